@@ -285,10 +285,10 @@ TEXTS: Dict[str, Dict[str, Dict[str, str]]] = {
 
 GENERIC = {
     "zh-CN": {"unknown": "无法自动检查此项（{reason}）。", "unknown_check": "此版本的检测工具不认识这项检查。",
-              "unknown_fix": "人工确认方法：{manual}", "none": "无", "no data": "没有收到这项数据"},
+              "unknown_fix": "{manual}", "none": "无", "no data": "没有收到这项数据"},
     "en": {"unknown": "This could not be checked automatically ({reason}).",
            "unknown_check": "This version of the agent does not know this check.",
-           "unknown_fix": "Check by hand: {manual}", "none": "none", "no data": "no data was received"},
+           "unknown_fix": "{manual}", "none": "none", "no data": "no data was received"},
 }
 
 
