@@ -281,3 +281,8 @@ def main(argv: Optional[List[str]] = None, **collaborators: Any) -> int:
         return agent.run()
     except KeyboardInterrupt:
         return EXIT_UNAVAILABLE
+
+
+def run_zipapp() -> None:
+    """Entry point of the zipapp and the PyInstaller executable."""
+    sys.exit(main(sys.argv[1:]))

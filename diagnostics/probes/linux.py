@@ -110,6 +110,8 @@ def virtual_cameras_fact(profile: Dict[str, Any]) -> Dict[str, Any]:
 
 def security_software_fact(profile: Dict[str, Any]) -> Dict[str, Any]:
     """The listed products are Windows programs; on Linux only running processes are checked."""
+    if common.psutil is None:
+        return unknown("psutil missing")
     products = common.security_products(profile)
     return {"matches": common.match_processes(products, common.process_names()),
             "sources": ["processes"]}
