@@ -546,6 +546,8 @@ def _virtual_camera(facts: Dict[str, Any], params: Dict[str, Any], locale: str) 
     candidates = (_strings(virtual.get("names")) if virtual else None) or []
     reported = _virtual_names(candidates, patterns) if patterns else candidates
     seen = _virtual_names((_strings(cameras.get("names")) if cameras else None) or [], patterns)
+    if virtual is None and not seen:
+        return _unknown(facts, "virtual_cameras")
     names: List[str] = []
     for name in reported + seen:
         if name not in names:
