@@ -121,6 +121,14 @@ class Agent:
         return {"name": name, "id_number": id_number.replace(" ", "").upper(),
                 "admission_number": admission}
 
+    def given_identity(self) -> Optional[Dict[str, str]]:
+        """The identity from the options, without asking: saved with an offline report."""
+        args = self.args
+        if not (args.name and args.id_number and args.admission_number):
+            return None
+        return {"name": args.name.strip(), "id_number": args.id_number.replace(" ", "").upper(),
+                "admission_number": args.admission_number.strip()}
+
     @staticmethod
     def public(identity: Optional[Dict[str, str]]) -> Dict[str, str]:
         if not identity:
@@ -155,8 +163,10 @@ class Agent:
                 profile = client.profile(self.args.exam_session)
             except (ApiError, Unreachable) as exc:
                 self.say("profile_fallback", reason=exc)
-        elif not server:
-            self.say("no_server_note")
+        else:
+            identity = self.given_identity()
+            if not server:
+                self.say("no_server_note")
         self.say("checking")
         facts = self.collect_facts(profile)
         facts["bandwidth"] = self.bandwidth(server)

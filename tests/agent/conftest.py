@@ -248,7 +248,19 @@ class FakeDesk:
             def do_GET(self) -> None:
                 desk.requests.append({"method": "GET", "path": self.path,
                                       "headers": dict(self.headers)})
-                if self.path.startswith("/api/v1/diagnostics/profile"):
+                if self.path.startswith("/api/v1/diagnostics/speedtest/download"):
+                    size = min(int(self.path.split("bytes=")[1]), 10_000_000)
+                    self.send_response(200)
+                    self.send_header("Content-Length", str(size))
+                    self.end_headers()
+                    block = b"\0" * 65536
+                    try:
+                        while size > 0:
+                            self.wfile.write(block[:size])
+                            size -= len(block)
+                    except OSError:
+                        pass
+                elif self.path.startswith("/api/v1/diagnostics/profile"):
                     if desk.profile is None:
                         self._send(404, {"error": {"code": "not_found", "message": "没有找到"}})
                     else:
@@ -257,6 +269,19 @@ class FakeDesk:
                     self._send(404, {"error": {"code": "not_found", "message": "没有找到"}})
 
             def do_POST(self) -> None:
+                if self.path == "/api/v1/diagnostics/speedtest/upload":
+                    remaining = int(self.headers.get("Content-Length") or 0)
+                    try:
+                        while remaining > 0:
+                            block = self.rfile.read(min(remaining, 65536))
+                            if not block:
+                                return
+                            remaining -= len(block)
+                    except OSError:
+                        return
+                    self._send(200, {"bytes_received": int(self.headers["Content-Length"]),
+                                     "seconds": 0.1})
+                    return
                 body = self._body()
                 desk.requests.append({"method": "POST", "path": self.path, "body": body,
                                       "headers": dict(self.headers)})
@@ -288,7 +313,8 @@ def fake_desk():
     """A fake desk on a free loopback port, stopped after the test."""
     desk = FakeDesk()
     desk.server = ThreadingHTTPServer(("127.0.0.1", 0), desk.handler())
-    thread = threading.Thread(target=desk.server.serve_forever, daemon=True)
+    desk.server.daemon_threads = True
+    thread = threading.Thread(target=desk.server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield desk
     desk.server.shutdown()
