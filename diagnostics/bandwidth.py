@@ -16,7 +16,7 @@ import statistics
 import threading
 import time
 import urllib.request
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable
 
 DOWNLOAD_PATH = "/api/v1/diagnostics/speedtest/download"
 UPLOAD_PATH = "/api/v1/diagnostics/speedtest/upload"
@@ -32,7 +32,7 @@ class _Stopped(Exception):
 class _Counter:
     def __init__(self) -> None:
         self.total = 0
-        self.errors: List[str] = []
+        self.errors: list[str] = []
         self.lock = threading.Lock()
 
     def add(self, count: int) -> None:
@@ -57,11 +57,13 @@ class _CountingBody:
         return self.block[:size]
 
 
-def _download(url: str, counter: _Counter, stop: threading.Event, timeout: float,
-              opener: Callable[..., Any]) -> None:
+def _download(
+    url: str, counter: _Counter, stop: threading.Event, timeout: float, opener: Callable[..., Any]
+) -> None:
     while not stop.is_set():
         request = urllib.request.Request(
-            "%s?bytes=%d" % (url, DOWNLOAD_REQUEST_BYTES), headers={"Cache-Control": "no-cache"})
+            "%s?bytes=%d" % (url, DOWNLOAD_REQUEST_BYTES), headers={"Cache-Control": "no-cache"}
+        )
         with opener(request, timeout=timeout) as response:
             while not stop.is_set():
                 block = response.read(BLOCK)
@@ -70,13 +72,19 @@ def _download(url: str, counter: _Counter, stop: threading.Event, timeout: float
                 counter.add(len(block))
 
 
-def _upload(url: str, counter: _Counter, stop: threading.Event, timeout: float,
-            opener: Callable[..., Any]) -> None:
+def _upload(
+    url: str, counter: _Counter, stop: threading.Event, timeout: float, opener: Callable[..., Any]
+) -> None:
     while not stop.is_set():
         request = urllib.request.Request(
-            url, data=_CountingBody(UPLOAD_REQUEST_BYTES, counter, stop), method="POST",
-            headers={"Content-Type": "application/octet-stream",
-                     "Content-Length": str(UPLOAD_REQUEST_BYTES)})
+            url,
+            data=_CountingBody(UPLOAD_REQUEST_BYTES, counter, stop),
+            method="POST",
+            headers={
+                "Content-Type": "application/octet-stream",
+                "Content-Length": str(UPLOAD_REQUEST_BYTES),
+            },
+        )
         with opener(request, timeout=timeout) as response:
             response.read()
 
@@ -92,15 +100,26 @@ def _worker(job: Callable[..., None], *args: Any) -> None:
             counter.errors.append(type(exc).__name__)
 
 
-def _phase(job: Callable[..., None], url: str, seconds: float, streams: int, window: float,
-           warmup: float, opener: Callable[..., Any]) -> Dict[str, Any]:
+def _phase(
+    job: Callable[..., None],
+    url: str,
+    seconds: float,
+    streams: int,
+    window: float,
+    warmup: float,
+    opener: Callable[..., Any],
+) -> dict[str, Any]:
     counter, stop = _Counter(), threading.Event()
-    threads = [threading.Thread(target=_worker, args=(job, url, counter, stop, seconds + 5, opener),
-                                daemon=True) for _ in range(streams)]
+    threads = [
+        threading.Thread(
+            target=_worker, args=(job, url, counter, stop, seconds + 5, opener), daemon=True
+        )
+        for _ in range(streams)
+    ]
     start = time.monotonic()
     for thread in threads:
         thread.start()
-    rates: List[float] = []
+    rates: list[float] = []
     last_bytes, last_time = 0, start
     while True:
         now = time.monotonic()
@@ -118,7 +137,7 @@ def _phase(job: Callable[..., None], url: str, seconds: float, streams: int, win
     return {"rates": rates, "bytes": counter.total, "errors": counter.errors}
 
 
-def percentile(values: List[float], fraction: float) -> float:
+def percentile(values: list[float], fraction: float) -> float:
     """Linear-interpolated percentile of a non-empty list."""
     ordered = sorted(values)
     position = (len(ordered) - 1) * fraction
@@ -127,31 +146,51 @@ def percentile(values: List[float], fraction: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
-def summarize(rates: List[float]) -> Optional[Dict[str, float]]:
+def summarize(rates: list[float]) -> dict[str, float] | None:
     """p10, median and jitter (mean absolute change between windows) of window rates, in Mbps."""
     if not rates:
         return None
-    jitter = statistics.mean(abs(b - a) for a, b in zip(rates, rates[1:])) if len(rates) > 1 else 0.0
-    return {"p10": round(percentile(rates, 0.10), 2), "median": round(statistics.median(rates), 2),
-            "jitter": round(jitter, 2)}
+    jitter = (
+        statistics.mean(abs(b - a) for a, b in zip(rates, rates[1:])) if len(rates) > 1 else 0.0
+    )
+    return {
+        "p10": round(percentile(rates, 0.10), 2),
+        "median": round(statistics.median(rates), 2),
+        "jitter": round(jitter, 2),
+    }
 
 
-def measure(server: str, seconds: float = 8.0, streams: int = 4, window: float = 0.25,
-            warmup: Optional[float] = None,
-            opener: Callable[..., Any] = urllib.request.urlopen) -> Dict[str, Any]:
+def measure(
+    server: str,
+    seconds: float = 8.0,
+    streams: int = 4,
+    window: float = 0.25,
+    warmup: float | None = None,
+    opener: Callable[..., Any] = urllib.request.urlopen,
+) -> dict[str, Any]:
     """Measure download then upload, ``seconds`` in all; raise RuntimeError if nothing moved."""
     base = server.rstrip("/")
     half = max(seconds / 2.0, window * 2)
     warmup = half / 4.0 if warmup is None else warmup
     started = time.monotonic()
-    fact: Dict[str, Any] = {"streams": streams, "window_seconds": window}
-    for name, job, path in (("download", _download, DOWNLOAD_PATH), ("upload", _upload, UPLOAD_PATH)):
+    fact: dict[str, Any] = {"streams": streams, "window_seconds": window}
+    for name, job, path in (
+        ("download", _download, DOWNLOAD_PATH),
+        ("upload", _upload, UPLOAD_PATH),
+    ):
         result = _phase(job, base + path, half, streams, window, warmup, opener)
         summary = summarize(result["rates"]) if result["bytes"] else None
         if summary is None:
-            raise RuntimeError("%s failed: %s" % (name, ",".join(sorted(set(result["errors"])))
-                                                  or "no data"))
-        fact.update({name + "_mbps_p10": summary["p10"], name + "_mbps_median": summary["median"],
-                     name + "_jitter_mbps": summary["jitter"], name + "_bytes": result["bytes"]})
+            raise RuntimeError(
+                "%s failed: %s" % (name, ",".join(sorted(set(result["errors"]))) or "no data")
+            )
+        fact.update(
+            {
+                name + "_mbps_p10": summary["p10"],
+                name + "_mbps_median": summary["median"],
+                name + "_jitter_mbps": summary["jitter"],
+                name + "_bytes": result["bytes"],
+            }
+        )
     fact["seconds"] = round(time.monotonic() - started, 2)
     return fact

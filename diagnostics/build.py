@@ -22,10 +22,18 @@ def build(outdir: str) -> str:
     os.makedirs(outdir, exist_ok=True)
     target = os.path.join(outdir, NAME)
     with tempfile.TemporaryDirectory() as staging:
-        shutil.copytree(PACKAGE_DIR, os.path.join(staging, "diagnostics"),
-                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc", *SKIP))
-        zipapp.create_archive(staging, target, interpreter="/usr/bin/env python3",
-                              main="diagnostics.cli:run_zipapp", compressed=True)
+        shutil.copytree(
+            PACKAGE_DIR,
+            os.path.join(staging, "diagnostics"),
+            ignore=shutil.ignore_patterns("__pycache__", "*.pyc", *SKIP),
+        )
+        zipapp.create_archive(
+            staging,
+            target,
+            interpreter="/usr/bin/env python3",
+            main="diagnostics.cli:run_zipapp",
+            compressed=True,
+        )
     return target
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any, Callable, Dict, List, Optional, TextIO
+from typing import Any, Callable, TextIO
 
 from diagnostics import __version__
 from diagnostics.client import ApiError, DeskClient, Unreachable
@@ -16,8 +16,13 @@ from diagnostics.facts import unknown
 from diagnostics.probes import collect
 from diagnostics.probes.common import run_probe
 from diagnostics.profile import default_profile
-from diagnostics.report import (build_report, mask_id_number, render_checklist, save_report,
-                                upload_body)
+from diagnostics.report import (
+    build_report,
+    mask_id_number,
+    render_checklist,
+    save_report,
+    upload_body,
+)
 from diagnostics.rules import judge, normalize_locale
 
 EXIT_CODES = {"pass": 0, "warn": 1, "fail": 2}
@@ -25,7 +30,9 @@ EXIT_UNAVAILABLE = 3
 
 TEXT = {
     "zh-CN": {
-        "name": "姓名：", "id_number": "身份证号：", "admission_number": "准考证号：",
+        "name": "姓名：",
+        "id_number": "身份证号：",
+        "admission_number": "准考证号：",
         "missing_identity": "上传报告需要姓名、身份证号和准考证号（--name、--id-number、--admission-number）。",
         "unreachable": "无法连接服务器（{reason}），改用内置的检测标准，报告保存在本机。",
         "profile_fallback": "无法获取本场考试的检测标准（{reason}），改用内置标准。",
@@ -42,7 +49,9 @@ TEXT = {
         "no_server_note": "没有指定服务器，无法测速和上传；报告只保存在本机。",
     },
     "en": {
-        "name": "Name: ", "id_number": "ID number: ", "admission_number": "Admission number: ",
+        "name": "Name: ",
+        "id_number": "ID number: ",
+        "admission_number": "Admission number: ",
         "missing_identity": "Uploading needs the name, ID number and admission number (--name, --id-number, --admission-number).",
         "unreachable": "Cannot reach the server ({reason}); judging with the built-in profile and saving the report here.",
         "profile_fallback": "Cannot get this exam's profile ({reason}); using the built-in one.",
@@ -61,20 +70,28 @@ TEXT = {
 }
 
 
-def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="helpdesk-agent",
-                                     description="考试设备检测工具 / exam device check")
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="helpdesk-agent", description="考试设备检测工具 / exam device check"
+    )
     parser.add_argument("--server", help="desk address, e.g. https://desk.example.cn")
     parser.add_argument("--exam-session", help="exam session code (selects the requirements)")
     parser.add_argument("--name", help="candidate name (姓名)")
     parser.add_argument("--id-number", help="resident ID number (身份证号); never saved in full")
     parser.add_argument("--admission-number", help="admission ticket number (准考证号)")
     parser.add_argument("--json", action="store_true", help="print the machine-readable report")
-    parser.add_argument("--offline", action="store_true",
-                        help="judge with the built-in profile and save the report to a file")
+    parser.add_argument(
+        "--offline",
+        action="store_true",
+        help="judge with the built-in profile and save the report to a file",
+    )
     parser.add_argument("--no-bandwidth", action="store_true", help="skip the speed test")
-    parser.add_argument("--bandwidth-seconds", type=float, default=8.0,
-                        help="total time of the speed test (default 8)")
+    parser.add_argument(
+        "--bandwidth-seconds",
+        type=float,
+        default=8.0,
+        help="total time of the speed test (default 8)",
+    )
     parser.add_argument("--upload", metavar="FILE", help="upload a report saved earlier")
     parser.add_argument("--save-dir", help="where to save reports (default: Desktop, else home)")
     parser.add_argument("--lang", default="zh-CN", help="zh-CN (default) or en")
@@ -85,10 +102,15 @@ def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
 class Agent:
     """One run of the agent; collaborators are arguments so tests can replace them."""
 
-    def __init__(self, args: argparse.Namespace, out: TextIO, stdin: TextIO,
-                 collect_facts: Callable[[Dict[str, Any]], Dict[str, Any]] = collect,
-                 client_factory: Callable[..., DeskClient] = DeskClient,
-                 measure: Optional[Callable[..., Dict[str, Any]]] = None) -> None:
+    def __init__(
+        self,
+        args: argparse.Namespace,
+        out: TextIO,
+        stdin: TextIO,
+        collect_facts: Callable[[dict[str, Any]], dict[str, Any]] = collect,
+        client_factory: Callable[..., DeskClient] = DeskClient,
+        measure: Callable[..., dict[str, Any]] | None = None,
+    ) -> None:
         self.args, self.stdin = args, stdin
         self.locale = normalize_locale(args.lang)
         self.text = TEXT[self.locale]
@@ -103,38 +125,48 @@ class Agent:
 
     # --- identity ---------------------------------------------------------------------------
 
-    def _ask(self, key: str, value: Optional[str]) -> Optional[str]:
+    def _ask(self, key: str, value: str | None) -> str | None:
         if value or not (self.stdin and self.stdin.isatty()):
             return value.strip() if value else value
         print(self.text[key], end="", file=self.human, flush=True)
         answer = self.stdin.readline().strip()
         return answer or None
 
-    def identity(self, saved: Optional[Dict[str, str]] = None) -> Optional[Dict[str, str]]:
+    def identity(self, saved: dict[str, str] | None = None) -> dict[str, str] | None:
         saved = saved or {}
         name = self._ask("name", self.args.name or saved.get("name"))
         id_number = self._ask("id_number", self.args.id_number)
-        admission = self._ask("admission_number",
-                              self.args.admission_number or saved.get("admission_number"))
+        admission = self._ask(
+            "admission_number", self.args.admission_number or saved.get("admission_number")
+        )
         if not (name and id_number and admission):
             return None
-        return {"name": name, "id_number": id_number.replace(" ", "").upper(),
-                "admission_number": admission}
+        return {
+            "name": name,
+            "id_number": id_number.replace(" ", "").upper(),
+            "admission_number": admission,
+        }
 
-    def given_identity(self) -> Optional[Dict[str, str]]:
+    def given_identity(self) -> dict[str, str] | None:
         """The identity from the options, without asking: saved with an offline report."""
         args = self.args
         if not (args.name and args.id_number and args.admission_number):
             return None
-        return {"name": args.name.strip(), "id_number": args.id_number.replace(" ", "").upper(),
-                "admission_number": args.admission_number.strip()}
+        return {
+            "name": args.name.strip(),
+            "id_number": args.id_number.replace(" ", "").upper(),
+            "admission_number": args.admission_number.strip(),
+        }
 
     @staticmethod
-    def public(identity: Optional[Dict[str, str]]) -> Dict[str, str]:
+    def public(identity: dict[str, str] | None) -> dict[str, str]:
         if not identity:
             return {}
-        return {"name": identity["name"], "admission_number": identity["admission_number"],
-                "id_number_masked": mask_id_number(identity["id_number"])}
+        return {
+            "name": identity["name"],
+            "admission_number": identity["admission_number"],
+            "id_number_masked": mask_id_number(identity["id_number"]),
+        }
 
     # --- the run ----------------------------------------------------------------------------
 
@@ -171,8 +203,9 @@ class Agent:
         facts = self.collect_facts(profile)
         facts["bandwidth"] = self.bandwidth(server)
         judged = judge(facts, profile, self.locale)
-        report = build_report(facts, profile, judged, self.public(identity),
-                              self.args.exam_session, server)
+        report = build_report(
+            facts, profile, judged, self.public(identity), self.args.exam_session, server
+        )
         status = EXIT_CODES[judged["verdict"]]
         if online:
             status = self.upload(client, token, report)
@@ -181,7 +214,7 @@ class Agent:
             status = EXIT_UNAVAILABLE if server and not self.args.offline else status
         return self.finish(report, status)
 
-    def bandwidth(self, server: Optional[str]) -> Dict[str, Any]:
+    def bandwidth(self, server: str | None) -> dict[str, Any]:
         if self.args.no_bandwidth:
             return unknown("skipped (--no-bandwidth)")
         if not server:
@@ -189,11 +222,12 @@ class Agent:
         self.say("bandwidth", seconds=self.args.bandwidth_seconds)
         if self.measure is None:
             from diagnostics.bandwidth import measure
+
             self.measure = measure
         seconds = self.args.bandwidth_seconds
         return run_probe(lambda: self.measure(server, seconds=seconds))
 
-    def upload(self, client: DeskClient, token: Optional[str], report: Dict[str, Any]) -> int:
+    def upload(self, client: DeskClient, token: str | None, report: dict[str, Any]) -> int:
         """Upload; on success show the desk's judgement, on failure save the report."""
         try:
             answer = client.submit_report(token or "", upload_body(report))
@@ -207,16 +241,16 @@ class Agent:
             report["verdict"], report["checks"] = answer["verdict"], answer["checks"]
         return EXIT_CODES[report["verdict"]]
 
-    def save(self, report: Dict[str, Any]) -> str:
+    def save(self, report: dict[str, Any]) -> str:
         path = save_report(report, self.args.save_dir)
         self.say("saved", path=path)
-        command = "helpdesk-agent --upload \"%s\"" % path
+        command = 'helpdesk-agent --upload "%s"' % path
         if report.get("server"):
             command += " --server %s" % report["server"]
         self.say("upload_later", command=command)
         return path
 
-    def finish(self, report: Dict[str, Any], status: int) -> int:
+    def finish(self, report: dict[str, Any], status: int) -> int:
         print("", file=self.human)
         print(render_checklist(report["checks"], report["verdict"], self.locale), file=self.human)
         if report.get("report_code"):
@@ -281,7 +315,7 @@ def _printable(stream: Any) -> None:
             pass
 
 
-def main(argv: Optional[List[str]] = None, **collaborators: Any) -> int:
+def main(argv: list[str] | None = None, **collaborators: Any) -> int:
     """Run the agent; return 0 pass, 1 warn, 2 fail, 3 could not run or upload."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
     for stream in (sys.stdout, sys.stderr):

@@ -14,7 +14,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-from typing import Any, Callable, Dict, Optional, Tuple
+from typing import Any, Callable
 
 from diagnostics import __version__
 
@@ -24,8 +24,9 @@ RETRY_STATUSES = (429, 502, 503, 504)
 class ApiError(Exception):
     """The desk refused a request; ``message`` is safe to show the candidate."""
 
-    def __init__(self, status: int, code: str, message: str,
-                 fields: Optional[Dict[str, str]] = None) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, fields: dict[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.fields = status, code, message, fields or {}
 
@@ -39,7 +40,7 @@ class Unreachable(Exception):
     """The desk could not be reached (or stayed unavailable) after every retry."""
 
 
-def retry_after(value: Optional[str], now: Optional[float] = None) -> Optional[float]:
+def retry_after(value: str | None, now: float | None = None) -> float | None:
     """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
     if not value:
         return None
@@ -63,28 +64,51 @@ def _error_from(status: int, body: bytes) -> ApiError:
     if not isinstance(error, dict):
         error = {}
     fields = error.get("fields") if isinstance(error.get("fields"), dict) else {}
-    return ApiError(status, str(error.get("code") or "http_%d" % status),
-                    str(error.get("message") or "HTTP %d" % status),
-                    {str(k): str(v) for k, v in fields.items()})
+    return ApiError(
+        status,
+        str(error.get("code") or "http_%d" % status),
+        str(error.get("message") or "HTTP %d" % status),
+        {str(k): str(v) for k, v in fields.items()},
+    )
 
 
 class DeskClient:
     """A small JSON client for the desk's candidate API."""
 
-    def __init__(self, server: str, locale: str = "zh-CN",
-                 opener: Callable[..., Any] = urllib.request.urlopen,
-                 sleep: Callable[[float], None] = time.sleep, attempts: int = 5,
-                 base_delay: float = 1.0, max_delay: float = 30.0, timeout: float = 20.0) -> None:
+    def __init__(
+        self,
+        server: str,
+        locale: str = "zh-CN",
+        opener: Callable[..., Any] = urllib.request.urlopen,
+        sleep: Callable[[float], None] = time.sleep,
+        attempts: int = 5,
+        base_delay: float = 1.0,
+        max_delay: float = 30.0,
+        timeout: float = 20.0,
+    ) -> None:
         self.server = server.rstrip("/")
         self.locale, self.opener, self.sleep = locale, opener, sleep
-        self.attempts, self.base_delay, self.max_delay, self.timeout = \
-            attempts, base_delay, max_delay, timeout
+        self.attempts, self.base_delay, self.max_delay, self.timeout = (
+            attempts,
+            base_delay,
+            max_delay,
+            timeout,
+        )
 
-    def request(self, method: str, path: str, body: Any = None, token: Optional[str] = None,
-                headers: Optional[Dict[str, str]] = None) -> Tuple[int, Any]:
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, Any]:
         """Send a JSON request with retries; return (status, decoded body)."""
-        all_headers = {"Accept": "application/json", "Accept-Language": self.locale,
-                       "User-Agent": "helpdesk-agent/" + __version__}
+        all_headers = {
+            "Accept": "application/json",
+            "Accept-Language": self.locale,
+            "User-Agent": "helpdesk-agent/" + __version__,
+        }
         data = None
         if body is not None:
             data = json.dumps(body, ensure_ascii=False).encode("utf-8")
@@ -94,9 +118,10 @@ class DeskClient:
         all_headers.update(headers or {})
         last = "no attempt"
         for attempt in range(self.attempts):
-            wait = min(self.max_delay, self.base_delay * (2 ** attempt))
-            request = urllib.request.Request(self.server + path, data=data, method=method,
-                                             headers=all_headers)
+            wait = min(self.max_delay, self.base_delay * (2**attempt))
+            request = urllib.request.Request(
+                self.server + path, data=data, method=method, headers=all_headers
+            )
             try:
                 with self.opener(request, timeout=self.timeout) as response:
                     raw = response.read()
@@ -120,13 +145,16 @@ class DeskClient:
 
     def candidate_token(self, name: str, id_number: str, admission_number: str) -> str:
         """Exchange the candidate's identity for a bearer token."""
-        _status, body = self.request("POST", "/api/v1/candidate-tokens", {
-            "name": name, "id_number": id_number, "admission_number": admission_number})
+        _status, body = self.request(
+            "POST",
+            "/api/v1/candidate-tokens",
+            {"name": name, "id_number": id_number, "admission_number": admission_number},
+        )
         if not isinstance(body, dict) or not isinstance(body.get("token"), str):
             raise Unreachable("the desk answered without a token")
         return body["token"]
 
-    def profile(self, exam_session: Optional[str]) -> Dict[str, Any]:
+    def profile(self, exam_session: str | None) -> dict[str, Any]:
         """The requirements profile the desk serves for an exam session."""
         query = "?" + urllib.parse.urlencode({"exam_session": exam_session}) if exam_session else ""
         _status, body = self.request("GET", "/api/v1/diagnostics/profile" + query)
@@ -134,10 +162,15 @@ class DeskClient:
             raise Unreachable("the desk answered without a profile")
         return body
 
-    def submit_report(self, token: str, body: Dict[str, Any]) -> Dict[str, Any]:
+    def submit_report(self, token: str, body: dict[str, Any]) -> dict[str, Any]:
         """Upload a report; the same Idempotency-Key on every retry so it is stored once."""
-        _status, answer = self.request("POST", "/api/v1/diagnostics/reports", body, token=token,
-                                       headers={"Idempotency-Key": str(uuid.uuid4())})
+        _status, answer = self.request(
+            "POST",
+            "/api/v1/diagnostics/reports",
+            body,
+            token=token,
+            headers={"Idempotency-Key": str(uuid.uuid4())},
+        )
         if not isinstance(answer, dict):
             raise Unreachable("the desk answered without a report code")
         return answer

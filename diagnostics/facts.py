@@ -34,16 +34,28 @@ bandwidth           {"download_mbps_p10", "download_mbps_median", "download_jitt
 
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any
 
 FACT_KEYS = (
-    "os", "dual_boot", "memory", "system_disk", "cameras", "microphones", "virtual_cameras",
-    "security_software", "auto_updates", "power", "displays", "battery", "network",
-    "virtual_machine", "bandwidth",
+    "os",
+    "dual_boot",
+    "memory",
+    "system_disk",
+    "cameras",
+    "microphones",
+    "virtual_cameras",
+    "security_software",
+    "auto_updates",
+    "power",
+    "displays",
+    "battery",
+    "network",
+    "virtual_machine",
+    "bandwidth",
 )
 
 
-def unknown(reason: str) -> Dict[str, str]:
+def unknown(reason: str) -> dict[str, str]:
     """Return the marker for a fact that could not be read, with the reason why."""
     return {"unknown": str(reason)}
 

@@ -8,14 +8,14 @@ different profile per exam session, so a new exam needs no new agent.
 from __future__ import annotations
 
 import copy
-from typing import Any, Dict, List
+from typing import Any
 
 #: Products the notice forbids, with the names they leave on a Windows PC. Matched by the probes
 #: (installed-program DisplayName substrings and Uninstall subkey names in the 32- and 64-bit
 #: registry views, service key names, process names); all matching is case-insensitive.
 #: Publisher names are deliberately not matched on their own: 360 and 2345 also publish browsers
 #: and image viewers that the notice does not forbid.
-SECURITY_PRODUCTS: List[Dict[str, Any]] = [
+SECURITY_PRODUCTS: list[dict[str, Any]] = [
     {
         "name": "360安全卫士",
         "display_names": ["360安全卫士", "360 Total Security", "360TotalSecurity"],
@@ -68,19 +68,35 @@ SECURITY_PRODUCTS: List[Dict[str, Any]] = [
 ]
 
 #: Camera names that are virtual cameras or filters (case-insensitive substrings).
-VIRTUAL_CAMERA_NAMES: List[str] = [
-    "OBS Virtual Camera", "OBS-Camera", "ManyCam", "XSplit", "e2eSoft", "VCam", "Snap Camera",
-    "CyberLink YouCam", "YouCam", "SplitCam", "Virtual Camera", "Dummy video device",
+VIRTUAL_CAMERA_NAMES: list[str] = [
+    "OBS Virtual Camera",
+    "OBS-Camera",
+    "ManyCam",
+    "XSplit",
+    "e2eSoft",
+    "VCam",
+    "Snap Camera",
+    "CyberLink YouCam",
+    "YouCam",
+    "SplitCam",
+    "Virtual Camera",
+    "Dummy video device",
 ]
 
-DEFAULT_PROFILE: Dict[str, Any] = {
+DEFAULT_PROFILE: dict[str, Any] = {
     "version": "notice-2023-01",
     "checks": [
-        {"id": "os", "severity": "fail",
-         "params": {"allowed_versions": ["7", "10"], "windows_11": "warn"}},
+        {
+            "id": "os",
+            "severity": "fail",
+            "params": {"allowed_versions": ["7", "10"], "windows_11": "warn"},
+        },
         {"id": "dual_boot", "severity": "fail", "params": {}},
-        {"id": "memory", "severity": "fail",
-         "params": {"min_total_gb": 4, "min_available_gb": 2, "total_tolerance_gb": 0.5}},
+        {
+            "id": "memory",
+            "severity": "fail",
+            "params": {"min_total_gb": 4, "min_available_gb": 2, "total_tolerance_gb": 0.5},
+        },
         {"id": "system_disk", "severity": "fail", "params": {"min_free_gb": 20}},
         {"id": "camera", "severity": "fail", "params": {"min_count": 1}},
         {"id": "microphone", "severity": "fail", "params": {"min_count": 1}},
@@ -97,12 +113,12 @@ DEFAULT_PROFILE: Dict[str, Any] = {
 }
 
 
-def default_profile() -> Dict[str, Any]:
+def default_profile() -> dict[str, Any]:
     """Return a private copy of the built-in profile (callers may change it freely)."""
     return copy.deepcopy(DEFAULT_PROFILE)
 
 
-def check_params(profile: Any, check_id: str) -> Dict[str, Any]:
+def check_params(profile: Any, check_id: str) -> dict[str, Any]:
     """Return the params of one check in a profile, or the built-in ones if it has none."""
     for source in (profile, DEFAULT_PROFILE):
         checks = source.get("checks") if isinstance(source, dict) else None

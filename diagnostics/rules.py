@@ -12,19 +12,19 @@ the unknown marker makes its check "unknown", never "fail".
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, Tuple
 
 from diagnostics.facts import is_unknown
 from diagnostics.profile import DEFAULT_PROFILE
 
-GIB = 1024 ** 3
+GIB = 1024**3
 STATUSES = ("pass", "warn", "fail", "unknown")
 
 #: What an evaluator returns: ("pass" | "problem" | "unknown" | an explicit status, message key,
 #: values for the message template).
 Outcome = Tuple[str, str, Dict[str, Any]]
 
-TEXTS: Dict[str, Dict[str, Dict[str, str]]] = {
+TEXTS: dict[str, dict[str, dict[str, str]]] = {
     "os": {
         "zh-CN": {
             "title": "操作系统",
@@ -155,7 +155,7 @@ TEXTS: Dict[str, Dict[str, Dict[str, str]]] = {
             "title": "Automatic system updates",
             "pass": "Automatic updates are off.",
             "problem": "Automatic updates are on; the computer may restart during the exam.",
-            "fix": "Turn automatic updates off: press Win+R, run services.msc, set \"Windows Update\" to Disabled and stop it.",
+            "fix": 'Turn automatic updates off: press Win+R, run services.msc, set "Windows Update" to Disabled and stop it.',
             "manual": "Make sure the Windows Update service is disabled.",
         },
     },
@@ -175,7 +175,7 @@ TEXTS: Dict[str, Dict[str, Dict[str, str]]] = {
             "title": "Screen and sleep",
             "pass": "While plugged in, the screen stays on and the computer does not sleep.",
             "problem": "{settings}; the screen may turn off or the computer sleep during the exam.",
-            "fix": "In Control Panel > Power Options > Change plan settings, set both \"Turn off the display\" and \"Put the computer to sleep\" to Never.",
+            "fix": 'In Control Panel > Power Options > Change plan settings, set both "Turn off the display" and "Put the computer to sleep" to Never.',
             "manual": "Check in Power Options that the display and sleep timeouts are both Never.",
             "ac_sleep": "sleeps after {minutes} min plugged in",
             "ac_display": "display turns off after {minutes} min plugged in",
@@ -284,28 +284,38 @@ TEXTS: Dict[str, Dict[str, Dict[str, str]]] = {
 }
 
 GENERIC = {
-    "zh-CN": {"unknown": "无法自动检查此项（{reason}）。", "unknown_check": "此版本的检测工具不认识这项检查。",
-              "unknown_fix": "{manual}", "none": "无", "no data": "没有收到这项数据"},
-    "en": {"unknown": "This could not be checked automatically ({reason}).",
-           "unknown_check": "This version of the agent does not know this check.",
-           "unknown_fix": "{manual}", "none": "none", "no data": "no data was received"},
+    "zh-CN": {
+        "unknown": "无法自动检查此项（{reason}）。",
+        "unknown_check": "此版本的检测工具不认识这项检查。",
+        "unknown_fix": "{manual}",
+        "none": "无",
+        "no data": "没有收到这项数据",
+    },
+    "en": {
+        "unknown": "This could not be checked automatically ({reason}).",
+        "unknown_check": "This version of the agent does not know this check.",
+        "unknown_fix": "{manual}",
+        "none": "none",
+        "no data": "no data was received",
+    },
 }
 
 
 # --- reading facts defensively ---------------------------------------------------------------
 
-def _number(value: Any) -> Optional[float]:
+
+def _number(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     return float(value) if math.isfinite(value) else None
 
 
-def _fact(facts: Dict[str, Any], key: str) -> Optional[Dict[str, Any]]:
+def _fact(facts: dict[str, Any], key: str) -> dict[str, Any] | None:
     value = facts.get(key)
     return value if isinstance(value, dict) and not is_unknown(value) else None
 
 
-def _reason(facts: Dict[str, Any], *keys: str) -> str:
+def _reason(facts: dict[str, Any], *keys: str) -> str:
     for key in keys:
         value = facts.get(key)
         if value is None:
@@ -315,32 +325,33 @@ def _reason(facts: Dict[str, Any], *keys: str) -> str:
     return "unexpected data"
 
 
-def _strings(value: Any) -> Optional[List[str]]:
+def _strings(value: Any) -> list[str] | None:
     if not isinstance(value, list):
         return None
     return [str(item) for item in value if isinstance(item, (str, int, float))]
 
 
-def _param_number(params: Dict[str, Any], key: str, default: float) -> float:
+def _param_number(params: dict[str, Any], key: str, default: float) -> float:
     value = _number(params.get(key))
     return default if value is None else value
 
 
 def _gb(value: float) -> str:
-    return "{:.1f}".format(value / GIB)
+    return f"{value / GIB:.1f}"
 
 
-def _join(names: List[str], locale: str) -> str:
+def _join(names: list[str], locale: str) -> str:
     return ("、" if locale == "zh-CN" else ", ").join(names) or GENERIC[locale]["none"]
 
 
-def _unknown(facts: Dict[str, Any], *keys: str) -> Outcome:
+def _unknown(facts: dict[str, Any], *keys: str) -> Outcome:
     return "unknown", "unknown", {"reason": _reason(facts, *keys)}
 
 
 # --- one evaluator per check -----------------------------------------------------------------
 
-def _os(facts: Dict[str, Any], params: Dict[str, Any], locale: str) -> Outcome:
+
+def _os(facts: dict[str, Any], params: dict[str, Any], locale: str) -> Outcome:
     os_fact = _fact(facts, "os")
     family = os_fact.get("family") if os_fact else None
     if not isinstance(family, str):
@@ -360,28 +371,36 @@ def _os(facts: Dict[str, Any], params: Dict[str, Any], locale: str) -> Outcome:
     return ("pass", "pass", ctx) if version in allowed else ("problem", "version_not_allowed", ctx)
 
 
-def _dual_boot(facts: Dict[str, Any], params: Dict[str, Any], locale: str) -> Outcome:
+def _dual_boot(facts: dict[str, Any], params: dict[str, Any], locale: str) -> Outcome:
     fact = _fact(facts, "dual_boot")
     detected = fact.get("detected") if fact else None
     if not isinstance(detected, bool):
         return _unknown(facts, "dual_boot")
     entries = _strings(fact.get("entries")) or []
-    return ("problem" if detected else "pass"), ("problem" if detected else "pass"), {
-        "entries": _join(entries, locale)}
+    return (
+        ("problem" if detected else "pass"),
+        ("problem" if detected else "pass"),
+        {"entries": _join(entries, locale)},
+    )
 
 
-def _memory(facts: Dict[str, Any], params: Dict[str, Any], locale: str) -> Outcome:
+def _memory(facts: dict[str, Any], params: dict[str, Any], locale: str) -> Outcome:
     fact = _fact(facts, "memory") or {}
     min_total = _param_number(params, "min_total_gb", 4) * GIB
     min_available = _param_number(params, "min_available_gb", 2) * GIB
     installed = _number(fact.get("installed_bytes"))
     total = installed if installed is not None else _number(fact.get("total_bytes"))
     # Without the installed size, allow for memory the firmware and graphics reserve.
-    tolerance = 0 if installed is not None else _param_number(params, "total_tolerance_gb", 0.5) * GIB
+    tolerance = (
+        0 if installed is not None else _param_number(params, "total_tolerance_gb", 0.5) * GIB
+    )
     available = _number(fact.get("available_bytes"))
-    ctx = {"total_gb": _gb(total) if total is not None else "?",
-           "available_gb": _gb(available) if available is not None else "?",
-           "min_total_gb": _fmt(min_total / GIB), "min_available_gb": _fmt(min_available / GIB)}
+    ctx = {
+        "total_gb": _gb(total) if total is not None else "?",
+        "available_gb": _gb(available) if available is not None else "?",
+        "min_total_gb": _fmt(min_total / GIB),
+        "min_available_gb": _fmt(min_available / GIB),
+    }
     if total is not None and total + tolerance < min_total:
         return "problem", "total_low", ctx
     if available is not None and available < min_available:
@@ -391,24 +410,27 @@ def _memory(facts: Dict[str, Any], params: Dict[str, Any], locale: str) -> Outco
     return "pass", "pass", ctx
 
 
-def _system_disk(facts: Dict[str, Any], params: Dict[str, Any], locale: str) -> Outcome:
+def _system_disk(facts: dict[str, Any], params: dict[str, Any], locale: str) -> Outcome:
     fact = _fact(facts, "system_disk")
     free = _number(fact.get("free_bytes")) if fact else None
     if free is None:
         return _unknown(facts, "system_disk")
     min_free = _param_number(params, "min_free_gb", 20) * GIB
-    ctx = {"path": str(fact.get("path") or "C:"), "free_gb": _gb(free),
-           "min_free_gb": _fmt(min_free / GIB)}
+    ctx = {
+        "path": str(fact.get("path") or "C:"),
+        "free_gb": _gb(free),
+        "min_free_gb": _fmt(min_free / GIB),
+    }
     return ("pass", "pass", ctx) if free >= min_free else ("problem", "problem", ctx)
 
 
-def _virtual_names(names: List[str], patterns: List[str]) -> List[str]:
+def _virtual_names(names: list[str], patterns: list[str]) -> list[str]:
     lowered = [p.lower() for p in patterns if p]
     return [n for n in names if any(p in n.lower() for p in lowered)]
 
 
-def _devices(key: str) -> Callable[[Dict[str, Any], Dict[str, Any], str], Outcome]:
-    def evaluate(facts: Dict[str, Any], params: Dict[str, Any], locale: str) -> Outcome:
+def _devices(key: str) -> Callable[[dict[str, Any], dict[str, Any], str], Outcome]:
+    def evaluate(facts: dict[str, Any], params: dict[str, Any], locale: str) -> Outcome:
         fact = _fact(facts, key)
         count = _number(fact.get("count")) if fact else None
         if count is None:
@@ -422,10 +444,11 @@ def _devices(key: str) -> Callable[[Dict[str, Any], Dict[str, Any], str], Outcom
         ctx = {"names": _join(names, locale), "count": int(count)}
         ok = count >= _param_number(params, "min_count", 1)
         return ("pass", "pass", ctx) if ok else ("problem", "problem", ctx)
+
     return evaluate
 
 
-def _virtual_params(params: Dict[str, Any]) -> Any:
+def _virtual_params(params: dict[str, Any]) -> Any:
     names = params.get("virtual_names")
     if names is None:
         for check in DEFAULT_PROFILE["checks"]:
@@ -434,15 +457,18 @@ def _virtual_params(params: Dict[str, Any]) -> Any:
     return names
 
 
-def _security_software(facts: Dict[str, Any], params: Dict[str, Any], locale: str) -> Outcome:
+def _security_software(facts: dict[str, Any], params: dict[str, Any], locale: str) -> Outcome:
     fact = _fact(facts, "security_software")
     matches = fact.get("matches") if fact else None
     if not isinstance(matches, list):
         return _unknown(facts, "security_software")
     products = params.get("products")
-    listed = {str(p.get("name")) for p in products if isinstance(p, dict)} \
-        if isinstance(products, list) else set()
-    found: List[str] = []
+    listed = (
+        {str(p.get("name")) for p in products if isinstance(p, dict)}
+        if isinstance(products, list)
+        else set()
+    )
+    found: list[str] = []
     for match in matches:
         product = match.get("product") if isinstance(match, dict) else match
         if isinstance(product, str) and (not listed or product in listed) and product not in found:
@@ -451,8 +477,10 @@ def _security_software(facts: Dict[str, Any], params: Dict[str, Any], locale: st
     return ("problem", "problem", ctx) if found else ("pass", "pass", ctx)
 
 
-def _flag(key: str, field: str, bad: bool) -> Callable[[Dict[str, Any], Dict[str, Any], str], Outcome]:
-    def evaluate(facts: Dict[str, Any], params: Dict[str, Any], locale: str) -> Outcome:
+def _flag(
+    key: str, field: str, bad: bool
+) -> Callable[[dict[str, Any], dict[str, Any], str], Outcome]:
+    def evaluate(facts: dict[str, Any], params: dict[str, Any], locale: str) -> Outcome:
         fact = _fact(facts, key)
         value = fact.get(field) if fact else None
         if not isinstance(value, bool):
@@ -460,10 +488,11 @@ def _flag(key: str, field: str, bad: bool) -> Callable[[Dict[str, Any], Dict[str
         evidence = _strings(fact.get("evidence")) or []
         ctx = {"evidence": _join(evidence, locale)}
         return ("problem", "problem", ctx) if value is bad else ("pass", "pass", ctx)
+
     return evaluate
 
 
-def _power(facts: Dict[str, Any], params: Dict[str, Any], locale: str) -> Outcome:
+def _power(facts: dict[str, Any], params: dict[str, Any], locale: str) -> Outcome:
     fact = _fact(facts, "power") or {}
     fields = ["ac_sleep", "ac_display"]
     if params.get("check_battery") is True:
@@ -477,11 +506,15 @@ def _power(facts: Dict[str, Any], params: Dict[str, Any], locale: str) -> Outcom
         elif seconds > 0:
             problems.append(texts[field].format(minutes=_fmt(seconds / 60)))
     if problems:
-        return "problem", "problem", {"settings": ("，" if locale == "zh-CN" else "; ").join(problems)}
+        return (
+            "problem",
+            "problem",
+            {"settings": ("，" if locale == "zh-CN" else "; ").join(problems)},
+        )
     return _unknown(facts, "power") if missing else ("pass", "pass", {})
 
 
-def _displays(facts: Dict[str, Any], params: Dict[str, Any], locale: str) -> Outcome:
+def _displays(facts: dict[str, Any], params: dict[str, Any], locale: str) -> Outcome:
     fact = _fact(facts, "displays")
     count = _number(fact.get("count")) if fact else None
     if count is None:
@@ -489,27 +522,35 @@ def _displays(facts: Dict[str, Any], params: Dict[str, Any], locale: str) -> Out
     if count < 1:
         return "unknown", "none", {}
     ctx = {"count": int(count)}
-    return ("pass", "pass", ctx) if count <= _param_number(params, "max_count", 1) \
+    return (
+        ("pass", "pass", ctx)
+        if count <= _param_number(params, "max_count", 1)
         else ("problem", "problem", ctx)
+    )
 
 
-def _battery(facts: Dict[str, Any], params: Dict[str, Any], locale: str) -> Outcome:
+def _battery(facts: dict[str, Any], params: dict[str, Any], locale: str) -> Outcome:
     fact = _fact(facts, "battery")
     present = fact.get("present") if fact else None
     if not isinstance(present, bool):
         return _unknown(facts, "battery")
     percent = _number(fact.get("percent"))
-    ctx = {"percent": "{:.0f}%".format(percent) if percent is not None else "?"}
+    ctx = {"percent": f"{percent:.0f}%" if percent is not None else "?"}
     return ("pass", "pass", ctx) if present else ("problem", "problem", ctx)
 
 
-NETWORK_TYPES = {"zh-CN": {"wifi": "Wi-Fi 无线网络", "ethernet": "有线网络", "cellular": "移动网络",
-                           "other": "其他"},
-                 "en": {"wifi": "Wi-Fi", "ethernet": "wired", "cellular": "mobile network",
-                        "other": "other"}}
+NETWORK_TYPES = {
+    "zh-CN": {
+        "wifi": "Wi-Fi 无线网络",
+        "ethernet": "有线网络",
+        "cellular": "移动网络",
+        "other": "其他",
+    },
+    "en": {"wifi": "Wi-Fi", "ethernet": "wired", "cellular": "mobile network", "other": "other"},
+}
 
 
-def _network(facts: Dict[str, Any], params: Dict[str, Any], locale: str) -> Outcome:
+def _network(facts: dict[str, Any], params: dict[str, Any], locale: str) -> Outcome:
     fact = _fact(facts, "network")
     if fact is None:
         return _unknown(facts, "network")
@@ -523,14 +564,17 @@ def _network(facts: Dict[str, Any], params: Dict[str, Any], locale: str) -> Outc
     return _unknown(facts, "network")
 
 
-def _bandwidth(facts: Dict[str, Any], params: Dict[str, Any], locale: str) -> Outcome:
+def _bandwidth(facts: dict[str, Any], params: dict[str, Any], locale: str) -> Outcome:
     fact = _fact(facts, "bandwidth") or {}
     min_down = _param_number(params, "min_mbps", 4)
     min_up = _param_number(params, "min_upload_mbps", min_down)
     down = _number(fact.get("download_mbps_p10"))
     up = _number(fact.get("upload_mbps_p10"))
-    ctx = {"download": "{:.1f}".format(down) if down is not None else "?",
-           "upload": "{:.1f}".format(up) if up is not None else "?", "min_mbps": _fmt(min_down)}
+    ctx = {
+        "download": f"{down:.1f}" if down is not None else "?",
+        "upload": f"{up:.1f}" if up is not None else "?",
+        "min_mbps": _fmt(min_down),
+    }
     if (down is not None and down < min_down) or (up is not None and up < min_up):
         return "problem", "problem", ctx
     if down is None or up is None:
@@ -538,7 +582,7 @@ def _bandwidth(facts: Dict[str, Any], params: Dict[str, Any], locale: str) -> Ou
     return "pass", "pass", ctx
 
 
-def _virtual_camera(facts: Dict[str, Any], params: Dict[str, Any], locale: str) -> Outcome:
+def _virtual_camera(facts: dict[str, Any], params: dict[str, Any], locale: str) -> Outcome:
     virtual, cameras = _fact(facts, "virtual_cameras"), _fact(facts, "cameras")
     if virtual is None and cameras is None:
         return _unknown(facts, "virtual_cameras")
@@ -548,7 +592,7 @@ def _virtual_camera(facts: Dict[str, Any], params: Dict[str, Any], locale: str) 
     seen = _virtual_names((_strings(cameras.get("names")) if cameras else None) or [], patterns)
     if virtual is None and not seen:
         return _unknown(facts, "virtual_cameras")
-    names: List[str] = []
+    names: list[str] = []
     for name in reported + seen:
         if name not in names:
             names.append(name)
@@ -556,7 +600,7 @@ def _virtual_camera(facts: Dict[str, Any], params: Dict[str, Any], locale: str) 
     return ("problem", "problem", ctx) if names else ("pass", "pass", ctx)
 
 
-EVALUATORS: Dict[str, Callable[[Dict[str, Any], Dict[str, Any], str], Outcome]] = {
+EVALUATORS: dict[str, Callable[[dict[str, Any], dict[str, Any], str], Outcome]] = {
     "os": _os,
     "dual_boot": _dual_boot,
     "memory": _memory,
@@ -577,8 +621,9 @@ EVALUATORS: Dict[str, Callable[[Dict[str, Any], Dict[str, Any], str], Outcome]] 
 
 # --- putting it together ---------------------------------------------------------------------
 
+
 def _fmt(value: float) -> str:
-    return "{:g}".format(round(value, 1))
+    return f"{round(value, 1):g}"
 
 
 def normalize_locale(locale: Any) -> str:
@@ -586,33 +631,43 @@ def normalize_locale(locale: Any) -> str:
     return "en" if isinstance(locale, str) and locale.lower().startswith("en") else "zh-CN"
 
 
-def _texts(check_id: str, locale: str) -> Dict[str, str]:
+def _texts(check_id: str, locale: str) -> dict[str, str]:
     return TEXTS.get(check_id, {}).get(locale, {})
 
 
-def _format(template: str, ctx: Dict[str, Any]) -> str:
+def _format(template: str, ctx: dict[str, Any]) -> str:
     try:
         return template.format_map(ctx)
     except (KeyError, ValueError, IndexError, AttributeError, TypeError):
         return template
 
 
-def _override(params: Dict[str, Any], key: str, locale: str) -> Optional[str]:
+def _override(params: dict[str, Any], key: str, locale: str) -> str | None:
     value = params.get(key)
     if isinstance(value, dict):
         value = value.get(locale)
     return value if isinstance(value, str) else None
 
 
-def judge_check(check_id: str, severity: str, params: Dict[str, Any], facts: Dict[str, Any],
-                locale: str = "zh-CN") -> Dict[str, str]:
+def judge_check(
+    check_id: str,
+    severity: str,
+    params: dict[str, Any],
+    facts: dict[str, Any],
+    locale: str = "zh-CN",
+) -> dict[str, str]:
     """Judge one check of a profile; see ``judge``."""
     locale = normalize_locale(locale)
     texts, generic = _texts(check_id, locale), GENERIC[locale]
     evaluator = EVALUATORS.get(check_id)
     if evaluator is None:
-        return {"id": check_id, "status": "unknown", "title": _override(params, "title", locale)
-                or check_id, "message": generic["unknown_check"], "fix": ""}
+        return {
+            "id": check_id,
+            "status": "unknown",
+            "title": _override(params, "title", locale) or check_id,
+            "message": generic["unknown_check"],
+            "fix": "",
+        }
     try:
         state, key, ctx = evaluator(facts, params, locale)
     except Exception as exc:  # noqa: BLE001 - facts are arbitrary JSON; never fail the caller
@@ -622,8 +677,18 @@ def judge_check(check_id: str, severity: str, params: Dict[str, Any], facts: Dic
     if ctx.get("reason") == "no data":
         ctx["reason"] = generic["no data"]
     for name in ("min_total_gb", "min_available_gb", "min_free_gb", "min_mbps"):
-        ctx.setdefault(name, _fmt(_param_number(params, name, {"min_total_gb": 4,
-                       "min_available_gb": 2, "min_free_gb": 20, "min_mbps": 4}[name])))
+        ctx.setdefault(
+            name,
+            _fmt(
+                _param_number(
+                    params,
+                    name,
+                    {"min_total_gb": 4, "min_available_gb": 2, "min_free_gb": 20, "min_mbps": 4}[
+                        name
+                    ],
+                )
+            ),
+        )
     message = _format(texts.get(key) or generic.get(key) or "", ctx)
     fix = ""
     if status == "unknown":
@@ -637,7 +702,7 @@ def judge_check(check_id: str, severity: str, params: Dict[str, Any], facts: Dic
     return {"id": check_id, "status": status, "title": title, "message": message, "fix": fix}
 
 
-def verdict_of(checks: List[Dict[str, str]]) -> str:
+def verdict_of(checks: list[dict[str, str]]) -> str:
     """Fail if any check fails, else warn if any warns or is unknown, else pass."""
     statuses = {check["status"] for check in checks}
     if "fail" in statuses:
@@ -645,12 +710,12 @@ def verdict_of(checks: List[Dict[str, str]]) -> str:
     return "warn" if statuses & {"warn", "unknown"} else "pass"
 
 
-def judge(facts: Any, profile: Any = None, locale: str = "zh-CN") -> Dict[str, Any]:
+def judge(facts: Any, profile: Any = None, locale: str = "zh-CN") -> dict[str, Any]:
     """Judge facts against a profile: ``{"verdict", "checks": [{"id", "status", "title", "message", "fix"}]}``."""
     facts = facts if isinstance(facts, dict) else {}
     profile = profile if isinstance(profile, dict) else DEFAULT_PROFILE
     raw_checks = profile.get("checks")
-    checks: List[Dict[str, str]] = []
+    checks: list[dict[str, str]] = []
     for raw in raw_checks if isinstance(raw_checks, list) else []:
         if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
             continue

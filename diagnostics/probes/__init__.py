@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import sys
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable
 
 from diagnostics.probes.common import run_probes
 
 
-def platform_family(platform: Optional[str] = None) -> str:
+def platform_family(platform: str | None = None) -> str:
     """Return "windows", "macos" or "linux" for ``sys.platform`` (or the value given)."""
     platform = platform or sys.platform
     if platform.startswith("win"):
@@ -16,21 +16,26 @@ def platform_family(platform: Optional[str] = None) -> str:
     return "macos" if platform == "darwin" else "linux"
 
 
-def probes_for(profile: Dict[str, Any], family: Optional[str] = None,
-               system: Any = None) -> Dict[str, Callable[[], Any]]:
+def probes_for(
+    profile: dict[str, Any], family: str | None = None, system: Any = None
+) -> dict[str, Callable[[], Any]]:
     """Return the probe table (fact key -> zero-argument callable) for a platform."""
     family = family or platform_family()
     if family == "windows":
         from diagnostics.probes import windows
+
         return windows.probes(profile, system or windows.WindowsSystem())
     if family == "macos":
         from diagnostics.probes import macos
+
         return macos.probes(profile)
     from diagnostics.probes import linux
+
     return linux.probes(profile)
 
 
-def collect(profile: Dict[str, Any], family: Optional[str] = None, system: Any = None,
-            timeout: float = 25.0) -> Dict[str, Any]:
+def collect(
+    profile: dict[str, Any], family: str | None = None, system: Any = None, timeout: float = 25.0
+) -> dict[str, Any]:
     """Run every probe of this platform in parallel and return the facts (bandwidth excluded)."""
     return run_probes(probes_for(profile, family, system), timeout=timeout)

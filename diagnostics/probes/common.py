@@ -6,7 +6,7 @@ import os
 import shutil
 import threading
 import time
-from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Iterable
 
 from diagnostics.facts import unknown
 from diagnostics.profile import check_params
@@ -32,9 +32,16 @@ HOTSPOT_SSIDS = ("iphone", "androidap", "android_", "的iphone")
 TETHERING_ADAPTERS = ("remote ndis", "rndis", "apple mobile device ethernet", "ipheth", "cdc_ether")
 
 VM_MARKERS = (
-    ("vmware", "VMware"), ("virtualbox", "VirtualBox"), ("innotek", "VirtualBox"),
-    ("qemu", "QEMU"), ("kvm", "KVM"), ("xen", "Xen"), ("parallels", "Parallels"),
-    ("virtual machine", "Hyper-V"), ("bochs", "Bochs"), ("amazon ec2", "Amazon EC2"),
+    ("vmware", "VMware"),
+    ("virtualbox", "VirtualBox"),
+    ("innotek", "VirtualBox"),
+    ("qemu", "QEMU"),
+    ("kvm", "KVM"),
+    ("xen", "Xen"),
+    ("parallels", "Parallels"),
+    ("virtual machine", "Hyper-V"),
+    ("bochs", "Bochs"),
+    ("amazon ec2", "Amazon EC2"),
     ("google compute engine", "Google Compute Engine"),
 )
 
@@ -47,9 +54,9 @@ def run_probe(probe: Callable[[], Any]) -> Any:
         return unknown(type(exc).__name__)
 
 
-def run_probes(probes: Dict[str, Callable[[], Any]], timeout: float = 25.0) -> Dict[str, Any]:
+def run_probes(probes: dict[str, Callable[[], Any]], timeout: float = 25.0) -> dict[str, Any]:
     """Run probes in parallel daemon threads; one that overruns the timeout becomes unknown."""
-    results: Dict[str, Any] = {}
+    results: dict[str, Any] = {}
 
     def worker(key: str, probe: Callable[[], Any]) -> None:
         results[key] = run_probe(probe)
@@ -63,9 +70,12 @@ def run_probes(probes: Dict[str, Callable[[], Any]], timeout: float = 25.0) -> D
     return {key: results.get(key, unknown("timed out")) for key in probes}
 
 
-def sample_memory(read: Callable[[], Tuple[int, int]], samples: int = MEMORY_SAMPLES,
-                  interval: float = MEMORY_SAMPLE_INTERVAL,
-                  sleep: Callable[[float], None] = time.sleep) -> Dict[str, int]:
+def sample_memory(
+    read: Callable[[], tuple[int, int]],
+    samples: int = MEMORY_SAMPLES,
+    interval: float = MEMORY_SAMPLE_INTERVAL,
+    sleep: Callable[[float], None] = time.sleep,
+) -> dict[str, int]:
     """Read (total, available) several times and keep the lowest availability seen."""
     total, lowest = 0, None
     for index in range(samples):
@@ -76,7 +86,7 @@ def sample_memory(read: Callable[[], Tuple[int, int]], samples: int = MEMORY_SAM
     return {"total_bytes": int(total), "available_bytes": int(lowest or 0)}
 
 
-def psutil_memory() -> Tuple[int, int]:
+def psutil_memory() -> tuple[int, int]:
     """Return (total, available) bytes from psutil."""
     if psutil is None:
         raise RuntimeError("psutil missing")
@@ -84,24 +94,27 @@ def psutil_memory() -> Tuple[int, int]:
     return memory.total, memory.available
 
 
-def disk_fact(path: str) -> Dict[str, Any]:
+def disk_fact(path: str) -> dict[str, Any]:
     """Free and total bytes of the drive holding ``path``."""
     usage = shutil.disk_usage(path)
     return {"path": path, "free_bytes": int(usage.free), "total_bytes": int(usage.total)}
 
 
-def psutil_battery() -> Dict[str, Any]:
+def psutil_battery() -> dict[str, Any]:
     """Battery presence and charge from psutil (None from psutil means no battery)."""
     if psutil is None or not hasattr(psutil, "sensors_battery"):
         return unknown("psutil missing")
     battery = psutil.sensors_battery()
     if battery is None:
         return {"present": False, "percent": None, "plugged": None}
-    return {"present": True, "percent": round(float(battery.percent), 1),
-            "plugged": battery.power_plugged}
+    return {
+        "present": True,
+        "percent": round(float(battery.percent), 1),
+        "plugged": battery.power_plugged,
+    }
 
 
-def process_names() -> List[str]:
+def process_names() -> list[str]:
     """Names of running processes (psutil); raises when psutil is missing."""
     if psutil is None:
         raise RuntimeError("psutil missing")
@@ -113,56 +126,63 @@ def process_names() -> List[str]:
     return names
 
 
-def security_products(profile: Dict[str, Any]) -> List[Dict[str, Any]]:
+def security_products(profile: dict[str, Any]) -> list[dict[str, Any]]:
     """The products the profile forbids (well-formed entries only)."""
     products = check_params(profile, "security_software").get("products")
-    return [p for p in products if isinstance(p, dict) and isinstance(p.get("name"), str)] \
-        if isinstance(products, list) else []
+    return (
+        [p for p in products if isinstance(p, dict) and isinstance(p.get("name"), str)]
+        if isinstance(products, list)
+        else []
+    )
 
 
-def _lower_list(value: Any) -> List[str]:
+def _lower_list(value: Any) -> list[str]:
     return [str(v).lower() for v in value if v] if isinstance(value, list) else []
 
 
-def match_processes(products: List[Dict[str, Any]], names: Iterable[str]) -> List[Dict[str, str]]:
+def match_processes(products: list[dict[str, Any]], names: Iterable[str]) -> list[dict[str, str]]:
     """Matches of running process names against the products (only matches are reported)."""
     running = {name.lower(): name for name in names}
     matches = []
     for product in products:
         for wanted in _lower_list(product.get("processes")):
             if wanted in running:
-                matches.append({"product": product["name"], "source": "process",
-                                "detail": running[wanted]})
+                matches.append(
+                    {"product": product["name"], "source": "process", "detail": running[wanted]}
+                )
     return matches
 
 
-def match_display_name(products: List[Dict[str, Any]], display_name: str,
-                       key_name: str) -> Optional[str]:
+def match_display_name(
+    products: list[dict[str, Any]], display_name: str, key_name: str
+) -> str | None:
     """The product an installed-program entry belongs to, by DisplayName or Uninstall key name."""
     lowered, key = display_name.lower(), key_name.lower()
     for product in products:
-        if any(p in lowered for p in _lower_list(product.get("display_names"))) or \
-                key in _lower_list(product.get("uninstall_keys")):
+        if any(
+            p in lowered for p in _lower_list(product.get("display_names"))
+        ) or key in _lower_list(product.get("uninstall_keys")):
             return product["name"]
     return None
 
 
-def virtual_camera_patterns(profile: Dict[str, Any]) -> List[str]:
+def virtual_camera_patterns(profile: dict[str, Any]) -> list[str]:
     """Virtual camera names from the profile, lower-cased."""
     return _lower_list(check_params(profile, "virtual_camera").get("names"))
 
 
-def matching_names(names: Iterable[str], patterns: List[str]) -> List[str]:
+def matching_names(names: Iterable[str], patterns: list[str]) -> list[str]:
     """The names containing any of the (lower-case) patterns, without duplicates."""
-    found: List[str] = []
+    found: list[str] = []
     for name in names:
         if any(p in name.lower() for p in patterns) and name not in found:
             found.append(name)
     return found
 
 
-def hotspot_heuristic(gateway: Optional[str], ssid: Optional[str],
-                      adapter: Optional[str]) -> Tuple[bool, Optional[str]]:
+def hotspot_heuristic(
+    gateway: str | None, ssid: str | None, adapter: str | None
+) -> tuple[bool, str | None]:
     """Guess whether the connection is a phone's hotspot; return (hotspot, why)."""
     if gateway in HOTSPOT_GATEWAYS:
         return True, HOTSPOT_GATEWAYS[gateway]
@@ -173,9 +193,9 @@ def hotspot_heuristic(gateway: Optional[str], ssid: Optional[str],
     return False, None
 
 
-def vm_evidence(strings: Iterable[Optional[str]]) -> List[str]:
+def vm_evidence(strings: Iterable[str | None]) -> list[str]:
     """Hypervisor names found in firmware/vendor strings."""
-    found: List[str] = []
+    found: list[str] = []
     for text in strings:
         lowered = (text or "").lower()
         for marker, label in VM_MARKERS:

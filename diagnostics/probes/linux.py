@@ -10,7 +10,7 @@ import shutil
 import socket
 import struct
 import subprocess
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable
 
 from diagnostics.facts import unknown
 from diagnostics.probes import common
@@ -21,22 +21,26 @@ def _read(path: str) -> str:
         return handle.read()
 
 
-def os_fact() -> Dict[str, Any]:
-    release: Dict[str, str] = {}
+def os_fact() -> dict[str, Any]:
+    release: dict[str, str] = {}
     try:
         for line in _read("/etc/os-release").splitlines():
             key, _, value = line.partition("=")
             release[key] = value.strip().strip('"')
     except OSError:
         pass
-    return {"family": "linux", "version": release.get("VERSION_ID") or platform.release(),
-            "build": None, "name": release.get("PRETTY_NAME") or "Linux",
-            "kernel": platform.release()}
+    return {
+        "family": "linux",
+        "version": release.get("VERSION_ID") or platform.release(),
+        "build": None,
+        "name": release.get("PRETTY_NAME") or "Linux",
+        "kernel": platform.release(),
+    }
 
 
-def dual_boot_fact() -> Dict[str, Any]:
+def dual_boot_fact() -> dict[str, Any]:
     """Other systems in GRUB's menu or the EFI partition, when they are readable."""
-    entries: List[str] = []
+    entries: list[str] = []
     sources = []
     for path in ("/boot/grub/grub.cfg", "/boot/grub2/grub.cfg"):
         try:
@@ -56,7 +60,7 @@ def dual_boot_fact() -> Dict[str, Any]:
     return {"detected": len(names) > 1, "entries": names, "source": ",".join(sources)}
 
 
-def meminfo() -> Tuple[int, int]:
+def meminfo() -> tuple[int, int]:
     values = {}
     for line in _read("/proc/meminfo").splitlines():
         key, _, rest = line.partition(":")
@@ -64,11 +68,11 @@ def meminfo() -> Tuple[int, int]:
     return values["MemTotal"], values.get("MemAvailable", values.get("MemFree", 0))
 
 
-def memory_fact() -> Dict[str, Any]:
+def memory_fact() -> dict[str, Any]:
     return common.sample_memory(common.psutil_memory if common.psutil else meminfo)
 
 
-def cameras_fact() -> Dict[str, Any]:
+def cameras_fact() -> dict[str, Any]:
     """Video capture devices: /sys/class/video4linux (first node per device), else /dev/video*."""
     if os.path.isdir("/sys/class/video4linux"):
         names = []
@@ -89,7 +93,7 @@ def cameras_fact() -> Dict[str, Any]:
     return unknown("/sys not mounted")
 
 
-def microphones_fact() -> Dict[str, Any]:
+def microphones_fact() -> dict[str, Any]:
     """ALSA capture devices from /proc/asound/pcm."""
     try:
         text = _read("/proc/asound/pcm")
@@ -97,27 +101,32 @@ def microphones_fact() -> Dict[str, Any]:
         if os.path.isdir("/proc/asound") or os.path.isdir("/proc/self"):
             return {"count": 0, "names": []}
         return unknown("/proc not mounted")
-    names = [line.split(":")[2].strip() for line in text.splitlines()
-             if "capture" in line and line.count(":") >= 2]
+    names = [
+        line.split(":")[2].strip()
+        for line in text.splitlines()
+        if "capture" in line and line.count(":") >= 2
+    ]
     return {"count": len(names), "names": names}
 
 
-def virtual_cameras_fact(profile: Dict[str, Any]) -> Dict[str, Any]:
+def virtual_cameras_fact(profile: dict[str, Any]) -> dict[str, Any]:
     cameras = cameras_fact()
     names = cameras.get("names", []) if isinstance(cameras, dict) else []
     return {"names": common.matching_names(names, common.virtual_camera_patterns(profile))}
 
 
-def security_software_fact(profile: Dict[str, Any]) -> Dict[str, Any]:
+def security_software_fact(profile: dict[str, Any]) -> dict[str, Any]:
     """The listed products are Windows programs; on Linux only running processes are checked."""
     if common.psutil is None:
         return unknown("psutil missing")
     products = common.security_products(profile)
-    return {"matches": common.match_processes(products, common.process_names()),
-            "sources": ["processes"]}
+    return {
+        "matches": common.match_processes(products, common.process_names()),
+        "sources": ["processes"],
+    }
 
 
-def auto_updates_fact() -> Dict[str, Any]:
+def auto_updates_fact() -> dict[str, Any]:
     """unattended-upgrades (Debian/Ubuntu) as the closest thing to Windows automatic updates."""
     path = "/etc/apt/apt.conf.d/20auto-upgrades"
     try:
@@ -130,11 +139,11 @@ def auto_updates_fact() -> Dict[str, Any]:
     return {"enabled": bool(enabled and enabled.group(1) != "0"), "source": path}
 
 
-def power_fact() -> Dict[str, Any]:
+def power_fact() -> dict[str, Any]:
     return unknown("desktop power settings are not read on Linux")
 
 
-def displays_fact() -> Dict[str, Any]:
+def displays_fact() -> dict[str, Any]:
     """Connected connectors under /sys/class/drm."""
     statuses = glob.glob("/sys/class/drm/card*-*/status")
     if not statuses:
@@ -142,7 +151,7 @@ def displays_fact() -> Dict[str, Any]:
     return {"count": sum(1 for path in statuses if _read(path).strip() == "connected")}
 
 
-def battery_fact() -> Dict[str, Any]:
+def battery_fact() -> dict[str, Any]:
     if common.psutil is not None:
         return common.psutil_battery()
     supplies = glob.glob("/sys/class/power_supply/*")
@@ -150,13 +159,13 @@ def battery_fact() -> Dict[str, Any]:
     if not batteries:
         return {"present": False, "percent": None, "plugged": None}
     try:
-        percent: Optional[float] = float(_read(batteries[0] + "/capacity"))
+        percent: float | None = float(_read(batteries[0] + "/capacity"))
     except (OSError, ValueError):
         percent = None
     return {"present": True, "percent": percent, "plugged": None}
 
 
-def default_route() -> Optional[Tuple[str, str]]:
+def default_route() -> tuple[str, str] | None:
     """(interface, gateway) of the default route from /proc/net/route."""
     for line in _read("/proc/net/route").splitlines()[1:]:
         fields = line.split()
@@ -172,14 +181,17 @@ def _ssid(interface: str) -> Any:
     return result.stdout.decode("utf-8", "replace").strip() or unknown("not connected")
 
 
-def network_fact() -> Dict[str, Any]:
+def network_fact() -> dict[str, Any]:
     route = default_route()
     if route is None:
         return unknown("no default route")
     interface, gateway = route
     base = "/sys/class/net/" + interface
-    driver = os.path.basename(os.path.realpath(base + "/device/driver")) \
-        if os.path.exists(base + "/device/driver") else ""
+    driver = (
+        os.path.basename(os.path.realpath(base + "/device/driver"))
+        if os.path.exists(base + "/device/driver")
+        else ""
+    )
     if os.path.isdir(base + "/wireless") or os.path.isdir(base + "/phy80211"):
         kind = "wifi"
     elif interface.startswith("ww") or driver in ("qmi_wwan", "cdc_mbim"):
@@ -189,13 +201,21 @@ def network_fact() -> Dict[str, Any]:
     else:
         kind = "other"  # virtual interface: container, VPN, bridge
     ssid = _ssid(interface) if kind == "wifi" else None
-    hotspot, reason = common.hotspot_heuristic(gateway, ssid if isinstance(ssid, str) else None,
-                                               driver)
-    return {"type": kind, "hotspot": hotspot, "hotspot_reason": reason, "gateway": gateway,
-            "interface": interface, "ssid": ssid, "metered": unknown("not read on Linux")}
+    hotspot, reason = common.hotspot_heuristic(
+        gateway, ssid if isinstance(ssid, str) else None, driver
+    )
+    return {
+        "type": kind,
+        "hotspot": hotspot,
+        "hotspot_reason": reason,
+        "gateway": gateway,
+        "interface": interface,
+        "ssid": ssid,
+        "metered": unknown("not read on Linux"),
+    }
 
 
-def virtual_machine_fact() -> Dict[str, Any]:
+def virtual_machine_fact() -> dict[str, Any]:
     strings = []
     for name in ("sys_vendor", "product_name", "bios_vendor", "board_vendor"):
         try:
@@ -211,7 +231,7 @@ def virtual_machine_fact() -> Dict[str, Any]:
     return {"detected": bool(evidence), "evidence": evidence}
 
 
-def probes(profile: Dict[str, Any]) -> Dict[str, Callable[[], Any]]:
+def probes(profile: dict[str, Any]) -> dict[str, Callable[[], Any]]:
     """The Linux probe table."""
     return {
         "os": os_fact,

@@ -12,7 +12,7 @@ import re
 import subprocess
 import time
 import uuid
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable
 
 from diagnostics.facts import unknown
 from diagnostics.probes import common
@@ -32,11 +32,17 @@ ENDPOINT_NAME = "{a45c254e-df1c-4efd-8020-67d146a850e0},2"
 ENDPOINT_DEVICE = "{b3f8fa53-0004-438e-9003-51a46e139bfc},6"
 IMAGE_CLASS = "{6bdd1fc6-810f-11d0-bec7-08002be2f9db}"
 CAMERA_CLASS = "{ca3e7ab9-b4c3-4ae6-8251-579ef933890f}"
-CAMERA_QUERY = ("SELECT Name, ClassGuid, ConfigManagerErrorCode FROM Win32_PnPEntity "
-                "WHERE ClassGuid = '%s' OR ClassGuid = '%s'" % (IMAGE_CLASS, CAMERA_CLASS))
-ROUTE_QUERY = ("SELECT InterfaceIndex, Description, DefaultIPGateway, IPConnectionMetric "
-               "FROM Win32_NetworkAdapterConfiguration WHERE IPEnabled = TRUE")
-ADAPTER_QUERY = "SELECT InterfaceIndex, InterfaceDescription, NdisPhysicalMedium FROM MSFT_NetAdapter"
+CAMERA_QUERY = (
+    "SELECT Name, ClassGuid, ConfigManagerErrorCode FROM Win32_PnPEntity "  # noqa: S608
+    "WHERE ClassGuid = '%s' OR ClassGuid = '%s'" % (IMAGE_CLASS, CAMERA_CLASS)
+)
+ROUTE_QUERY = (
+    "SELECT InterfaceIndex, Description, DefaultIPGateway, IPConnectionMetric "
+    "FROM Win32_NetworkAdapterConfiguration WHERE IPEnabled = TRUE"
+)
+ADAPTER_QUERY = (
+    "SELECT InterfaceIndex, InterfaceDescription, NdisPhysicalMedium FROM MSFT_NetAdapter"
+)
 #: NDIS_PHYSICAL_MEDIUM values.
 MEDIUM_TYPES = {9: "wifi", 14: "ethernet", 0: "ethernet", 8: "cellular", 13: "cellular"}
 WIFI_WORDS = ("wireless", "wi-fi", "wifi", "wlan", "802.11", "无线")
@@ -54,32 +60,37 @@ class WindowsSystem:
 
     def _key(self, hive: str, path: str, view: int) -> Any:
         import winreg
+
         flags = winreg.KEY_READ | (winreg.KEY_WOW64_32KEY if view == 32 else winreg.KEY_WOW64_64KEY)
         root = winreg.HKEY_LOCAL_MACHINE if hive == HKLM else winreg.HKEY_CURRENT_USER
         return winreg.OpenKey(root, path, 0, flags)
 
-    def subkeys(self, hive: str, path: str, view: int = 64) -> List[str]:
+    def subkeys(self, hive: str, path: str, view: int = 64) -> list[str]:
         """Names of the subkeys; FileNotFoundError or PermissionError as winreg raises them."""
         import winreg
+
         names = []
         with self._key(hive, path, view) as key:
             for index in range(winreg.QueryInfoKey(key)[0]):
                 names.append(winreg.EnumKey(key, index))
         return names
 
-    def values(self, hive: str, path: str, view: int = 64) -> Dict[str, Any]:
+    def values(self, hive: str, path: str, view: int = 64) -> dict[str, Any]:
         """The values of a key as a dict (name -> data)."""
         import winreg
-        result: Dict[str, Any] = {}
+
+        result: dict[str, Any] = {}
         with self._key(hive, path, view) as key:
             for index in range(winreg.QueryInfoKey(key)[1]):
                 name, data, _kind = winreg.EnumValue(key, index)
                 result[name] = data
         return result
 
-    def wmi(self, query: str, namespace: str = r"root\cimv2") -> List[Dict[str, Any]]:
+    def wmi(self, query: str, namespace: str = r"root\cimv2") -> list[dict[str, Any]]:
         """Rows of a WQL query: COM through win32com when importable, else PowerShell JSON."""
-        fields = [f.strip() for f in re.match(r"SELECT (.+?) FROM", query, re.I).group(1).split(",")]
+        fields = [
+            f.strip() for f in re.match(r"SELECT (.+?) FROM", query, re.I).group(1).split(",")
+        ]
         try:
             import pythoncom  # type: ignore[import-not-found]
             import win32com.client  # type: ignore[import-not-found]
@@ -88,26 +99,47 @@ class WindowsSystem:
         pythoncom.CoInitialize()
         try:
             service = win32com.client.GetObject("winmgmts:\\\\.\\" + namespace)
-            return [{f: _com_value(getattr(row, f, None)) for f in fields}
-                    for row in service.ExecQuery(query)]
+            return [
+                {f: _com_value(getattr(row, f, None)) for f in fields}
+                for row in service.ExecQuery(query)
+            ]
         finally:
             pythoncom.CoUninitialize()
 
-    def _wmi_powershell(self, query: str, namespace: str, fields: List[str]) -> List[Dict[str, Any]]:
-        script = ("[Console]::OutputEncoding = [System.Text.Encoding]::UTF8; "
-                  "Get-CimInstance -Namespace '%s' -Query \"%s\" | Select-Object %s | "
-                  "ConvertTo-Json -Compress -Depth 3" % (namespace, query, ",".join(fields)))
-        output = subprocess.run(
-            ["powershell.exe", "-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass",
-             "-Command", script],
-            capture_output=True, timeout=20, check=True, creationflags=0x08000000,
-        ).stdout.decode("utf-8", "replace").strip()
+    def _wmi_powershell(
+        self, query: str, namespace: str, fields: list[str]
+    ) -> list[dict[str, Any]]:
+        script = (
+            "[Console]::OutputEncoding = [System.Text.Encoding]::UTF8; "
+            "Get-CimInstance -Namespace '%s' -Query \"%s\" | Select-Object %s | "
+            "ConvertTo-Json -Compress -Depth 3" % (namespace, query, ",".join(fields))
+        )
+        output = (
+            subprocess.run(
+                [
+                    "powershell.exe",
+                    "-NoProfile",
+                    "-NonInteractive",
+                    "-ExecutionPolicy",
+                    "Bypass",
+                    "-Command",
+                    script,
+                ],
+                capture_output=True,
+                timeout=20,
+                check=True,
+                creationflags=0x08000000,
+            )
+            .stdout.decode("utf-8", "replace")
+            .strip()
+        )
         rows = json.loads(output) if output else []
         return rows if isinstance(rows, list) else [rows]
 
-    def power_timeouts(self) -> Dict[str, int]:
+    def power_timeouts(self) -> dict[str, int]:
         """Sleep and display timeouts (seconds, 0 = never) of the active power scheme."""
         import ctypes
+
         powrprof = ctypes.windll.powrprof
         scheme = ctypes.POINTER(_Guid)()
         if powrprof.PowerGetActiveScheme(None, ctypes.byref(scheme)) != 0:
@@ -115,11 +147,21 @@ class WindowsSystem:
         result = {}
         try:
             for name, (subgroup, setting) in POWER_SETTINGS.items():
-                for prefix, read in (("ac", powrprof.PowerReadACValueIndex),
-                                     ("dc", powrprof.PowerReadDCValueIndex)):
+                for prefix, read in (
+                    ("ac", powrprof.PowerReadACValueIndex),
+                    ("dc", powrprof.PowerReadDCValueIndex),
+                ):
                     value = ctypes.c_ulong()
-                    if read(None, scheme, ctypes.byref(_guid(subgroup)),
-                            ctypes.byref(_guid(setting)), ctypes.byref(value)) == 0:
+                    if (
+                        read(
+                            None,
+                            scheme,
+                            ctypes.byref(_guid(subgroup)),
+                            ctypes.byref(_guid(setting)),
+                            ctypes.byref(value),
+                        )
+                        == 0
+                    ):
                         result["%s_%s_seconds" % (prefix, name)] = int(value.value)
         finally:
             ctypes.windll.kernel32.LocalFree(scheme)
@@ -128,17 +170,26 @@ class WindowsSystem:
     def monitor_count(self) -> int:
         """GetSystemMetrics(SM_CMONITORS): display monitors on the desktop."""
         import ctypes
+
         return int(ctypes.windll.user32.GetSystemMetrics(80))
 
-    def memory_status(self) -> Dict[str, int]:
+    def memory_status(self) -> dict[str, int]:
         """GlobalMemoryStatusEx and GetPhysicallyInstalledSystemMemory."""
         import ctypes
 
         class MemoryStatus(ctypes.Structure):
             _fields_ = [("dwLength", ctypes.c_ulong), ("dwMemoryLoad", ctypes.c_ulong)] + [
-                (name, ctypes.c_ulonglong) for name in (
-                    "ullTotalPhys", "ullAvailPhys", "ullTotalPageFile", "ullAvailPageFile",
-                    "ullTotalVirtual", "ullAvailVirtual", "ullAvailExtendedVirtual")]
+                (name, ctypes.c_ulonglong)
+                for name in (
+                    "ullTotalPhys",
+                    "ullAvailPhys",
+                    "ullTotalPageFile",
+                    "ullAvailPageFile",
+                    "ullTotalVirtual",
+                    "ullAvailVirtual",
+                    "ullAvailExtendedVirtual",
+                )
+            ]
 
         status = MemoryStatus()
         status.dwLength = ctypes.sizeof(MemoryStatus)
@@ -150,29 +201,38 @@ class WindowsSystem:
             result["installed_bytes"] = installed_kb.value * 1024
         return result
 
-    def power_status(self) -> Dict[str, int]:
+    def power_status(self) -> dict[str, int]:
         """GetSystemPowerStatus: ACLineStatus, BatteryFlag, BatteryLifePercent."""
         import ctypes
 
         class PowerStatus(ctypes.Structure):
-            _fields_ = [("ACLineStatus", ctypes.c_ubyte), ("BatteryFlag", ctypes.c_ubyte),
-                        ("BatteryLifePercent", ctypes.c_ubyte), ("Reserved1", ctypes.c_ubyte),
-                        ("BatteryLifeTime", ctypes.c_ulong), ("BatteryFullLifeTime", ctypes.c_ulong)]
+            _fields_ = [
+                ("ACLineStatus", ctypes.c_ubyte),
+                ("BatteryFlag", ctypes.c_ubyte),
+                ("BatteryLifePercent", ctypes.c_ubyte),
+                ("Reserved1", ctypes.c_ubyte),
+                ("BatteryLifeTime", ctypes.c_ulong),
+                ("BatteryFullLifeTime", ctypes.c_ulong),
+            ]
 
         status = PowerStatus()
         if not ctypes.windll.kernel32.GetSystemPowerStatus(ctypes.byref(status)):
             raise OSError("GetSystemPowerStatus failed")
-        return {"ac_line": status.ACLineStatus, "battery_flag": status.BatteryFlag,
-                "percent": status.BatteryLifePercent}
+        return {
+            "ac_line": status.ACLineStatus,
+            "battery_flag": status.BatteryFlag,
+            "percent": status.BatteryLifePercent,
+        }
 
-    def process_names(self) -> List[str]:
+    def process_names(self) -> list[str]:
         return common.process_names()
 
     def system_drive(self) -> str:
         import os
+
         return os.environ.get("SystemDrive", "C:")
 
-    def disk_usage(self, path: str) -> Dict[str, Any]:
+    def disk_usage(self, path: str) -> dict[str, Any]:
         return common.disk_fact(path)
 
     def sleep(self, seconds: float) -> None:
@@ -187,8 +247,12 @@ try:
     import ctypes as _ctypes
 
     class _Guid(_ctypes.Structure):
-        _fields_ = [("Data1", _ctypes.c_ulong), ("Data2", _ctypes.c_ushort),
-                    ("Data3", _ctypes.c_ushort), ("Data4", _ctypes.c_ubyte * 8)]
+        _fields_ = [
+            ("Data1", _ctypes.c_ulong),
+            ("Data2", _ctypes.c_ushort),
+            ("Data3", _ctypes.c_ushort),
+            ("Data4", _ctypes.c_ubyte * 8),
+        ]
 except ImportError:  # pragma: no cover - ctypes is always there on CPython
     _Guid = None  # type: ignore[assignment,misc]
 
@@ -199,7 +263,8 @@ def _guid(text: str) -> Any:
 
 # --- probes ----------------------------------------------------------------------------------
 
-def _values(system: Any, hive: str, path: str, view: int = 64) -> Optional[Dict[str, Any]]:
+
+def _values(system: Any, hive: str, path: str, view: int = 64) -> dict[str, Any] | None:
     """A key's values, or None when the key does not exist."""
     try:
         return system.values(hive, path, view)
@@ -207,14 +272,14 @@ def _values(system: Any, hive: str, path: str, view: int = 64) -> Optional[Dict[
         return None
 
 
-def _int(value: Any) -> Optional[int]:
+def _int(value: Any) -> int | None:
     try:
         return int(value)
     except (TypeError, ValueError):
         return None
 
 
-def os_fact(system: Any) -> Dict[str, Any]:
+def os_fact(system: Any) -> dict[str, Any]:
     """Windows version from the registry; Windows 11 is build 22000 and later."""
     values = system.values(HKLM, CURRENT_VERSION)
     build = _int(values.get("CurrentBuildNumber") or values.get("CurrentBuild"))
@@ -227,11 +292,16 @@ def os_fact(system: Any) -> Dict[str, Any]:
     name = str(values.get("ProductName") or "Windows " + version)
     if version == "11":  # Windows 11 still calls itself "Windows 10" in ProductName.
         name = name.replace("Windows 10", "Windows 11")
-    return {"family": "windows", "version": version, "build": build, "name": name,
-            "display_version": values.get("DisplayVersion") or values.get("CSDVersion")}
+    return {
+        "family": "windows",
+        "version": version,
+        "build": build,
+        "name": name,
+        "display_version": values.get("DisplayVersion") or values.get("CSDVersion"),
+    }
 
 
-def dual_boot_fact(system: Any) -> Dict[str, Any]:
+def dual_boot_fact(system: Any) -> dict[str, Any]:
     """Boot menu entries from the BCD store (admin only), else other Windows installs on disk."""
     try:
         order = system.values(HKLM, BCD_OBJECTS + "\\" + BOOT_MANAGER + r"\Elements\24000001")
@@ -247,36 +317,39 @@ def dual_boot_fact(system: Any) -> Dict[str, Any]:
     return unknown("boot configuration needs administrator rights")
 
 
-def memory_fact(system: Any) -> Dict[str, Any]:
+def memory_fact(system: Any) -> dict[str, Any]:
     """Installed and total memory, and the lowest availability of three samples."""
-    statuses: List[Dict[str, int]] = []
+    statuses: list[dict[str, int]] = []
 
     def read() -> Any:
         statuses.append(system.memory_status())
         return statuses[-1]["total_bytes"], statuses[-1]["available_bytes"]
 
-    fact: Dict[str, Any] = common.sample_memory(read, sleep=system.sleep)
+    fact: dict[str, Any] = common.sample_memory(read, sleep=system.sleep)
     if statuses and "installed_bytes" in statuses[-1]:
         fact["installed_bytes"] = int(statuses[-1]["installed_bytes"])
     return fact
 
 
-def system_disk_fact(system: Any) -> Dict[str, Any]:
+def system_disk_fact(system: Any) -> dict[str, Any]:
     return system.disk_usage(system.system_drive().rstrip("\\") + "\\")
 
 
-def camera_rows(system: Any) -> List[Dict[str, Any]]:
-    return [row for row in system.wmi(CAMERA_QUERY)
-            if row.get("ConfigManagerErrorCode") in (0, None) and row.get("Name")]
+def camera_rows(system: Any) -> list[dict[str, Any]]:
+    return [
+        row
+        for row in system.wmi(CAMERA_QUERY)
+        if row.get("ConfigManagerErrorCode") in (0, None) and row.get("Name")
+    ]
 
 
-def cameras_fact(system: Any) -> Dict[str, Any]:
+def cameras_fact(system: Any) -> dict[str, Any]:
     """Working imaging/camera devices (Device Manager's "Cameras" and "Imaging devices")."""
     names = [str(row["Name"]) for row in camera_rows(system)]
     return {"count": len(names), "names": names}
 
 
-def microphones_fact(system: Any) -> Dict[str, Any]:
+def microphones_fact(system: Any) -> dict[str, Any]:
     """Active audio capture endpoints, as the Sound control panel lists them."""
     names = []
     for endpoint in system.subkeys(HKLM, CAPTURE_ENDPOINTS):
@@ -285,36 +358,39 @@ def microphones_fact(system: Any) -> Dict[str, Any]:
             continue
         props = _values(system, HKLM, base + r"\Properties") or {}
         name, device = props.get(ENDPOINT_NAME), props.get(ENDPOINT_DEVICE)
-        names.append("%s (%s)" % (name, device) if name and device else str(name or device or endpoint))
+        names.append(
+            "%s (%s)" % (name, device) if name and device else str(name or device or endpoint)
+        )
     return {"count": len(names), "names": names}
 
 
-def virtual_cameras_fact(system: Any, profile: Dict[str, Any]) -> Dict[str, Any]:
+def virtual_cameras_fact(system: Any, profile: dict[str, Any]) -> dict[str, Any]:
     """Virtual cameras among DirectShow video sources (both views) and camera devices."""
-    names: List[str] = []
+    names: list[str] = []
     for view in (64, 32):
         try:
             instances = system.subkeys(HKLM, DIRECTSHOW_VIDEO_INPUTS, view)
         except FileNotFoundError:
             continue
         for instance in instances:
-            friendly = (_values(system, HKLM, DIRECTSHOW_VIDEO_INPUTS + "\\" + instance, view)
-                        or {}).get("FriendlyName")
+            friendly = (
+                _values(system, HKLM, DIRECTSHOW_VIDEO_INPUTS + "\\" + instance, view) or {}
+            ).get("FriendlyName")
             if friendly:
                 names.append(str(friendly))
     try:
         names += [str(row["Name"]) for row in camera_rows(system)]
-    except Exception:  # noqa: BLE001 - DirectShow alone still answers
+    except Exception:  # noqa: BLE001, S110 - DirectShow alone still answers
         pass
     return {"names": common.matching_names(names, common.virtual_camera_patterns(profile))}
 
 
-def security_software_fact(system: Any, profile: Dict[str, Any]) -> Dict[str, Any]:
+def security_software_fact(system: Any, profile: dict[str, Any]) -> dict[str, Any]:
     """Forbidden products found in installed programs, services and processes (matches only)."""
     products = common.security_products(profile)
-    matches: List[Dict[str, str]] = []
-    sources: List[str] = []
-    unavailable: Dict[str, str] = {}
+    matches: list[dict[str, str]] = []
+    sources: list[str] = []
+    unavailable: dict[str, str] = {}
     for hive, view in ((HKLM, 64), (HKLM, 32), (HKCU, 64)):
         try:
             keys = system.subkeys(hive, UNINSTALL, view)
@@ -327,8 +403,13 @@ def security_software_fact(system: Any, profile: Dict[str, Any]) -> Dict[str, An
             values = _values(system, hive, UNINSTALL + "\\" + key, view) or {}
             product = common.match_display_name(products, str(values.get("DisplayName") or ""), key)
             if product:
-                matches.append({"product": product, "source": "registry",
-                                "detail": str(values.get("DisplayName") or key)})
+                matches.append(
+                    {
+                        "product": product,
+                        "source": "registry",
+                        "detail": str(values.get("DisplayName") or key),
+                    }
+                )
         sources.append("registry")
     for product in products:
         for service in product.get("services") or []:
@@ -347,34 +428,37 @@ def security_software_fact(system: Any, profile: Dict[str, Any]) -> Dict[str, An
     return {"matches": unique, "sources": sorted(set(sources)), "unavailable": unavailable}
 
 
-def auto_updates_fact(system: Any) -> Dict[str, Any]:
+def auto_updates_fact(system: Any) -> dict[str, Any]:
     """Whether Windows updates itself: group policy, the Windows 7 setting, the service."""
     policy = _values(system, HKLM, AU_POLICY) or {}
     settings = _values(system, HKLM, AU_SETTINGS) or {}
     service = _values(system, HKLM, SERVICES + r"\wuauserv")
     start = SERVICE_START.get(_int(service.get("Start")), "unknown") if service else "missing"
-    fact = {"no_auto_update": _int(policy.get("NoAutoUpdate")),
-            "policy_au_options": _int(policy.get("AUOptions")),
-            "au_options": _int(settings.get("AUOptions")), "service_start": start}
+    fact = {
+        "no_auto_update": _int(policy.get("NoAutoUpdate")),
+        "policy_au_options": _int(policy.get("AUOptions")),
+        "au_options": _int(settings.get("AUOptions")),
+        "service_start": start,
+    }
     # AUOptions 1 is Windows 7's "Never check for updates"; a disabled service cannot update.
     off = fact["no_auto_update"] == 1 or fact["au_options"] == 1 or start in ("disabled", "missing")
     fact["enabled"] = not off
     return fact
 
 
-def power_fact(system: Any) -> Dict[str, Any]:
+def power_fact(system: Any) -> dict[str, Any]:
     values = system.power_timeouts()
-    fact: Dict[str, Any] = {}
+    fact: dict[str, Any] = {}
     for key in ("ac_sleep_seconds", "ac_display_seconds", "dc_sleep_seconds", "dc_display_seconds"):
         fact[key] = int(values[key]) if key in values else unknown("not readable")
     return fact
 
 
-def displays_fact(system: Any) -> Dict[str, Any]:
+def displays_fact(system: Any) -> dict[str, Any]:
     return {"count": system.monitor_count()}
 
 
-def battery_fact(system: Any) -> Dict[str, Any]:
+def battery_fact(system: Any) -> dict[str, Any]:
     """Battery from GetSystemPowerStatus: flag 128 means no system battery, 255 unknown."""
     status = system.power_status()
     flag = status.get("battery_flag")
@@ -382,11 +466,14 @@ def battery_fact(system: Any) -> Dict[str, Any]:
         return unknown("battery status unknown")
     present = not (flag is not None and flag & 128)
     percent = status.get("percent")
-    return {"present": present, "percent": percent if present and percent != 255 else None,
-            "plugged": {0: False, 1: True}.get(status.get("ac_line"))}
+    return {
+        "present": present,
+        "percent": percent if present and percent != 255 else None,
+        "plugged": {0: False, 1: True}.get(status.get("ac_line")),
+    }
 
 
-def network_fact(system: Any) -> Dict[str, Any]:
+def network_fact(system: Any) -> dict[str, Any]:
     """The adapter carrying the default route: its medium, gateway, and hotspot signs."""
     routes = [row for row in system.wmi(ROUTE_QUERY) if row.get("DefaultIPGateway")]
     if not routes:
@@ -405,20 +492,38 @@ def network_fact(system: Any) -> Dict[str, Any]:
         kind = None
     if kind is None:
         lowered = description.lower()
-        kind = "wifi" if any(w in lowered for w in WIFI_WORDS) else \
-            "cellular" if any(w in lowered for w in CELLULAR_WORDS) else "ethernet"
+        kind = (
+            "wifi"
+            if any(w in lowered for w in WIFI_WORDS)
+            else "cellular"
+            if any(w in lowered for w in CELLULAR_WORDS)
+            else "ethernet"
+        )
     hotspot, reason = common.hotspot_heuristic(gateway, None, description)
-    return {"type": kind, "hotspot": hotspot, "hotspot_reason": reason, "gateway": gateway,
-            "interface": description, "ssid": unknown("not read on Windows"),
-            "metered": unknown("not readable without WinRT")}
+    return {
+        "type": kind,
+        "hotspot": hotspot,
+        "hotspot_reason": reason,
+        "gateway": gateway,
+        "interface": description,
+        "ssid": unknown("not read on Windows"),
+        "metered": unknown("not readable without WinRT"),
+    }
 
 
-def virtual_machine_fact(system: Any) -> Dict[str, Any]:
+def virtual_machine_fact(system: Any) -> dict[str, Any]:
     """Hypervisor names in the firmware strings the registry keeps."""
     bios = _values(system, HKLM, BIOS)
     if bios:
-        strings = [bios.get(k) for k in ("SystemManufacturer", "SystemProductName", "BIOSVendor",
-                                          "BaseBoardManufacturer")]
+        strings = [
+            bios.get(k)
+            for k in (
+                "SystemManufacturer",
+                "SystemProductName",
+                "BIOSVendor",
+                "BaseBoardManufacturer",
+            )
+        ]
     else:
         rows = system.wmi("SELECT Manufacturer, Model FROM Win32_ComputerSystem")
         strings = [str(row.get(k)) for row in rows for k in ("Manufacturer", "Model")]
@@ -426,7 +531,7 @@ def virtual_machine_fact(system: Any) -> Dict[str, Any]:
     return {"detected": bool(evidence), "evidence": evidence}
 
 
-def probes(profile: Dict[str, Any], system: Any) -> Dict[str, Callable[[], Any]]:
+def probes(profile: dict[str, Any], system: Any) -> dict[str, Callable[[], Any]]:
     """The Windows probe table, bound to a system (real or recorded)."""
     return {
         "os": lambda: os_fact(system),

@@ -7,41 +7,44 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any
 
 import pytest
 
 from diagnostics.probes import windows as w
 
-GIB = 1024 ** 3
+GIB = 1024**3
 
 
 class RecordedWindows:
     """The system-access layer of windows.py, answering from recorded data."""
 
     def __init__(self) -> None:
-        self.registry: Dict[tuple, Dict[str, Dict[str, Any]]] = {}
-        self.denied: List[str] = []
-        self.wmi_rows: Dict[str, Any] = {}
+        self.registry: dict[tuple, dict[str, dict[str, Any]]] = {}
+        self.denied: list[str] = []
+        self.wmi_rows: dict[str, Any] = {}
         self.timeouts: Any = {}
         self.monitors: Any = 1
-        self.memory_samples: List[Dict[str, int]] = []
+        self.memory_samples: list[dict[str, int]] = []
         self.power: Any = {}
         self.processes: Any = []
-        self.disk: Dict[str, Any] = {}
-        self.sleeps: List[float] = []
+        self.disk: dict[str, Any] = {}
+        self.sleeps: list[float] = []
 
     # recording helpers
-    def key(self, hive: str, path: str, views: tuple = (64, 32), **values: Any) -> "RecordedWindows":
+    def key(self, hive: str, path: str, views: tuple = (64, 32), **values: Any) -> RecordedWindows:
         for view in views:
             self.registry.setdefault((hive, view), {})[path.lower()] = dict(values)
         return self
 
-    def drop(self, hive: str, path: str) -> "RecordedWindows":
+    def drop(self, hive: str, path: str) -> RecordedWindows:
         for (h, _view), keys in self.registry.items():
             if h == hive:
-                for known in [k for k in keys if k == path.lower() or k.startswith(path.lower() + "\\")]:
+                for known in [
+                    k for k in keys if k == path.lower() or k.startswith(path.lower() + "\\")
+                ]:
                     del keys[known]
         return self
 
@@ -50,21 +53,21 @@ class RecordedWindows:
         if any(path.lower().startswith(d.lower()) for d in self.denied):
             raise PermissionError(5, "Access is denied")
 
-    def subkeys(self, hive: str, path: str, view: int = 64) -> List[str]:
+    def subkeys(self, hive: str, path: str, view: int = 64) -> list[str]:
         self._check(path)
         keys = self.registry.get((hive, view), {})
         prefix = path.lower() + "\\"
         if path.lower() not in keys and not any(k.startswith(prefix) for k in keys):
             raise FileNotFoundError(2, "The system cannot find the file specified")
-        names: List[str] = []
+        names: list[str] = []
         for known in keys:
             if known.startswith(prefix):
-                child = known[len(prefix):].split("\\")[0]
+                child = known[len(prefix) :].split("\\")[0]
                 if child not in names:
                     names.append(child)
         return names
 
-    def values(self, hive: str, path: str, view: int = 64) -> Dict[str, Any]:
+    def values(self, hive: str, path: str, view: int = 64) -> dict[str, Any]:
         self._check(path)
         keys = self.registry.get((hive, view), {})
         if path.lower() in keys:
@@ -73,7 +76,7 @@ class RecordedWindows:
             return {}
         raise FileNotFoundError(2, "The system cannot find the file specified")
 
-    def wmi(self, query: str, namespace: str = r"root\cimv2") -> List[Dict[str, Any]]:
+    def wmi(self, query: str, namespace: str = r"root\cimv2") -> list[dict[str, Any]]:
         for marker, rows in self.wmi_rows.items():
             if marker in query:
                 if isinstance(rows, Exception):
@@ -81,7 +84,7 @@ class RecordedWindows:
                 return rows
         raise OSError("no recorded rows for " + query)
 
-    def power_timeouts(self) -> Dict[str, int]:
+    def power_timeouts(self) -> dict[str, int]:
         if isinstance(self.timeouts, Exception):
             raise self.timeouts
         return self.timeouts
@@ -91,13 +94,13 @@ class RecordedWindows:
             raise self.monitors
         return self.monitors
 
-    def memory_status(self) -> Dict[str, int]:
+    def memory_status(self) -> dict[str, int]:
         return self.memory_samples[min(len(self.sleeps), len(self.memory_samples) - 1)]
 
-    def power_status(self) -> Dict[str, int]:
+    def power_status(self) -> dict[str, int]:
         return self.power
 
-    def process_names(self) -> List[str]:
+    def process_names(self) -> list[str]:
         if isinstance(self.processes, Exception):
             raise self.processes
         return self.processes
@@ -105,66 +108,143 @@ class RecordedWindows:
     def system_drive(self) -> str:
         return "C:"
 
-    def disk_usage(self, path: str) -> Dict[str, Any]:
+    def disk_usage(self, path: str) -> dict[str, Any]:
         return dict(self.disk, path=path)
 
     def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
 
 
-def _capture_endpoint(machine: RecordedWindows, guid: str, state: int, name: str,
-                      device: str) -> None:
+def _capture_endpoint(
+    machine: RecordedWindows, guid: str, state: int, name: str, device: str
+) -> None:
     base = w.CAPTURE_ENDPOINTS + "\\" + guid
     machine.key(w.HKLM, base, views=(64,), DeviceState=state)
-    machine.key(w.HKLM, base + r"\Properties", views=(64,),
-                **{w.ENDPOINT_NAME: name, w.ENDPOINT_DEVICE: device})
+    machine.key(
+        w.HKLM,
+        base + r"\Properties",
+        views=(64,),
+        **{w.ENDPOINT_NAME: name, w.ENDPOINT_DEVICE: device},
+    )
 
 
 def windows10(build: int = 19045) -> RecordedWindows:
     """A clean Chinese Windows 10 laptop, as its registry, WMI and Win32 calls answer."""
     machine = RecordedWindows()
-    machine.key(w.HKLM, w.CURRENT_VERSION, ProductName="Windows 10 Pro", CurrentVersion="6.3",
-                CurrentMajorVersionNumber=10, CurrentMinorVersionNumber=0,
-                CurrentBuildNumber=str(build), DisplayVersion="22H2", EditionID="Professional")
-    machine.key(w.HKLM, w.BCD_OBJECTS + "\\" + w.BOOT_MANAGER + r"\Elements\24000001",
-                Element=["{current-guid}"])
+    machine.key(
+        w.HKLM,
+        w.CURRENT_VERSION,
+        ProductName="Windows 10 Pro",
+        CurrentVersion="6.3",
+        CurrentMajorVersionNumber=10,
+        CurrentMinorVersionNumber=0,
+        CurrentBuildNumber=str(build),
+        DisplayVersion="22H2",
+        EditionID="Professional",
+    )
+    machine.key(
+        w.HKLM,
+        w.BCD_OBJECTS + "\\" + w.BOOT_MANAGER + r"\Elements\24000001",
+        Element=["{current-guid}"],
+    )
     machine.key(w.HKLM, w.BCD_OBJECTS + r"\{current-guid}\Elements\12000004", Element="Windows 10")
     machine.memory_samples = [
-        {"total_bytes": 7 * GIB + 800 * 1024 ** 2, "available_bytes": 4 * GIB, "installed_bytes": 8 * GIB},
-        {"total_bytes": 7 * GIB + 800 * 1024 ** 2, "available_bytes": 3 * GIB, "installed_bytes": 8 * GIB},
-        {"total_bytes": 7 * GIB + 800 * 1024 ** 2, "available_bytes": 5 * GIB, "installed_bytes": 8 * GIB},
+        {
+            "total_bytes": 7 * GIB + 800 * 1024**2,
+            "available_bytes": 4 * GIB,
+            "installed_bytes": 8 * GIB,
+        },
+        {
+            "total_bytes": 7 * GIB + 800 * 1024**2,
+            "available_bytes": 3 * GIB,
+            "installed_bytes": 8 * GIB,
+        },
+        {
+            "total_bytes": 7 * GIB + 800 * 1024**2,
+            "available_bytes": 5 * GIB,
+            "installed_bytes": 8 * GIB,
+        },
     ]
     machine.disk = {"free_bytes": 60 * GIB, "total_bytes": 237 * GIB}
     machine.wmi_rows[w.CAMERA_QUERY] = [
-        {"Name": "Integrated Camera", "ClassGuid": w.CAMERA_CLASS, "ConfigManagerErrorCode": 0}]
-    _capture_endpoint(machine, "{0.0.1.00000000}.{6f5b0c5a-1111-4e0a-9b0a-1c2d3e4f5a6b}", 1,
-                      "麦克风", "Realtek(R) Audio")
-    _capture_endpoint(machine, "{0.0.1.00000000}.{00000000-2222-4e0a-9b0a-1c2d3e4f5a6b}", 4,
-                      "立体声混音", "Realtek(R) Audio")
-    machine.key(w.HKLM, w.UNINSTALL + r"\{90160000-0011-0000-1000-0000000FF1CE}", views=(64,),
-                DisplayName="Microsoft Office 专业增强版 2016", Publisher="Microsoft Corporation")
-    machine.key(w.HKLM, w.UNINSTALL + r"\WeChat", views=(32,), DisplayName="微信",
-                Publisher="腾讯科技(深圳)有限公司")
-    machine.key(w.HKLM, w.UNINSTALL + r"\2345Pic", views=(32,), DisplayName="2345看图王",
-                Publisher="上海二三四五网络科技有限公司")
+        {"Name": "Integrated Camera", "ClassGuid": w.CAMERA_CLASS, "ConfigManagerErrorCode": 0}
+    ]
+    _capture_endpoint(
+        machine,
+        "{0.0.1.00000000}.{6f5b0c5a-1111-4e0a-9b0a-1c2d3e4f5a6b}",
+        1,
+        "麦克风",
+        "Realtek(R) Audio",
+    )
+    _capture_endpoint(
+        machine,
+        "{0.0.1.00000000}.{00000000-2222-4e0a-9b0a-1c2d3e4f5a6b}",
+        4,
+        "立体声混音",
+        "Realtek(R) Audio",
+    )
+    machine.key(
+        w.HKLM,
+        w.UNINSTALL + r"\{90160000-0011-0000-1000-0000000FF1CE}",
+        views=(64,),
+        DisplayName="Microsoft Office 专业增强版 2016",
+        Publisher="Microsoft Corporation",
+    )
+    machine.key(
+        w.HKLM,
+        w.UNINSTALL + r"\WeChat",
+        views=(32,),
+        DisplayName="微信",
+        Publisher="腾讯科技(深圳)有限公司",
+    )
+    machine.key(
+        w.HKLM,
+        w.UNINSTALL + r"\2345Pic",
+        views=(32,),
+        DisplayName="2345看图王",
+        Publisher="上海二三四五网络科技有限公司",
+    )
     machine.key(w.HKCU, w.UNINSTALL + r"\Zhikaoyun", views=(64,), DisplayName="智考云")
     machine.key(w.HKLM, w.SERVICES + r"\wuauserv", views=(64,), Start=4)
     machine.key(w.HKLM, w.SERVICES + r"\WinDefend", views=(64,), Start=2)
-    machine.timeouts = {"ac_sleep_seconds": 0, "ac_display_seconds": 0,
-                        "dc_sleep_seconds": 900, "dc_display_seconds": 300}
+    machine.timeouts = {
+        "ac_sleep_seconds": 0,
+        "ac_display_seconds": 0,
+        "dc_sleep_seconds": 900,
+        "dc_display_seconds": 300,
+    }
     machine.monitors = 1
     machine.power = {"ac_line": 1, "battery_flag": 8, "percent": 96}
     machine.processes = ["System", "explorer.exe", "svchost.exe", "WeChat.exe"]
     machine.wmi_rows["Win32_NetworkAdapterConfiguration"] = [
-        {"InterfaceIndex": 12, "Description": "Intel(R) Wi-Fi 6 AX201 160MHz",
-         "DefaultIPGateway": ["192.168.1.1"], "IPConnectionMetric": 35},
-        {"InterfaceIndex": 7, "Description": "VMware Virtual Ethernet Adapter for VMnet8",
-         "DefaultIPGateway": None, "IPConnectionMetric": 35}]
+        {
+            "InterfaceIndex": 12,
+            "Description": "Intel(R) Wi-Fi 6 AX201 160MHz",
+            "DefaultIPGateway": ["192.168.1.1"],
+            "IPConnectionMetric": 35,
+        },
+        {
+            "InterfaceIndex": 7,
+            "Description": "VMware Virtual Ethernet Adapter for VMnet8",
+            "DefaultIPGateway": None,
+            "IPConnectionMetric": 35,
+        },
+    ]
     machine.wmi_rows["MSFT_NetAdapter"] = [
-        {"InterfaceIndex": 12, "InterfaceDescription": "Intel(R) Wi-Fi 6 AX201 160MHz",
-         "NdisPhysicalMedium": 9}]
-    machine.key(w.HKLM, w.BIOS, views=(64,), SystemManufacturer="LENOVO",
-                SystemProductName="20XW0026CD", BIOSVendor="LENOVO")
+        {
+            "InterfaceIndex": 12,
+            "InterfaceDescription": "Intel(R) Wi-Fi 6 AX201 160MHz",
+            "NdisPhysicalMedium": 9,
+        }
+    ]
+    machine.key(
+        w.HKLM,
+        w.BIOS,
+        views=(64,),
+        SystemManufacturer="LENOVO",
+        SystemProductName="20XW0026CD",
+        BIOSVendor="LENOVO",
+    )
     return machine
 
 
@@ -176,25 +256,46 @@ def windows11() -> RecordedWindows:
 def windows7() -> RecordedWindows:
     """A Chinese Windows 7 SP1 desktop: no CurrentMajorVersionNumber, no MSFT_NetAdapter."""
     machine = windows10()
-    machine.key(w.HKLM, w.CURRENT_VERSION, ProductName="Windows 7 Ultimate", CurrentVersion="6.1",
-                CurrentBuildNumber="7601", CSDVersion="Service Pack 1")
+    machine.key(
+        w.HKLM,
+        w.CURRENT_VERSION,
+        ProductName="Windows 7 Ultimate",
+        CurrentVersion="6.1",
+        CurrentBuildNumber="7601",
+        CSDVersion="Service Pack 1",
+    )
     machine.wmi_rows[w.CAMERA_QUERY] = [
-        {"Name": "USB 视频设备", "ClassGuid": w.IMAGE_CLASS, "ConfigManagerErrorCode": 0}]
+        {"Name": "USB 视频设备", "ClassGuid": w.IMAGE_CLASS, "ConfigManagerErrorCode": 0}
+    ]
     machine.wmi_rows["MSFT_NetAdapter"] = OSError("Invalid namespace")
     machine.wmi_rows["Win32_NetworkAdapterConfiguration"] = [
-        {"InterfaceIndex": 11, "Description": "Realtek PCIe GBE Family Controller",
-         "DefaultIPGateway": ["192.168.0.1"], "IPConnectionMetric": 10}]
+        {
+            "InterfaceIndex": 11,
+            "Description": "Realtek PCIe GBE Family Controller",
+            "DefaultIPGateway": ["192.168.0.1"],
+            "IPConnectionMetric": 10,
+        }
+    ]
     machine.power = {"ac_line": 1, "battery_flag": 128, "percent": 255}
     machine.drop(w.HKLM, w.SERVICES + r"\wuauserv")
     machine.key(w.HKLM, w.SERVICES + r"\wuauserv", views=(64,), Start=2)
     machine.key(w.HKLM, w.AU_SETTINGS, views=(64,), AUOptions=1)
-    machine.key(w.HKLM, w.BIOS, views=(64,), SystemManufacturer="To Be Filled By O.E.M.",
-                SystemProductName="To Be Filled By O.E.M.", BIOSVendor="American Megatrends Inc.")
+    machine.key(
+        w.HKLM,
+        w.BIOS,
+        views=(64,),
+        SystemManufacturer="To Be Filled By O.E.M.",
+        SystemProductName="To Be Filled By O.E.M.",
+        BIOSVendor="American Megatrends Inc.",
+    )
     return machine
 
 
-MACHINES: Dict[str, Callable[[], RecordedWindows]] = {
-    "windows7": windows7, "windows10": windows10, "windows11": windows11}
+MACHINES: dict[str, Callable[[], RecordedWindows]] = {
+    "windows7": windows7,
+    "windows10": windows10,
+    "windows11": windows11,
+}
 
 
 @pytest.fixture
@@ -207,16 +308,16 @@ class FakeDesk:
     """Just enough of the desk's API over loopback, recording what it receives."""
 
     def __init__(self) -> None:
-        self.requests: List[Dict[str, Any]] = []
-        self.report_failures: List[tuple] = []  # (status, retry_after) answered before success
+        self.requests: list[dict[str, Any]] = []
+        self.report_failures: list[tuple] = []  # (status, retry_after) answered before success
         self.token_status = 201
-        self.profile: Optional[Dict[str, Any]] = None
-        self.server: Optional[ThreadingHTTPServer] = None
+        self.profile: dict[str, Any] | None = None
+        self.server: ThreadingHTTPServer | None = None
 
     @property
     def url(self) -> str:
         assert self.server is not None
-        return "http://127.0.0.1:%d" % self.server.server_address[1]
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
 
     def handler(self) -> type:
         desk = self
@@ -227,7 +328,7 @@ class FakeDesk:
             def log_message(self, *args: Any) -> None:
                 pass
 
-            def _send(self, status: int, body: Any, headers: Optional[Dict[str, str]] = None) -> None:
+            def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
                 data = json.dumps(body).encode("utf-8")
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -246,8 +347,9 @@ class FakeDesk:
                     return None
 
             def do_GET(self) -> None:
-                desk.requests.append({"method": "GET", "path": self.path,
-                                      "headers": dict(self.headers)})
+                desk.requests.append(
+                    {"method": "GET", "path": self.path, "headers": dict(self.headers)}
+                )
                 if self.path.startswith("/api/v1/diagnostics/speedtest/download"):
                     size = min(int(self.path.split("bytes=")[1]), 10_000_000)
                     self.send_response(200)
@@ -279,27 +381,51 @@ class FakeDesk:
                             remaining -= len(block)
                     except OSError:
                         return
-                    self._send(200, {"bytes_received": int(self.headers["Content-Length"]),
-                                     "seconds": 0.1})
+                    self._send(
+                        200, {"bytes_received": int(self.headers["Content-Length"]), "seconds": 0.1}
+                    )
                     return
                 body = self._body()
-                desk.requests.append({"method": "POST", "path": self.path, "body": body,
-                                      "headers": dict(self.headers)})
+                desk.requests.append(
+                    {
+                        "method": "POST",
+                        "path": self.path,
+                        "body": body,
+                        "headers": dict(self.headers),
+                    }
+                )
                 if self.path == "/api/v1/candidate-tokens":
                     if desk.token_status != 201:
-                        self._send(desk.token_status, {"error": {
-                            "code": "identity_mismatch", "message": "姓名、身份证号或准考证号不正确"}})
+                        self._send(
+                            desk.token_status,
+                            {
+                                "error": {
+                                    "code": "identity_mismatch",
+                                    "message": "姓名、身份证号或准考证号不正确",
+                                }
+                            },
+                        )
                         return
-                    self._send(201, {"token": "tok-123", "expires_at": "2023-01-05T23:00:00+08:00",
-                                     "candidate": {"name": body["name"]}})
+                    self._send(
+                        201,
+                        {
+                            "token": "tok-123",
+                            "expires_at": "2023-01-05T23:00:00+08:00",
+                            "candidate": {"name": body["name"]},
+                        },
+                    )
                 elif self.path == "/api/v1/diagnostics/reports":
                     if desk.report_failures:
                         status, retry_after = desk.report_failures.pop(0)
                         headers = {"Retry-After": retry_after} if retry_after else {}
-                        self._send(status, {"error": {"code": "unavailable",
-                                                      "message": "服务器繁忙"}}, headers)
+                        self._send(
+                            status,
+                            {"error": {"code": "unavailable", "message": "服务器繁忙"}},
+                            headers,
+                        )
                         return
                     from diagnostics.rules import judge
+
                     judged = judge(body.get("facts"), desk.profile)
                     self._send(201, dict(judged, report_code="R-7Q4K2M"))
                 else:

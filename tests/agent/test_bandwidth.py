@@ -33,7 +33,7 @@ class SpeedTest(BaseHTTPRequestHandler):
         self.end_headers()
         try:
             while size > 0:
-                chunk = PAYLOAD[:min(size, len(PAYLOAD))]
+                chunk = PAYLOAD[: min(size, len(PAYLOAD))]
                 self.wfile.write(chunk)
                 size -= len(chunk)
                 if self.delay:
@@ -54,8 +54,9 @@ class SpeedTest(BaseHTTPRequestHandler):
                     time.sleep(self.delay)
         except OSError:
             return
-        body = json.dumps({"bytes_received": received,
-                           "seconds": time.monotonic() - start}).encode()
+        body = json.dumps(
+            {"bytes_received": received, "seconds": time.monotonic() - start}
+        ).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
@@ -73,7 +74,7 @@ def speed_server():
         server.daemon_threads = True
         threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
         servers.append(server)
-        return "http://127.0.0.1:%d/" % server.server_address[1]
+        return f"http://127.0.0.1:{server.server_address[1]}/"
 
     yield start
     for server in servers:

@@ -13,8 +13,8 @@ import pytest
 from diagnostics.cli import main
 from diagnostics.client import ApiError, DeskClient, Unreachable, retry_after
 from diagnostics.facts import FACT_KEYS
-from diagnostics.report import mask_id_number
 from diagnostics.profile import default_profile
+from diagnostics.report import mask_id_number
 
 ID_NUMBER = "11010519491231002X"
 IDENTITY = ["--name", "张三", "--id-number", ID_NUMBER, "--admission-number", "2023010400123"]
@@ -56,18 +56,37 @@ def test_the_checklist_goes_to_stdout_without_json(tmp_path, capsys):
 def test_a_report_is_uploaded_with_a_token_and_the_report_code_shown(fake_desk, tmp_path, capsys):
     fake_desk.profile = dict(default_profile(), version="mock-2023-01-04")
 
-    code = main(["--server", fake_desk.url, "--exam-session", "MOCK-0104", "--json",
-                 "--no-bandwidth", "--save-dir", str(tmp_path)] + IDENTITY)
+    code = main(
+        [
+            "--server",
+            fake_desk.url,
+            "--exam-session",
+            "MOCK-0104",
+            "--json",
+            "--no-bandwidth",
+            "--save-dir",
+            str(tmp_path),
+        ]
+        + IDENTITY
+    )
 
     out = capsys.readouterr()
     report = json.loads(out.out)
     token_call, profile_call, report_call = api_requests(fake_desk)
-    assert token_call["body"] == {"name": "张三", "id_number": ID_NUMBER,
-                                  "admission_number": "2023010400123"}
+    assert token_call["body"] == {
+        "name": "张三",
+        "id_number": ID_NUMBER,
+        "admission_number": "2023010400123",
+    }
     assert profile_call["path"] == "/api/v1/diagnostics/profile?exam_session=MOCK-0104"
     assert report_call["headers"]["Authorization"] == "Bearer tok-123"
-    assert set(report_call["body"]) == {"agent_version", "profile_version", "platform",
-                                        "collected_at", "facts"}
+    assert set(report_call["body"]) == {
+        "agent_version",
+        "profile_version",
+        "platform",
+        "collected_at",
+        "facts",
+    }
     assert report_call["body"]["profile_version"] == "mock-2023-01-04"
     assert report["report_code"] == "R-7Q4K2M" and "R-7Q4K2M" in out.err
     assert code == 2
@@ -77,8 +96,10 @@ def test_a_report_is_uploaded_with_a_token_and_the_report_code_shown(fake_desk, 
 def test_the_full_id_number_is_never_printed_or_saved(fake_desk, tmp_path, capsys):
     fake_desk.report_failures = [(422, None)]
 
-    main(["--server", fake_desk.url, "--json", "--no-bandwidth",
-          "--save-dir", str(tmp_path)] + IDENTITY)
+    main(
+        ["--server", fake_desk.url, "--json", "--no-bandwidth", "--save-dir", str(tmp_path)]
+        + IDENTITY
+    )
 
     out = capsys.readouterr()
     saved = [p.read_text(encoding="utf-8") for p in tmp_path.iterdir()]
@@ -87,8 +108,18 @@ def test_the_full_id_number_is_never_printed_or_saved(fake_desk, tmp_path, capsy
 
 
 def test_the_agent_measures_bandwidth_over_loopback_and_uploads(fake_desk, tmp_path, capsys):
-    code = main(["--server", fake_desk.url, "--json", "--bandwidth-seconds", "1",
-                 "--save-dir", str(tmp_path)] + IDENTITY)
+    code = main(
+        [
+            "--server",
+            fake_desk.url,
+            "--json",
+            "--bandwidth-seconds",
+            "1",
+            "--save-dir",
+            str(tmp_path),
+        ]
+        + IDENTITY
+    )
 
     report = json.loads(capsys.readouterr().out)
     assert report["facts"]["bandwidth"]["download_mbps_p10"] > 4
@@ -130,12 +161,16 @@ def test_a_desk_that_stays_unavailable_gives_up_after_backing_off(fake_desk):
     assert sleeps == [1.0, 2.0, 4.0]
 
 
-def test_when_the_upload_fails_the_report_is_saved_with_how_to_upload_it(fake_desk, tmp_path, capsys):
+def test_when_the_upload_fails_the_report_is_saved_with_how_to_upload_it(
+    fake_desk, tmp_path, capsys
+):
     fake_desk.report_failures = [(503, None)] * 5
     sleeps = []
 
-    code = main(["--server", fake_desk.url, "--no-bandwidth", "--save-dir", str(tmp_path)] + IDENTITY,
-                client_factory=no_wait_client(sleeps))
+    code = main(
+        ["--server", fake_desk.url, "--no-bandwidth", "--save-dir", str(tmp_path)] + IDENTITY,
+        client_factory=no_wait_client(sleeps),
+    )
 
     out = capsys.readouterr().out
     assert code == 3
@@ -146,8 +181,11 @@ def test_when_the_upload_fails_the_report_is_saved_with_how_to_upload_it(fake_de
 def test_an_unreachable_desk_falls_back_to_the_built_in_profile_and_saves(tmp_path, capsys):
     sleeps = []
 
-    code = main(["--server", "http://127.0.0.1:9", "--no-bandwidth", "--save-dir", str(tmp_path)]
-                + IDENTITY, client_factory=no_wait_client(sleeps))
+    code = main(
+        ["--server", "http://127.0.0.1:9", "--no-bandwidth", "--save-dir", str(tmp_path)]
+        + IDENTITY,
+        client_factory=no_wait_client(sleeps),
+    )
 
     out = capsys.readouterr().out
     assert code == 3
@@ -158,7 +196,9 @@ def test_an_unreachable_desk_falls_back_to_the_built_in_profile_and_saves(tmp_pa
 def test_an_identity_mismatch_stops_with_the_desks_message(fake_desk, tmp_path, capsys):
     fake_desk.token_status = 401
 
-    code = main(["--server", fake_desk.url, "--no-bandwidth", "--save-dir", str(tmp_path)] + IDENTITY)
+    code = main(
+        ["--server", fake_desk.url, "--no-bandwidth", "--save-dir", str(tmp_path)] + IDENTITY
+    )
 
     assert code == 3
     assert "姓名、身份证号或准考证号不正确" in capsys.readouterr().out
@@ -182,24 +222,30 @@ def test_uploading_a_report_with_someone_elses_id_number_is_refused(fake_desk, t
     main(["--offline", "--no-bandwidth", "--save-dir", str(tmp_path)] + IDENTITY)
     saved = next(tmp_path.iterdir())
 
-    code = main(["--upload", str(saved), "--server", fake_desk.url,
-                 "--id-number", "110105194912310037"])
+    code = main(
+        ["--upload", str(saved), "--server", fake_desk.url, "--id-number", "110105194912310037"]
+    )
 
     assert code == 3 and fake_desk.requests == []
 
 
-def test_missing_identity_is_asked_for_when_stdin_is_a_terminal(fake_desk, tmp_path, monkeypatch, capsys):
+def test_missing_identity_is_asked_for_when_stdin_is_a_terminal(
+    fake_desk, tmp_path, monkeypatch, capsys
+):
     class Terminal(io.StringIO):
         def isatty(self):
             return True
 
-    monkeypatch.setattr("sys.stdin", Terminal("李四\n%s\nA-0002\n" % ID_NUMBER))
+    monkeypatch.setattr("sys.stdin", Terminal(f"李四\n{ID_NUMBER}\nA-0002\n"))
 
     code = main(["--server", fake_desk.url, "--no-bandwidth", "--save-dir", str(tmp_path)])
 
     assert code == 2
-    assert api_requests(fake_desk)[0]["body"] == {"name": "李四", "id_number": ID_NUMBER,
-                                                  "admission_number": "A-0002"}
+    assert api_requests(fake_desk)[0]["body"] == {
+        "name": "李四",
+        "id_number": ID_NUMBER,
+        "admission_number": "A-0002",
+    }
     assert "身份证号：" in capsys.readouterr().out
 
 

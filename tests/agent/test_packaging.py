@@ -36,15 +36,18 @@ def test_the_agent_imports_nothing_from_the_desk_or_flask():
         for module in imported_modules(path):
             assert module not in {"helpdesk", "flask", "werkzeug", "sqlalchemy"}, path
             if stdlib is not None:
-                assert module in stdlib or module in ALLOWED_THIRD_PARTY or \
-                    module == "diagnostics", (path, module)
+                assert (
+                    module in stdlib or module in ALLOWED_THIRD_PARTY or module == "diagnostics"
+                ), (path, module)
 
 
 def loaded_after(imports: str, prefixes: tuple) -> str:
-    code = "import sys, %s; print([m for m in sys.modules if m.split('.')[0] in %r])" % (
-        imports, prefixes)
-    return subprocess.run([sys.executable, "-c", code], cwd=str(ROOT), capture_output=True,
-                          text=True, check=True).stdout.strip()
+    code = (
+        f"import sys, {imports}; print([m for m in sys.modules if m.split('.')[0] in {prefixes!r}])"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=str(ROOT), capture_output=True, text=True, check=True
+    ).stdout.strip()
 
 
 def test_the_desk_can_import_the_rules_without_loading_psutil():
@@ -60,8 +63,14 @@ def python38():
     candidates = [os.environ.get("AGENT_PYTHON38"), shutil.which("python3.8")]
     candidates += sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/3.8*/bin/python3.8")))
     for candidate in candidates:
-        if candidate and subprocess.run([candidate, "-c", "import sys; assert sys.version_info[:2] == (3, 8)"],
-                                        capture_output=True).returncode == 0:
+        if (
+            candidate
+            and subprocess.run(
+                [candidate, "-c", "import sys; assert sys.version_info[:2] == (3, 8)"],
+                capture_output=True,
+            ).returncode
+            == 0
+        ):
             return candidate
     return None
 
@@ -71,10 +80,13 @@ needs_py38 = pytest.mark.skipif(PY38 is None, reason="no working python3.8")
 
 
 def run_agent(command, tmp_path):
-    result = subprocess.run(command + ["--offline", "--json", "--no-bandwidth",
-                                       "--save-dir", str(tmp_path)],
-                            cwd=str(tmp_path), capture_output=True, timeout=60,
-                            env=dict(os.environ, PYTHONPATH=str(ROOT), PYTHONIOENCODING="utf-8"))
+    result = subprocess.run(
+        command + ["--offline", "--json", "--no-bandwidth", "--save-dir", str(tmp_path)],
+        cwd=str(tmp_path),
+        capture_output=True,
+        timeout=60,
+        env=dict(os.environ, PYTHONPATH=str(ROOT), PYTHONIOENCODING="utf-8"),
+    )
     assert result.returncode in (0, 1, 2), result.stderr.decode("utf-8", "replace")
     return json.loads(result.stdout.decode("utf-8"))
 
@@ -89,8 +101,12 @@ def test_the_agent_runs_under_python_38(tmp_path):
 
 @needs_py38
 def test_the_zipapp_runs_under_python_38_without_psutil(tmp_path):
-    build = subprocess.run([PY38, str(PACKAGE / "build.py"), str(tmp_path / "dist")],
-                           capture_output=True, text=True, check=True)
+    build = subprocess.run(
+        [PY38, str(PACKAGE / "build.py"), str(tmp_path / "dist")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     pyz = Path(build.stdout.strip())
 
     report = run_agent([PY38, "-S", str(pyz)], tmp_path)

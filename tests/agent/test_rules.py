@@ -10,7 +10,7 @@ import pytest
 from diagnostics.profile import DEFAULT_PROFILE, default_profile
 from diagnostics.rules import judge
 
-GIB = 1024 ** 3
+GIB = 1024**3
 
 PASSING = {
     "os": {"family": "windows", "version": "10", "build": 19045, "name": "Windows 10 Pro"},
@@ -22,14 +22,22 @@ PASSING = {
     "virtual_cameras": {"names": []},
     "security_software": {"matches": [], "sources": ["registry", "services", "processes"]},
     "auto_updates": {"enabled": False},
-    "power": {"ac_sleep_seconds": 0, "ac_display_seconds": 0, "dc_sleep_seconds": 600,
-              "dc_display_seconds": 300},
+    "power": {
+        "ac_sleep_seconds": 0,
+        "ac_display_seconds": 0,
+        "dc_sleep_seconds": 600,
+        "dc_display_seconds": 300,
+    },
     "displays": {"count": 1},
     "battery": {"present": True, "percent": 90.0, "plugged": True},
     "network": {"type": "wifi", "hotspot": False, "hotspot_reason": None},
     "virtual_machine": {"detected": False, "evidence": []},
-    "bandwidth": {"download_mbps_p10": 30.0, "download_mbps_median": 40.0,
-                  "upload_mbps_p10": 10.0, "upload_mbps_median": 12.0},
+    "bandwidth": {
+        "download_mbps_p10": 30.0,
+        "download_mbps_median": 40.0,
+        "upload_mbps_p10": 10.0,
+        "upload_mbps_median": 12.0,
+    },
 }
 
 
@@ -38,7 +46,9 @@ def facts_with(**changes):
     for key, value in changes.items():
         if value is None:
             facts.pop(key)
-        elif isinstance(value, dict) and isinstance(facts.get(key), dict) and "unknown" not in value:
+        elif (
+            isinstance(value, dict) and isinstance(facts.get(key), dict) and "unknown" not in value
+        ):
             facts[key].update(value)
         else:
             facts[key] = value
@@ -54,7 +64,9 @@ def test_a_machine_meeting_every_requirement_passes():
 
     assert result["verdict"] == "pass"
     assert {check["status"] for check in result["checks"]} == {"pass"}
-    assert all(set(check) == {"id", "status", "title", "message", "fix"} for check in result["checks"])
+    assert all(
+        set(check) == {"id", "status", "title", "message", "fix"} for check in result["checks"]
+    )
 
 
 CASES = [
@@ -66,7 +78,11 @@ CASES = [
     ("os", {"os": {"family": "macos", "version": "13.1", "build": None}}, "fail"),
     ("os", {"os": {"family": "linux", "version": "12", "build": None}}, "fail"),
     ("dual_boot", {"dual_boot": {"detected": True, "entries": ["Windows 10", "Ubuntu"]}}, "fail"),
-    ("memory", {"memory": {"installed_bytes": 4 * GIB, "total_bytes": 4 * GIB - 200 * 2 ** 20}}, "pass"),
+    (
+        "memory",
+        {"memory": {"installed_bytes": 4 * GIB, "total_bytes": 4 * GIB - 200 * 2**20}},
+        "pass",
+    ),
     ("memory", {"memory": {"installed_bytes": 4 * GIB - 1, "total_bytes": 4 * GIB - 1}}, "fail"),
     ("memory", {"memory": {"installed_bytes": 4 * GIB + 1}}, "pass"),
     ("memory", {"memory": {"available_bytes": 2 * GIB}}, "pass"),
@@ -82,10 +98,26 @@ CASES = [
     ("camera", {"cameras": {"count": 2, "names": ["USB 视频设备", "Integrated Camera"]}}, "pass"),
     ("camera", {"cameras": {"count": 1, "names": ["OBS Virtual Camera"]}}, "fail"),
     ("microphone", {"microphones": {"count": 0, "names": []}}, "fail"),
-    ("security_software", {"security_software": {"matches": [
-        {"product": "360安全卫士", "source": "process", "detail": "360Tray.exe"}]}}, "fail"),
-    ("security_software", {"security_software": {"matches": [
-        {"product": "Some Other AV", "source": "process", "detail": "x.exe"}]}}, "pass"),
+    (
+        "security_software",
+        {
+            "security_software": {
+                "matches": [
+                    {"product": "360安全卫士", "source": "process", "detail": "360Tray.exe"}
+                ]
+            }
+        },
+        "fail",
+    ),
+    (
+        "security_software",
+        {
+            "security_software": {
+                "matches": [{"product": "Some Other AV", "source": "process", "detail": "x.exe"}]
+            }
+        },
+        "pass",
+    ),
     ("auto_updates", {"auto_updates": {"enabled": True}}, "fail"),
     ("power", {"power": {"ac_sleep_seconds": 1800}}, "warn"),
     ("power", {"power": {"ac_display_seconds": 60}}, "warn"),
@@ -93,7 +125,11 @@ CASES = [
     ("displays", {"displays": {"count": 2}}, "fail"),
     ("displays", {"displays": {"count": 0}}, "unknown"),
     ("battery", {"battery": {"present": False, "percent": None}}, "warn"),
-    ("network", {"network": {"hotspot": True, "hotspot_reason": "iPhone 热点网关 172.20.10.1"}}, "warn"),
+    (
+        "network",
+        {"network": {"hotspot": True, "hotspot_reason": "iPhone 热点网关 172.20.10.1"}},
+        "warn",
+    ),
     ("network", {"network": {"type": "cellular"}}, "warn"),
     ("network", {"network": {"type": "ethernet"}}, "pass"),
     ("bandwidth", {"bandwidth": {"download_mbps_p10": 4.0, "upload_mbps_p10": 4.0}}, "pass"),
@@ -102,13 +138,18 @@ CASES = [
     ("bandwidth", {"bandwidth": {"download_mbps_p10": 4.01, "upload_mbps_p10": 4.01}}, "pass"),
     ("bandwidth", {"bandwidth": {"unknown": "skipped (--no-bandwidth)"}}, "unknown"),
     ("virtual_camera", {"virtual_cameras": {"names": ["ManyCam Virtual Webcam"]}}, "warn"),
-    ("virtual_camera", {"cameras": {"count": 2, "names": ["Integrated Camera", "e2eSoft VCam"]}}, "warn"),
+    (
+        "virtual_camera",
+        {"cameras": {"count": 2, "names": ["Integrated Camera", "e2eSoft VCam"]}},
+        "warn",
+    ),
     ("virtual_machine", {"virtual_machine": {"detected": True, "evidence": ["VMware"]}}, "warn"),
 ]
 
 
-@pytest.mark.parametrize("check_id,changes,expected", CASES,
-                         ids=["%s-%d" % (case[0], i) for i, case in enumerate(CASES)])
+@pytest.mark.parametrize(
+    "check_id,changes,expected", CASES, ids=[f"{case[0]}-{i}" for i, case in enumerate(CASES)]
+)
 def test_each_requirement_is_judged_at_and_around_its_threshold(check_id, changes, expected):
     result = judge(facts_with(**changes), DEFAULT_PROFILE)
 
@@ -116,8 +157,11 @@ def test_each_requirement_is_judged_at_and_around_its_threshold(check_id, change
 
 
 def test_a_machine_with_360_installed_fails_with_the_product_named_in_the_fix():
-    facts = facts_with(security_software={"matches": [
-        {"product": "360安全卫士", "source": "registry", "detail": "360安全卫士"}]})
+    facts = facts_with(
+        security_software={
+            "matches": [{"product": "360安全卫士", "source": "registry", "detail": "360安全卫士"}]
+        }
+    )
 
     result = judge(facts, DEFAULT_PROFILE)
 
@@ -145,9 +189,24 @@ def test_an_unknown_fact_is_unknown_never_fail():
     assert "AccessDenied" in result["checks"][0]["message"]
 
 
-WRONG = [None, True, 1, 1.5, "text", [], {}, [1, 2], {"count": "two"}, {"unknown": 5},
-         float("nan"), {"family": ["windows"]}, {"matches": "360"}, {"detected": "yes"},
-         {"total_bytes": True, "available_bytes": "4GB"}, {"count": float("inf")}]
+WRONG = [
+    None,
+    True,
+    1,
+    1.5,
+    "text",
+    [],
+    {},
+    [1, 2],
+    {"count": "two"},
+    {"unknown": 5},
+    float("nan"),
+    {"family": ["windows"]},
+    {"matches": "360"},
+    {"detected": "yes"},
+    {"total_bytes": True, "available_bytes": "4GB"},
+    {"count": float("inf")},
+]
 
 
 @pytest.mark.parametrize("value", WRONG, ids=[repr(v)[:20] for v in WRONG])
@@ -167,8 +226,16 @@ def test_judge_accepts_any_json_as_facts(facts):
     assert result["verdict"] == "warn"
 
 
-@pytest.mark.parametrize("profile", [None, {}, {"checks": "x"}, {"checks": [1, None, {"id": 3}]},
-                                     {"checks": [{"id": "memory", "severity": "bogus", "params": 7}]}])
+@pytest.mark.parametrize(
+    "profile",
+    [
+        None,
+        {},
+        {"checks": "x"},
+        {"checks": [1, None, {"id": 3}]},
+        {"checks": [{"id": "memory", "severity": "bogus", "params": 7}]},
+    ],
+)
 def test_a_malformed_profile_never_raises(profile):
     result = judge(PASSING, profile)
 
@@ -185,7 +252,9 @@ def test_the_bandwidth_threshold_is_the_profiles():
     assert "20" in next(c for c in result["checks"] if c["id"] == "bandwidth")["message"]
 
 
-@pytest.mark.parametrize("setting,expected", [("pass", "pass"), ("fail", "fail"), ("nonsense", "warn")])
+@pytest.mark.parametrize(
+    "setting,expected", [("pass", "pass"), ("fail", "fail"), ("nonsense", "warn")]
+)
 def test_windows_11_is_judged_as_the_profile_says(setting, expected):
     profile = default_profile()
     next(c for c in profile["checks"] if c["id"] == "os")["params"]["windows_11"] = setting
@@ -196,9 +265,12 @@ def test_windows_11_is_judged_as_the_profile_says(setting, expected):
 
 
 def test_heuristic_checks_only_warn():
-    facts = facts_with(network={"hotspot": True}, virtual_cameras={"names": ["OBS Virtual Camera"]},
-                       virtual_machine={"detected": True, "evidence": ["VMware"]},
-                       battery={"present": False})
+    facts = facts_with(
+        network={"hotspot": True},
+        virtual_cameras={"names": ["OBS Virtual Camera"]},
+        virtual_machine={"detected": True, "evidence": ["VMware"]},
+        battery={"present": False},
+    )
 
     result = judge(facts, DEFAULT_PROFILE)
 
@@ -216,7 +288,10 @@ def test_a_check_the_agent_does_not_know_is_unknown():
 def test_english_texts_and_profile_overrides():
     profile = default_profile()
     displays = next(c for c in profile["checks"] if c["id"] == "displays")
-    displays["params"]["fix"] = {"en": "Unplug the projector ({count} screens).", "zh-CN": "拔掉投影仪"}
+    displays["params"]["fix"] = {
+        "en": "Unplug the projector ({count} screens).",
+        "zh-CN": "拔掉投影仪",
+    }
 
     result = judge(facts_with(displays={"count": 2}), profile, locale="en")
 

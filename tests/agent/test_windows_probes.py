@@ -22,8 +22,13 @@ def test_a_clean_windows_10_laptop_passes_every_check_it_can_make(make_windows):
 
     result = judge(facts, DEFAULT_PROFILE)
 
-    assert facts["os"] == {"family": "windows", "version": "10", "build": 19045,
-                           "name": "Windows 10 Pro", "display_version": "22H2"}
+    assert facts["os"] == {
+        "family": "windows",
+        "version": "10",
+        "build": 19045,
+        "name": "Windows 10 Pro",
+        "display_version": "22H2",
+    }
     assert facts["microphones"] == {"count": 1, "names": ["麦克风 (Realtek(R) Audio)"]}
     assert facts["network"]["type"] == "wifi"
     assert [c["id"] for c in result["checks"] if c["status"] != "pass"] == []
@@ -52,8 +57,13 @@ def test_a_windows_7_desktop_is_read_without_windows_8_apis(make_windows):
 
 def test_a_machine_with_360_installed_fails_the_antivirus_check(make_windows):
     machine = make_windows("windows10")
-    machine.key(w.HKLM, w.UNINSTALL + r"\360安全卫士", views=(32,), DisplayName="360安全卫士",
-                Publisher="360安全中心")
+    machine.key(
+        w.HKLM,
+        w.UNINSTALL + r"\360安全卫士",
+        views=(32,),
+        DisplayName="360安全卫士",
+        Publisher="360安全中心",
+    )
     machine.key(w.HKLM, w.SERVICES + r"\ZhuDongFangYu", views=(64,), Start=2)
     machine.processes = machine.processes + ["360Tray.exe"]
 
@@ -119,8 +129,11 @@ def test_the_no_auto_update_policy_turns_updates_off(make_windows):
 
 def test_dual_boot_is_read_from_the_boot_menu_when_readable(make_windows):
     machine = make_windows("windows10")
-    machine.key(w.HKLM, w.BCD_OBJECTS + "\\" + w.BOOT_MANAGER + r"\Elements\24000001",
-                Element=["{current-guid}", "{ubuntu-guid}"])
+    machine.key(
+        w.HKLM,
+        w.BCD_OBJECTS + "\\" + w.BOOT_MANAGER + r"\Elements\24000001",
+        Element=["{current-guid}", "{ubuntu-guid}"],
+    )
     machine.key(w.HKLM, w.BCD_OBJECTS + r"\{ubuntu-guid}\Elements\12000004", Element="ubuntu")
 
     facts = facts_of(machine)
@@ -145,17 +158,25 @@ def test_available_memory_is_the_lowest_of_three_samples(make_windows):
 
     facts = facts_of(machine)
 
-    assert facts["memory"]["available_bytes"] == 3 * 1024 ** 3
-    assert facts["memory"]["installed_bytes"] == 8 * 1024 ** 3
+    assert facts["memory"]["available_bytes"] == 3 * 1024**3
+    assert facts["memory"]["installed_bytes"] == 8 * 1024**3
     assert len(machine.sleeps) == 2
 
 
 def test_virtual_cameras_are_found_in_directshow_sources_of_either_view(make_windows):
     machine = make_windows("windows10")
-    machine.key(w.HKLM, w.DIRECTSHOW_VIDEO_INPUTS + r"\{A3FCE0F5-3493-419F-958A-ABA1250EC20B}",
-                views=(32,), FriendlyName="OBS Virtual Camera")
-    machine.key(w.HKLM, w.DIRECTSHOW_VIDEO_INPUTS + r"\{1111}", views=(64,),
-                FriendlyName="Integrated Camera")
+    machine.key(
+        w.HKLM,
+        w.DIRECTSHOW_VIDEO_INPUTS + r"\{A3FCE0F5-3493-419F-958A-ABA1250EC20B}",
+        views=(32,),
+        FriendlyName="OBS Virtual Camera",
+    )
+    machine.key(
+        w.HKLM,
+        w.DIRECTSHOW_VIDEO_INPUTS + r"\{1111}",
+        views=(64,),
+        FriendlyName="Integrated Camera",
+    )
 
     facts = facts_of(machine)
 
@@ -187,8 +208,13 @@ def test_an_iphone_hotspot_is_recognised_by_its_gateway(make_windows):
 def test_a_phone_tethered_over_usb_is_a_hotspot(make_windows):
     machine = make_windows("windows7")
     machine.wmi_rows["Win32_NetworkAdapterConfiguration"] = [
-        {"InterfaceIndex": 20, "Description": "Remote NDIS based Internet Sharing Device",
-         "DefaultIPGateway": ["192.168.42.129"], "IPConnectionMetric": 25}]
+        {
+            "InterfaceIndex": 20,
+            "Description": "Remote NDIS based Internet Sharing Device",
+            "DefaultIPGateway": ["192.168.42.129"],
+            "IPConnectionMetric": 25,
+        }
+    ]
 
     facts = facts_of(machine)
 
@@ -197,8 +223,14 @@ def test_a_phone_tethered_over_usb_is_a_hotspot(make_windows):
 
 def test_a_vmware_guest_warns(make_windows):
     machine = make_windows("windows10")
-    machine.key(w.HKLM, w.BIOS, views=(64,), SystemManufacturer="VMware, Inc.",
-                SystemProductName="VMware7,1", BIOSVendor="VMware, Inc.")
+    machine.key(
+        w.HKLM,
+        w.BIOS,
+        views=(64,),
+        SystemManufacturer="VMware, Inc.",
+        SystemProductName="VMware7,1",
+        BIOSVendor="VMware, Inc.",
+    )
 
     facts = facts_of(machine)
 
@@ -236,7 +268,7 @@ def test_the_powershell_fallback_asks_for_json_without_a_profile(monkeypatch):
     calls = []
 
     class Completed:
-        stdout = '{"Name":"USB 视频设备","ClassGuid":"x","ConfigManagerErrorCode":0}'.encode("utf-8")
+        stdout = '{"Name":"USB 视频设备","ClassGuid":"x","ConfigManagerErrorCode":0}'.encode()
 
     def fake_run(command, **kwargs):
         calls.append(command)
