@@ -118,15 +118,15 @@ def test_the_zipapp_runs_under_python_38_without_psutil(tmp_path):
 
 
 def test_the_zipapp_holds_only_the_agent(tmp_path):
+    import importlib.util
     import zipfile
 
-    sys.path.insert(0, str(PACKAGE))
-    try:
-        import build  # diagnostics/build.py, a script
-    finally:
-        sys.path.pop(0)
+    spec = importlib.util.spec_from_file_location("agent_build", PACKAGE / "build.py")
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)  # diagnostics/build.py is a script, not a module
 
-    names = zipfile.ZipFile(build.build(str(tmp_path))).namelist()
+    with zipfile.ZipFile(build.build(str(tmp_path))) as archive:
+        names = archive.namelist()
 
     assert all(n == "__main__.py" or n.startswith("diagnostics/") for n in names)
     assert not any("__pycache__" in n or n.endswith("build.py") for n in names)
