@@ -1,0 +1,97 @@
+"""Configuration from the environment: every setting the desk reads is named here.
+
+Each variable is documented in README.md. In development (`HELPDESK_ENV` unset or
+`development`) missing secrets are generated once and kept in `instance/dev-secrets.json`
+so that sessions and ID-number hashes survive restarts; in production they must be set.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+INSTANCE = ROOT / "instance"
+
+WHITELISTED_CALLER_IDS = "+862863201710,+862862093080"
+
+
+class ConfigError(RuntimeError):
+    """The environment describes a configuration the desk refuses to start with."""
+
+
+def _dev_secret(name: str) -> str:
+    """Return a generated secret for development, stable across restarts."""
+    INSTANCE.mkdir(exist_ok=True)
+    path = INSTANCE / "dev-secrets.json"
+    stored = json.loads(path.read_text()) if path.exists() else {}
+    if name not in stored:
+        stored[name] = secrets.token_urlsafe(32)
+        path.write_text(json.dumps(stored))
+        path.chmod(0o600)
+    return str(stored[name])
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def from_env(env: dict[str, str] | None = None) -> dict[str, object]:
+    """Build the Flask config mapping from environment variables."""
+    env = dict(os.environ if env is None else env)
+    production = env.get("HELPDESK_ENV", "development") == "production"
+
+    def secret(name: str) -> str:
+        value = env.get(name)
+        if value:
+            return value
+        if production:
+            raise ConfigError(f"{name} must be set when HELPDESK_ENV=production")
+        return _dev_secret(name)
+
+    public_url = env.get("HELPDESK_PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/")
+    database_url = env.get("HELPDESK_DATABASE_URL") or f"sqlite:///{INSTANCE / 'helpdesk.db'}"
+    return {
+        "HELPDESK_ENV": "production" if production else "development",
+        "SECRET_KEY": secret("HELPDESK_SECRET_KEY"),
+        "ID_HASH_KEY": secret("HELPDESK_ID_HASH_KEY"),
+        "DATABASE_URL": database_url,
+        "DATABASE_POOL_SIZE": _int(env, "HELPDESK_DATABASE_POOL_SIZE", 10),
+        "PUBLIC_URL": public_url,
+        "TIMEZONE": env.get("HELPDESK_TIMEZONE", "Asia/Shanghai"),
+        "REDIS_URL": env.get("HELPDESK_REDIS_URL", ""),
+        "RATELIMIT_STORAGE_URI": env.get("HELPDESK_REDIS_URL") or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "TELEPHONY": env.get("HELPDESK_TELEPHONY", "desk"),
+        "CALLER_IDS": env.get("HELPDESK_CALLER_IDS", WHITELISTED_CALLER_IDS),
+        "TWILIO_ACCOUNT_SID": env.get("HELPDESK_TWILIO_ACCOUNT_SID", ""),
+        "TWILIO_AUTH_TOKEN": env.get("HELPDESK_TWILIO_AUTH_TOKEN", ""),
+        "TWILIO_API_BASE": env.get("HELPDESK_TWILIO_API_BASE", ""),
+        "NOTIFIER": env.get("HELPDESK_NOTIFIER", "log"),
+        "SMS_FROM": env.get("HELPDESK_SMS_FROM", ""),
+        "HOTLINE": env.get("HELPDESK_HOTLINE", "400-088-0028"),
+        "UPLOAD_DIR": env.get("HELPDESK_UPLOAD_DIR", str(INSTANCE / "uploads")),
+        "TOKEN_TTL_MINUTES": _int(env, "HELPDESK_TOKEN_TTL_MINUTES", 12 * 60),
+        "SIGNIN_FAILURES_PER_IDENTITY": _int(env, "HELPDESK_SIGNIN_FAILURES_PER_IDENTITY", 5),
+        "SIGNIN_FAILURE_WINDOW_MINUTES": _int(env, "HELPDESK_SIGNIN_FAILURE_WINDOW_MINUTES", 15),
+        "SIGNIN_FAILURES_PER_IP": _int(env, "HELPDESK_SIGNIN_FAILURES_PER_IP", 300),
+        "PROXY_HOPS": _int(env, "HELPDESK_PROXY_HOPS", 0),
+        "MAX_CONTENT_LENGTH": _int(env, "HELPDESK_MAX_CONTENT_LENGTH", 60 * 1024 * 1024),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": public_url.startswith("https://"),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": public_url.startswith("https://"),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "BABEL_DEFAULT_LOCALE": "zh_CN",
+        "BABEL_DEFAULT_TIMEZONE": env.get("HELPDESK_TIMEZONE", "Asia/Shanghai"),
+        "JSON_AS_ASCII": False,
+    }

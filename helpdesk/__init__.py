@@ -1,0 +1,56 @@
+"""The support desk for remote-exam candidates: create_app() wires the capabilities."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+import config as config_module
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Create the desk's Flask app from the environment, plus overrides (tests)."""
+    app = Flask(__name__, template_folder=str(ROOT / "templates"),
+                static_folder=str(ROOT / "static"), instance_path=str(ROOT / "instance"))
+    app.config.update(config_module.from_env())
+    app.config.update(overrides or {})
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(
+        str(p) for p in sorted(ROOT.glob("helpdesk/**/translations")))
+
+    from helpdesk import db, logs, security, web
+    from helpdesk.extensions import babel, csrf, limiter, login_manager, select_locale
+
+    logs.init_app(app)
+    db.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+    security.init_app(app)
+    web.init_app(app)
+
+    from helpdesk.identity import auth
+
+    auth.init_app(app)
+
+    from helpdesk import api, cli, health
+    from helpdesk.audit.views import bp as audit_bp
+    from helpdesk.exams.views import bp as exams_bp
+    from helpdesk.identity.views import bp as identity_bp
+
+    for blueprint in (health.bp, identity_bp, exams_bp, audit_bp):
+        app.register_blueprint(blueprint)
+    api.init_app(app)
+    cli.init_app(app)
+
+    if app.config["PROXY_HOPS"]:
+        hops = int(app.config["PROXY_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    logging.getLogger(__name__).debug("desk created")
+    return app

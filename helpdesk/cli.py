@@ -1,0 +1,176 @@
+"""Operator commands: `flask --app wsgi <group> <command>` (see API.md)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from helpdesk import clock
+from helpdesk.db import session_scope
+from helpdesk.errors import DomainError
+
+db_cli = AppGroup("db", help="Database schema.")
+exams_cli = AppGroup("exams", help="Exam sessions.")
+roster_cli = AppGroup("roster", help="Candidate rosters.")
+staff_cli = AppGroup("staff", help="Staff accounts.")
+jobs_cli = AppGroup("jobs", help="The scheduler.")
+demo_cli = AppGroup("demo", help="Demo data.")
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def alembic_config(url: str):  # type: ignore[no-untyped-def]
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    from alembic import command
+
+    command.upgrade(alembic_config(url), revision)
+
+
+def _fail(exc: DomainError) -> None:
+    click.echo(f"error: {exc.message}", err=True)
+    for name, message in exc.fields.items():
+        click.echo(f"  {name}: {message}", err=True)
+    sys.exit(1)
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Apply every migration (up to REVISION)."""
+    if str(current_app.config["DATABASE_URL"]).startswith("sqlite:///"):
+        Path(str(current_app.config["DATABASE_URL"])[len("sqlite:///"):]).parent.mkdir(
+            parents=True, exist_ok=True)
+    upgrade(str(current_app.config["DATABASE_URL"]), revision)
+    click.echo(f"database at {revision}")
+
+
+@exams_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def exams_import(file: Path) -> None:
+    """Create or update exam sessions from a JSON list."""
+    from helpdesk.exams import services
+
+    try:
+        items = json.loads(file.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        click.echo(f"error: {file} is not UTF-8 JSON ({exc})", err=True)
+        sys.exit(1)
+    try:
+        with session_scope() as session:
+            results = services.import_sessions(session, items)
+    except DomainError as exc:
+        _fail(exc)
+    for code, status in results:
+        click.echo(f"{code}: {status}")
+
+
+@roster_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--skip-invalid", is_flag=True, help="Import the valid rows even if some are not.")
+def roster_import(file: Path, skip_invalid: bool) -> None:
+    """Import a roster CSV/XLSX; prints one line per row."""
+    from helpdesk.identity import roster
+
+    try:
+        with session_scope() as session:
+            rows = roster.parse_roster(file.name, file.read_bytes())
+            report = roster.import_roster(session, rows, now=clock.utcnow(),
+                                          id_hash_key=current_app.config["ID_HASH_KEY"],
+                                          skip_invalid=skip_invalid)
+    except DomainError as exc:
+        _fail(exc)
+    for row in report.rows:
+        problems = "; ".join(f"{k}: {v}" for k, v in row.errors.items())
+        click.echo(f"line {row.line}: {row.status} {row.admission_number} "
+                   f"{row.id_number_masked} {problems}".rstrip())
+    summary = ", ".join(f"{s} {report.count(s)}" for s in
+                        ("new", "enrolled", "updated", "unchanged", "invalid"))
+    click.echo(f"{'imported' if report.applied else 'NOT imported'}: {summary}")
+    if not report.applied:
+        click.echo("fix the invalid rows, or run again with --skip-invalid", err=True)
+        sys.exit(1)
+
+
+@staff_cli.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["agent", "supervisor", "admin"]), required=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option("--name", "display_name", default=None, help="Name shown to colleagues.")
+def staff_create(username: str, role: str, password_stdin: bool,
+                 display_name: str | None) -> None:
+    """Create a staff account."""
+    from helpdesk.identity import services
+    from helpdesk.identity.models import Role
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        with session_scope() as session:
+            staff = services.create_staff(session, username=username, password=password,
+                                          role=Role(role), now=clock.utcnow(),
+                                          display_name=display_name)
+            click.echo(f"created {staff.username} ({staff.role})")
+    except DomainError as exc:
+        _fail(exc)
+
+
+@jobs_cli.command("run")
+@click.option("--once", "job_id", default=None, help="Run this job once and exit.")
+def jobs_run(job_id: str | None) -> None:
+    """Run the scheduler (or one job once)."""
+    from helpdesk import jobs
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if job_id:
+        try:
+            job = jobs.find(job_id)
+        except KeyError:
+            click.echo(f"no job {job_id}; known: {', '.join(j.id for j in jobs.JOBS)}", err=True)
+            sys.exit(1)
+        click.echo(f"{job_id}: {jobs.run_job(app, job)}")
+        return
+    jobs.start_scheduler(app)
+
+
+@jobs_cli.command("list")
+def jobs_list() -> None:
+    """List the job table."""
+    from helpdesk import jobs
+
+    for job in jobs.JOBS:
+        click.echo(f"{job.id}\t{job.trigger}\t{job.trigger_args}")
+
+
+@demo_cli.command("seed")
+@click.option("--candidates", default=200, show_default=True)
+def demo_seed(candidates: int) -> None:
+    """Demo exam sessions (today is a mock-exam day), roster, staff and articles."""
+    from helpdesk import demo
+
+    with session_scope() as session:
+        summary = demo.seed(session, now=clock.utcnow(), candidates=candidates,
+                            id_hash_key=current_app.config["ID_HASH_KEY"],
+                            timezone=str(current_app.config["TIMEZONE"]),
+                            instance=Path(current_app.instance_path))
+    for line in summary:
+        click.echo(line)
+
+
+def init_app(app: Flask) -> None:
+    for group in (db_cli, exams_cli, roster_cli, staff_cli, jobs_cli, demo_cli):
+        app.cli.add_command(group)

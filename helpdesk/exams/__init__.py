@@ -1,0 +1,1 @@
+"""Exam sessions and their phases (download window, mock, formal, after)."""

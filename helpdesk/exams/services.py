@@ -1,0 +1,116 @@
+"""Exam sessions: import from the organiser's timetable, look-ups, the candidate's stage."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from helpdesk.errors import NotFound, ValidationFailed
+from helpdesk.exams.models import ExamKind, ExamSession, Phase
+
+
+class ExamSessionIn(BaseModel):
+    """One entry of `flask exams import FILE.json`."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    code: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    name: str = Field(min_length=1, max_length=200)
+    kind: ExamKind
+    download_opens: AwareDatetime | None = None
+    download_closes: AwareDatetime | None = None
+    login_opens: AwareDatetime
+    starts: AwareDatetime
+    login_closes: AwareDatetime
+    ends: AwareDatetime
+
+    @model_validator(mode="after")
+    def _in_order(self) -> ExamSessionIn:
+        if not self.login_opens <= self.starts <= self.ends:
+            raise ValueError("login_opens <= starts <= ends is required")
+        if not self.login_opens <= self.login_closes <= self.ends:
+            raise ValueError("login_opens <= login_closes <= ends is required")
+        if (self.download_opens is None) != (self.download_closes is None):
+            raise ValueError("download_opens and download_closes go together")
+        if self.download_opens and self.download_closes and \
+                self.download_opens >= self.download_closes:
+            raise ValueError("download_opens must be before download_closes")
+        return self
+
+
+def import_sessions(session: Session, items: Any) -> list[tuple[str, str]]:
+    """Create or update sessions by code; all or nothing. Returns (code, created|updated)."""
+    if not isinstance(items, list):
+        raise ValidationFailed(str(_l("The file must hold a JSON list of exam sessions.")))
+    parsed: list[ExamSessionIn] = []
+    errors: dict[str, str] = {}
+    for index, item in enumerate(items):
+        try:
+            parsed.append(ExamSessionIn.model_validate(item))
+        except ValidationError as exc:
+            errors[f"[{index}]"] = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc']) or 'entry'}: {e['msg']}"
+                for e in exc.errors())
+    codes = [p.code for p in parsed]
+    for code in {c for c in codes if codes.count(c) > 1}:
+        errors[code] = "code appears more than once"
+    if errors:
+        raise ValidationFailed(str(_l("The exam sessions file has errors; nothing was "
+                                      "imported.")), fields=errors)
+    results = []
+    for item in parsed:
+        row = session.scalar(select(ExamSession).where(ExamSession.code == item.code))
+        status = "updated"
+        if row is None:
+            row, status = ExamSession(code=item.code), "created"
+            session.add(row)
+        for field, value in item.model_dump(exclude={"code"}).items():
+            setattr(row, field, value)
+        results.append((item.code, status))
+    session.flush()
+    return results
+
+
+def get_by_code(session: Session, code: str) -> ExamSession:
+    row = session.scalar(select(ExamSession).where(ExamSession.code == code))
+    if row is None:
+        raise NotFound(str(_l("No exam session has this code.")), code="unknown_exam_session")
+    return row
+
+
+def list_sessions(session: Session) -> list[ExamSession]:
+    return list(session.scalars(select(ExamSession).order_by(ExamSession.starts)))
+
+
+@dataclass(frozen=True)
+class Stage:
+    """The session that matters most to a candidate now, and its phase."""
+
+    session: ExamSession
+    phase: Phase
+
+
+def current_stage(sessions: Iterable[ExamSession], now: datetime) -> Stage | None:
+    """Pick what the candidate should act on now.
+
+    A session whose login is open or which is running comes first (the formal exam before
+    a mock); otherwise the next one to start; otherwise the last one that ended.
+    """
+    ordered = sorted(sessions, key=lambda s: s.starts)
+    if not ordered:
+        return None
+    live = [s for s in ordered if s.phase_at(now) in (Phase.WAITING, Phase.IN_PROGRESS)]
+    if live:
+        live.sort(key=lambda s: (s.kind != ExamKind.FORMAL, s.starts))
+        return Stage(live[0], live[0].phase_at(now))
+    upcoming = [s for s in ordered if s.phase_at(now) != Phase.ENDED]
+    if upcoming:
+        return Stage(upcoming[0], upcoming[0].phase_at(now))
+    return Stage(ordered[-1], Phase.ENDED)

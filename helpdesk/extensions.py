@@ -1,0 +1,33 @@
+"""Flask extensions, created unbound and initialised in create_app()."""
+
+from __future__ import annotations
+
+from flask import request
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFProtect
+
+LOCALES = ("zh_CN", "en")
+
+babel = Babel()
+csrf = CSRFProtect()
+login_manager = LoginManager()
+limiter = Limiter(key_func=get_remote_address, headers_enabled=True,
+                  in_memory_fallback_enabled=True, swallow_errors=True)
+
+
+def select_locale() -> str:
+    """The visitor's chosen language, else Accept-Language, else Chinese."""
+    from flask import has_request_context, session
+
+    if not has_request_context():
+        return "zh_CN"  # CLI commands and jobs speak the default language
+    chosen = request.cookies.get("lang") or session.get("lang")
+    if chosen in LOCALES:
+        return str(chosen)
+    best = request.accept_languages.best_match(["zh-CN", "zh", "en"])
+    if best is None or best.startswith("zh"):
+        return "zh_CN"
+    return "en"

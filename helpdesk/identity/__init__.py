@@ -1,0 +1,1 @@
+"""Candidates, staff, roles, roster import and sign-in."""

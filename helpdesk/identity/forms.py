@@ -1,0 +1,39 @@
+"""Sign-in and roster forms."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, HiddenField, PasswordField, StringField
+from wtforms.validators import InputRequired, Length
+
+
+class CandidateSignInForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[InputRequired(_l("Enter your name.")),
+                                               Length(max=100)])
+    id_number = StringField(_l("Resident ID number"), validators=[
+        InputRequired(_l("Enter your 18-character resident ID number.")), Length(max=40)])
+    admission_number = StringField(_l("Admission ticket number"), validators=[
+        InputRequired(_l("Enter your admission ticket number.")), Length(max=40)])
+    next = HiddenField()
+
+
+class StaffSignInForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[InputRequired(_l("Enter your username.")),
+                                                       Length(max=64)])
+    password = PasswordField(_l("Password"), validators=[
+        InputRequired(_l("Enter your password.")), Length(max=256)])
+    next = HiddenField()
+
+
+class RosterImportForm(FlaskForm):
+    file = FileField(_l("Roster file (CSV or XLSX)"),
+                     validators=[FileRequired(_l("Choose a roster file."))])
+    skip_invalid = BooleanField(_l("Import the valid rows even if some rows are invalid"))
+
+
+class PlainForm(FlaskForm):
+    """A form with only the CSRF token: sign-out, language switch and other buttons."""
+
+    next = HiddenField()

@@ -1,0 +1,115 @@
+"""Candidates on the roster, staff accounts, and sign-in sessions."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from helpdesk.db import Base
+from helpdesk.exams.models import ExamSession
+
+
+class Candidate(Base):
+    """A person on the roster. The resident ID number is never stored in full."""
+
+    __tablename__ = "candidates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    #: HMAC-SHA256 of the canonical ID number under HELPDESK_ID_HASH_KEY.
+    id_number_hash: Mapped[str] = mapped_column(String(64), index=True)
+    #: For display only, e.g. 110101********1234.
+    id_number_masked: Mapped[str] = mapped_column(String(18))
+    #: The written exam's admission number (准考证号), the same in mock and formal exams.
+    admission_number: Mapped[str] = mapped_column(String(32), unique=True)
+    #: E.164, +86...
+    phone: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime]
+
+    enrollments: Mapped[list[Enrollment]] = relationship(
+        back_populates="candidate", cascade="all, delete-orphan")
+
+
+class Enrollment(Base):
+    """A candidate on the roster of one exam session."""
+
+    __tablename__ = "enrollments"
+    __table_args__ = (UniqueConstraint("exam_session_id", "candidate_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exam_session_id: Mapped[int] = mapped_column(ForeignKey("exam_sessions.id"))
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"), index=True)
+    created_at: Mapped[datetime]
+
+    candidate: Mapped[Candidate] = relationship(back_populates="enrollments")
+    exam_session: Mapped[ExamSession] = relationship()
+
+
+class Role(enum.StrEnum):
+    """Staff roles; each includes what the ones before it may do."""
+
+    AGENT = "agent"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+    @property
+    def rank(self) -> int:
+        return list(Role).index(self)
+
+    def includes(self, other: Role) -> bool:
+        return self.rank >= other.rank
+
+
+class Staff(Base):
+    """A technician, supervisor or admin of the desk."""
+
+    __tablename__ = "staff"
+    __table_args__ = (
+        CheckConstraint("role IN ('agent', 'supervisor', 'admin')", name="role_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    #: argon2id, with its parameters inside the string.
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(default=True)
+    #: Takes new work (tickets, callbacks) when automatic assignment is on.
+    available: Mapped[bool] = mapped_column(default=False)
+    #: The agent's own phone, for telephony adapters that ring the agent first.
+    phone: Mapped[str | None] = mapped_column(String(20))
+    created_at: Mapped[datetime]
+
+
+class SessionKind(enum.StrEnum):
+    STAFF_WEB = "staff_web"
+    CANDIDATE_WEB = "candidate_web"
+    CANDIDATE_API = "candidate_api"
+
+
+class AuthSession(Base):
+    """A signed-in browser or API client; deleting the row ends it everywhere."""
+
+    __tablename__ = "auth_sessions"
+    __table_args__ = (
+        CheckConstraint("(staff_id IS NULL) <> (candidate_id IS NULL)", name="one_owner"),
+        Index("ix_auth_sessions_expires_at", "expires_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: SHA-256 of the bearer token or cookie value: a database leak reveals no live token.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[SessionKind] = mapped_column(String(20))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"),
+                                                 index=True)
+    candidate_id: Mapped[int | None] = mapped_column(
+        ForeignKey("candidates.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+
+    staff: Mapped[Staff | None] = relationship()
+    candidate: Mapped[Candidate | None] = relationship()

@@ -1,0 +1,248 @@
+"""Roster import: every row validated and reported, never silently dropped."""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from helpdesk.errors import ValidationFailed
+from helpdesk.exams.models import ExamSession
+from helpdesk.identity import idnumber, phone
+from helpdesk.identity.models import Candidate, Enrollment
+from helpdesk.identity.services import normalise_admission, normalise_name
+
+HEADER = ("exam_session", "name", "id_number", "admission_number", "phone")
+MAX_ROWS = 100_000
+ADMISSION_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")
+
+
+@dataclass
+class RosterRow:
+    line: int
+    exam_session: str
+    name: str
+    id_number: str
+    admission_number: str
+    phone: str
+
+
+@dataclass
+class RowResult:
+    """What happened to one line of the file. Only the masked ID number is kept."""
+
+    line: int
+    status: str  # new | enrolled | updated | unchanged | invalid
+    name: str
+    admission_number: str
+    id_number_masked: str
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class RosterReport:
+    rows: list[RowResult]
+    applied: bool
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.rows if r.status == status)
+
+    @property
+    def invalid(self) -> int:
+        return self.count("invalid")
+
+
+def _cells(values: list[object]) -> list[str]:
+    return ["" if v is None else str(v).strip() for v in values]
+
+
+def _iter_csv(data: bytes) -> Iterator[list[str]]:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ValidationFailed(str(_l("The file is not UTF-8 or GB18030 text.")))
+    if "\x00" in text:
+        raise ValidationFailed(str(_l("The file is not a CSV text file.")))
+    yield from (_cells(list(r)) for r in csv.reader(io.StringIO(text)))
+
+
+def _iter_xlsx(data: bytes) -> Iterator[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 - openpyxl raises many types for a bad file
+        raise ValidationFailed(str(_l("The file is not a readable XLSX workbook."))) from None
+    sheet = book.worksheets[0]
+    for values in sheet.iter_rows(values_only=True):
+        yield _cells(list(values))
+
+
+def parse_roster(filename: str, data: bytes) -> list[RosterRow]:
+    """Read a CSV or XLSX roster; the header must be exactly the contract's."""
+    is_xlsx = data[:4] == b"PK\x03\x04"
+    if filename.lower().endswith(".xlsx") and not is_xlsx:
+        raise ValidationFailed(str(_l("The file is not a readable XLSX workbook.")))
+    lines = _iter_xlsx(data) if is_xlsx else _iter_csv(data)
+    header = next(lines, None)
+    if header is None or tuple(h.lower() for h in header[:5]) != HEADER:
+        raise ValidationFailed(str(_l("The first line must be: %(header)s",
+                                      header=",".join(HEADER))))
+    rows = []
+    for number, cells in enumerate(lines, start=2):
+        if not any(cells):
+            continue
+        cells = (cells + [""] * 5)[:5]
+        rows.append(RosterRow(number, *cells))
+        if len(rows) > MAX_ROWS:
+            raise ValidationFailed(str(_l("A roster file holds at most %(n)d rows.",
+                                          n=MAX_ROWS)))
+    return rows
+
+
+def _clean_name(raw: str) -> str | None:
+    text = unicodedata.normalize("NFKC", raw).strip()
+    if not text or len(text) > 100:
+        return None
+    if any(unicodedata.category(c).startswith("C") for c in text):
+        return None
+    return text
+
+
+def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def import_roster(session: Session, rows: list[RosterRow], *, id_hash_key: str, now: datetime,
+                  skip_invalid: bool = False) -> RosterReport:
+    """Validate every row, then apply them all, or the valid ones with skip_invalid.
+
+    Duplicates within the file and conflicts with the database are row errors; a row
+    that is already on the roster is reported as unchanged.
+    """
+    sessions = {s.code: s for s in session.scalars(select(ExamSession))}
+    admissions = sorted({normalise_admission(r.admission_number) for r in rows})
+    known: dict[str, Candidate] = {}
+    for chunk in _chunks(admissions):
+        known.update((c.admission_number, c) for c in session.scalars(
+            select(Candidate).where(Candidate.admission_number.in_(chunk))))
+
+    results: list[RowResult] = []
+    planned: list[tuple[RowResult, RosterRow, dict[str, str]]] = []
+    seen_pair: dict[tuple[str, str], int] = {}
+    person_of_admission: dict[str, tuple[str, str, int]] = {}
+    admission_of_person: dict[str, tuple[str, int]] = {}
+    for row in rows:
+        errors: dict[str, str] = {}
+        admission = normalise_admission(row.admission_number)
+        name = _clean_name(row.name)
+        masked, digest = "", ""
+        exam = sessions.get(row.exam_session.strip())
+        if exam is None:
+            errors["exam_session"] = str(_l("No exam session has the code %(code)s.",
+                                            code=row.exam_session[:40]))
+        if name is None:
+            errors["name"] = str(_l("A name is required (at most 100 characters)."))
+        try:
+            canonical = idnumber.normalise(row.id_number)
+            masked, digest = idnumber.mask(canonical), idnumber.keyed_hash(canonical, id_hash_key)
+        except idnumber.InvalidIdNumber as exc:
+            errors["id_number"] = str(exc.message)
+        if not 4 <= len(admission) <= 32 or not set(admission) <= ADMISSION_CHARS:
+            errors["admission_number"] = str(_l("An admission number has 4-32 letters, digits "
+                                                "or dashes."))
+        try:
+            e164 = phone.normalise(row.phone)
+        except phone.InvalidPhone as exc:
+            errors["phone"], e164 = str(exc.message), ""
+        if not errors:
+            _check_duplicates(row, admission, digest, name or "", exam, errors, seen_pair,
+                              person_of_admission, admission_of_person)
+        existing = known.get(admission)
+        if not errors and existing is not None and (
+                existing.id_number_hash != digest
+                or normalise_name(existing.name) != normalise_name(name or "")):
+            errors["admission_number"] = str(_l(
+                "This admission number is already on the roster for another person."))
+        if not errors and existing is None:
+            other = session.scalar(select(Candidate.admission_number).where(
+                Candidate.id_number_hash == digest))
+            if other is not None:
+                errors["id_number"] = str(_l(
+                    "This ID number is already on the roster with another admission number."))
+        result = RowResult(row.line, "invalid" if errors else "new", name or row.name[:100],
+                           admission[:32], masked, errors)
+        results.append(result)
+        if not errors:
+            planned.append((result, row, {"admission": admission, "name": name or "",
+                                          "digest": digest, "masked": masked, "phone": e164}))
+
+    report = RosterReport(results, applied=False)
+    if report.invalid and not skip_invalid:
+        return report
+    for result, row, values in planned:
+        result.status = _apply(session, known, sessions[row.exam_session.strip()], values, now)
+    session.flush()
+    report.applied = True
+    return report
+
+
+def _check_duplicates(row: RosterRow, admission: str, digest: str, name: str,
+                      exam: ExamSession | None, errors: dict[str, str],
+                      seen_pair: dict[tuple[str, str], int],
+                      person_of_admission: dict[str, tuple[str, str, int]],
+                      admission_of_person: dict[str, tuple[str, int]]) -> None:
+    pair = (row.exam_session.strip(), admission)
+    if pair in seen_pair:
+        errors["admission_number"] = str(_l("Duplicate of line %(line)d.", line=seen_pair[pair]))
+        return
+    person = person_of_admission.get(admission)
+    if person is not None and (person[0] != digest or person[1] != normalise_name(name)):
+        errors["admission_number"] = str(_l(
+            "Line %(line)d has this admission number for another person.", line=person[2]))
+        return
+    other = admission_of_person.get(digest)
+    if other is not None and other[0] != admission:
+        errors["id_number"] = str(_l(
+            "Line %(line)d has this ID number with another admission number.", line=other[1]))
+        return
+    seen_pair[pair] = row.line
+    person_of_admission.setdefault(admission, (digest, normalise_name(name), row.line))
+    admission_of_person.setdefault(digest, (admission, row.line))
+    del exam
+
+
+def _apply(session: Session, known: dict[str, Candidate], exam: ExamSession,
+           values: dict[str, str], now: datetime) -> str:
+    candidate = known.get(values["admission"])
+    status = "enrolled"
+    if candidate is None:
+        candidate = Candidate(name=values["name"], id_number_hash=values["digest"],
+                              id_number_masked=values["masked"],
+                              admission_number=values["admission"], phone=values["phone"],
+                              created_at=now)
+        session.add(candidate)
+        session.flush()
+        known[values["admission"]] = candidate
+        status = "new"
+    elif candidate.phone != values["phone"]:
+        candidate.phone = values["phone"]
+        status = "updated"
+    enrolled = any(e.exam_session_id == exam.id for e in candidate.enrollments)
+    if not enrolled:
+        candidate.enrollments.append(Enrollment(exam_session=exam, created_at=now))
+    elif status == "enrolled":
+        status = "unchanged"
+    return status

@@ -1,0 +1,9 @@
+"""Every table of the desk, imported in one place for Alembic and the schema test."""
+
+from helpdesk.audit.models import AuditEntry
+from helpdesk.db import Base
+from helpdesk.exams.models import ExamSession
+from helpdesk.identity.models import AuthSession, Candidate, Enrollment, Staff
+
+__all__ = ["AuditEntry", "AuthSession", "Base", "Candidate", "Enrollment", "ExamSession",
+           "Staff"]

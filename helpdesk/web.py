@@ -1,0 +1,124 @@
+"""Page-wide concerns: error pages and JSON errors, template helpers, the language switch."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Flask, Response, current_app, render_template, request
+from flask_babel import format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_limiter.errors import RateLimitExceeded
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from werkzeug.exceptions import HTTPException
+
+from helpdesk.errors import DomainError, TooManyRequests
+from helpdesk.identity import phone as phone_numbers
+
+log = logging.getLogger(__name__)
+
+_STATUS_MESSAGES = {
+    400: (_l("The request could not be understood."), "bad_request"),
+    403: (_l("You are not allowed to open this page."), "forbidden"),
+    404: (_l("Not found. It may have been moved, or the address is mistyped."), "not_found"),
+    405: (_l("This address does not accept that kind of request."), "method_not_allowed"),
+    413: (_l("The upload is too large."), "too_large"),
+    415: (_l("Send the body as application/json."), "unsupported_media_type"),
+    429: (_l("Too many requests. Wait a moment and try again."), "too_many_requests"),
+    503: (_l("The desk is busy for a moment. Your request was not saved; try again in a few "
+             "seconds."), "unavailable"),
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def render_error(status: int, code: str, message: str, fields: dict[str, str] | None = None,
+                 retry_after: int | None = None) -> Response:
+    headers = {"Retry-After": str(retry_after)} if retry_after else {}
+    if _wants_json():
+        from helpdesk.api import error_response
+
+        return error_response(status, code, message, fields, headers)
+    response = Response(render_template("errors/error.html", status=status, message=message,
+                                        fields=fields or {}), status=status)
+    response.headers.update(headers)
+    return response
+
+
+def _domain_error(exc: DomainError) -> Response:
+    retry = exc.retry_after if isinstance(exc, TooManyRequests) else None
+    return render_error(exc.status, exc.code, exc.message, exc.fields or None, retry)
+
+
+def _http_error(exc: HTTPException) -> Response:
+    status = exc.code or 500
+    message, code = _STATUS_MESSAGES.get(status, (_l("Something went wrong."), "error"))
+    if status >= 500:
+        return _server_error(exc)
+    retry = None
+    if isinstance(exc, RateLimitExceeded):
+        retry = max(1, int(exc.retry_after or 60)) if hasattr(exc, "retry_after") else 60
+    response = render_error(status, code, str(message), retry_after=retry)
+    if status == 405 and exc.get_response().headers.get("Allow"):
+        response.headers["Allow"] = exc.get_response().headers["Allow"]
+    return response
+
+
+def _csrf_error(_exc: CSRFError) -> Response:
+    return render_error(400, "csrf_failed", str(_l(
+        "This form has expired or was sent from elsewhere. Reload the page and send it again.")))
+
+
+def _database_down(exc: Exception) -> Response:
+    if isinstance(exc, DBAPIError) and not isinstance(exc, OperationalError) \
+            and not exc.connection_invalidated:
+        return _server_error(exc)
+    log.warning("database unavailable: %s", type(exc).__name__)
+    message, code = _STATUS_MESSAGES[503]
+    return render_error(503, code, str(message), retry_after=5)
+
+
+def _server_error(exc: BaseException) -> Response:
+    log.error("unhandled error on %s %s", request.method, request.path,
+              exc_info=(type(exc), exc, exc.__traceback__))
+    return render_error(500, "internal_error", str(_l(
+        "Something went wrong on our side. Your request may not have been saved; try again, "
+        "or call the hotline.")))
+
+
+def local_time(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
+    """A UTC datetime shown in the exam's time zone (Beijing time by default)."""
+    if value is None:
+        return ""
+    zone = ZoneInfo(str(current_app.config["TIMEZONE"]))
+    return format_datetime(value.astimezone(zone), fmt)
+
+
+def _template_globals() -> dict[str, Any]:
+    from helpdesk import nav
+    from helpdesk.exams.labels import KIND_LABELS, PHASE_LABELS
+
+    return {"nav_items": nav.items, "kind_labels": KIND_LABELS, "phase_labels": PHASE_LABELS,
+            "hotline": current_app.config["HOTLINE"], "current_locale": str(get_locale()),
+            "caller_ids": [phone_numbers.display(n.strip()) for n in
+                           str(current_app.config["CALLER_IDS"]).split(",") if n.strip()]}
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(DomainError, _domain_error)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(OperationalError, _database_down)
+    app.register_error_handler(PoolTimeout, _database_down)
+    app.register_error_handler(DBAPIError, _database_down)
+    app.register_error_handler(Exception, _server_error)
+    app.context_processor(_template_globals)
+    app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["phone"] = phone_numbers.display
+    app.jinja_env.filters["phone_masked"] = phone_numbers.mask

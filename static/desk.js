@@ -1,0 +1,25 @@
+// Small progressive enhancements; every page works without them.
+(function () {
+  "use strict";
+  // Elements with data-refresh="URL" and data-interval="ms" reload their HTML fragment.
+  function refresh(el) {
+    var url = el.getAttribute("data-refresh");
+    var interval = parseInt(el.getAttribute("data-interval") || "3000", 10);
+    function tick() {
+      fetch(url, { headers: { "X-Requested-With": "fetch" }, credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (html) { if (html !== null) { el.innerHTML = html; } })
+        .catch(function () {})
+        .then(function () { setTimeout(tick, interval); });
+    }
+    setTimeout(tick, interval);
+  }
+  // Buttons with data-confirm ask before submitting their form.
+  document.addEventListener("click", function (event) {
+    var target = event.target.closest ? event.target.closest("[data-confirm]") : null;
+    if (target && !window.confirm(target.getAttribute("data-confirm"))) { event.preventDefault(); }
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-refresh]").forEach(refresh);
+  });
+})();
