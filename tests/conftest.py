@@ -1,0 +1,250 @@
+"""Test fixtures: a real database (SQLite, or PostgreSQL when HELPDESK_TEST_DATABASE_URL is
+set), migrated once per run; each test runs in a transaction that is rolled back.
+
+Every run creates its own database (a temporary SQLite file, or a fresh PostgreSQL
+database next to the one named), so parallel runs never see each other's rows.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from helpdesk import clock, create_app
+from helpdesk.cli import upgrade
+from helpdesk.db import database
+from helpdesk.demo import fake_id_number
+from helpdesk.exams.models import ExamKind, ExamSession
+from helpdesk.identity import idnumber
+from helpdesk.identity.models import Candidate, Enrollment, Role, Staff
+from helpdesk.identity.services import create_staff
+
+TEST_ID_HASH_KEY = "test-id-hash-key"
+_CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def _postgres_url(base: str, name: str) -> str:
+    return make_url(base).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def fresh_database() -> Iterator[Callable[[str], str]]:
+    """A factory of empty, migrated databases; all are dropped at the end of the run."""
+    base = os.environ.get("HELPDESK_TEST_DATABASE_URL", "")
+    created: list[str] = []
+    tmp_files: list[str] = []
+
+    def make(label: str) -> str:
+        name = f"helpdesk_{label}_{uuid.uuid4().hex[:10]}"
+        if base.startswith("postgresql"):
+            admin = create_engine(base.replace("postgresql://", "postgresql+psycopg://", 1),
+                                  isolation_level="AUTOCOMMIT")
+            with admin.connect() as connection:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+            admin.dispose()
+            created.append(name)
+            url = _postgres_url(base, name)
+        else:
+            path = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"{name}.db")
+            tmp_files.append(path)
+            url = f"sqlite:///{path}"
+        upgrade(url)
+        return url
+
+    yield make
+    if created:
+        admin = create_engine(base.replace("postgresql://", "postgresql+psycopg://", 1),
+                              isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            for name in created:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    for path in tmp_files:
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(path + suffix):
+                os.remove(path + suffix)
+
+
+def app_config(url: str, tmp: str) -> dict[str, Any]:
+    return {"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test-secret",
+            "ID_HASH_KEY": TEST_ID_HASH_KEY, "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_STORAGE_URI": "memory://", "UPLOAD_DIR": tmp,
+            "SERVER_NAME": None, "DATABASE_POOL_SIZE": 5}
+
+
+@pytest.fixture(scope="session")
+def app(fresh_database: Callable[[str], str], tmp_path_factory: pytest.TempPathFactory):
+    url = fresh_database("unit")
+    application = create_app(app_config(url, str(tmp_path_factory.mktemp("uploads"))))
+    yield application
+    database(application).engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _push_request_context() -> None:
+    """Replace pytest-flask's: a request context held open for the whole test would make
+    every test-client request share one `g` (one database session, one signed-in user)."""
+
+
+@pytest.fixture(autouse=True)
+def _clean_slate(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Reset the clock and the sign-in counters around every test."""
+    clock.freeze(None)
+    yield
+    clock.freeze(None)
+    if "app" in request.fixturenames:
+        application = request.getfixturevalue("app")
+        application.extensions["signin_throttle"].reset()
+        limiter = application.extensions.get("limiter")
+        if limiter:
+            for item in limiter if isinstance(limiter, set) else [limiter]:
+                item.reset()
+
+
+@pytest.fixture
+def db_session(app) -> Iterator[Session]:
+    """A session inside a transaction that is rolled back after the test.
+
+    Requests made through the test client join the same transaction (savepoints), so
+    what a view commits is visible to the test and gone afterwards.
+    """
+    db = database(app)
+    connection = db.engine.connect()
+    transaction = connection.begin()
+    db.bind_to(connection)
+    session = db.sessionmaker()
+    try:
+        yield session
+    finally:
+        session.close()
+        transaction.rollback()
+        connection.close()
+        db.sessionmaker.configure(bind=db.engine, join_transaction_mode="conservative_savepoint")
+
+
+@pytest.fixture
+def client(app, db_session):
+    return app.test_client()
+
+
+@pytest.fixture
+def now() -> datetime:
+    """A fixed moment, frozen for the test: 2023-01-04 12:00 Beijing time (mock day 1)."""
+    moment = datetime(2023, 1, 4, 4, 0, tzinfo=UTC)
+    clock.freeze(moment)
+    return moment
+
+
+@pytest.fixture
+def make_exam(db_session: Session) -> Callable[..., ExamSession]:
+    """Create an exam session; times default to the notice's formal exam (2023-01-10)."""
+
+    def make(code: str | None = None, *, kind: str = "formal",
+             login_opens: datetime | None = None, starts: datetime | None = None,
+             login_closes: datetime | None = None, ends: datetime | None = None,
+             download_opens: datetime | None = None,
+             download_closes: datetime | None = None) -> ExamSession:
+        starts = starts or datetime(2023, 1, 10, 3, 0, tzinfo=UTC)
+        exam = ExamSession(
+            code=code or f"EX-{uuid.uuid4().hex[:6].upper()}", name=f"{kind} exam",
+            kind=ExamKind(kind),
+            download_opens=download_opens or datetime(2023, 1, 4, 2, 0, tzinfo=UTC),
+            download_closes=download_closes or datetime(2023, 1, 5, 15, 0, tzinfo=UTC),
+            login_opens=login_opens or starts - timedelta(minutes=50), starts=starts,
+            login_closes=login_closes or starts, ends=ends or starts + timedelta(minutes=10))
+        db_session.add(exam)
+        db_session.flush()
+        return exam
+
+    return make
+
+
+class Identity(dict):
+    """The three identifiers a candidate types (the full ID number exists only here)."""
+
+    candidate: Candidate
+
+
+@pytest.fixture
+def make_candidate(db_session: Session) -> Callable[..., Identity]:
+    """Create a roster candidate; returns their typed identity with .candidate attached."""
+    rng = random.Random()  # noqa: S311 - test data
+    counter = iter(range(1, 10_000))
+
+    def make(*, name: str = "张三", sessions: list[ExamSession] | None = None,
+             phone: str = "+8613800138000", id_number: str | None = None) -> Identity:
+        number = id_number or fake_id_number(rng)
+        admission = f"T{uuid.uuid4().hex[:8].upper()}{next(counter)}"
+        candidate = Candidate(name=name, id_number_hash=idnumber.keyed_hash(
+            number, TEST_ID_HASH_KEY), id_number_masked=idnumber.mask(number),
+            admission_number=admission, phone=phone, created_at=clock.utcnow())
+        for exam in sessions or []:
+            candidate.enrollments.append(Enrollment(exam_session=exam,
+                                                    created_at=clock.utcnow()))
+        db_session.add(candidate)
+        db_session.flush()
+        identity = Identity(name=name, id_number=number, admission_number=admission)
+        identity.candidate = candidate
+        return identity
+
+    return make
+
+
+@pytest.fixture
+def make_staff(db_session: Session) -> Callable[..., Staff]:
+    def make(role: str = "agent", *, username: str | None = None,
+             password: str = "correct horse battery") -> Staff:
+        staff = create_staff(db_session, username=username or f"{role}-{uuid.uuid4().hex[:6]}",
+                             password=password, role=Role(role), now=clock.utcnow())
+        staff.available = True
+        db_session.flush()
+        return staff
+
+    return make
+
+
+def csrf_token(html: str) -> str:
+    match = _CSRF.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+@pytest.fixture
+def sign_in_candidate(client) -> Callable[[Identity], Any]:
+    def sign_in(identity: Identity, test_client=None):
+        response = (test_client or client).post("/signin", data=dict(identity))
+        assert response.status_code == 302, response.text
+        return response
+
+    return sign_in
+
+
+@pytest.fixture
+def sign_in_staff(client) -> Callable[[Staff], Any]:
+    def sign_in(staff: Staff, password: str = "correct horse battery", test_client=None):
+        response = (test_client or client).post(
+            "/staff/signin", data={"username": staff.username, "password": password})
+        assert response.status_code == 302, response.text
+        return response
+
+    return sign_in
+
+
+@pytest.fixture
+def api_token(client) -> Callable[[Identity], str]:
+    def token(identity: Identity) -> str:
+        response = client.post("/api/v1/candidate-tokens", json=dict(identity))
+        assert response.status_code == 201, response.text
+        return str(response.json["token"])
+
+    return token

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine
+
+from helpdesk.db import make_engine
+from helpdesk.models import Base
+
+
+def test_the_migrated_schema_equals_the_models(fresh_database):
+    url = fresh_database("schema")
+    engine = make_engine(url, pool_size=1)
+
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, Base.metadata)
+    engine.dispose()
+
+    assert differences == []
+
+
+def test_migrations_run_down_and_up_again(fresh_database):
+    from alembic import command
+
+    from helpdesk.cli import alembic_config
+
+    url = fresh_database("roundtrip")
+    command.downgrade(alembic_config(url), "base")
+    command.upgrade(alembic_config(url), "head")
+
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.connect() as connection:
+        assert MigrationContext.configure(connection).get_current_revision() is not None
+    engine.dispose()
