@@ -39,6 +39,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     auth.init_app(app)
 
+    from helpdesk.notify.adapters import from_config as notifier_from_config
+
+    app.extensions["notifier"] = notifier_from_config(app.config)
+
     from helpdesk import api, cli, health
     from helpdesk.audit.views import bp as audit_bp
     from helpdesk.exams.views import bp as exams_bp

@@ -33,7 +33,7 @@ def alembic_config(url: str):  # type: ignore[no-untyped-def]
     return cfg
 
 
-def upgrade(url: str, revision: str = "head") -> None:
+def upgrade(url: str, revision: str = "heads") -> None:
     from alembic import command
 
     command.upgrade(alembic_config(url), revision)
@@ -47,7 +47,7 @@ def _fail(exc: DomainError) -> None:
 
 
 @db_cli.command("upgrade")
-@click.argument("revision", default="head")
+@click.argument("revision", default="heads")
 def db_upgrade(revision: str) -> None:
     """Apply every migration (up to REVISION)."""
     if str(current_app.config["DATABASE_URL"]).startswith("sqlite:///"):

@@ -36,9 +36,16 @@ def _purge_sessions(session: Session, now: Any) -> object:
     return purge_expired_sessions(session, now=now)
 
 
+def _send_sms(session: Session, now: Any) -> object:
+    from helpdesk.notify.jobs import send_pending
+
+    return send_pending(session, now)
+
+
 #: Capabilities add their rows here.
 JOBS: list[Job] = [
     Job("identity.purge_expired_sessions", _purge_sessions, "interval", {"minutes": 10}),
+    Job("notify.send_pending", _send_sms, "interval", {"seconds": 15}),
 ]
 
 

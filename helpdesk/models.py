@@ -4,6 +4,7 @@ from helpdesk.audit.models import AuditEntry
 from helpdesk.db import Base
 from helpdesk.exams.models import ExamSession
 from helpdesk.identity.models import AuthSession, Candidate, Enrollment, Staff
+from helpdesk.notify.models import OutboundSms
 
 __all__ = ["AuditEntry", "AuthSession", "Base", "Candidate", "Enrollment", "ExamSession",
-           "Staff"]
+           "OutboundSms", "Staff"]

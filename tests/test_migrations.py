@@ -27,7 +27,7 @@ def test_migrations_run_down_and_up_again(fresh_database):
 
     url = fresh_database("roundtrip")
     command.downgrade(alembic_config(url), "base")
-    command.upgrade(alembic_config(url), "head")
+    command.upgrade(alembic_config(url), "heads")
 
     engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
     with engine.connect() as connection:
