@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,14 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import config as config_module
 
 ROOT = Path(__file__).resolve().parent.parent
+
+#: Modules that define a blueprint `bp`, registered in this order.
+BLUEPRINTS = [
+    "helpdesk.health",
+    "helpdesk.identity.views",
+    "helpdesk.exams.views",
+    "helpdesk.audit.views",
+]
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -43,13 +52,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     app.extensions["notifier"] = notifier_from_config(app.config)
 
-    from helpdesk import api, cli, health
-    from helpdesk.audit.views import bp as audit_bp
-    from helpdesk.exams.views import bp as exams_bp
-    from helpdesk.identity.views import bp as identity_bp
+    from helpdesk import api, cli
 
-    for blueprint in (health.bp, identity_bp, exams_bp, audit_bp):
-        app.register_blueprint(blueprint)
+    for module in BLUEPRINTS:
+        app.register_blueprint(importlib.import_module(module).bp)
     api.init_app(app)
     cli.init_app(app)
 

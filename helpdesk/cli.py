@@ -171,6 +171,14 @@ def demo_seed(candidates: int) -> None:
         click.echo(line)
 
 
+#: Capability modules that define a click group `cli` (e.g. `flask agent publish`).
+CLI_MODULES: list[str] = []
+
+
 def init_app(app: Flask) -> None:
+    import importlib
+
     for group in (db_cli, exams_cli, roster_cli, staff_cli, jobs_cli, demo_cli):
         app.cli.add_command(group)
+    for module in CLI_MODULES:
+        app.cli.add_command(importlib.import_module(module).cli)
