@@ -1,7 +1,8 @@
 """Translation catalogue helper.
 
     python scripts/i18n.py missing                 list msgids without a Chinese translation
-    python scripts/i18n.py add helpdesk/tickets    add them to that package's catalogue
+    python scripts/i18n.py add helpdesk/tickets    add those used in helpdesk/tickets/ and
+                                                   templates/tickets/ to that package's catalogue
                                                    (translations/zh_Hans_CN/LC_MESSAGES/messages.po)
 
 Source strings are English; every capability keeps its zh_CN catalogue in its own
@@ -61,7 +62,15 @@ def add(package: str) -> int:
             catalog = read_po(handle)
     else:
         catalog = Catalog(locale="zh_CN", project="helpdesk", fuzzy=False)
-    todo = missing()
+    name = Path(package).name
+    scope = (f"{package.rstrip('/')}/", f"templates/{name}/")
+    if package.rstrip("/") == "helpdesk":  # the foundation: everything no package claims
+        claimed = {p.parent.parent.parent.parent.name for p in catalogues()} - {"helpdesk"}
+        todo = {m: f for m, f in missing().items()
+                if not any(x.startswith((f"helpdesk/{c}/", f"templates/{c}/"))
+                           for x in f for c in claimed)}
+    else:
+        todo = {m: f for m, f in missing().items() if any(x.startswith(scope) for x in f)}
     for msgid in todo:
         if msgid not in catalog:
             catalog.add(msgid, "")
