@@ -137,3 +137,21 @@ def test_a_deactivated_staff_account_loses_its_session(client, make_staff, sign_
     db_session.flush()
 
     assert client.get("/staff/").status_code == 302
+
+
+def test_mass_guessing_against_one_exam_session_trips_its_ceiling(app, client, make_exam,
+                                                                  make_candidate):
+    exam = make_exam("FORMAL")
+    victims = [make_candidate(name=f"考生{n}", sessions=[exam]) for n in range(3)]
+    app.extensions["signin_throttle"].exam.item.amount = 4  # a small ceiling for the test
+    try:
+        for victim in victims[:2]:
+            for _ in range(2):
+                client.post("/api/v1/candidate-tokens", json=dict(victim, name="王五"))
+
+        response = client.post("/api/v1/candidate-tokens", json=dict(victims[2]))
+    finally:
+        app.extensions["signin_throttle"].exam.item.amount = app.config[
+            "SIGNIN_FAILURES_PER_SESSION"]
+
+    assert response.status_code == 429

@@ -124,10 +124,17 @@ class SignInThrottle:
                                        window_minutes=window, namespace="signin-identity")
         self.address = FailureCounter(uri, limit=int(cfg["SIGNIN_FAILURES_PER_IP"]),
                                       window_minutes=window, namespace="signin-ip")
+        self.exam = FailureCounter(uri, limit=int(cfg["SIGNIN_FAILURES_PER_SESSION"]),
+                                   window_minutes=window, namespace="signin-exam")
 
-    def _keys(self, admission_number: str, id_number: str) -> list[tuple[FailureCounter, str]]:
-        keys = [(self.identity, "adm:" + services.normalise_admission(admission_number)[:40]),
+    def _keys(self, session: Session, admission_number: str,
+              id_number: str) -> list[tuple[FailureCounter, str]]:
+        admission = services.normalise_admission(admission_number)[:40]
+        keys = [(self.identity, "adm:" + admission),
                 (self.address, "ip:" + (request.remote_addr or "unknown"))]
+        # Mass guessing against one exam's roster trips a per-session ceiling too.
+        keys += [(self.exam, f"exam:{code}")
+                 for code in services.exam_codes_of(session, admission_number=admission)]
         try:
             canonical = idnumber.normalise(id_number)
         except idnumber.InvalidIdNumber:
@@ -137,7 +144,7 @@ class SignInThrottle:
 
     def sign_in_candidate(self, session: Session, *, name: str, id_number: str,
                           admission_number: str) -> Candidate:
-        keys = self._keys(admission_number, id_number)
+        keys = self._keys(session, admission_number, id_number)
         waits = [w for counter, key in keys if (w := counter.retry_after(key)) is not None]
         if waits:
             raise TooManyRequests(str(_l("Too many failed sign-in attempts. Wait %(minutes)d "
@@ -156,6 +163,7 @@ class SignInThrottle:
     def reset(self) -> None:
         self.identity.reset()
         self.address.reset()
+        self.exam.reset()
 
 
 def throttle() -> SignInThrottle:

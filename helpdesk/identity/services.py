@@ -15,8 +15,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from helpdesk.errors import Conflict, Unauthorized, ValidationFailed
+from helpdesk.exams.models import ExamSession
 from helpdesk.identity import idnumber
-from helpdesk.identity.models import AuthSession, Candidate, Role, SessionKind, Staff
+from helpdesk.identity.models import AuthSession, Candidate, Enrollment, Role, SessionKind, Staff
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 _DUMMY_HASH = _hasher.hash("not a real password")
@@ -64,6 +65,14 @@ def match_candidate(session: Session, *, name: str, id_number: str, admission_nu
             or normalise_name(candidate.name) != normalise_name(name)):
         raise IdentityMismatch()
     return candidate
+
+
+def exam_codes_of(session: Session, *, admission_number: str) -> list[str]:
+    """Codes of the exam sessions whose roster holds this admission number."""
+    return list(session.scalars(
+        select(ExamSession.code).join(Enrollment, Enrollment.exam_session_id == ExamSession.id)
+        .join(Candidate, Candidate.id == Enrollment.candidate_id)
+        .where(Candidate.admission_number == admission_number)))
 
 
 def _token_hash(token: str) -> str:
