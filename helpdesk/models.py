@@ -4,7 +4,9 @@ from helpdesk.audit.models import AuditEntry
 from helpdesk.db import Base
 from helpdesk.exams.models import ExamSession
 from helpdesk.identity.models import AuthSession, Candidate, Enrollment, Staff
+from helpdesk.knowledge.models import Article  # noqa: F401
 from helpdesk.notify.models import OutboundSms
+from helpdesk.tickets.models import CannedReply, Ticket, TicketAttachment, TicketMessage  # noqa: F401,E501
 
 __all__ = ["AuditEntry", "AuthSession", "Base", "Candidate", "Enrollment", "ExamSession",
            "OutboundSms", "Staff"]

@@ -1,0 +1,1 @@
+"""Self-help articles (Markdown rendered to sanitised HTML), searchable without signing in."""
