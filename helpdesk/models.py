@@ -1,11 +1,13 @@
 """Every table of the desk, imported in one place for Alembic and the schema test."""
 
 from helpdesk.audit.models import AuditEntry
+from helpdesk.callbacks.models import CallAttempt, HelpRequest  # noqa: F401
 from helpdesk.db import Base
 from helpdesk.exams.models import ExamSession
 from helpdesk.identity.models import AuthSession, Candidate, Enrollment, Staff
 from helpdesk.knowledge.models import Article  # noqa: F401
 from helpdesk.notify.models import OutboundSms
+from helpdesk.telephony.models import TelephonyEvent  # noqa: F401
 from helpdesk.tickets.models import CannedReply, Ticket, TicketAttachment, TicketMessage  # noqa: F401,E501
 
 __all__ = ["AuditEntry", "AuthSession", "Base", "Candidate", "Enrollment", "ExamSession",

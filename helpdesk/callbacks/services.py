@@ -1,0 +1,304 @@
+"""Help requests from the candidate's side: press 求助, follow it, cancel it; follow-ups.
+
+The caller owns the transaction: these functions add and flush, never commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from helpdesk.callbacks.models import (
+    FOLLOWUP_PRIORITY,
+    CallAttempt,
+    HelpRequest,
+    HelpStatus,
+)
+from helpdesk.callbacks.settings import Settings
+from helpdesk.categories import Category
+from helpdesk.errors import Conflict, NotFound, ValidationFailed
+from helpdesk.exams.models import ExamSession, Phase
+from helpdesk.identity import phone as phones
+from helpdesk.identity.models import Candidate, Enrollment, Staff
+
+NOTE_LIMIT = 500
+_KEY = re.compile(r"[\x21-\x7e]{8,64}")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def new_public_id() -> str:
+    """An opaque id: random, so it reveals neither order nor volume."""
+    return secrets.token_hex(12)
+
+
+def check_idempotency_key(raw: str | None) -> str:
+    """The client's Idempotency-Key, or a ValidationFailed naming the header."""
+    key = (raw or "").strip()
+    if not _KEY.fullmatch(key):
+        raise ValidationFailed(
+            str(_l("Send an Idempotency-Key header of 8 to 64 visible characters.")),
+            code="idempotency_key_invalid",
+            fields={"Idempotency-Key": str(_l("8 to 64 visible characters."))})
+    return key
+
+
+@dataclass(frozen=True)
+class HelpInput:
+    """What the candidate sent (API body or web form), before checking."""
+
+    exam_session: str
+    phone: str | None = None
+    category: str | None = None
+    note: str | None = None
+
+    def fingerprint(self) -> str:
+        canonical = json.dumps([self.exam_session, self.phone or None, self.category or None,
+                                self.note or None], ensure_ascii=False)
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _enrolled_session(session: Session, candidate: Candidate, code: str) -> ExamSession:
+    exam = session.scalar(select(ExamSession).join(
+        Enrollment, Enrollment.exam_session_id == ExamSession.id).where(
+        ExamSession.code == code, Enrollment.candidate_id == candidate.id))
+    if exam is None:
+        raise ValidationFailed(str(_l("Choose one of your own exam sessions.")),
+                               fields={"exam_session": str(_l("Not one of your exam sessions."))})
+    return exam
+
+
+def _checked(data: HelpInput, candidate: Candidate) -> tuple[str, str | None, str | None]:
+    errors: dict[str, str] = {}
+    number = candidate.phone
+    if data.phone:
+        try:
+            number = phones.normalise(data.phone)
+        except phones.InvalidPhone as exc:
+            errors["phone"] = str(exc.message)
+    category = data.category or None
+    if category is not None and category not in {c.value for c in Category}:
+        errors["category"] = str(_l("Choose one of the listed problems."))
+    note = _CONTROL.sub("", data.note or "").strip() or None
+    if note is not None and len(note) > NOTE_LIMIT:
+        errors["note"] = str(_l("At most %(n)s characters.", n=NOTE_LIMIT))
+    if errors:
+        raise ValidationFailed(str(_l("Some fields need correcting.")), fields=errors)
+    return number, category, note
+
+
+def _by_key(session: Session, candidate: Candidate, key: str) -> HelpRequest | None:
+    return session.scalar(select(HelpRequest).where(
+        HelpRequest.candidate_id == candidate.id, HelpRequest.idempotency_key == key))
+
+
+def _open_for(session: Session, candidate: Candidate, exam: ExamSession) -> HelpRequest | None:
+    return session.scalar(select(HelpRequest).where(
+        HelpRequest.candidate_id == candidate.id, HelpRequest.exam_session_id == exam.id,
+        HelpRequest.reason.is_(None),
+        HelpRequest.status.in_([HelpStatus.WAITING, HelpStatus.CLAIMED, HelpStatus.CALLING])))
+
+
+def _existing(session: Session, candidate: Candidate, key: str, fingerprint: str,
+              exam: ExamSession | None) -> HelpRequest | None:
+    same_key = _by_key(session, candidate, key)
+    if same_key is not None:
+        if same_key.body_hash != fingerprint:
+            raise ValidationFailed(str(_l("This Idempotency-Key was already used for a "
+                                          "different request. Use a new key.")),
+                                   code="idempotency_key_reused")
+        return same_key
+    return _open_for(session, candidate, exam) if exam is not None else None
+
+
+def request_help(session: Session, *, candidate: Candidate, data: HelpInput,
+                 idempotency_key: str, source: str, now: datetime) -> tuple[HelpRequest, bool]:
+    """Queue a help request; returns (request, created).
+
+    A replay of the same key returns the first request; a key reused with another body
+    is refused; while the candidate has an open request for the session, that one is
+    returned (a database constraint keeps it to one, even under concurrent presses).
+    """
+    key = check_idempotency_key(idempotency_key)
+    fingerprint = data.fingerprint()
+    existing = _existing(session, candidate, key, fingerprint, None)
+    if existing is not None:
+        return existing, False
+    exam = _enrolled_session(session, candidate, data.exam_session)
+    number, category, note = _checked(data, candidate)
+    existing = _open_for(session, candidate, exam)
+    if existing is not None:
+        return existing, False
+    if exam.phase_at(now) == Phase.ENDED:
+        raise ValidationFailed(str(_l("This exam session has ended. File a problem on the "
+                                      "support platform instead.")), code="session_ended",
+                               fields={"exam_session": str(_l("This exam session has ended."))})
+    request = HelpRequest(public_id=new_public_id(), candidate_id=candidate.id,
+                          exam_session_id=exam.id, idempotency_key=key, body_hash=fingerprint,
+                          source=source, phone=number, category=category, note=note,
+                          status=HelpStatus.WAITING, priority=int(exam.urgency_at(now)),
+                          due_at=now, created_at=now, attempts=0)
+    try:
+        with session.begin_nested():
+            session.add(request)
+            session.flush()
+    except IntegrityError:
+        # Another press won the race: return what it stored.
+        existing = _existing(session, candidate, key, fingerprint, exam)
+        if existing is None:
+            raise
+        return existing, False
+    return request, True
+
+
+def queue_followup(session: Session, *, candidate: Candidate, exam_session: ExamSession,
+                   reason: str, note: str | None, now: datetime) -> HelpRequest:
+    """Queue a call the desk owes candidate, after everything exam-related.
+
+    Idempotent per (candidate, exam_session, reason): a second call returns the first
+    request, whatever became of it.
+    """
+    reason = reason.strip()[:40]
+    if not reason:
+        raise ValueError("queue_followup needs a reason")
+
+    def find() -> HelpRequest | None:
+        return session.scalar(select(HelpRequest).where(
+            HelpRequest.candidate_id == candidate.id,
+            HelpRequest.exam_session_id == exam_session.id, HelpRequest.reason == reason))
+
+    existing = find()
+    if existing is not None:
+        return existing
+    request = HelpRequest(public_id=new_public_id(), candidate_id=candidate.id,
+                          exam_session_id=exam_session.id, reason=reason, source="followup",
+                          phone=candidate.phone, note=(note or "")[:2000] or None,
+                          status=HelpStatus.WAITING, priority=FOLLOWUP_PRIORITY, due_at=now,
+                          created_at=now, attempts=0)
+    try:
+        with session.begin_nested():
+            session.add(request)
+            session.flush()
+    except IntegrityError:
+        existing = find()
+        if existing is None:
+            raise
+        return existing
+    return request
+
+
+def get_for_candidate(session: Session, *, candidate: Candidate, public_id: str) -> HelpRequest:
+    """The candidate's own request; anyone else's answers exactly like a missing one."""
+    request = session.scalar(select(HelpRequest).where(
+        HelpRequest.public_id == str(public_id)[:32], HelpRequest.candidate_id == candidate.id))
+    if request is None:
+        raise NotFound(str(_l("No such help request.")))
+    return request
+
+
+def cancel(session: Session, *, request: HelpRequest, now: datetime) -> HelpRequest:
+    """Cancel a request nobody is calling yet; cancelling twice is harmless."""
+    if request.status == HelpStatus.CANCELLED:
+        return request
+    if request.status == HelpStatus.CALLING:
+        raise Conflict(str(_l("A technician is calling you now; it can no longer be "
+                              "cancelled.")), code="already_calling")
+    if not request.is_open:
+        raise Conflict(str(_l("This help request is already closed.")), code="already_closed")
+    request.status, request.outcome, request.closed_at = HelpStatus.CANCELLED, "cancelled", now
+    request.claimed_by_id, request.claim_expires_at = None, None
+    session.flush()
+    return request
+
+
+def list_for_candidate(session: Session, candidate: Candidate) -> list[HelpRequest]:
+    return list(session.scalars(select(HelpRequest).where(
+        HelpRequest.candidate_id == candidate.id).order_by(HelpRequest.created_at.desc(),
+                                                           HelpRequest.id.desc()).limit(50)))
+
+
+# --- where a request stands -------------------------------------------------------------
+
+
+def position(session: Session, request: HelpRequest) -> int:
+    """1 for the next to be called; 0 once a technician has it or it is closed."""
+    if request.status != HelpStatus.WAITING:
+        return 0
+    ahead = session.scalar(select(func.count()).select_from(HelpRequest).where(
+        HelpRequest.status == HelpStatus.WAITING,
+        or_(HelpRequest.priority < request.priority,
+            and_(HelpRequest.priority == request.priority,
+                 or_(HelpRequest.created_at < request.created_at,
+                     and_(HelpRequest.created_at == request.created_at,
+                          HelpRequest.id < request.id))))))
+    return int(ahead or 0) + 1
+
+
+def average_call_seconds(session: Session, *, settings: Settings, now: datetime) -> float:
+    """Mean length of calls that ended in the last six hours (a default before any)."""
+    rows = session.execute(select(CallAttempt.started_at, CallAttempt.ended_at).where(
+        CallAttempt.ended_at.is_not(None), CallAttempt.started_at >= now - timedelta(hours=6))
+        .order_by(CallAttempt.id.desc()).limit(200)).all()
+    lengths = [(end - start).total_seconds() for start, end in rows if end is not None]
+    lengths = [s for s in lengths if s > 0]
+    return sum(lengths) / len(lengths) if lengths else float(settings.default_call_seconds)
+
+
+def agents_available(session: Session, *, now: datetime) -> int:
+    """Agents marked available, else those who took a call in the last half hour."""
+    marked = session.scalar(select(func.count()).select_from(Staff).where(
+        Staff.active.is_(True), Staff.available.is_(True)))
+    if marked:
+        return int(marked)
+    recent = session.scalar(select(func.count(func.distinct(CallAttempt.staff_id))).where(
+        CallAttempt.started_at >= now - timedelta(minutes=30)))
+    return max(1, int(recent or 0))
+
+
+def estimated_wait_seconds(session: Session, request: HelpRequest, *, settings: Settings,
+                           now: datetime) -> int:
+    """Position times the recent call length, shared among the agents available."""
+    place = position(session, request)
+    if place == 0:
+        return 0
+    per_call = average_call_seconds(session, settings=settings, now=now)
+    wait = place * per_call / agents_available(session, now=now)
+    if request.due_at > now:
+        wait = max(wait, (request.due_at - now).total_seconds())
+    return int(round(wait))
+
+
+def status_message(request: HelpRequest, *, settings: Settings, place: int) -> str:
+    """What the candidate should do now, in their language."""
+    numbers = " / ".join(settings.caller_ids_display)
+    if request.status == HelpStatus.WAITING:
+        return str(_l("You are number %(n)d in the queue. A technician will call you from "
+                      "%(numbers)s. Answer only these numbers, and never call back.",
+                      n=place, numbers=numbers))
+    if request.status in (HelpStatus.CLAIMED, HelpStatus.CALLING):
+        return str(_l("A technician is calling you now from %(numbers)s. Answer only these "
+                      "numbers, and never call back.", numbers=numbers))
+    if request.status == HelpStatus.COMPLETED:
+        text = str(_l("The call is finished. If you used your phone for the evidence video, put "
+                      "it back in its recording position now."))
+        if request.ticket_number:
+            text += " " + str(_l("Your problem continues as ticket %(number)s on the support "
+                                 "platform.", number=request.ticket_number))
+        return text
+    if request.status == HelpStatus.UNREACHABLE:
+        return str(_l("We called you %(n)d times from %(numbers)s but could not reach you. "
+                      "File a problem on the support platform and we will answer there.",
+                      n=request.attempts, numbers=numbers))
+    if request.ticket_number:
+        return str(_l("The exam session ended before a technician could call you. Your request "
+                      "became ticket %(number)s on the support platform; follow it there.",
+                      number=request.ticket_number))
+    return str(_l("This help request was cancelled."))

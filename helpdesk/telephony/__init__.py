@@ -1,0 +1,1 @@
+"""Telephony: the Dialer port, its adapters (desk phone, Twilio) and Twilio's webhooks."""
