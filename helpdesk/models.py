@@ -7,6 +7,7 @@ from helpdesk.exams.models import ExamSession
 from helpdesk.identity.models import AuthSession, Candidate, Enrollment, Staff
 from helpdesk.knowledge.models import Article  # noqa: F401
 from helpdesk.notify.models import OutboundSms
+from helpdesk.readiness.models import AgentBuild, DeviceReport, ReadinessProfile  # noqa: F401
 from helpdesk.telephony.models import TelephonyEvent  # noqa: F401
 from helpdesk.tickets.models import CannedReply, Ticket, TicketAttachment, TicketMessage  # noqa: F401,E501
 

@@ -47,6 +47,7 @@ OPERATIONS: list[Operation] = []
 #: Capability modules that attach endpoints to bp when imported.
 API_MODULES = [
     "helpdesk.identity.api",
+    "helpdesk.readiness.api",
 ]
 
 
@@ -91,7 +92,7 @@ def _parse_body(model: type[BaseModel]) -> BaseModel:
         raise DomainError(str(_l("The request is too large.")), code="too_large", status=413)
     try:
         data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # too deep is malformed too
         raise DomainError(str(_l("The body is not valid JSON.")), code="malformed_json",
                           status=400) from None
     return _validate(model, data)

@@ -27,6 +27,8 @@ def _error_statuses(op: Operation) -> list[int]:
     statuses = [429, 503]
     if op.body is not None:
         statuses += [400, 413, 415, 422]
+    elif op.raw_body is not None:
+        statuses += [400, 413]
     if op.query is not None:
         statuses.append(422)
     if op.auth:
@@ -57,6 +59,9 @@ def _operation(op: Operation, components: dict[str, Any]) -> dict[str, Any]:
     if op.body is not None:
         doc["requestBody"] = {"required": True, "content": {
             "application/json": {"schema": _schema(op.body, components)}}}
+    elif op.raw_body is not None:
+        doc["requestBody"] = {"required": True, "content": {
+            op.raw_body: {"schema": {"type": "string", "format": "binary"}}}}
     if op.auth:
         doc["security"] = [{"candidateToken": []}]
     responses: dict[str, Any] = {}
