@@ -20,6 +20,8 @@ BLUEPRINTS = [
     "helpdesk.identity.views",
     "helpdesk.exams.views",
     "helpdesk.audit.views",
+    "helpdesk.readiness.views",
+    "helpdesk.uploads.views",
 ]
 
 

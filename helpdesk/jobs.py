@@ -46,6 +46,7 @@ def _send_sms(session: Session, now: Any) -> object:
 JOBS: list[Job] = [
     Job("identity.purge_expired_sessions", _purge_sessions, "interval", {"minutes": 10}),
     Job("notify.send_pending", _send_sms, "interval", {"seconds": 15}),
+    Job("uploads.follow_up", lambda s, n: __import__("helpdesk.uploads.jobs", fromlist=["x"]).follow_up(s, n), "interval", {"minutes": 5}),  # noqa: E501
 ]
 
 

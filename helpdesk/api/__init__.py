@@ -47,6 +47,7 @@ OPERATIONS: list[Operation] = []
 #: Capability modules that attach endpoints to bp when imported.
 API_MODULES = [
     "helpdesk.identity.api",
+    "helpdesk.uploads.api",
     "helpdesk.readiness.api",
 ]
 
