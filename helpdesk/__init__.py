@@ -20,8 +20,13 @@ BLUEPRINTS = [
     "helpdesk.identity.views",
     "helpdesk.exams.views",
     "helpdesk.audit.views",
+    "helpdesk.callbacks.views",
+    "helpdesk.telephony.views",
     "helpdesk.readiness.views",
     "helpdesk.uploads.views",
+    "helpdesk.tickets.views",
+    "helpdesk.tickets.staff_views",
+    "helpdesk.knowledge.views",
 ]
 
 

@@ -46,7 +46,11 @@ def _send_sms(session: Session, now: Any) -> object:
 JOBS: list[Job] = [
     Job("identity.purge_expired_sessions", _purge_sessions, "interval", {"minutes": 10}),
     Job("notify.send_pending", _send_sms, "interval", {"seconds": 15}),
+    Job("callbacks.release_expired_claims", lambda s, n: __import__("helpdesk.callbacks.jobs", fromlist=["x"]).release_expired_claims(s, n), "interval", {"seconds": 15}),  # noqa: E501
+    Job("callbacks.close_ended_sessions", lambda s, n: __import__("helpdesk.callbacks.jobs", fromlist=["x"]).close_ended_sessions(s, n), "interval", {"minutes": 1}),  # noqa: E501
+    Job("telephony.settle_unknown_calls", lambda s, n: __import__("helpdesk.callbacks.jobs", fromlist=["x"]).settle_unknown_calls(s, n), "interval", {"seconds": 30}),  # noqa: E501
     Job("uploads.follow_up", lambda s, n: __import__("helpdesk.uploads.jobs", fromlist=["x"]).follow_up(s, n), "interval", {"minutes": 5}),  # noqa: E501
+    Job("tickets.mark_breaches", lambda s, n: __import__("helpdesk.tickets.jobs", fromlist=["x"]).mark_breaches(s, n), "interval", {"minutes": 1}),  # noqa: E501
 ]
 
 

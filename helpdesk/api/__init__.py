@@ -47,8 +47,10 @@ OPERATIONS: list[Operation] = []
 #: Capability modules that attach endpoints to bp when imported.
 API_MODULES = [
     "helpdesk.identity.api",
+    "helpdesk.callbacks.api",
     "helpdesk.uploads.api",
     "helpdesk.readiness.api",
+    "helpdesk.tickets.api",
 ]
 
 

@@ -1,0 +1,69 @@
+"""Forms of the help page and the queue console."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from helpdesk.callbacks.models import Outcome
+from helpdesk.categories import choices
+
+
+class HelpForm(FlaskForm):
+    exam_session = SelectField(_l("Exam session"), choices=[],
+                               validators=[InputRequired(_l("Choose your exam session."))])
+    category = SelectField(_l("What is wrong? (optional)"), validators=[Optional()])
+    phone = StringField(_l("Number to call (optional; your roster number if empty)"),
+                        validators=[Optional(), Length(max=40)])
+    note = TextAreaField(_l("A few words about the problem (optional)"),
+                         validators=[Optional(), Length(max=500)])
+    #: Generated when the page is shown: pressing twice sends the same key.
+    key = HiddenField(validators=[InputRequired(), Length(min=8, max=64)])
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.category.choices = [("", "—"), *choices()]
+
+
+OUTCOME_LABELS = {
+    Outcome.RESOLVED: _l("Connected and resolved"),
+    Outcome.ESCALATED: _l("Connected, escalated to a ticket"),
+    Outcome.NO_ANSWER: _l("No answer"),
+    Outcome.BUSY: _l("Busy"),
+    Outcome.WRONG_NUMBER: _l("Wrong number"),
+    Outcome.FAILED: _l("Call failed"),
+}
+
+
+class OutcomeForm(FlaskForm):
+    outcome = SelectField(choices=[(o.value, label) for o, label in OUTCOME_LABELS.items()
+                                   if o != Outcome.ESCALATED],
+                          validators=[InputRequired()])
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+
+
+class NoteForm(FlaskForm):
+    note = TextAreaField(_l("Note"), validators=[InputRequired(_l("Write a note first.")),
+                                                 Length(max=2000)])
+
+
+class EscalateForm(FlaskForm):
+    category = SelectField(_l("Category"), validators=[InputRequired()])
+    description = TextAreaField(_l("Ticket description"), validators=[
+        InputRequired(_l("Describe the problem in a few words.")), Length(max=5000)])
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.category.choices = choices()
+
+
+class AgentForm(FlaskForm):
+    available = BooleanField(_l("I am taking calls"))
+    phone = StringField(_l("My phone (for the Twilio bridge)"),
+                        validators=[Optional(), Length(max=40)])
+
+
+class ButtonForm(FlaskForm):
+    """Only the CSRF token: claim, call, release."""
