@@ -24,9 +24,6 @@ BLUEPRINTS = [
     "helpdesk.telephony.views",
     "helpdesk.readiness.views",
     "helpdesk.uploads.views",
-    "helpdesk.tickets.views",
-    "helpdesk.tickets.staff_views",
-    "helpdesk.knowledge.views",
 ]
 
 

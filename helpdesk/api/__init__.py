@@ -50,7 +50,6 @@ API_MODULES = [
     "helpdesk.callbacks.api",
     "helpdesk.uploads.api",
     "helpdesk.readiness.api",
-    "helpdesk.tickets.api",
 ]
 
 
