@@ -24,6 +24,9 @@ BLUEPRINTS = [
     "helpdesk.telephony.views",
     "helpdesk.readiness.views",
     "helpdesk.uploads.views",
+    "helpdesk.tickets.views",
+    "helpdesk.tickets.staff_views",
+    "helpdesk.knowledge.views",
 ]
 
 

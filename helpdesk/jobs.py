@@ -50,6 +50,7 @@ JOBS: list[Job] = [
     Job("callbacks.close_ended_sessions", lambda s, n: __import__("helpdesk.callbacks.jobs", fromlist=["x"]).close_ended_sessions(s, n), "interval", {"minutes": 1}),  # noqa: E501
     Job("telephony.settle_unknown_calls", lambda s, n: __import__("helpdesk.callbacks.jobs", fromlist=["x"]).settle_unknown_calls(s, n), "interval", {"seconds": 30}),  # noqa: E501
     Job("uploads.follow_up", lambda s, n: __import__("helpdesk.uploads.jobs", fromlist=["x"]).follow_up(s, n), "interval", {"minutes": 5}),  # noqa: E501
+    Job("tickets.mark_breaches", lambda s, n: __import__("helpdesk.tickets.jobs", fromlist=["x"]).mark_breaches(s, n), "interval", {"minutes": 1}),  # noqa: E501
 ]
 
 

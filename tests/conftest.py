@@ -129,7 +129,7 @@ def db_session(app) -> Iterator[Session]:
         session.close()
         transaction.rollback()
         connection.close()
-        db.sessionmaker.configure(bind=db.engine, join_transaction_mode="conservative_savepoint")
+        db.sessionmaker.configure(bind=db.engine, join_transaction_mode="conditional_savepoint")
 
 
 @pytest.fixture

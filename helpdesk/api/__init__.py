@@ -50,6 +50,7 @@ API_MODULES = [
     "helpdesk.callbacks.api",
     "helpdesk.uploads.api",
     "helpdesk.readiness.api",
+    "helpdesk.tickets.api",
 ]
 
 
