@@ -1,0 +1,120 @@
+"""The staff inbox: filters, search and counts, each answered from an index."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from helpdesk.identity import phone as phones
+from helpdesk.identity.models import Candidate
+from helpdesk.tickets.models import ACTIVE_STATUSES, Ticket, TicketStatus
+from helpdesk.tickets.services import normalise_number
+
+PAGE_SIZE = 25
+SLA_STATES = ("overdue", "breached", "running", "paused")
+
+
+@dataclass
+class InboxFilter:
+    """What the inbox shows; every field optional ("active" is the default status)."""
+
+    status: str = "active"
+    category: str | None = None
+    exam_session_id: int | None = None
+    priority: int | None = None
+    #: a staff id, or "none" for unassigned tickets
+    assignee: str | None = None
+    sla: str | None = None
+    q: str = ""
+    page: int = 1
+
+
+@dataclass
+class InboxPage:
+    tickets: list[Ticket]
+    total: int
+    page: int
+    pages: int
+    status_counts: dict[str, int] = field(default_factory=dict)
+
+
+def _matching_candidates(session: Session, q: str) -> list[int]:
+    conditions: list[Any] = [Candidate.admission_number == q.upper(), Candidate.name == q]
+    try:
+        conditions.append(Candidate.phone == phones.normalise(q))
+    except phones.InvalidPhone:
+        pass
+    return list(session.scalars(select(Candidate.id).where(or_(*conditions)).limit(200)))
+
+
+def _search(session: Session, query: Select[Any], q: str) -> Select[Any]:
+    number = normalise_number(q) if q.upper().startswith("T") else None
+    if number is not None:
+        return query.where(Ticket.number == number)
+    conditions: list[Any] = []
+    ids = _matching_candidates(session, q)
+    if ids:
+        conditions.append(Ticket.candidate_id.in_(ids))
+    try:
+        conditions.append(Ticket.phone == phones.normalise(q))
+    except phones.InvalidPhone:
+        pass
+    return query.where(or_(*conditions)) if conditions else query.where(Ticket.id.is_(None))
+
+
+def _filtered(session: Session, f: InboxFilter, now: datetime,
+              query: Select[Any]) -> Select[Any]:
+    if f.status == "active":
+        query = query.where(Ticket.status.in_(ACTIVE_STATUSES))
+    elif f.status in {s.value for s in TicketStatus}:
+        query = query.where(Ticket.status == f.status)
+    if f.category:
+        query = query.where(Ticket.category == f.category)
+    if f.exam_session_id is not None:
+        query = query.where(Ticket.exam_session_id == f.exam_session_id)
+    if f.priority is not None:
+        query = query.where(Ticket.priority == f.priority)
+    if f.assignee == "none":
+        query = query.where(Ticket.assignee_id.is_(None))
+    elif f.assignee and f.assignee.isdigit():
+        query = query.where(Ticket.assignee_id == int(f.assignee))
+    if f.sla == "overdue":
+        query = query.where(Ticket.due_at <= now)
+    elif f.sla == "breached":
+        query = query.where(Ticket.breached_at.is_not(None))
+    elif f.sla == "running":
+        query = query.where(Ticket.due_at > now)
+    elif f.sla == "paused":
+        query = query.where(Ticket.sla_paused_seconds.is_not(None))
+    if f.q.strip():
+        query = _search(session, query, f.q.strip()[:64])
+    return query
+
+
+def inbox(session: Session, f: InboxFilter, *, now: datetime) -> InboxPage:
+    """One page of tickets, most urgent and oldest first, with the counts per status."""
+    total = int(session.scalar(_filtered(session, f, now, select(func.count(Ticket.id)))) or 0)
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    page = min(max(1, f.page), pages)
+    rows = session.scalars(
+        _filtered(session, f, now, select(Ticket))
+        .options(joinedload(Ticket.candidate), joinedload(Ticket.assignee),
+                 joinedload(Ticket.exam_session))
+        .order_by(Ticket.priority, Ticket.created_at, Ticket.id)
+        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
+    return InboxPage(list(rows), total, page, pages, status_counts(session))
+
+
+def status_counts(session: Session) -> dict[str, int]:
+    """How many tickets there are in each status (one pass over the status index)."""
+    counts = {s.value: 0 for s in TicketStatus}
+    for status, count in session.execute(select(Ticket.status, func.count())
+                                         .group_by(Ticket.status)):
+        counts[str(status)] = int(count)
+    counts["active"] = sum(counts[s.value] for s in ACTIVE_STATUSES)
+    return counts

@@ -1,0 +1,114 @@
+"""Reports for supervisors: volumes, response and resolution times, breaches; CSV export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import statistics
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from helpdesk.exams.models import ExamSession
+from helpdesk.identity import phone as phones
+from helpdesk.identity.models import Candidate
+from helpdesk.tickets.models import Ticket
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_cell(value: object) -> str:
+    """A CSV cell a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def mask_name(name: str) -> str:
+    """张三 -> 张*, 欧阳小明 -> 欧***."""
+    return name[:1] + "*" * max(1, len(name) - 1) if name else ""
+
+
+@dataclass
+class Durations:
+    count: int
+    median_minutes: float | None
+    p90_minutes: float | None
+
+
+def _durations(values: list[float]) -> Durations:
+    if not values:
+        return Durations(0, None, None)
+    values.sort()
+    p90 = values[min(len(values) - 1, int(round(0.9 * (len(values) - 1))))]
+    return Durations(len(values), round(statistics.median(values), 1), round(p90, 1))
+
+
+@dataclass
+class Report:
+    by_category_session: list[tuple[str, str, int]]
+    first_response: Durations
+    resolution: Durations
+    breaches: int
+    total: int
+
+
+def report(session: Session, *, exam_session_id: int | None = None) -> Report:
+    """Volumes per category and exam session, response/resolution times, breaches."""
+    where = [] if exam_session_id is None else [Ticket.exam_session_id == exam_session_id]
+    volumes = session.execute(
+        select(Ticket.category, ExamSession.code, func.count(Ticket.id))
+        .outerjoin(ExamSession, ExamSession.id == Ticket.exam_session_id).where(*where)
+        .group_by(Ticket.category, ExamSession.code)
+        .order_by(Ticket.category, ExamSession.code)).all()
+    first, resolved, breaches = [], [], Counter[str]()
+    for created, responded, done, breached in session.execute(
+            select(Ticket.created_at, Ticket.first_response_at, Ticket.resolved_at,
+                   Ticket.breached_at).where(*where)):
+        if responded is not None:
+            first.append((responded - created).total_seconds() / 60)
+        if done is not None:
+            resolved.append((done - created).total_seconds() / 60)
+        if breached is not None:
+            breaches["all"] += 1
+    return Report([(c, s or "", int(n)) for c, s, n in volumes], _durations(first),
+                  _durations(resolved), breaches["all"], sum(int(n) for _, _, n in volumes))
+
+
+CSV_HEADER = ["number", "created_at", "category", "exam_session", "status", "priority",
+              "candidate_name", "admission_number", "id_number", "phone", "subject",
+              "first_response_at", "resolved_at", "breached"]
+
+
+def export_rows(session: Session, *, since: datetime | None = None) -> Iterator[str]:
+    """The tickets as CSV lines (masked personal data, formula-escaped), streamed."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def flush() -> str:
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
+    writer.writerow(CSV_HEADER)
+    yield "\ufeff" + flush()  # a BOM so spreadsheet programs read the Chinese as UTF-8
+    query = (select(Ticket, Candidate, ExamSession.code)
+             .join(Candidate, Candidate.id == Ticket.candidate_id)
+             .outerjoin(ExamSession, ExamSession.id == Ticket.exam_session_id)
+             .order_by(Ticket.id).execution_options(yield_per=1000))
+    if since is not None:
+        query = query.where(Ticket.created_at >= since)
+    for ticket, candidate, code in session.execute(query):
+        writer.writerow([escape_cell(v) for v in (
+            ticket.number, ticket.created_at.isoformat(), ticket.category, code or "",
+            str(ticket.status), ticket.priority, mask_name(candidate.name),
+            candidate.admission_number, candidate.id_number_masked, phones.mask(ticket.phone),
+            ticket.subject,
+            ticket.first_response_at.isoformat() if ticket.first_response_at else "",
+            ticket.resolved_at.isoformat() if ticket.resolved_at else "",
+            "yes" if ticket.breached_at else "")])
+        yield flush()

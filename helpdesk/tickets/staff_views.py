@@ -1,0 +1,233 @@
+"""Staff pages: the inbox, a ticket with the candidate panel, actions, reports, CSV."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from helpdesk import clock, nav
+from helpdesk.audit import services as audit
+from helpdesk.categories import Category
+from helpdesk.db import get_session
+from helpdesk.errors import DomainError, NotFound
+from helpdesk.exams.models import ExamSession
+from helpdesk.identity.auth import current_staff, staff_required
+from helpdesk.identity.models import Candidate, Role, Staff
+from helpdesk.notify.jobs import allowed_numbers
+from helpdesk.tickets import inbox as inbox_queries
+from helpdesk.tickets import reports, staff
+from helpdesk.tickets.forms import AssignForm, MergeForm, NoteForm, StaffReplyForm, StatusForm
+from helpdesk.tickets.labels import PRIORITY_LABELS, SLA_LABELS, STAFF_STATUS_LABELS
+from helpdesk.tickets.models import Ticket, TicketStatus
+from helpdesk.tickets.panel import render_panel
+from helpdesk.tickets.web import page_args, policy, sms_text
+
+bp = Blueprint("tickets_staff", __name__, url_prefix="/staff")
+nav.add("tickets_staff.inbox", _l("Tickets"), order=10, audience="agent")
+nav.add("tickets_staff.reports_page", _l("Ticket reports"), order=60, audience="supervisor")
+
+
+def _me() -> Staff:
+    me = current_staff()
+    assert me is not None  # noqa: S101 - staff_required ran first
+    return me
+
+
+def _int(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+@bp.get("/tickets")
+@staff_required(Role.AGENT)
+def inbox() -> ResponseReturnValue:
+    session = get_session()
+    f = inbox_queries.InboxFilter(
+        status=request.args.get("status", "active")[:20],
+        category=request.args.get("category") or None, exam_session_id=_int("exam_session"),
+        priority=_int("priority"), assignee=(request.args.get("assignee") or None),
+        sla=request.args.get("sla") or None, q=request.args.get("q", "")[:64],
+        page=_int("page") or 1)
+    if f.assignee == "me":
+        f.assignee = str(_me().id)
+    result = inbox_queries.inbox(session, f, now=clock.utcnow())
+    return render_template(
+        "tickets/inbox.html", result=result, f=f, args=page_args(), now=clock.utcnow(),
+        sessions=session.scalars(select(ExamSession).order_by(ExamSession.starts)).all(),
+        agents=session.scalars(select(Staff).where(Staff.active.is_(True))
+                               .order_by(Staff.username)).all(),
+        status_labels=STAFF_STATUS_LABELS, priority_labels=PRIORITY_LABELS,
+        sla_labels=SLA_LABELS)
+
+
+def _page(ticket: Ticket, status: int = 200, **forms: object) -> ResponseReturnValue:
+    session = get_session()
+    canned = staff.canned_replies(session, ticket.category)
+    reply_form = forms.pop("reply_form", None) or StaffReplyForm()
+    chosen = request.args.get("canned")
+    if chosen and not reply_form.body.data:
+        reply_form.body.data = next((c.body for c in canned if c.key == chosen), None)
+    assign_form = AssignForm(assignee=str(ticket.assignee_id or ""))
+    assign_form.assignee.choices = [SelectChoice("", _("Nobody (back to the queue)"))] + [
+        SelectChoice(str(s.id), s.display_name) for s in session.scalars(
+            select(Staff).where(Staff.active.is_(True)).order_by(Staff.display_name))]
+    status_form = StatusForm(status=str(ticket.status))
+    status_form.status.choices = [SelectChoice(s.value, str(STAFF_STATUS_LABELS[s]))
+                                  for s in TicketStatus]
+    return render_template(
+        "tickets/staff_ticket.html", ticket=ticket, canned=canned, reply_form=reply_form,
+        note_form=forms.pop("note_form", None) or NoteForm(), assign_form=assign_form,
+        status_form=status_form, merge_form=forms.pop("merge_form", None) or MergeForm(),
+        panel=render_panel(session, ticket.candidate, now=clock.utcnow(), current=ticket),
+        status_labels=STAFF_STATUS_LABELS, priority_labels=PRIORITY_LABELS,
+        now=clock.utcnow(), error=forms.pop("error", None)), status
+
+
+@bp.get("/tickets/<number>")
+@staff_required(Role.AGENT)
+def ticket(number: str) -> ResponseReturnValue:
+    return _page(staff.ticket_for_staff(get_session(), number))
+
+
+def _done(ticket: Ticket, message: str) -> ResponseReturnValue:
+    get_session().commit()
+    flash(message, "success")
+    return redirect(url_for("tickets_staff.ticket", number=ticket.number))
+
+
+@bp.post("/tickets/<number>/claim")
+@staff_required(Role.AGENT)
+def claim(number: str) -> ResponseReturnValue:
+    ticket = staff.ticket_for_staff(get_session(), number)
+    staff.claim(get_session(), ticket=ticket, staff=_me(), now=clock.utcnow())
+    return _done(ticket, _("The ticket is yours."))
+
+
+@bp.post("/tickets/<number>/assign")
+@staff_required(Role.AGENT)
+def assign(number: str) -> ResponseReturnValue:
+    session = get_session()
+    ticket = staff.ticket_for_staff(session, number)
+    raw = request.form.get("assignee", "")
+    assignee = session.get(Staff, int(raw)) if raw.isdigit() else None
+    if raw and assignee is None:
+        raise NotFound(_("No such staff account."), code="staff_not_found")
+    staff.assign(session, ticket=ticket, assignee=assignee, staff=_me(), now=clock.utcnow())
+    return _done(ticket, _("Assignment saved."))
+
+
+@bp.post("/tickets/<number>/auto-assign")
+@staff_required(Role.AGENT)
+def auto_assign(number: str) -> ResponseReturnValue:
+    ticket = staff.ticket_for_staff(get_session(), number)
+    staff.auto_assign(get_session(), ticket=ticket, staff=_me(), now=clock.utcnow())
+    return _done(ticket, _("Assignment saved."))
+
+
+@bp.post("/tickets/<number>/reply")
+@staff_required(Role.AGENT)
+def reply(number: str) -> ResponseReturnValue:
+    session = get_session()
+    ticket = staff.ticket_for_staff(session, number)
+    form = StaffReplyForm()
+    if not form.validate_on_submit():
+        return _page(ticket, 422, reply_form=form)
+    staff.reply(session, ticket=ticket, staff=_me(), body=form.body.data or "",
+                now=clock.utcnow(), status=TicketStatus(form.status.data),
+                sms_body=sms_text(ticket.number), allowed_numbers=allowed_numbers())
+    return _done(ticket, _("Reply sent; the candidate is told by SMS."))
+
+
+@bp.post("/tickets/<number>/note")
+@staff_required(Role.AGENT)
+def note(number: str) -> ResponseReturnValue:
+    session = get_session()
+    ticket = staff.ticket_for_staff(session, number)
+    form = NoteForm()
+    if not form.validate_on_submit():
+        return _page(ticket, 422, note_form=form)
+    staff.add_note(session, ticket=ticket, staff=_me(), body=form.body.data or "",
+                   now=clock.utcnow())
+    return _done(ticket, _("Note saved."))
+
+
+@bp.post("/tickets/<number>/status")
+@staff_required(Role.AGENT)
+def status(number: str) -> ResponseReturnValue:
+    session = get_session()
+    ticket = staff.ticket_for_staff(session, number)
+    raw = request.form.get("status", "")
+    if raw not in {s.value for s in TicketStatus}:
+        raise DomainError(_("Choose a status."), code="validation_failed",
+                          fields={"status": _("Choose a status.")})
+    staff.set_status(session, ticket=ticket, status=TicketStatus(raw), staff=_me(),
+                     now=clock.utcnow(), policy=policy())
+    return _done(ticket, _("Status saved."))
+
+
+@bp.post("/tickets/<number>/merge")
+@staff_required(Role.AGENT)
+def merge(number: str) -> ResponseReturnValue:
+    session = get_session()
+    duplicate = staff.ticket_for_staff(session, number)
+    form = MergeForm()
+    if not form.validate_on_submit():
+        return _page(duplicate, 422, merge_form=form)
+    try:
+        into = staff.ticket_for_staff(session, form.into.data or "")
+        staff.merge(session, duplicate=duplicate, into=into, staff=_me(), now=clock.utcnow())
+    except DomainError as exc:
+        form.into.errors = [exc.message]
+        return _page(duplicate, exc.status, merge_form=form)
+    session.commit()
+    flash(_("Merged into %(number)s.", number=into.number), "success")
+    return redirect(url_for("tickets_staff.ticket", number=into.number))
+
+
+@bp.get("/candidates/<int:candidate_id>/panel")
+@staff_required(Role.AGENT)
+def candidate_panel(candidate_id: int) -> ResponseReturnValue:
+    session = get_session()
+    candidate = session.get(Candidate, candidate_id)
+    if candidate is None:
+        raise NotFound(_("No such candidate."), code="candidate_not_found")
+    audit.record(session, staff=_me(), action="candidate.panel_view", now=clock.utcnow(),
+                 target_type="candidate", target_id=candidate.id)
+    session.commit()
+    return render_template("tickets/panel_page.html", candidate=candidate,
+                           panel=render_panel(session, candidate, now=clock.utcnow()))
+
+
+@bp.get("/ticket-reports")
+@staff_required(Role.SUPERVISOR)
+def reports_page() -> ResponseReturnValue:
+    session = get_session()
+    return render_template(
+        "tickets/reports.html", report=reports.report(session, exam_session_id=_int(
+            "exam_session")), categories=list(Category),
+        sessions=session.scalars(select(ExamSession).order_by(ExamSession.starts)).all())
+
+
+@bp.get("/ticket-reports/tickets.csv")
+@staff_required(Role.SUPERVISOR)
+def export_csv() -> ResponseReturnValue:
+    session = get_session()
+    audit.record(session, staff=_me(), action="ticket.export", now=clock.utcnow())
+    session.commit()
+    response = Response(stream_with_context(reports.export_rows(session)), mimetype="text/csv")
+    response.headers["Content-Disposition"] = "attachment; filename=tickets.csv"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,187 @@
+"""Candidate pages: file a ticket (after the suggested articles), follow it, reply, close."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from helpdesk import clock, nav
+from helpdesk.categories import LABELS as CATEGORY_LABELS
+from helpdesk.categories import Category
+from helpdesk.db import get_session
+from helpdesk.errors import DomainError
+from helpdesk.exams.models import ExamSession, Phase
+from helpdesk.identity import phone as phones
+from helpdesk.identity.auth import candidate_required, current_candidate, current_staff
+from helpdesk.identity.models import Candidate
+from helpdesk.knowledge import services as knowledge
+from helpdesk.tickets import files, services
+from helpdesk.tickets.forms import ReplyForm, TicketForm
+from helpdesk.tickets.labels import (
+    DETAIL_LABELS,
+    STAFF_STATUS_LABELS,
+    STATUS_LABELS,
+    system_message,
+)
+from helpdesk.tickets.models import Ticket, TicketAttachment
+from helpdesk.tickets.web import download, form_errors, incoming, policy, upload_dir
+
+bp = Blueprint("tickets", __name__)
+nav.add("tickets.mine", _l("My tickets"), order=10, audience="candidate")
+
+
+@bp.app_context_processor
+def _labels() -> dict[str, object]:
+    return {"ticket_status_labels": STATUS_LABELS, "category_labels": CATEGORY_LABELS,
+            "staff_status_labels": STAFF_STATUS_LABELS,
+            "detail_labels": DETAIL_LABELS, "system_message": system_message}
+
+
+def _own(number: str) -> Ticket:
+    candidate = current_candidate()
+    assert candidate is not None  # noqa: S101 - candidate_required ran first
+    return services.ticket_for_candidate(get_session(), candidate=candidate, number=number)
+
+
+@bp.get("/tickets")
+@candidate_required
+def mine() -> ResponseReturnValue:
+    candidate = current_candidate()
+    assert candidate is not None  # noqa: S101
+    return render_template("tickets/mine.html",
+                           tickets=services.tickets_for_candidate(get_session(), candidate))
+
+
+def _session_choices(candidate: Candidate) -> list[SelectChoice]:
+    sessions = sorted((e.exam_session for e in candidate.enrollments), key=lambda s: s.starts)
+    return [SelectChoice("", _("Not about one exam session"))] + [
+        SelectChoice(s.code, s.name) for s in sessions]
+
+
+def _default_session(candidate: Candidate) -> str:
+    now = clock.utcnow()
+    live = [e.exam_session for e in candidate.enrollments
+            if e.exam_session.phase_at(now) != Phase.ENDED]
+    if live:
+        return min(live, key=lambda s: s.starts).code
+    ended = [e.exam_session for e in candidate.enrollments]
+    return max(ended, key=lambda s: s.starts).code if ended else ""
+
+
+def _exam(candidate: Candidate, code: str | None) -> ExamSession | None:
+    for enrollment in candidate.enrollments:
+        if enrollment.exam_session.code == code:
+            return enrollment.exam_session
+    return None
+
+
+@bp.route("/tickets/new", methods=["GET", "POST"])
+@candidate_required
+def new() -> ResponseReturnValue:
+    candidate = current_candidate()
+    assert candidate is not None  # noqa: S101
+    session = get_session()
+    form = TicketForm()
+    form.exam_session.choices = _session_choices(candidate)
+    if request.method == "GET":
+        category = request.args.get("category", "")
+        form.category.data = category if category in {c.value for c in Category} else None
+        form.exam_session.data = _default_session(candidate)
+        form.phone.data = phones.display(candidate.phone)
+        form.key.data = secrets.token_urlsafe(16)
+    articles = knowledge.for_category(session, form.category.data)
+    if not form.validate_on_submit():
+        status = 422 if form.errors else 200
+        return render_template("tickets/new.html", form=form, articles=articles), status
+    stored: list[files.StoredFile] = []
+    try:
+        stored = files.store_all(upload_dir(), incoming())
+        ticket = services.open_ticket(
+            session, candidate=candidate, exam_session=_exam(candidate, form.exam_session.data),
+            category=Category(form.category.data), description=form.description.data or "",
+            now=clock.utcnow(), phone=form.phone.data, source="web", attachments=stored,
+            details={"old_computer": form.old_computer.data,
+                     "new_computer": form.new_computer.data,
+                     "client_message": form.client_message.data},
+            idempotency_key=form.key.data or None, sla_policy=policy())
+    except DomainError as exc:
+        files.remove(upload_dir(), stored)
+        form_errors(form, exc)
+        return render_template("tickets/new.html", form=form, articles=articles,
+                               error=exc.message), exc.status
+    session.commit()
+    flash(_("Your ticket %(number)s was submitted.", number=ticket.number), "success")
+    return redirect(url_for("tickets.show", number=ticket.number))
+
+
+@bp.get("/tickets/<number>", endpoint="show")
+@candidate_required
+def show_ticket(number: str) -> ResponseReturnValue:
+    ticket = _own(number)
+    return render_template("tickets/show.html", ticket=ticket, form=ReplyForm())
+
+
+@bp.post("/tickets/<number>/reply")
+@candidate_required
+def reply(number: str) -> ResponseReturnValue:
+    session = get_session()
+    ticket = _own(number)
+    form = ReplyForm()
+    if not form.validate_on_submit():
+        return render_template("tickets/show.html", ticket=ticket, form=form), 422
+    stored: list[files.StoredFile] = []
+    try:
+        stored = files.store_all(upload_dir(), incoming(), already=0)
+        services.reply_as_candidate(session, ticket=ticket, body=form.body.data or "",
+                                    now=clock.utcnow(), attachments=stored, sla_policy=policy())
+    except DomainError as exc:
+        files.remove(upload_dir(), stored)
+        form_errors(form, exc)
+        return render_template("tickets/show.html", ticket=ticket, form=form,
+                               error=exc.message), exc.status
+    session.commit()
+    flash(_("Your message was sent."), "success")
+    return redirect(url_for("tickets.show", number=ticket.number))
+
+
+@bp.post("/tickets/<number>/close")
+@candidate_required
+def close(number: str) -> ResponseReturnValue:
+    session = get_session()
+    services.close_ticket(session, ticket=_own(number), now=clock.utcnow())
+    session.commit()
+    flash(_("The ticket is closed. You can reopen it if the problem comes back."), "success")
+    return redirect(url_for("tickets.show", number=number))
+
+
+@bp.post("/tickets/<number>/reopen")
+@candidate_required
+def reopen(number: str) -> ResponseReturnValue:
+    session = get_session()
+    services.reopen_ticket(session, ticket=_own(number), now=clock.utcnow(), sla_policy=policy())
+    session.commit()
+    return redirect(url_for("tickets.show", number=number))
+
+
+@bp.get("/tickets/<number>/attachments/<public_id>")
+def attachment(number: str, public_id: str) -> ResponseReturnValue:
+    """The owner and staff may download; everyone else gets the same 404 as a missing file."""
+    candidate, staff = current_candidate(), current_staff()
+    if candidate is None and staff is None:
+        return redirect(url_for("identity.sign_in", next=request.full_path))
+    ticket = services.find_ticket(get_session(), number)
+    found = None if ticket is None else get_session().scalar(
+        select(TicketAttachment).where(TicketAttachment.ticket_id == ticket.id,
+                                       TicketAttachment.public_id == public_id))
+    if found is None or ticket is None or (staff is None and (
+            candidate is None or ticket.candidate_id != candidate.id)):
+        abort(404)
+    if staff is None and found.message is not None and found.message.internal:
+        abort(404)
+    return download(found)
