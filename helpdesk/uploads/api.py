@@ -115,7 +115,7 @@ def get_uploads(candidate: Candidate, query: UploadsQuery) -> UploadsOut:
         kinds=[KindStatusOut(artifact=k, status=v) for k, v in verdict.verdicts.items()],
         artifacts=[ArtifactOut(
             artifact=a.artifact, artifact_id=a.artifact_id, state=a.state,
-            bytes_total=a.bytes_total, bytes_sent=a.bytes_sent, attempts=a.attempts,
+            bytes_total=a.bytes_total, bytes_sent=a.bytes_sent, attempts=a.tries,
             failures=a.failures, last_error=a.last_error_code, updated_at=a.updated_at,
             guidance=GuidanceOut(**guidance.guidance_for(session, a, locale),
                                  help_url=url_for("uploads.help_artifact", artifact=a.artifact,

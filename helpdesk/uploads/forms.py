@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
 
@@ -18,7 +19,7 @@ class StartFlowForm(FlaskForm):
 class AnswerForm(FlaskForm):
     step = HiddenField(validators=[InputRequired(), Length(max=40)])
     seq = IntegerField(validators=[InputRequired(), NumberRange(min=0, max=10_000)])
-    worked = RadioField(choices=[("yes", "yes"), ("no", "no")],
+    worked = RadioField(choices=[SelectChoice("yes"), SelectChoice("no")],
                         validators=[InputRequired()])
 
 

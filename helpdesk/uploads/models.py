@@ -94,7 +94,7 @@ class UploadArtifact(Base):
     state_at: Mapped[datetime]
     bytes_total: Mapped[int | None] = mapped_column(BigInteger)
     bytes_sent: Mapped[int | None] = mapped_column(BigInteger)
-    #: Upload attempts: the `started` events received (at least 1 once anything arrived).
+    #: The `started` events received (see `tries` for what people are shown).
     attempts: Mapped[int] = mapped_column(default=0)
     failures: Mapped[int] = mapped_column(default=0)
     last_error_code: Mapped[str | None] = mapped_column(String(40))
@@ -102,6 +102,11 @@ class UploadArtifact(Base):
     last_error_at: Mapped[datetime | None]
     events: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[datetime]
+
+    @property
+    def tries(self) -> int:
+        """Upload attempts: each `started` event, and at least one once anything arrived."""
+        return max(self.attempts, 1 if self.events else 0)
 
 
 class GuidanceKind(enum.StrEnum):

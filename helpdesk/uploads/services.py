@@ -126,7 +126,6 @@ def _apply(artifact: UploadArtifact, event: EventIn, now: datetime) -> None:
         if artifact.last_error_at is None or event.occurred_at >= artifact.last_error_at:
             artifact.last_error_at = event.occurred_at
             artifact.last_error_code = event.error_code
-    artifact.attempts = max(artifact.attempts, 1)
     current = (artifact.state_at, UploadState(artifact.state).rank)
     if artifact.events == 1 or (event.occurred_at, event.state.rank) >= current:
         artifact.state, artifact.state_at = event.state, event.occurred_at

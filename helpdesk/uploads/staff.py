@@ -11,6 +11,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from helpdesk import clock
 from helpdesk.audit import services as audit
@@ -184,7 +185,7 @@ def guidance_edit(entry_id: int) -> ResponseReturnValue:
 @staff_required(Role.SUPERVISOR)
 def guidance_new() -> ResponseReturnValue:
     form = NewFailureForm(is_retry=False)
-    form.artifact.choices = [(k.value, LABELS[k]) for k in ArtifactKind]
+    form.artifact.choices = [SelectChoice(k.value, str(LABELS[k])) for k in ArtifactKind]
     if not form.validate_on_submit():
         return render_template("uploads/guidance_edit.html", form=form, entry=None,
                                labels=LABELS), 422 if form.errors else 200

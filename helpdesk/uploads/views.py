@@ -13,6 +13,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BuildError
+from wtforms.fields.choices import SelectChoice
 
 from helpdesk import clock, nav, panel
 from helpdesk.db import get_session
@@ -76,14 +77,14 @@ def help_start() -> ResponseReturnValue:
 def _start_form(kind: ArtifactKind) -> StartFlowForm:
     db, locale = get_session(), str(get_locale())
     form = StartFlowForm()
-    form.error_code.choices = [(e.code, guidance.localised(e, locale)["title"]) for e in
-                               guidance.entries(db, kind, GuidanceKind.FAILURE)]
-    targets: list[tuple[str, Any]] = [("", _l("Not listed, or I do not know"))]
+    form.error_code.choices = [SelectChoice(e.code, guidance.localised(e, locale)["title"])
+                               for e in guidance.entries(db, kind, GuidanceKind.FAILURE)]
+    targets = [SelectChoice("", str(_l("Not listed, or I do not know")))]
     for item in _my_uploads():
         for a in item["result"].artifacts:
             if a.artifact == kind and a.state != "completed":
-                targets.append((f"{item['exam'].code}|{a.artifact_id}",
-                                f"{item['exam'].name} · {a.artifact_id}"))
+                targets.append(SelectChoice(f"{item['exam'].code}|{a.artifact_id}",
+                                            f"{item['exam'].name} · {a.artifact_id}"))
     form.target.choices = targets
     return form
 
