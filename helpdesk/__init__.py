@@ -20,6 +20,7 @@ BLUEPRINTS = [
     "helpdesk.identity.views",
     "helpdesk.exams.views",
     "helpdesk.audit.views",
+    "helpdesk.readiness.views",
     "helpdesk.callbacks.views",
     "helpdesk.telephony.views",
     "helpdesk.readiness.views",

@@ -172,7 +172,9 @@ def demo_seed(candidates: int) -> None:
 
 
 #: Capability modules that define a click group `cli` (e.g. `flask agent publish`).
-CLI_MODULES: list[str] = []
+CLI_MODULES: list[str] = [
+    "helpdesk.readiness.cli",
+]
 
 
 def init_app(app: Flask) -> None:

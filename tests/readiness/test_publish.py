@@ -1,0 +1,95 @@
+"""`flask agent publish` and the download page."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete
+
+from helpdesk.db import session_scope
+from helpdesk.readiness.models import AgentBuild
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def publish(app):
+    """Run the CLI command against the test app (its own committed rows, removed after)."""
+    runner = app.test_cli_runner()
+
+    def run(*args: str):
+        return runner.invoke(args=["agent", "publish", *args])
+
+    yield run
+    with session_scope(app) as session:
+        session.execute(delete(AgentBuild))
+
+
+@pytest.fixture(scope="module")
+def zipapp(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run([sys.executable, str(ROOT / "diagnostics" / "build.py"), str(out)],
+                   check=True, capture_output=True)
+    return out / "helpdesk-agent.pyz"
+
+
+def test_a_published_build_is_offered_with_version_size_and_sha256(
+        app, publish, zipapp, client, make_candidate, sign_in_candidate):
+    result = publish(str(zipapp), "--version", "9.9.9")
+    sign_in_candidate(make_candidate())
+
+    page = client.get("/readiness")
+
+    digest = hashlib.sha256(zipapp.read_bytes()).hexdigest()
+    assert result.exit_code == 0, result.output
+    assert digest in result.output
+    assert "helpdesk-agent-9.9.9.pyz" in page.text
+    assert digest in page.text
+    assert f"{zipapp.stat().st_size / 1048576:.1f} MB" in page.text
+
+
+def test_the_download_is_the_published_file_as_an_attachment(publish, zipapp, client, db_session):
+    publish(str(zipapp), "--version", "9.9.9")
+    build = db_session.query(AgentBuild).one()
+
+    with client.get(f"/readiness/agent/{build.id}") as response:
+        data = response.data
+
+    assert response.status_code == 200
+    assert data == zipapp.read_bytes()
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    assert "helpdesk-agent-9.9.9.pyz" in response.headers["Content-Disposition"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_publishing_the_same_file_twice_keeps_one_build(publish, zipapp, db_session):
+    publish(str(zipapp), "--version", "9.9.9")
+
+    again = publish(str(zipapp), "--version", "9.9.9")
+
+    assert "already published" in again.output
+    assert db_session.query(AgentBuild).count() == 1
+
+
+def test_an_unknown_file_type_needs_a_platform(publish, tmp_path):
+    strange = tmp_path / "agent.bin"
+    strange.write_bytes(b"MZ")
+
+    result = publish(str(strange))
+
+    assert result.exit_code == 1
+    assert "--platform" in result.output
+
+
+def test_a_bad_version_is_refused(publish, zipapp):
+    result = publish(str(zipapp), "--version", "../../etc")
+
+    assert result.exit_code == 1
+
+
+def test_a_missing_build_is_404(client):
+    assert client.get("/readiness/agent/9999").status_code == 404
