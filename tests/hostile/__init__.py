@@ -1,0 +1,1 @@
+"""Hostile input across the whole desk: fuzzing, the corpus, access matrix, headers, leaks."""
