@@ -20,7 +20,6 @@ BLUEPRINTS = [
     "helpdesk.identity.views",
     "helpdesk.exams.views",
     "helpdesk.audit.views",
-    "helpdesk.readiness.views",
     "helpdesk.callbacks.views",
     "helpdesk.telephony.views",
     "helpdesk.readiness.views",
