@@ -137,11 +137,11 @@ def test_the_candidate_panel_shows_the_uploads(session_with_uploads, db_session,
 
 
 def test_a_signed_in_candidate_sees_their_own_uploads_on_the_help_page(
-        session_with_uploads, client, sign_in_candidate, make_candidate, after_exam):
+        session_with_uploads, client, sign_in_candidate, make_candidate, after_exam,
+        db_session):
     exam, done, failing, silent = session_with_uploads
     identity = make_candidate(sessions=[exam])
-    services.record_event(client.application.extensions["db"].sessionmaker(),
-                          candidate=identity.candidate, now=EXAM_ENDS,
+    services.record_event(db_session, candidate=identity.candidate, now=EXAM_ENDS,
                           event=services.EventIn(
                               event_id="own-event-1", exam_session=exam.code,
                               artifact=ArtifactKind.EVIDENCE_VIDEO, artifact_id="my-video-7",
