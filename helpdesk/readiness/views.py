@@ -39,7 +39,7 @@ from helpdesk.identity.models import Role
 from helpdesk.readiness import builds, profiles, services
 from helpdesk.readiness.api import FACTS_LIMIT, idempotency_key
 from helpdesk.readiness.models import Device, DeviceReport
-from helpdesk.readiness.phone import in_app_browser
+from helpdesk.readiness.phone import detect_os, in_app_browser
 from helpdesk.web import local_time
 
 bp = Blueprint("readiness", __name__)
@@ -97,6 +97,11 @@ def phone() -> ResponseReturnValue:
                            in_app=in_app_browser(request.headers.get("User-Agent", "")))
 
 
+def phone_platform(facts: dict) -> str:  # type: ignore[type-arg]
+    found = detect_os(facts.get("user_agent"), facts.get("client_hints"))
+    return f"{found['family']} {found.get('version') or ''}".strip()[:40]
+
+
 @bp.post("/readiness/phone/report")
 @candidate_required
 def phone_report() -> ResponseReturnValue:
@@ -121,7 +126,7 @@ def phone_report() -> ResponseReturnValue:
     found, created = services.submit_report(
         session, candidate=candidate, device=Device.PHONE, locale="", now=now,
         exam=services.exam_for_report(session, candidate=candidate, code=None, now=now),
-        upload=services.Upload(facts=facts, body_sha256=sha, platform="phone",
+        upload=services.Upload(facts=facts, body_sha256=sha, platform=phone_platform(facts),
                                idempotency_key=idempotency_key()))
     session.commit()
     return jsonify({"report_code": found.code, "verdict": found.verdict,
