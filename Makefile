@@ -29,6 +29,7 @@ test: install
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/hostile/test_bandit.py
 
 agent: $(STAMP)
 	$(BIN)/python diagnostics/build.py dist

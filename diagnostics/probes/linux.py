@@ -9,7 +9,7 @@ import re
 import shutil
 import socket
 import struct
-import subprocess
+import subprocess  # nosec B404 - runs fixed system tools, never a shell
 from typing import Any, Callable
 
 from diagnostics.facts import unknown
@@ -177,7 +177,7 @@ def default_route() -> tuple[str, str] | None:
 def _ssid(interface: str) -> Any:
     if shutil.which("iwgetid") is None:
         return unknown("iwgetid not installed")
-    result = subprocess.run(["iwgetid", "-r", interface], capture_output=True, timeout=3)
+    result = subprocess.run(["iwgetid", "-r", interface], capture_output=True, timeout=3)  # nosec B603 B607 - fixed argv, no shell
     return result.stdout.decode("utf-8", "replace").strip() or unknown("not connected")
 
 

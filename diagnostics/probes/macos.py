@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import platform
-import subprocess
+import subprocess  # nosec B404 - runs fixed system tools, never a shell
 from typing import Any, Callable
 
 from diagnostics.facts import unknown
@@ -13,7 +13,7 @@ from diagnostics.probes import common
 
 def system_profiler(data_type: str) -> list[dict[str, Any]]:
     """Items of one ``system_profiler -json`` data type (JSON output, not translated text)."""
-    output = subprocess.run(
+    output = subprocess.run(  # nosec B603 B607 - fixed argv of a system tool, no shell
         ["system_profiler", "-json", data_type], capture_output=True, timeout=20, check=True
     ).stdout
     items = json.loads(output.decode("utf-8", "replace")).get(data_type, [])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
+import subprocess  # nosec B404 - runs fixed system tools, never a shell
 import time
 import uuid
 from typing import Any, Callable
@@ -34,7 +34,7 @@ IMAGE_CLASS = "{6bdd1fc6-810f-11d0-bec7-08002be2f9db}"
 CAMERA_CLASS = "{ca3e7ab9-b4c3-4ae6-8251-579ef933890f}"
 CAMERA_QUERY = (
     "SELECT Name, ClassGuid, ConfigManagerErrorCode FROM Win32_PnPEntity "  # noqa: S608
-    "WHERE ClassGuid = '%s' OR ClassGuid = '%s'" % (IMAGE_CLASS, CAMERA_CLASS)
+    "WHERE ClassGuid = '%s' OR ClassGuid = '%s'" % (IMAGE_CLASS, CAMERA_CLASS)  # nosec B608 - WMI query, not SQL
 )
 ROUTE_QUERY = (
     "SELECT InterfaceIndex, Description, DefaultIPGateway, IPConnectionMetric "
@@ -115,7 +115,7 @@ class WindowsSystem:
             "ConvertTo-Json -Compress -Depth 3" % (namespace, query, ",".join(fields))
         )
         output = (
-            subprocess.run(
+            subprocess.run(  # nosec B603 B607 - powershell.exe with a fixed script, no shell
                 [
                     "powershell.exe",
                     "-NoProfile",
