@@ -175,7 +175,7 @@ def merge(session: Session, *, duplicate: Ticket, into: Ticket, staff: Staff,
 
 
 def canned_replies(session: Session, category: str | None = None) -> list[CannedReply]:
-    """Canned replies for category first, then the general ones."""
+    """Every canned reply: those for category first, then the general ones, then the rest."""
     rows = session.scalars(select(CannedReply).order_by(CannedReply.title))
-    return sorted((r for r in rows if r.category in (None, category) or category is None),
-                  key=lambda r: (r.category != category, r.title))
+    return sorted(rows, key=lambda r: (r.category != category, r.category is not None,
+                                       r.title))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from flask import Response, current_app, request, send_file
@@ -39,9 +40,11 @@ def form_errors(form: FlaskForm, exc: DomainError) -> None:
 def download(attachment: TicketAttachment) -> Response:
     """The file as a download: never rendered by the browser, original name kept."""
     path = files.path_of(upload_dir(), attachment.stored_name)
-    response = send_file(path, mimetype=attachment.content_type.split(";")[0],
-                         as_attachment=True, download_name=attachment.original_name,
-                         max_age=0, etag=False, conditional=False)
+    # At most 10 MB: read it whole so no file handle outlives the request.
+    response = send_file(io.BytesIO(path.read_bytes()),
+                         mimetype=attachment.content_type.split(";")[0], as_attachment=True,
+                         download_name=attachment.original_name, max_age=0, etag=False,
+                         conditional=False)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
