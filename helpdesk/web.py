@@ -12,7 +12,8 @@ from flask_babel import format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError, OperationalError
+from markupsafe import escape
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
@@ -45,10 +46,25 @@ def render_error(status: int, code: str, message: str, fields: dict[str, str] | 
         from helpdesk.api import error_response
 
         return error_response(status, code, message, fields, headers)
-    response = Response(render_template("errors/error.html", status=status, message=message,
-                                        fields=fields or {}), status=status)
+    try:
+        page = render_template("errors/error.html", status=status, message=message,
+                               fields=fields or {})
+    except SQLAlchemyError:
+        # The layout looks up the signed-in user; with the database down that fails again,
+        # and the visitor would get the server's bare 500. Answer without the layout.
+        log.warning("error page %s shown without its layout: database unavailable", status)
+        page = _bare_page(status, message)
+    response = Response(page, status=status)
     response.headers.update(headers)
     return response
+
+
+def _bare_page(status: int, message: str) -> str:
+    """An error page that needs neither the database nor the signed-in user."""
+    hotline = escape(str(current_app.config.get("HOTLINE", "")))
+    return (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
+            f"<title>{status}</title></head><body><main><h1>{escape(message)}</h1>"
+            f"<p>{hotline}</p></main></body></html>")
 
 
 def _domain_error(exc: DomainError) -> Response:
