@@ -127,15 +127,19 @@ def _ticket_offer(flow: HelpFlow, exam: ExamSession | None) -> dict[str, Any]:
     return {"ticket_category": guidance.CATEGORY[ArtifactKind(flow.artifact)],
             "ticket_codes": codes, "tickets_available": _tickets() is not None,
             "ticket_form": TicketOfferForm(description="\n".join(lines)),
-            "ticket_url": _ticket_url(flow.ticket_number)}
+            "ticket_url": _ticket_url(flow.ticket_number),
+            "full_form_url": _url_or_none("tickets.new",
+                                          category=guidance.CATEGORY[ArtifactKind(flow.artifact)])}
 
 
 def _ticket_url(number: str | None) -> str | None:
-    if not number:
-        return None
+    return _url_or_none("tickets.show", number=number) if number else None
+
+
+def _url_or_none(endpoint: str, **values: Any) -> str | None:
     try:
-        return url_for("tickets.show", number=number)
-    except BuildError:  # the tickets pages are not registered (yet)
+        return url_for(endpoint, **values)
+    except BuildError:  # the tickets pages are not registered
         return None
 
 
