@@ -182,3 +182,12 @@ def test_a_download_is_an_attachment_with_its_chinese_name_and_nosniff(
     disposition = response.headers["Content-Disposition"]
     assert disposition.startswith("attachment;")
     assert "filename*=UTF-8''%E7%99%BB%E5%BD%95%20%E6%88%AA%E5%9B%BE.png" in disposition
+
+
+def test_the_form_first_asks_what_the_problem_is_about(client, owner, sign_in_candidate):
+    sign_in_candidate(owner)
+
+    page = client.get("/tickets/new")
+
+    assert page.status_code == 200
+    assert "/tickets/new?category=face_verification" in page.text
