@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install translations lint agent clean
+.PHONY: run test install translations lint agent clean rehearsal
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,12 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The exam-day rehearsal (docs/rehearsal.md): its own PostgreSQL database, Redis, two app
+# servers behind one address, the scheduler; 1,000 candidates and every fault; then stops.
+CANDIDATES ?= 1000
+rehearsal: install
+	$(BIN)/python bench/examday.py --deploy --candidates $(CANDIDATES) --all-faults $(REHEARSAL_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

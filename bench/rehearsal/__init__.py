@@ -1,0 +1,1 @@
+"""The exam-day rehearsal's parts; `bench/examday.py` is the command that runs them."""

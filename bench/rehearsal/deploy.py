@@ -1,0 +1,285 @@
+"""The rehearsal's own deployment on this machine: a fresh PostgreSQL database, a private
+Redis, two gunicorn app servers behind one proxy address, the scheduler, and (for the
+Twilio faults) a fake Twilio API. Everything started here is stopped by stop(), also after
+a failure or Ctrl-C, and the database is dropped."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+PYTHON = ROOT / ".venv" / "bin" / "python"
+FLASK = [str(ROOT / ".venv" / "bin" / "flask"), "--app", "wsgi"]
+GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Person:
+    """A simulated candidate: what they type to sign in (kept only in memory)."""
+
+    name: str
+    id_number: str
+    admission_number: str
+    phone: str
+
+
+@dataclass
+class Agent:
+    username: str
+    password: str
+    role: str = "agent"
+
+
+@dataclass
+class Process:
+    name: str
+    popen: subprocess.Popen[bytes]
+    log: Path
+
+
+@dataclass
+class Deployment:
+    out: Path
+    pg_server: str = "postgresql://postgres@127.0.0.1:5432"
+    workers: int = 2
+    threads: int = 4
+    pool_size: int = 3
+    telephony: str = "desk"
+    schedulers: int = 1
+    database: str = field(default_factory=lambda: f"rehearsal_{os.getpid()}_{int(time.time())}")
+    processes: list[Process] = field(default_factory=list)
+    app_ports: list[int] = field(default_factory=list)
+    proxy_port: int = 0
+    redis_port: int = 0
+    twilio_port: int = 0
+    twilio_token: str = field(default_factory=lambda: secrets.token_hex(16))
+    env: dict[str, str] = field(default_factory=dict)
+    _db_created: bool = False
+
+    # -- addresses ---------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.proxy_port}"
+
+    @property
+    def database_url(self) -> str:
+        return f"{self.pg_server}/{self.database}"
+
+    @property
+    def twilio_url(self) -> str:
+        return f"http://127.0.0.1:{self.twilio_port}"
+
+    def log_path(self, name: str) -> Path:
+        return self.out / f"{name}.log"
+
+    # -- lifecycle -----------------------------------------------------------------------
+    def prepare(self) -> None:
+        """Database, Redis, fake Twilio, migrations; no app server yet."""
+        self.out.mkdir(parents=True, exist_ok=True)
+        self._admin(f'CREATE DATABASE "{self.database}"')
+        self._db_created = True
+        self.redis_port = free_port()
+        self.start_redis()
+        self.twilio_port = free_port()
+        self.env = self._environment()
+        if self.telephony == "twilio":
+            self.spawn("twilio", [str(PYTHON), "-m", "bench.fakes.twilio", "--port",
+                                  str(self.twilio_port), "--auth-token", self.twilio_token])
+            self._wait_http(f"{self.twilio_url}/_fake/state", 20)
+        self.flask("db", "upgrade")
+
+    def start_redis(self) -> None:
+        self.spawn("redis", ["redis-server", "--port", str(self.redis_port), "--bind",
+                             "127.0.0.1", "--save", "", "--appendonly", "no"])
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.redis_port), timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("private redis-server did not start")
+
+    def stop_redis(self) -> None:
+        for process in list(self.processes):
+            if process.name == "redis":
+                self._terminate(process)
+                self.processes.remove(process)
+
+    def _environment(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("HELPDESK_")}
+        env.update({
+            "HELPDESK_ENV": "production",
+            "HELPDESK_SECRET_KEY": secrets.token_urlsafe(32),
+            "HELPDESK_ID_HASH_KEY": secrets.token_urlsafe(32),
+            "HELPDESK_DATABASE_URL": self.database_url,
+            "HELPDESK_DATABASE_POOL_SIZE": str(self.pool_size),
+            "HELPDESK_REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/2",
+            "HELPDESK_NOTIFIER": "log",
+            "HELPDESK_TELEPHONY": self.telephony,
+            "HELPDESK_PROXY_HOPS": "1",
+            "HELPDESK_UPLOAD_DIR": str(self.out / "uploads"),
+            "PYTHONUNBUFFERED": "1",
+        })
+        if self.telephony == "twilio":
+            env.update({
+                "HELPDESK_TWILIO_API_BASE": self.twilio_url,
+                "HELPDESK_TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+                "HELPDESK_TWILIO_AUTH_TOKEN": self.twilio_token,
+            })
+        return env
+
+    def set_public_url(self) -> None:
+        self.proxy_port = self.proxy_port or free_port()
+        self.env["HELPDESK_PUBLIC_URL"] = self.url
+
+    def import_exams(self, exams_json: str) -> None:
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+            handle.write(exams_json)
+        try:
+            self.flask("exams", "import", handle.name)
+        finally:
+            os.unlink(handle.name)
+
+    def import_roster(self, code: str, people: list[Person]) -> None:
+        """Import through `flask roster import`; the CSV with ID numbers lives only in a
+        private temporary directory removed right after."""
+        folder = tempfile.mkdtemp(prefix="rehearsal-roster-")
+        try:
+            path = Path(folder) / "roster.csv"
+            with path.open("w", newline="", encoding="utf-8") as handle:
+                os.chmod(path, 0o600)
+                writer = csv.writer(handle)
+                writer.writerow(["exam_session", "name", "id_number", "admission_number",
+                                 "phone"])
+                for person in people:
+                    writer.writerow([code, person.name, person.id_number,
+                                     person.admission_number, person.phone])
+            self.flask("roster", "import", str(path), quiet=True)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def create_staff(self, agents: list[Agent]) -> None:
+        for agent in agents:
+            self.flask("staff", "create", agent.username, "--role", agent.role,
+                       "--password-stdin", stdin=agent.password + "\n")
+
+    def start_servers(self, schedulers: int | None = None) -> None:
+        self.set_public_url()
+        self.app_ports = [free_port(), free_port()]
+        for index, port in enumerate(self.app_ports, start=1):
+            self.spawn(f"app{index}", [GUNICORN, "--workers", str(self.workers), "--threads",
+                                       str(self.threads), "--bind", f"127.0.0.1:{port}",
+                                       "--timeout", "30", "--graceful-timeout", "5",
+                                       "--access-logfile", "-", "wsgi:app"])
+        self.spawn("proxy", [str(PYTHON), "-m", "bench.rehearsal.proxy", "--listen",
+                             f"127.0.0.1:{self.proxy_port}"]
+                   + [a for p in self.app_ports for a in ("--backend", f"127.0.0.1:{p}")])
+        for port in self.app_ports:
+            self._wait_http(f"http://127.0.0.1:{port}/readyz", 60)
+        self._wait_http(f"{self.url}/readyz", 20)
+        for index in range(1, (schedulers or self.schedulers) + 1):
+            self.spawn(f"jobs{index}", [*FLASK, "jobs", "run"])
+
+    def stop(self) -> None:
+        """Stop every process started here, then drop the database. Safe to call twice."""
+        for process in reversed(self.processes):
+            self._terminate(process)
+        self.processes.clear()
+        if self._db_created:
+            try:
+                self._admin(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+            except psycopg.Error as exc:
+                print(f"could not drop {self.database}: {exc}", file=sys.stderr)
+            self._db_created = False
+
+    # -- helpers -------------------------------------------------------------------------
+    def spawn(self, name: str, argv: list[str]) -> Process:
+        log = self.log_path(name)
+        handle = log.open("ab")
+        popen = subprocess.Popen(argv, cwd=ROOT, env=self.env or None, stdout=handle,
+                                 stderr=subprocess.STDOUT, start_new_session=True)
+        handle.close()
+        process = Process(name, popen, log)
+        self.processes.append(process)
+        return process
+
+    def find(self, name: str) -> Process | None:
+        return next((p for p in self.processes if p.name == name), None)
+
+    def _terminate(self, process: Process) -> None:
+        if process.popen.poll() is not None:
+            return
+        try:
+            os.killpg(process.popen.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            return
+        try:
+            process.popen.wait(10)
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(process.popen.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            process.popen.wait(5)
+
+    def flask(self, *args: str, stdin: str | None = None, quiet: bool = False) -> str:
+        result = subprocess.run([*FLASK, *args], cwd=ROOT, env=self.env, input=stdin,
+                                capture_output=True, text=True, timeout=300)
+        if result.returncode != 0:
+            # Never echo a roster import's per-row output: it is masked, but keep it short.
+            raise RuntimeError(f"flask {args[0]} {args[1] if len(args) > 1 else ''} failed: "
+                               f"{result.stderr.strip()[-800:]}")
+        if not quiet:
+            with self.log_path("setup").open("a") as handle:
+                handle.write(result.stdout)
+        return result.stdout
+
+    def _admin(self, sql: str) -> None:
+        with psycopg.connect(f"{self.pg_server}/postgres", autocommit=True) as connection:
+            connection.execute(sql)  # type: ignore[arg-type]
+
+    @staticmethod
+    def _wait_http(url: str, seconds: float) -> None:
+        deadline = time.time() + seconds
+        last = ""
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310
+                    if response.status == 200:
+                        return
+            except OSError as exc:
+                last = str(exc)
+            time.sleep(0.25)
+        raise RuntimeError(f"{url} did not answer 200 within {seconds:.0f} s ({last})")
+
+    def describe(self) -> dict[str, object]:
+        return {"url": self.url, "database": self.database,
+                "app_servers": [f"127.0.0.1:{p}" for p in self.app_ports],
+                "redis": f"127.0.0.1:{self.redis_port}/2", "telephony": self.telephony,
+                "schedulers": self.schedulers, "workers_per_server": self.workers,
+                "threads_per_worker": self.threads}
+
+    def dump(self) -> str:
+        return json.dumps(self.describe())
