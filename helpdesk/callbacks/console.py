@@ -81,7 +81,7 @@ def agent_settings() -> ResponseReturnValue:
 
 def _panel(session, candidate):  # type: ignore[no-untyped-def]
     return [(section, Markup(render_template(  # noqa: S704 - our own rendered template
-        section.template, candidate=candidate, current=None, **context)))
+        section.template, **{"candidate": candidate, "current": None, **context})))
             for section, context in panel.sections(session, candidate)]
 
 

@@ -38,10 +38,13 @@ OUTCOME_LABELS = {
 
 
 class OutcomeForm(FlaskForm):
-    outcome = SelectField(choices=[(o.value, label) for o, label in OUTCOME_LABELS.items()
-                                   if o != Outcome.ESCALATED],
-                          validators=[InputRequired()])
+    outcome = SelectField(validators=[InputRequired()])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.outcome.choices = [(o.value, label) for o, label in OUTCOME_LABELS.items()
+                                if o != Outcome.ESCALATED]
 
 
 class NoteForm(FlaskForm):

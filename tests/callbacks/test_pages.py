@@ -1,0 +1,128 @@
+"""The web help page, the status page, the queue console and the wallboard."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from helpdesk.callbacks.models import HelpRequest, HelpStatus
+
+
+def press_on_the_web(client, key="web-key-0001", **extra):
+    return client.post("/help", data={"exam_session": "FORMAL-T", "category": "login",
+                                      "phone": "", "note": "", "key": key, **extra})
+
+
+def test_the_help_page_shows_a_big_help_button_and_the_two_numbers(client, make_candidate,
+                                                                   sign_in_candidate, formal,
+                                                                   in_exam):
+    sign_in_candidate(make_candidate(sessions=[formal]))
+
+    page = client.get("/help")
+
+    assert page.status_code == 200
+    assert 'id="help-button"' in page.text and "求助" in page.text
+    assert "028-63201710" in page.text and "028-62093080" in page.text
+
+
+def test_pressing_twice_on_the_web_queues_one_request_and_shows_its_status(
+        client, make_candidate, sign_in_candidate, formal, in_exam, db_session):
+    sign_in_candidate(make_candidate(sessions=[formal]))
+
+    first = press_on_the_web(client)
+    second = press_on_the_web(client)
+    status = client.get(first.headers["Location"])
+
+    assert first.status_code == second.status_code == 302
+    assert first.headers["Location"] == second.headers["Location"]
+    assert len(db_session.scalars(select(HelpRequest)).all()) == 1
+    assert "切勿回拨" in status.text and 'data-poll="' in status.text
+
+
+def test_a_bad_phone_on_the_web_form_is_a_specific_422(client, make_candidate, sign_in_candidate,
+                                                       formal, in_exam):
+    sign_in_candidate(make_candidate(sessions=[formal]))
+
+    response = press_on_the_web(client, phone="12345")
+
+    assert response.status_code == 422
+    assert 'class="error"' in response.text
+
+
+def test_another_candidates_status_page_is_a_404(client, make_candidate, sign_in_candidate,
+                                                 formal, in_exam, press):
+    theirs = press(make_candidate(sessions=[formal]).candidate, formal)
+    sign_in_candidate(make_candidate(sessions=[formal]))
+
+    response = client.get(f"/help/{theirs.public_id}/fragment")
+    missing = client.get("/help/doesnotexist/fragment")
+
+    assert response.status_code == missing.status_code == 404
+
+
+def test_the_console_lists_waiting_requests_and_claim_next_opens_the_call_panel(
+        client, make_candidate, make_staff, sign_in_staff, formal, in_exam, press):
+    request = press(make_candidate(name="李四", sessions=[formal]).candidate, formal)
+    sign_in_staff(make_staff())
+
+    fragment = client.get("/staff/callbacks/queue")
+    claimed = client.post("/staff/callbacks/claim")
+    panel = client.get(claimed.headers["Location"])
+
+    assert "李四" in fragment.text
+    assert claimed.headers["Location"].endswith(f"/staff/callbacks/r/{request.public_id}")
+    assert 'href="tel:+8613800138000"' in panel.text
+    assert "028-63201710" in panel.text
+
+
+def test_recording_no_answer_on_the_console_puts_the_request_back_for_a_retry(
+        client, make_candidate, make_staff, sign_in_staff, formal, in_exam, press, db_session):
+    request = press(make_candidate(sessions=[formal]).candidate, formal)
+    sign_in_staff(make_staff())
+    client.post("/staff/callbacks/claim")
+
+    response = client.post(f"/staff/callbacks/r/{request.public_id}/outcome",
+                           data={"outcome": "no_answer", "note": "无人接听"})
+    db_session.refresh(request)
+
+    assert response.status_code == 302
+    assert request.status == HelpStatus.WAITING and request.attempts == 1
+    assert request.calls[0].note == "无人接听"
+
+
+def test_an_unknown_outcome_is_refused_with_a_422(client, make_candidate, make_staff,
+                                                  sign_in_staff, formal, in_exam, press):
+    request = press(make_candidate(sessions=[formal]).candidate, formal)
+    sign_in_staff(make_staff())
+    client.post("/staff/callbacks/claim")
+
+    response = client.post(f"/staff/callbacks/r/{request.public_id}/outcome",
+                           data={"outcome": "vanished"})
+
+    assert response.status_code == 422
+
+
+def test_the_console_escalates_a_call_into_a_ticket(client, make_candidate, make_staff,
+                                                    sign_in_staff, formal, in_exam, press,
+                                                    db_session):
+    request = press(make_candidate(sessions=[formal]).candidate, formal, category="login")
+    sign_in_staff(make_staff())
+    client.post("/staff/callbacks/claim")
+
+    response = client.post(f"/staff/callbacks/r/{request.public_id}/escalate",
+                           data={"category": "login", "description": "需要更换电脑后重新登录"})
+    db_session.refresh(request)
+
+    assert response.status_code == 302
+    assert request.status == HelpStatus.COMPLETED and request.ticket_number
+
+
+def test_the_wallboard_shows_the_queue_and_a_staffing_estimate(client, make_staff, sign_in_staff,
+                                                               make_candidate, make_exam, press,
+                                                               formal, now):
+    press(make_candidate(sessions=[formal]).candidate, formal, now=now)
+    sign_in_staff(make_staff("supervisor"))
+
+    page = client.get("/staff/callbacks/wallboard")
+
+    assert page.status_code == 200
+    assert "Erlang C" in page.text
