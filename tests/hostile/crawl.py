@@ -23,6 +23,12 @@ def actor_for(route: desk.Route) -> str:
     return Role(route.required).value
 
 
+def actors_for(route: desk.Route) -> list[str]:
+    """Public pages are visited signed out and signed in (some forms show only then)."""
+    actor = actor_for(route)
+    return [actor, "owner"] if actor == "anonymous" else [actor]
+
+
 def get_pages() -> list[desk.Route]:
     return [r for r in desk.page_routes() if "GET" in r.methods]
 

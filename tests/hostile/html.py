@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
@@ -13,6 +12,9 @@ DANGEROUS_TAGS = frozenset({
     "foreignobject", "use", "image", "x", "body", "html", "head", "title", "frame",
     "frameset", "applet", "form", "input", "button", "select", "textarea", "a", "mglyph",
     "mtext", "table"})
+#: Elements that do harm even without attributes.
+BARE_DANGEROUS = frozenset({"script", "style", "svg", "math", "iframe", "object", "embed",
+                            "noscript", "marquee", "mglyph", "mtext", "x", "base", "meta"})
 TEXT_INPUTS = frozenset({"text", "search", "email", "tel", "url", "password", "hidden",
                          "number", ""})
 
@@ -33,8 +35,15 @@ class Page:
     alerts: list[str] = field(default_factory=list)
     text: str = ""
 
-    def counts(self) -> Counter[str]:
-        return Counter(tag for tag, _ in self.tags if tag in DANGEROUS_TAGS)
+    def built_from(self, value: str) -> list[str]:
+        """Elements of this page that are exactly the markup in value: what a browser
+        would have built had the value not been escaped."""
+        planted = []
+        for tag, attrs in parse(value).tags:
+            if attrs or tag in BARE_DANGEROUS:
+                planted.append((tag, attrs))
+        return [f"<{tag} {' '.join(attrs)}>" for tag, attrs in planted
+                if (tag, attrs) in self.tags]
 
     def script_problems(self) -> list[str]:
         """Anything in the page that would run script: handlers, javascript: URLs, inline

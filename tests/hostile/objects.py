@@ -183,6 +183,18 @@ def _agent_build(world: World) -> int:
     return int(build.id)
 
 
+def _upload_flow(world: World) -> str:
+    """The evidence-video help flow, started for the owner so its answer form shows."""
+    from helpdesk.uploads.guidance import candidate_key, seed_guidance, start_flow
+    from helpdesk.uploads.models import ArtifactKind
+
+    seed_guidance(world.session, clock.utcnow())
+    start_flow(world.session, owner_key=candidate_key(world.owner.candidate),
+               artifact=ArtifactKind.EVIDENCE_VIDEO, error_code="E_NETWORK",
+               now=clock.utcnow(), candidate=world.owner.candidate, exam=world.exam)
+    return ArtifactKind.EVIDENCE_VIDEO.value
+
+
 #: Keys are "endpoint:argument", "blueprint:argument" or a bare argument name; the most
 #: specific wins. Entries for capabilities not built yet are added when their routes
 #: appear (test_access_matrix lists what is missing).
@@ -200,7 +212,7 @@ FACTORIES: dict[str, ObjectKind] = {
     # Twilio's webhooks authenticate the caller by signature, not by who owns the call:
     # any attempt id meets the same door.
     "attempt_id": ObjectKind("helpdesk.telephony", lambda world: "1", candidate_owned=False),
-    "artifact": ObjectKind("helpdesk.uploads", lambda world: "evidence_video",
+    "artifact": ObjectKind("helpdesk.uploads", lambda world: _upload_flow(world),
                            candidate_owned=False),
 }
 
