@@ -215,8 +215,15 @@ def run_day(args: argparse.Namespace, *, base: str, database_url: str, code: str
                              deployment=deployment, faults_on=faults_on, started=started,
                              timetable=timetable, tool_errors=runner.errors,
                              finished=finished)
-    bands = [(w.start, w.end or time.time(), w.name) for w in (faults.windows if faults else [])]
-    charts = charts_for(recorder.snapshot(), depth, timetable.login_opens, time.time(), bands)
+    windows = faults.windows if faults else []
+    # Day-long faults would shade everything: show their moments as ticks instead.
+    bands = [(w.start, w.end or time.time(), w.name) for w in windows
+             if not w.name.startswith(("gunicorn", "redis"))]
+    marks = [(at, f"{server} worker {pid} killed") for at, server, pid in
+             (faults.kills if faults else [])]
+    marks += [(w.start, w.name) for w in windows if w.name.startswith("redis")]
+    charts = charts_for(recorder.snapshot(), depth, timetable.login_opens, time.time(), bands,
+                        marks)
     out.mkdir(parents=True, exist_ok=True)
     with (out / "samples.csv").open("w", encoding="utf-8") as handle:
         handle.write("seconds_since_login_opened,endpoint,status,ms,audience\n")

@@ -106,6 +106,13 @@ def summary_lines(result: Result) -> list[str]:
     return lines
 
 
+def _fault_row(window: dict[str, Any], started: float) -> str:
+    end = "" if window["end"] is None else f"{window['end'] - started:.1f}"
+    detail = {k: v for k, v in window.items() if k not in ("name", "start", "end")}
+    return (f"<tr><td>{escape(str(window['name']))}</td><td>{window['start'] - started:.1f}"
+            f"</td><td>{end}</td><td>{escape(json.dumps(detail))}</td></tr>")
+
+
 def write_html(path: Path, result: Result, charts: list[str]) -> None:
     rows = "".join(
         f"<tr><td>{escape(name)}</td><td>{f.count}</td><td>{_fmt(f.p50)}</td>"
@@ -129,6 +136,7 @@ def write_html(path: Path, result: Result, charts: list[str]) -> None:
     outcomes = "".join(f"<tr><td>{escape(k)}</td><td>{v}</td></tr>"
                        for k, v in sorted(result.outcomes.items()))
     notes = "".join(f"<li>{escape(n)}</li>" for n in result.notes)
+    faults = "".join(_fault_row(w, result.started) for w in result.fault_windows)
     settings = escape(json.dumps(result.settings, ensure_ascii=False, indent=1))
     verdict = "PASS" if result.ok else "FAIL"
     page = f"""<!doctype html>
@@ -153,6 +161,9 @@ pre{{background:#f6f8fa;padding:8px;overflow:auto}}
 <h2>Charts</h2>
 <p>Time axis: real seconds since login opened. Shaded bands are fault windows.</p>
 {''.join(f'<figure>{c}</figure>' for c in charts)}
+<h2>Faults injected</h2>
+<table><tr><th>fault</th><th>from (s after the run began)</th><th>to</th><th>detail</th></tr>
+{faults}</table>
 <h2>Latency per endpoint (ms)</h2>
 <table><tr><th>endpoint</th><th>n</th><th>p50</th><th>p95</th><th>p99</th><th>max</th>
 <th>statuses</th></tr>{rows}</table>
@@ -167,24 +178,32 @@ pre{{background:#f6f8fa;padding:8px;overflow:auto}}
 
 
 def charts_for(samples: list[Sample], depth: list[tuple[float, dict[str, int]]],
-               origin: float, end: float, bands: list[tuple[float, float, str]]) -> list[str]:
+               origin: float, end: float, bands: list[tuple[float, float, str]],
+               marks: list[tuple[float, str]] | None = None) -> list[str]:
+    """Queue depth, latency, error rate and request rate over the day (x: seconds since
+    login opened); short faults shaded, point events (a worker killed) as red ticks."""
     width = max(1.0, (end - origin) / 120)
     candidate = [s for s in samples if s.audience == "candidate"]
     series = timeline(candidate, origin, end, width)
     rel = [(max(0.0, a - origin), max(0.0, b - origin), label) for a, b, label in bands]
+    ticks = [(at - origin, label) for at, label in marks or []]
     statuses = sorted({k for _, d in depth for k in d})
-    depth_series = [(status, [(t - origin, float(d.get(status, 0))) for t, d in depth])
-                    for status in statuses]
+    depth_series = [(status, [(t - origin, float(d.get(status, 0))) for t, d in depth
+                              if t >= origin]) for status in statuses]
     return [
         line_chart("Help queue depth (help requests by status)", depth_series,
-                   x_label="seconds since login opened", y_label="requests", bands=rel),
+                   x_label="seconds since login opened", y_label="requests", bands=rel,
+                   marks=ticks),
         line_chart("Candidate request latency, p95 per bucket", [("p95 ms", series["p95"])],
-                   x_label="seconds since login opened", y_label="ms", bands=rel),
+                   x_label="seconds since login opened", y_label="ms", bands=rel,
+                   marks=ticks),
         line_chart("Candidate error rate (5xx and connection failures)",
                    [("% of attempts", series["errors"])],
-                   x_label="seconds since login opened", y_label="%", bands=rel),
+                   x_label="seconds since login opened", y_label="%", bands=rel,
+                   marks=ticks),
         line_chart("Candidate requests per second", [("req/s", series["rate"])],
-                   x_label="seconds since login opened", y_label="req/s", bands=rel),
+                   x_label="seconds since login opened", y_label="req/s", bands=rel,
+                   marks=ticks),
     ]
 
 

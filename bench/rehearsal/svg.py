@@ -20,8 +20,10 @@ def _nice_max(value: float) -> float:
 
 def line_chart(title: str, series: list[tuple[str, list[tuple[float, float]]]], *,
                x_label: str, y_label: str, width: int = 860, height: int = 260,
-               bands: list[tuple[float, float, str]] | None = None) -> str:
-    """series: (name, [(x, y), ...]); bands: shaded x ranges (start, end, label)."""
+               bands: list[tuple[float, float, str]] | None = None,
+               marks: list[tuple[float, str]] | None = None) -> str:
+    """series: (name, [(x, y), ...]); bands: shaded x ranges (start, end, label);
+    marks: thin vertical lines (x, label), e.g. a worker killed."""
     left, right, top, bottom = 60, 16, 28, 40
     plot_w, plot_h = width - left - right, height - top - bottom
     xs = [x for _, points in series for x, _ in points] or [0.0, 1.0]
@@ -46,8 +48,13 @@ def line_chart(title: str, series: list[tuple[str, list[tuple[float, float]]]], 
             parts.append(f'<rect x="{a:.1f}" y="{top}" width="{b - a:.1f}" height="{plot_h}" '
                          f'fill="#f6c343" fill-opacity="0.25"><title>{escape(label)}</title>'
                          '</rect>')
-            parts.append(f'<text x="{a + 2:.1f}" y="{top + 11}" font-size="10" '
+            parts.append(f'<text x="{a + 2:.1f}" y="{top + plot_h - 4}" font-size="10" '
                          f'fill="#9a6700">{escape(label[:28])}</text>')
+    for x, label in marks or []:
+        if x0 <= x <= x1:
+            parts.append(f'<line x1="{sx(x):.1f}" x2="{sx(x):.1f}" y1="{top + plot_h - 10}" '
+                         f'y2="{top + plot_h}" stroke="#d1242f" stroke-width="1.5">'
+                         f'<title>{escape(label)}</title></line>')
     for i in range(5):
         value = y1 * i / 4
         y = sy(value)
