@@ -61,7 +61,11 @@ class Ticket(Base):
         Index("ix_tickets_assignee_status", "assignee_id", "status"),
         Index("ix_tickets_exam_status", "exam_session_id", "status"),
         Index("ix_tickets_category_status", "category", "status"),
-        Index("ix_tickets_due_at", "due_at"),
+        # Every ticket, most urgent and oldest first (a search across all statuses).
+        Index("ix_tickets_queue", "priority", "created_at", "id"),
+        # The SLA filters and their counts, answered from the index alone.
+        Index("ix_tickets_due_at", "due_at", "status"),
+        Index("ix_tickets_breached", "breached_at", "status"),
         Index("ix_tickets_phone", "phone"),
     )
 

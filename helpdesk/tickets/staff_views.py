@@ -56,7 +56,8 @@ def _int(name: str) -> int | None:
 def inbox() -> ResponseReturnValue:
     session = get_session()
     f = inbox_queries.InboxFilter(
-        status=request.args.get("status", "active")[:20],
+        # A search looks through every status unless one is chosen.
+        status=request.args.get("status", "all" if request.args.get("q") else "active")[:20],
         category=request.args.get("category") or None, exam_session_id=_int("exam_session"),
         priority=_int("priority"), assignee=(request.args.get("assignee") or None),
         sla=request.args.get("sla") or None, q=request.args.get("q", "")[:64],
@@ -70,7 +71,7 @@ def inbox() -> ResponseReturnValue:
         agents=session.scalars(select(Staff).where(Staff.active.is_(True))
                                .order_by(Staff.username)).all(),
         status_labels=STAFF_STATUS_LABELS, priority_labels=PRIORITY_LABELS,
-        sla_labels=SLA_LABELS)
+        sla_labels=SLA_LABELS, shown=inbox_queries.shown)
 
 
 def _page(ticket: Ticket, status: int = 200, **forms: object) -> ResponseReturnValue:

@@ -229,3 +229,18 @@ def test_a_solved_ticket_reopened_by_the_candidate_is_owed_an_answer_again(
     reopened = db_session.get(Ticket, ticket.id)
     assert reopened.status == TicketStatus.OPEN
     assert reopened.due_at is not None and reopened.due_at > now - timedelta(minutes=1)
+
+
+def test_inbox_counts_stop_at_the_cap_and_say_so(client, owner, open_ticket, make_staff,
+                                                 sign_in_staff, monkeypatch):
+    from helpdesk.tickets import inbox
+
+    monkeypatch.setattr(inbox, "COUNT_CAP", 3)
+    for _ in range(5):
+        open_ticket(owner)
+    sign_in_staff(make_staff())
+
+    page = client.get("/staff/tickets").text
+
+    assert "共 3+ 个工单" in page
+    assert "待处理 (3+)" in page
