@@ -204,6 +204,19 @@ def _echoes(payload: Any, field: str) -> list[Any]:
     return found
 
 
+def _read_back_path(method: str, path: str, payload: Any) -> str | None:
+    """Where the API shows what a POST created: GET {path}/{its id}, when documented."""
+    if method != "POST" or not isinstance(payload, dict):
+        return None
+    for template_path, item in desk.openapi()["paths"].items():
+        head, _, last = template_path.rpartition("/")
+        if head == path and last.startswith("{") and "get" in item:
+            for key in ("id", "number", "code", "report_code", last[1:-1]):
+                if isinstance(payload.get(key), str | int):
+                    return f"{head}/{payload[key]}"
+    return None
+
+
 @pytest.mark.parametrize("method, path, operation, field", JSON_TARGETS,
                          ids=[f"{m} {p} {f}" for m, p, _, f in JSON_TARGETS])
 def test_hostile_text_in_every_json_field_is_stored_or_refused(world: World, method, path,
@@ -238,9 +251,14 @@ def test_hostile_text_in_every_json_field_is_stored_or_refused(world: World, met
             if not error.get("message"):
                 problems.append(f"{where}: refused without a message")
         else:
-            for echoed in _echoes(response.json, field):
-                if not _same_text(value, echoed):
-                    problems.append(f"{where}: stored as {echoed[:40]!r}")
+            answers = [response.json]
+            read = _read_back_path(method, path, response.json)
+            if read is not None:
+                answers.append(client.get(read, headers=auth).json)
+            for answer in answers:
+                for echoed in _echoes(answer, field):
+                    if not _same_text(value, echoed):
+                        problems.append(f"{where}: stored as {echoed[:40]!r}")
 
     assert problems == [], "\n".join(problems[:30])
 
