@@ -79,6 +79,8 @@ def from_env(env: dict[str, str] | None = None) -> dict[str, object]:
         "SMS_FROM": env.get("HELPDESK_SMS_FROM", ""),
         "HOTLINE": env.get("HELPDESK_HOTLINE", "400-088-0028"),
         "UPLOAD_DIR": env.get("HELPDESK_UPLOAD_DIR", str(INSTANCE / "uploads")),
+        "TICKET_SLA_URGENT_MINUTES": _int(env, "HELPDESK_TICKET_SLA_URGENT_MINUTES", 15),
+        "TICKET_SLA_OTHER_HOURS": _int(env, "HELPDESK_TICKET_SLA_OTHER_HOURS", 24),
         "TOKEN_TTL_MINUTES": _int(env, "HELPDESK_TOKEN_TTL_MINUTES", 12 * 60),
         "SIGNIN_FAILURES_PER_IDENTITY": _int(env, "HELPDESK_SIGNIN_FAILURES_PER_IDENTITY", 5),
         "SIGNIN_FAILURE_WINDOW_MINUTES": _int(env, "HELPDESK_SIGNIN_FAILURE_WINDOW_MINUTES", 15),

@@ -110,3 +110,26 @@ def test_a_breached_ticket_is_raised_in_the_inbox(client, db_session, owner, moc
     assert ticket.number in page.text
     assert "超出服务时限" in page.text
     assert db_session.scalar(select(Ticket.breached_at).where(Ticket.id == ticket.id))
+
+
+def test_the_targets_come_from_the_environment():
+    import config
+
+    settings = config.from_env({"HELPDESK_SECRET_KEY": "s", "HELPDESK_ID_HASH_KEY": "k",
+                                "HELPDESK_TICKET_SLA_URGENT_MINUTES": "5",
+                                "HELPDESK_TICKET_SLA_OTHER_HOURS": "48"})
+
+    assert sla.policy_from_config(settings) == sla.SlaPolicy(urgent=timedelta(minutes=5),
+                                                             other=timedelta(hours=48))
+
+
+def test_a_new_ticket_uses_the_configured_target(client, app, owner, sign_in_candidate, now,
+                                                 db_session, monkeypatch):
+    monkeypatch.setitem(app.config, "TICKET_SLA_URGENT_MINUTES", 5)
+    sign_in_candidate(owner)
+
+    client.post("/tickets/new", data={"category": "login", "exam_session": "MOCK-D1",
+                                      "description": "登录失败", "phone": ""})
+
+    ticket = db_session.scalar(select(Ticket).where(Ticket.candidate_id == owner.candidate.id))
+    assert ticket.due_at - ticket.created_at == timedelta(minutes=5)
