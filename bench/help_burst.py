@@ -46,7 +46,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 
 ID_HASH_KEY = "bench-help-burst-key"
 CODE = "BENCH-FORMAL"
-AGENT_PASSWORD = "bench agent password"
+AGENT_PASSWORD = "bench agent password"  # noqa: S105 - fictitious bench agents
 _CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
@@ -231,11 +231,12 @@ def plan_presses(tokens: list[str], args: argparse.Namespace,
         elif roll < args.same_key_share + args.new_key_share:
             extras.append((token, uuid.UUID(int=rng.getrandbits(128)).hex, body))
     rng.shuffle(firsts)
-    plan = list(firsts)
-    for extra in extras:  # each resend lands a little after its first press, some racing it
-        plan.insert(min(len(plan), plan.index(extra if extra in firsts else next(
-            f for f in firsts if f[0] == extra[0])) + rng.randrange(1, 200)), extra)
-    return plan
+    slot = {token: i for i, (token, _k, _b) in enumerate(firsts)}
+    # Each resend lands a little after its first press (a few race it on another thread).
+    ranked = [(i, 0, item) for i, item in enumerate(firsts)] + [
+        (slot[item[0]] + rng.randrange(0, 200), 1, item) for item in extras]
+    ranked.sort(key=lambda entry: (entry[0], entry[1]))
+    return [item for _rank, _order, item in ranked]
 
 
 def burst(port: int, plan: list[tuple[str, str, dict[str, object]]],
