@@ -6,6 +6,7 @@ live in helpdesk.tickets.staff; the inbox queries in helpdesk.tickets.inbox.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 from collections.abc import Iterable, Mapping
@@ -123,6 +124,8 @@ def open_ticket(session: Session, *, candidate: Candidate, exam_session: ExamSes
     `attachments` are files already checked and written by helpdesk.tickets.files.store_all.
     `sla_policy` defaults to 15 minutes on exam days and 24 hours otherwise.
     """
+    if idempotency_key is not None and len(idempotency_key) > 64:
+        idempotency_key = hashlib.sha256(idempotency_key.encode("utf-8")).hexdigest()
     if idempotency_key is not None:
         existing = session.scalar(select(Ticket).where(
             Ticket.candidate_id == candidate.id, Ticket.idempotency_key == idempotency_key))

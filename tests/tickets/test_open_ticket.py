@@ -71,3 +71,18 @@ def test_a_ticket_for_someone_elses_exam_session_is_refused(db_session, make_exa
                              category=Category.OTHER, description="a", now=now)
 
     assert "exam_session" in error.value.fields
+
+
+def test_a_long_idempotency_key_from_another_capability_still_dedupes(db_session,
+                                                                     make_candidate, now):
+    candidate = make_candidate().candidate
+    key = "upload-flow-" + "x" * 100
+
+    first = services.open_ticket(db_session, candidate=candidate, exam_session=None,
+                                 category=Category.OTHER, description="a", now=now,
+                                 idempotency_key=key)
+    again = services.open_ticket(db_session, candidate=candidate, exam_session=None,
+                                 category=Category.OTHER, description="a", now=now,
+                                 idempotency_key=key)
+
+    assert again.id == first.id
