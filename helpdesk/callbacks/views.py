@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 
 from helpdesk import clock, nav, panel
-from helpdesk.callbacks import runtime, services
+from helpdesk.callbacks import labels, runtime, services
 from helpdesk.callbacks.forms import ButtonForm, HelpForm
 from helpdesk.db import get_session
 from helpdesk.errors import DomainError
@@ -19,6 +19,7 @@ from helpdesk.identity.auth import candidate_required, current_candidate
 
 bp = Blueprint("callbacks", __name__)
 bp.record_once(lambda state: runtime.init_app(state.app))
+bp.context_processor(labels.template_labels)
 
 
 def _help_form() -> HelpForm:
@@ -89,7 +90,8 @@ def cancel(request_id: str) -> ResponseReturnValue:
 
 
 def _panel_loader(session, candidate):  # type: ignore[no-untyped-def]
-    return {"help_requests": services.list_for_candidate(session, candidate)}
+    return {"help_requests": services.list_for_candidate(session, candidate),
+            **labels.template_labels()}
 
 
 panel.add_section("callbacks", _l("Help requests and calls"), "callbacks/_panel.html",
