@@ -36,6 +36,8 @@ MB = 1_000_000
 #: Per address, counted in MB moved (a candidate's whole test moves well under 1 GB);
 #: overridden by the app config key SPEEDTEST_RATE_LIMIT.
 SPEEDTEST_RATE_LIMIT = "20000 per 10 minutes"
+#: Reports per candidate sign-in: a run uploads once (its retries reuse one key).
+REPORT_RATE_LIMIT = "60 per hour"
 _RANDOM = os.urandom(1024 * 1024)
 _KEY_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.:")
 
@@ -123,6 +125,8 @@ def facts_fingerprint(payload: dict[str, Any]) -> tuple[str, int]:
               "type": "string", "minLength": 8, "maxLength": 64},
               "description": "The same on every retry: the report is stored once."}},
           responses={201: ReportOut, 200: ReportOut})
+@limiter.limit(lambda: _limit("REPORT_RATE_LIMIT", REPORT_RATE_LIMIT),
+               key_func=lambda: sender_key())
 def submit_report(candidate: Candidate, body: ReportIn) -> tuple[ReportOut, int]:
     key = idempotency_key()
     sha, facts_size = facts_fingerprint(body.model_dump(mode="json"))
@@ -151,8 +155,26 @@ def report_out(report: Any) -> ReportOut:
                              for c in report.checks])
 
 
+def _limit(key: str, default: str) -> str:
+    return str(current_app.config.get(key, default))
+
+
 def _speedtest_limit() -> str:
-    return str(current_app.config.get("SPEEDTEST_RATE_LIMIT", SPEEDTEST_RATE_LIMIT))
+    return _limit("SPEEDTEST_RATE_LIMIT", SPEEDTEST_RATE_LIMIT)
+
+
+def sender_key() -> str:
+    """Who is uploading: the bearer token (hashed) or the signed-in browser, else the
+    address; so one candidate's loop cannot fill the table, and a school's shared address
+    does not throttle its candidates."""
+    from flask_login import current_user
+
+    header = request.headers.get("Authorization", "")
+    if header:
+        return "token:" + hashlib.sha256(header.encode("utf-8", "replace")).hexdigest()[:24]
+    if current_user.is_authenticated:
+        return "web:" + hashlib.sha256(str(current_user.get_id()).encode()).hexdigest()[:24]
+    return "ip:" + (request.remote_addr or "unknown")
 
 
 def _download_cost() -> int:

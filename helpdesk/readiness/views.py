@@ -28,6 +28,7 @@ from helpdesk import clock, nav, panel
 from helpdesk.db import get_session
 from helpdesk.errors import DomainError
 from helpdesk.exams import services as exams
+from helpdesk.extensions import limiter
 from helpdesk.identity.auth import (
     candidate_required,
     current_candidate,
@@ -37,7 +38,7 @@ from helpdesk.identity.auth import (
 from helpdesk.identity.forms import PlainForm
 from helpdesk.identity.models import Role
 from helpdesk.readiness import builds, profiles, services
-from helpdesk.readiness.api import FACTS_LIMIT, idempotency_key
+from helpdesk.readiness.api import FACTS_LIMIT, REPORT_RATE_LIMIT, idempotency_key, sender_key
 from helpdesk.readiness.models import Device, DeviceReport
 from helpdesk.readiness.phone import detect_os, in_app_browser
 from helpdesk.web import local_time
@@ -103,6 +104,8 @@ def phone_platform(facts: dict) -> str:  # type: ignore[type-arg]
 
 
 @bp.post("/readiness/phone/report")
+@limiter.limit(lambda: str(current_app.config.get("REPORT_RATE_LIMIT", REPORT_RATE_LIMIT)),
+               key_func=lambda: sender_key())
 @candidate_required
 def phone_report() -> ResponseReturnValue:
     """The phone page's facts (JSON, CSRF token in X-CSRFToken), judged here."""

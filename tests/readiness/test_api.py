@@ -214,3 +214,21 @@ def test_the_openapi_document_describes_the_diagnostics_endpoints(client):
         paths["/api/v1/diagnostics/speedtest/download"]["get"]["responses"]["200"]["content"]
     assert any(p["name"] == "exam_session"
                for p in paths["/api/v1/diagnostics/profile"]["get"]["parameters"])
+
+
+def test_one_candidate_looping_uploads_is_throttled_and_keeps_what_was_stored(
+        app, client, make_candidate, api_token, db_session):
+    headers = {"Authorization": f"Bearer {api_token(make_candidate())}"}
+    other = {"Authorization": f"Bearer {api_token(make_candidate())}"}
+    app.config["REPORT_RATE_LIMIT"] = "2 per hour"
+    try:
+        statuses = [client.post("/api/v1/diagnostics/reports", json=report_body(),
+                                headers=headers).status_code for _ in range(3)]
+        someone_else = client.post("/api/v1/diagnostics/reports", json=report_body(),
+                                   headers=other)
+    finally:
+        del app.config["REPORT_RATE_LIMIT"]
+
+    assert statuses == [201, 201, 429]
+    assert someone_else.status_code == 201
+    assert db_session.scalar(select(func.count()).select_from(DeviceReport)) == 3
