@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask, Response, current_app, render_template, request
+from flask import Flask, Response, abort, current_app, render_template, request
 from flask_babel import format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_limiter.errors import RateLimitExceeded
@@ -17,7 +17,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
-from helpdesk.errors import DomainError, TooManyRequests
+from helpdesk.errors import DomainError, TooManyRequests, ValidationFailed
 from helpdesk.identity import phone as phone_numbers
 
 log = logging.getLogger(__name__)
@@ -126,7 +126,38 @@ def _template_globals() -> dict[str, Any]:
                            str(current_app.config["CALLER_IDS"]).split(",") if n.strip()]}
 
 
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def _refuse_nul() -> None:
+    """PostgreSQL cannot store a NUL character: refuse one in any submitted text up front
+    (422 naming the field) instead of letting the database fail the request with a 500."""
+    if "\x00" in request.path:
+        abort(404)
+    fields = [name for source in (request.args, request.form) for name, values in source.lists()
+              if _has_nul(name) or _has_nul(values)]
+    if request.is_json and (request.content_length or 0) <= 256 * 1024:
+        data = request.get_json(silent=True)
+        if isinstance(data, dict):
+            fields += [str(k) for k, v in data.items() if _has_nul(k) or _has_nul(v)]
+        elif _has_nul(data):
+            fields.append("_body")
+    if fields:
+        message = str(_l("Remove the invisible control character (NUL) from this field."))
+        raise ValidationFailed(str(_l("Some fields need correcting.")), code="invalid_character",
+                               fields={f.replace("\x00", "")[:40] or "_field": message
+                                       for f in fields})
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(_refuse_nul)
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
