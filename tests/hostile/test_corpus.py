@@ -53,7 +53,11 @@ def _evaluated(value: str, page: Page) -> bool:
 
 
 def _canon(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", text).split())
+    """Text as a reader sees it: NFKC, whitespace collapsed, invisible characters (controls,
+    bidi and zero-width marks) left out, since a desk may rightly strip those."""
+    visible = "".join(c for c in unicodedata.normalize("NFKC", text)
+                      if unicodedata.category(c) not in ("Cc", "Cf") or c.isspace())
+    return " ".join(visible.split())
 
 
 def _read_back(kind: str, field: str, value: str, page: Page) -> bool:
