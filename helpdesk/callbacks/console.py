@@ -3,9 +3,12 @@ supervisor's wallboard. Lists refresh themselves (static/callbacks.js) every 2 s
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 from markupsafe import Markup
 
 from helpdesk import clock, panel
@@ -26,6 +29,12 @@ from helpdesk.identity import phone as phones
 from helpdesk.identity.auth import current_staff, staff_required
 from helpdesk.identity.models import Role
 from helpdesk.telephony import services as telephony
+
+
+def _refuse(form: FlaskForm) -> NoReturn:
+    """A form that did not validate: a 422 naming each field, never a silent redirect."""
+    raise ValidationFailed(_("Some fields need correcting."), fields={
+        name: "; ".join(str(m) for m in messages) for name, messages in form.errors.items()})
 
 
 def _staff():  # type: ignore[no-untyped-def]
@@ -69,13 +78,14 @@ def claim_next() -> ResponseReturnValue:
 @staff_required(Role.AGENT)
 def agent_settings() -> ResponseReturnValue:
     session, staff, form = get_session(), _staff(), AgentForm()
-    if form.validate_on_submit():
-        try:
-            staff.phone = phones.normalise(form.phone.data) if form.phone.data else None
-        except phones.InvalidPhone as exc:
-            raise ValidationFailed(str(exc.message), fields={"phone": str(exc.message)}) from None
-        staff.available = bool(form.available.data)
-        session.commit()
+    if not form.validate_on_submit():
+        _refuse(form)
+    try:
+        staff.phone = phones.normalise(form.phone.data) if form.phone.data else None
+    except phones.InvalidPhone as exc:
+        raise ValidationFailed(str(exc.message), fields={"phone": str(exc.message)}) from None
+    staff.available = bool(form.available.data)
+    session.commit()
     return redirect(url_for("callbacks.console"))
 
 
@@ -152,10 +162,11 @@ def outcome(request_id: str) -> ResponseReturnValue:
 def note(request_id: str) -> ResponseReturnValue:
     session, form = get_session(), NoteForm()
     request = queue.get_request(session, request_id)
-    if form.validate_on_submit():
-        queue.add_note(session, request=request, staff=_staff(), text=form.note.data or "",
-                       now=clock.utcnow())
-        session.commit()
+    if not form.validate_on_submit():
+        _refuse(form)
+    queue.add_note(session, request=request, staff=_staff(), text=form.note.data or "",
+                   now=clock.utcnow())
+    session.commit()
     return redirect(url_for("callbacks.detail", request_id=request_id))
 
 
@@ -165,8 +176,7 @@ def escalate(request_id: str) -> ResponseReturnValue:
     session, form = get_session(), EscalateForm()
     request = queue.get_request(session, request_id)
     if not form.validate_on_submit():
-        raise ValidationFailed(_("Some fields need correcting."),
-                               fields={k: "; ".join(v) for k, v in form.errors.items()})
+        _refuse(form)
     number = queue.escalate(session, request=request, staff=_staff(),
                             category=form.category.data or "other",
                             description=form.description.data or "",

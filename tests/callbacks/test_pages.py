@@ -126,3 +126,15 @@ def test_the_wallboard_shows_the_queue_and_a_staffing_estimate(client, make_staf
 
     assert page.status_code == 200
     assert "Erlang C" in page.text
+
+
+def test_a_note_added_on_the_call_panel_is_shown_there(client, make_candidate, make_staff,
+                                                       sign_in_staff, formal, in_exam, press):
+    request = press(make_candidate(sessions=[formal]).candidate, formal)
+    sign_in_staff(make_staff())
+
+    response = client.post(f"/staff/callbacks/r/{request.public_id}/note",
+                           data={"note": "<b>考生说网络断了</b>"})
+    page = client.get(response.headers["Location"])
+
+    assert "&lt;b&gt;考生说网络断了&lt;/b&gt;" in page.text
