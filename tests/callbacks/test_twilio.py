@@ -256,3 +256,16 @@ def test_the_twilio_adapter_needs_its_credentials_to_start(app):
 
     with pytest.raises(ConfigError):
         create_app({**app_config("sqlite://", "/tmp"), "TELEPHONY": "twilio"})
+
+
+def test_a_callback_settles_an_unknown_call_and_names_its_sid(tclient, calling, http,
+                                                              db_session):
+    _request, _agent, attempt = calling
+    attempt.state = CallState.UNKNOWN
+    db_session.flush()
+
+    response = webhook(tclient, "status", attempt, {"CallSid": "CA0042", "CallStatus": "ringing"})
+    db_session.refresh(attempt)
+
+    assert response.status_code == 204
+    assert attempt.state == CallState.RINGING and attempt.provider_sid == "CA0042"
