@@ -9,6 +9,7 @@ candidate's object answers exactly like one that does not exist.
 
 from __future__ import annotations
 
+import difflib
 from datetime import timedelta
 
 import pytest
@@ -99,6 +100,14 @@ def _paths(world: World, route: desk.Route) -> tuple[str, str | None]:
     return owned, route.path(missing)
 
 
+def _difference(foreign, absent, owned: str, missing: str) -> str:
+    a = _normalised(foreign, [owned])
+    b = _normalised(absent, [missing])
+    lines = difflib.unified_diff(f"{a[0]}\n{a[1]}".splitlines(), f"{b[0]}\n{b[1]}".splitlines(),
+                                 "foreign", "missing", lineterm="", n=1)
+    return "\n".join(list(lines)[:40])
+
+
 def _signin_redirect(response, prefix: str) -> bool:
     return response.status_code == 302 and response.headers["Location"].startswith(prefix)
 
@@ -119,7 +128,8 @@ def test_each_visitor_gets_what_the_pages_rule_says(world, route, method):
         foreign = _open(other, owned, method)
         absent = _open(other, missing, method)
         assert _normalised(foreign, [owned]) == _normalised(absent, [missing]), \
-            "another candidate's object must answer exactly like a missing one"
+            "another candidate's object must answer exactly like a missing one:\n" + \
+            _difference(foreign, absent, owned, missing)
         assert foreign.status_code in REFUSED_BEFORE_LOOKUP | {404}
     if is_staff_page:
         for role in STAFF_ROLES:
@@ -172,7 +182,8 @@ def test_each_api_caller_gets_what_the_operations_rule_says(world, method, path,
         other = _api_headers(world, world.other)
         foreign = _open(client, owned, method, headers=other)
         absent = _open(client, missing, method, headers=other)
-        assert _normalised(foreign, [owned]) == _normalised(absent, [missing])
+        assert _normalised(foreign, [owned]) == _normalised(absent, [missing]), \
+            _difference(foreign, absent, owned, missing)
         assert foreign.status_code in REFUSED_BEFORE_LOOKUP | {404}
     owner = _open(client, owned, method, headers=_api_headers(world, world.owner))
 
@@ -207,6 +218,7 @@ def test_a_candidates_object_behind_an_open_door_is_still_theirs_alone(world, ro
     owner = _open(world.client("owner"), owned, method)
 
     assert anonymous.status_code >= 300
-    assert _normalised(foreign, [owned]) == _normalised(absent, [missing])
+    assert _normalised(foreign, [owned]) == _normalised(absent, [missing]), \
+        _difference(foreign, absent, owned, missing)
     assert foreign.status_code in REFUSED_BEFORE_LOOKUP | {404}
     assert owner.status_code < 400
