@@ -113,8 +113,14 @@ def idempotency_key() -> str | None:
 
 
 def facts_fingerprint(payload: dict[str, Any]) -> tuple[str, int]:
-    """SHA-256 of the canonical upload, and the size of its facts in bytes."""
-    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
+    """SHA-256 of the canonical upload, and the size of its facts in bytes; NaN and
+    Infinity (which Python's JSON reader accepts but the database's JSON does not) are 422."""
+    try:
+        canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str,
+                               allow_nan=False)
+    except ValueError:
+        message = str(_l("Numbers must be finite (no NaN or Infinity)."))
+        raise ValidationFailed(message, fields={"facts": message}) from None
     facts = json.dumps(payload.get("facts"), ensure_ascii=False, default=str)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest(), len(facts.encode("utf-8"))
 
@@ -129,7 +135,7 @@ def facts_fingerprint(payload: dict[str, Any]) -> tuple[str, int]:
                key_func=lambda: sender_key())
 def submit_report(candidate: Candidate, body: ReportIn) -> tuple[ReportOut, int]:
     key = idempotency_key()
-    sha, facts_size = facts_fingerprint(body.model_dump(mode="json"))
+    sha, facts_size = facts_fingerprint({**body.model_dump(mode="json"), "facts": body.facts})
     if facts_size > FACTS_LIMIT:
         raise DomainError(str(_l("The report's facts are too large (at most 64 KB).")),
                           code="too_large", status=413)

@@ -3,7 +3,6 @@ staff's readiness view of an exam session."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from urllib.parse import urlencode
 
@@ -38,7 +37,13 @@ from helpdesk.identity.auth import (
 from helpdesk.identity.forms import PlainForm
 from helpdesk.identity.models import Role
 from helpdesk.readiness import builds, profiles, services
-from helpdesk.readiness.api import FACTS_LIMIT, REPORT_RATE_LIMIT, idempotency_key, sender_key
+from helpdesk.readiness.api import (
+    FACTS_LIMIT,
+    REPORT_RATE_LIMIT,
+    facts_fingerprint,
+    idempotency_key,
+    sender_key,
+)
 from helpdesk.readiness.models import Device, DeviceReport
 from helpdesk.readiness.phone import detect_os, in_app_browser
 from helpdesk.web import local_time
@@ -124,8 +129,8 @@ def phone_report() -> ResponseReturnValue:
         message = _("Must be a JSON object.")
         raise DomainError(message, code="validation_failed", fields={"facts": message})
     facts["user_agent"] = request.headers.get("User-Agent", "")[:400]
+    sha, _size = facts_fingerprint({"facts": facts})
     session, now = get_session(), clock.utcnow()
-    sha = hashlib.sha256(json.dumps(facts, sort_keys=True, default=str).encode()).hexdigest()
     found, created = services.submit_report(
         session, candidate=candidate, device=Device.PHONE, locale="", now=now,
         exam=services.exam_for_report(session, candidate=candidate, code=None, now=now),

@@ -111,7 +111,7 @@ def test_malformed_reports_get_specific_4xx(client, make_candidate, api_token):
 
 def test_hostile_fact_values_are_unknown_not_a_crash(make_candidate, upload):
     facts = {"os": "windows", "memory": {"total_bytes": "lots"}, "displays": {"count": None},
-             "bandwidth": {"download_mbps_p10": 1e308 * 10}}
+             "bandwidth": {"download_mbps_p10": [1e308]}}
 
     response = upload(make_candidate(), report_body(facts))
 
@@ -232,3 +232,18 @@ def test_one_candidate_looping_uploads_is_throttled_and_keeps_what_was_stored(
     assert statuses == [201, 201, 429]
     assert someone_else.status_code == 201
     assert db_session.scalar(select(func.count()).select_from(DeviceReport)) == 3
+
+
+def test_nan_or_infinity_in_the_facts_is_422_not_a_database_error(client, make_candidate,
+                                                                  api_token, db_session):
+    headers = {"Authorization": f"Bearer {api_token(make_candidate())}"}
+    body = '{"agent_version": "1", "platform": "windows", "collected_at": ' \
+           '"2023-01-04T11:30:00+08:00", "facts": {"battery": {"percent": NaN}, ' \
+           '"bandwidth": {"download_mbps_p10": Infinity}}}'
+
+    response = client.post("/api/v1/diagnostics/reports", data=body, headers=headers,
+                           content_type="application/json")
+
+    assert response.status_code == 422
+    assert "facts" in response.json["error"]["fields"]
+    assert db_session.scalar(select(func.count()).select_from(DeviceReport)) == 0

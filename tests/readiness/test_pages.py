@@ -104,8 +104,11 @@ def test_a_malformed_phone_report_is_refused_without_storing(client, make_candid
                            content_type="application/json")
     no_facts = client.post("/readiness/phone/report", json={"facts": "camera ok"})
     too_big = client.post("/readiness/phone/report", json={"facts": {"x": "y" * 70_000}})
+    not_a_number = client.post("/readiness/phone/report", data='{"facts": {"battery": '
+                               '{"level": NaN}}}', content_type="application/json")
 
     assert (not_json.status_code, no_facts.status_code, too_big.status_code) == (400, 422, 413)
+    assert not_a_number.status_code == 422
     assert db_session.scalar(select(DeviceReport)) is None
 
 
