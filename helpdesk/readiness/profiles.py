@@ -42,7 +42,7 @@ def parse_profile(text: str) -> dict[str, Any]:
     if len(text.encode("utf-8")) > PROFILE_LIMIT:
         raise _invalid(str(_l("The profile is too large (at most 64 KB).")))
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_no_constant)
     except (ValueError, RecursionError):
         raise _invalid(str(_l("The profile is not valid JSON."))) from None
     if not isinstance(data, dict):
@@ -73,6 +73,10 @@ def parse_profile(text: str) -> dict[str, Any]:
             raise _invalid(str(_l("Check %(id)s: params must be an object.", id=check_id)))
         clean.append({"id": check_id, "severity": check["severity"], "params": params})
     return {"version": version, "checks": clean}
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")  # NaN, Infinity: the database's JSON refuses them
 
 
 def _invalid(message: str) -> ValidationFailed:

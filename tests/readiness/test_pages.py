@@ -136,10 +136,13 @@ def test_an_invalid_profile_is_refused_with_the_reason(client, make_exam, make_s
     sign_in_staff(make_staff("supervisor"))
 
     bad_json = client.post("/staff/readiness/MOCK-D1/profile", data={"profile": "{"})
+    not_a_number = client.post("/staff/readiness/MOCK-D1/profile", data={"profile": json.dumps(
+        {"version": "x1", "checks": [{"id": "bandwidth", "severity": "fail",
+                                      "params": {"min_mbps": float("nan")}}]})})
     bad_id = client.post("/staff/readiness/MOCK-D1/profile", data={"profile": json.dumps(
         {"version": "x1", "checks": [{"id": "telepathy", "severity": "fail"}]})})
 
-    assert bad_json.status_code == bad_id.status_code == 422
+    assert bad_json.status_code == bad_id.status_code == not_a_number.status_code == 422
     assert "telepathy" in bad_id.text
     assert db_session.scalar(select(ReadinessProfile)) is None
 
