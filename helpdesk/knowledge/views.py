@@ -58,7 +58,6 @@ def solved(slug: str) -> ResponseReturnValue:
     session = get_session()
     services.mark_solved(session, slug=slug[:80])
     session.commit()
-    flash(_("Glad it helped! You do not need to file a ticket."), "success")
     return redirect(url_for("knowledge.article", slug=slug, solved=1))
 
 

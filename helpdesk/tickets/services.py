@@ -64,7 +64,9 @@ def normalise_number(raw: str) -> str | None:
 def clean_text(raw: str | None, *, field: str, required: bool = True,
                limit: int = MAX_TEXT) -> str:
     """Trimmed text without control characters, or a ValidationFailed naming field."""
-    text = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", (raw or "")).strip()
+    # Vertical tab and form feed are line breaks to the person who typed them.
+    text = re.sub(r"[\x0b\x0c]", " ", raw or "")
+    text = re.sub(r"[\x00-\x08\x0e-\x1f\x7f]", "", text).strip()
     if required and not text:
         raise ValidationFailed(str(_l("Describe the problem in a few words.")),
                                fields={field: str(_l("This field cannot be empty."))})

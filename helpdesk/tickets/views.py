@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -33,6 +33,9 @@ from helpdesk.tickets.models import Ticket, TicketAttachment
 from helpdesk.tickets.web import download, form_errors, incoming, policy, upload_dir
 
 bp = Blueprint("tickets", __name__)
+DONE = {"submitted": _l("Your problem was submitted. Keep the ticket number below."),
+        "sent": _l("Your message was sent."),
+        "closed": _l("The ticket is closed. You can reopen it if the problem comes back.")}
 nav.add("tickets.mine", _l("My tickets"), order=10, audience="candidate")
 
 
@@ -116,15 +119,17 @@ def new() -> ResponseReturnValue:
         return render_template("tickets/new.html", form=form, articles=articles,
                                error=exc.message), exc.status
     session.commit()
-    flash(_("Your ticket %(number)s was submitted.", number=ticket.number), "success")
-    return redirect(url_for("tickets.show", number=ticket.number))
+    return redirect(url_for("tickets.show", number=ticket.number, done="submitted"))
 
 
 @bp.get("/tickets/<number>", endpoint="show")
 @candidate_required
 def show_ticket(number: str) -> ResponseReturnValue:
     ticket = _own(number)
-    return render_template("tickets/show.html", ticket=ticket, form=ReplyForm())
+    # Confirmations ride on the redirect's address, not in the session: a confirmation
+    # never surfaces on some later, unrelated page.
+    done = DONE.get(request.args.get("done", ""))
+    return render_template("tickets/show.html", ticket=ticket, form=ReplyForm(), done=done)
 
 
 @bp.post("/tickets/<number>/reply")
@@ -146,8 +151,7 @@ def reply(number: str) -> ResponseReturnValue:
         return render_template("tickets/show.html", ticket=ticket, form=form,
                                error=exc.message), exc.status
     session.commit()
-    flash(_("Your message was sent."), "success")
-    return redirect(url_for("tickets.show", number=ticket.number))
+    return redirect(url_for("tickets.show", number=ticket.number, done="sent"))
 
 
 @bp.post("/tickets/<number>/close")
@@ -156,8 +160,7 @@ def close(number: str) -> ResponseReturnValue:
     session = get_session()
     services.close_ticket(session, ticket=_own(number), now=clock.utcnow())
     session.commit()
-    flash(_("The ticket is closed. You can reopen it if the problem comes back."), "success")
-    return redirect(url_for("tickets.show", number=number))
+    return redirect(url_for("tickets.show", number=number, done="closed"))
 
 
 @bp.post("/tickets/<number>/reopen")

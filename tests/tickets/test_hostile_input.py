@@ -191,3 +191,9 @@ def test_the_form_first_asks_what_the_problem_is_about(client, owner, sign_in_ca
 
     assert page.status_code == 200
     assert "/tickets/new?category=face_verification" in page.text
+
+
+def test_control_characters_are_dropped_and_page_breaks_become_spaces():
+    from helpdesk.tickets.services import clean_text
+
+    assert clean_text(" 第一行\x0b第二行\x0c完\x00\x07 ", field="body") == "第一行 第二行 完"
