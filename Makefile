@@ -37,8 +37,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/hostile/test_bandit.py
 
+# `make agent AGENT_SERVER=https://desk.example.cn` bakes in the desk a double-clicked run reports to.
 agent: $(STAMP)
-	$(BIN)/python diagnostics/build.py dist
+	$(BIN)/python diagnostics/build.py dist $(if $(AGENT_SERVER),--server $(AGENT_SERVER))
 
 clean:
 	rm -rf $(VENV) .pytest_cache

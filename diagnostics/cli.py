@@ -24,6 +24,7 @@ from diagnostics.report import (
     upload_body,
 )
 from diagnostics.rules import judge, normalize_locale
+from diagnostics.settings import default_server
 
 EXIT_CODES = {"pass": 0, "warn": 1, "fail": 2}
 EXIT_UNAVAILABLE = 3
@@ -173,7 +174,7 @@ class Agent:
     def run(self) -> int:
         if self.args.upload:
             return self.upload_saved(self.args.upload)
-        server = self.args.server
+        server = self.args.server or (None if self.args.offline else default_server())
         online = bool(server) and not self.args.offline
         client = self.client_factory(server, locale=self.locale) if server else None
         identity, token, profile = None, None, default_profile()
@@ -270,7 +271,7 @@ class Agent:
         except (OSError, ValueError) as exc:
             self.say("bad_file", path=path, reason=exc)
             return EXIT_UNAVAILABLE
-        server = self.args.server or report.get("server")
+        server = self.args.server or report.get("server") or default_server()
         if not server:
             self.say("no_server")
             return EXIT_UNAVAILABLE

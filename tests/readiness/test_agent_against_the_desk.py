@@ -110,3 +110,21 @@ def test_a_forged_pass_uploaded_by_hand_is_judged_again(desk):
 
     assert answer.status_code == 201
     assert answer.json["verdict"] == "fail"
+
+
+def test_a_zipapp_built_for_the_desk_reports_there_without_being_told(desk, tmp_path):
+    identity = enrol(desk)
+    subprocess.run([sys.executable, str(ROOT / "diagnostics" / "build.py"), str(tmp_path),
+                    "--server", desk.url], check=True, capture_output=True)
+
+    result = subprocess.run(
+        [sys.executable, str(tmp_path / "helpdesk-agent.pyz"), "--name", identity["name"],
+         "--id-number", identity["id_number"], "--admission-number",
+         identity["admission_number"], "--json", "--no-bandwidth", "--save-dir", str(tmp_path)],
+        capture_output=True, text=True, timeout=120, cwd=str(tmp_path))
+
+    report = json.loads(result.stdout)
+    assert report["report_code"], result.stderr
+    with session_scope(desk) as session:
+        assert session.scalar(select(DeviceReport.id).where(
+            DeviceReport.code == report["report_code"])) is not None
