@@ -31,7 +31,8 @@ STAFF = [("agent", Role.AGENT, "agent-demo-pass", "技术员 小李"),
 SEEDERS: list[str] = ["helpdesk.uploads.guidance:seed_guidance",
                        "helpdesk.knowledge.content:seed",
                        "helpdesk.tickets.demo:seed",
-                       "helpdesk.callbacks.demo:seed"]
+                       "helpdesk.callbacks.demo:seed",
+                       "helpdesk.readiness.demo:seed"]
 
 _SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"
              "于蒋蔡余杜叶程苏魏吕丁任沈姚卢")

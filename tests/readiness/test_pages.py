@@ -6,7 +6,7 @@ import csv
 import io
 import json
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from helpdesk.readiness.models import DeviceReport, ReadinessProfile
 from tests.readiness.conftest import ready_pc, report_body
@@ -220,3 +220,20 @@ def test_staff_open_a_report_by_code_with_its_facts(client, make_candidate, make
 
     assert page.status_code == 200
     assert "Integrated Camera" in page.text
+
+
+def test_demo_reports_are_seeded_once_for_the_first_mock_day(db_session, make_exam,
+                                                             make_candidate, now):
+    from helpdesk.readiness import demo
+
+    exam = make_exam("MOCK-D1", kind="mock")
+    for _ in range(12):
+        make_candidate(sessions=[exam])
+
+    first = demo.seed(db_session, now)
+    count = db_session.scalar(select(func.count()).select_from(DeviceReport))
+    second = demo.seed(db_session, now)
+
+    assert count > 0 and "device reports for" in first
+    assert "already seeded" in second
+    assert db_session.scalar(select(func.count()).select_from(DeviceReport)) == count
