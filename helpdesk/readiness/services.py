@@ -241,8 +241,8 @@ def safe_cell(value: Any) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def attention_csv(readiness: Readiness, *, header: list[str],
-                  local_time: Any) -> str:
+def attention_csv(readiness: Readiness, *, header: list[str], local_time: Any,
+                  verdict_label: Any = str) -> str:
     """The candidates who failed or never ran the agent, personal data masked; UTF-8 BOM so
     spreadsheets on Chinese Windows open it correctly."""
     out = io.StringIO()
@@ -253,8 +253,9 @@ def attention_csv(readiness: Readiness, *, header: list[str],
         c = row.candidate
         writer.writerow([safe_cell(v) for v in (
             c.admission_number, mask_name(c.name), c.id_number_masked, phone_numbers.mask(c.phone),
-            row.pc.verdict if row.pc else "none", row.pc.code if row.pc else "",
+            verdict_label(row.pc.verdict if row.pc else None), row.pc.code if row.pc else "",
             local_time(row.pc.received_at) if row.pc else "",
-            row.phone.verdict if row.phone else "none", row.phone.code if row.phone else "",
+            verdict_label(row.phone.verdict if row.phone else None),
+            row.phone.code if row.phone else "",
             "; ".join(row.problems()))])
     return out.getvalue()

@@ -168,8 +168,10 @@ def attention_csv(code: str) -> ResponseReturnValue:
     header = [_("Admission number"), _("Name"), _("ID number"), _("Phone"), _("PC result"),
               _("PC report"), _("PC checked at"), _("Phone result"), _("Phone report"),
               _("Failed checks")]
+    labels = {"pass": _("Ready"), "warn": _("Usable, with warnings"), "fail": _("Not ready"),
+              None: _("Not checked yet")}
     body = services.attention_csv(services.readiness_of(session, exam), header=header,
-                                  local_time=local_time)
+                                  local_time=local_time, verdict_label=labels.get)
     safe_code = "".join(c for c in exam.code if c.isalnum() or c in "-_") or "exam"
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="readiness-{safe_code}.csv"',

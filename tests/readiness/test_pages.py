@@ -196,6 +196,7 @@ def test_the_csv_export_masks_personal_data_and_escapes_formulas(
     assert row[1].startswith("'=")
     assert row[2] == absent.candidate.id_number_masked and "*" in row[2]
     assert row[3] == "139****5678"
+    assert row[4] == "尚未检测"
     assert absent["id_number"] not in response.data.decode("utf-8-sig")
 
 
