@@ -6,6 +6,7 @@ session_scope(). The caller of a service owns the transaction and commits.
 
 from __future__ import annotations
 
+import logging
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,8 +16,11 @@ from typing import Any
 from flask import Flask, current_app, g
 from sqlalchemy import DateTime, MetaData, create_engine, event, text
 from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+log = logging.getLogger(__name__)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -112,8 +116,15 @@ def get_session() -> Session:
 
 def _close_session(_exc: BaseException | None) -> None:
     session = g.pop("db_session", None)
-    if session is not None:
+    if session is None:
+        return
+    try:
         session.close()
+    except DBAPIError as exc:
+        # The connection died under the request (database restarted, backend killed): the
+        # response is already chosen, so drop the connection instead of failing the request.
+        log.warning("session closed on a lost database connection: %s", type(exc).__name__)
+        session.invalidate()
 
 
 @contextmanager
