@@ -173,12 +173,12 @@ def upload(ctx: Context, http: Http, auth: dict[str, str], person: Person,
     total = item.bytes_total
     video = item.artifact == "evidence_video"
     # Answer data is small (seconds to send); a video reports progress every few minutes.
-    middle = [("progress", total * k // 4, None) for k in (1, 2, 3)] if video else []
+    middle = [("progress", total * k // 4, None) for k in ((1, 2, 3) if video else (2,))]
     steps: list[tuple[str, int, str | None]] = [("started", 0, None), *middle]
     if item.fails_first:
         steps += [("failed", total // 2, "E_NETWORK"), ("started", 0, None), *middle]
     steps.append(("completed", total, None))
-    gap = 2.5 if video else 0.2  # notice minutes between events
+    gap = 2.5 if video else 0.3  # notice minutes between events
     for state, sent, error in steps:
         event_id = str(uuid.uuid4())
         body = {"event_id": event_id, "exam_session": ctx.code, "artifact": item.artifact,
@@ -198,7 +198,8 @@ def upload(ctx: Context, http: Http, auth: dict[str, str], person: Person,
             yield time.time() + ctx.timetable.seconds(60 * 2)
         else:
             yield time.time() + ctx.timetable.seconds(60 * gap * ctx.rng.uniform(0.5, 1.5))
-    if ctx.has("/uploads"):
+    if item.fails_first and ctx.has("/uploads"):
+        # A candidate whose upload failed once reads the guidance afterwards.
         answer = http.call("GET", f"/api/v1/uploads?exam_session={ctx.code}",
                            endpoint="GET /uploads", deadline=time.time() + GIVE_UP_SECONDS,
                            headers=auth)

@@ -6,10 +6,10 @@ exam and the login deadline at 11:00, submission at 11:10 in the notice) and sch
 the simulated candidates on the same compressed clock.
 
 The compression is piecewise: the server only knows login_opens, starts and ends, so each
-of the three stretches of the day (the 50-minute login window, the 10-minute exam, the
-30 minutes after submission when the uploads go up) may run at its own speed. The quiet
-login window is squeezed hardest; the upload rush after submission least, so the request
-rate of the rush stays near what a real day of that size produces.
+stretch of the day may run at its own speed. The quiet login window is squeezed hardest;
+the first minutes after submission, when every client uploads its answers at once, run
+close to real time, so the rush's request rate is what a real day of that size produces;
+the evidence videos trickling in afterwards are squeezed again.
 """
 
 from __future__ import annotations
@@ -24,45 +24,53 @@ from datetime import UTC, datetime, timedelta
 LOGIN_WINDOW_MIN = 50.0      # 10:10 -> 11:00
 EXAM_MIN = 10.0              # 11:00 -> 11:10 (submission)
 UPLOAD_TAIL_MIN = 30.0       # 11:10 -> 11:40: evidence videos and answer data go up
+RUSH_MIN = 4.0               # 11:10 -> 11:14: every client uploads its answer data
 DAY_MIN = LOGIN_WINDOW_MIN + EXAM_MIN + UPLOAD_TAIL_MIN
-#: Share of the real day each stretch gets.
-WEIGHTS = (0.20, 0.12, 0.68)
+#: The notice minutes where the speed may change.
+BREAKS = (0.0, LOGIN_WINDOW_MIN, LOGIN_WINDOW_MIN + EXAM_MIN,
+          LOGIN_WINDOW_MIN + EXAM_MIN + RUSH_MIN, DAY_MIN)
+#: Share of the real day each stretch gets: login window, exam, answer rush, the rest.
+WEIGHTS = (0.20, 0.10, 0.30, 0.40)
 
 
 def default_day_seconds(candidates: int) -> float:
-    """Long enough that 1,000 candidates' upload rush stays within two shared cores."""
-    return max(180.0, 0.72 * candidates)
+    """0.56 s per candidate (at least 180): 1,000 candidates' answer rush then runs at
+    about 1.4 times its real rate, within two shared cores."""
+    return max(180.0, 0.56 * candidates)
 
 
 @dataclass(frozen=True)
 class Timetable:
     """Maps notice time (minutes after login opens) to wall-clock time, piecewise."""
 
-    #: Wall-clock (time.time()) moments of notice minutes 0, 50, 60 and 90.
-    walls: tuple[float, float, float, float]
+    #: Wall-clock (time.time()) moments of the notice minutes in BREAKS.
+    walls: tuple[float, ...]
 
     @classmethod
     def compressed(cls, origin: float, day_seconds: float,
-                   weights: tuple[float, float, float] = WEIGHTS) -> Timetable:
+                   weights: tuple[float, ...] = WEIGHTS) -> Timetable:
         if day_seconds <= 0:
             raise ValueError("day_seconds must be positive")
-        total = sum(weights)
-        a, b, c = (day_seconds * w / total for w in weights)
-        return cls((origin, origin + a, origin + a + b, origin + a + b + c))
+        total, walls = sum(weights), [origin]
+        for weight in weights:
+            walls.append(walls[-1] + day_seconds * weight / total)
+        return cls(tuple(walls))
 
     @classmethod
     def linear(cls, origin: float, seconds_per_minute: float) -> Timetable:
-        return cls(tuple(origin + m * seconds_per_minute  # type: ignore[arg-type]
-                         for m in (0.0, LOGIN_WINDOW_MIN, LOGIN_WINDOW_MIN + EXAM_MIN,
-                                   DAY_MIN)))
+        return cls(tuple(origin + m * seconds_per_minute for m in BREAKS))
 
     @property
     def origin(self) -> float:
         return self.walls[0]
 
     @staticmethod
-    def _minutes() -> tuple[float, float, float, float]:
-        return (0.0, LOGIN_WINDOW_MIN, LOGIN_WINDOW_MIN + EXAM_MIN, DAY_MIN)
+    def _minutes() -> tuple[float, ...]:
+        return BREAKS
+
+    @property
+    def _last(self) -> int:
+        return len(BREAKS) - 2
 
     def _segment(self, index: int) -> tuple[float, float, float, float]:
         m, w = self._minutes(), self.walls
@@ -70,19 +78,19 @@ class Timetable:
 
     def scale_at_minute(self, minute: float) -> float:
         """Real seconds per notice minute at that notice moment."""
-        index = min(2, max(0, bisect.bisect_right(self._minutes(), minute) - 1))
+        index = min(self._last, max(0, bisect.bisect_right(self._minutes(), minute) - 1))
         m0, m1, w0, w1 = self._segment(index)
         return (w1 - w0) / (m1 - m0)
 
     def at(self, notice_minute: float) -> float:
         """Wall-clock time of a notice moment (the last stretch's speed beyond the day)."""
-        index = min(2, max(0, bisect.bisect_right(self._minutes(), notice_minute) - 1))
+        index = min(self._last, max(0, bisect.bisect_right(self._minutes(), notice_minute) - 1))
         m0, m1, w0, w1 = self._segment(index)
         return w0 + (notice_minute - m0) * (w1 - w0) / (m1 - m0)
 
     def minute(self, wall: float) -> float:
         """Notice minute of a wall-clock moment."""
-        index = min(2, max(0, bisect.bisect_right(self.walls, wall) - 1))
+        index = min(self._last, max(0, bisect.bisect_right(self.walls, wall) - 1))
         m0, m1, w0, w1 = self._segment(index)
         return m0 + (wall - w0) * (m1 - m0) / (w1 - w0)
 
@@ -105,7 +113,13 @@ class Timetable:
 
     @property
     def day_ends(self) -> float:
-        return self.walls[3]
+        return self.walls[-1]
+
+    def speedups(self) -> dict[str, float]:
+        """How many times faster than the notice each stretch runs."""
+        names = ("login window", "exam", "answer rush", "videos")
+        return {name: round(60.0 / self.scale_at_minute((a + b) / 2), 1)
+                for name, a, b in zip(names, BREAKS[:-1], BREAKS[1:], strict=True)}
 
     def exam_session(self, code: str) -> dict[str, str]:
         """One entry of `flask exams import` for the compressed formal exam."""
