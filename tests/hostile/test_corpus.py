@@ -48,6 +48,8 @@ def _evaluated(value: str, page: Page) -> bool:
     if "{{7*7}}" not in value and "{{ 7*'7' }}" not in value:
         return False
     result = value.replace("{{7*7}}", "49").replace("{{ 7*'7' }}", "7777777")
+    if len(_canon(result)) < 4:
+        return False  # "49" alone is in too many ids and times to mean anything
     text = _canon(page.text)
     return _canon(result)[:60] in text and _canon(value)[:60] not in text
 
@@ -105,7 +107,7 @@ def test_hostile_text_in_every_form_field_is_stored_or_refused_and_stays_inert(
                     problems.append(f"{where}: {response.status_code}")
                     continue
                 problems += _inert(shown, value, where)
-                if _evaluated(value, shown):
+                if not 300 <= response.status_code < 400 and _evaluated(value, shown):
                     problems.append(f"{where}: template syntax was evaluated")
                 # A hidden field is not typed by a person: tampering needs no explanation.
                 if 400 <= response.status_code < 500 and response.mimetype == "text/html" \
@@ -299,3 +301,12 @@ def test_the_inertness_check_catches_markup_that_was_not_escaped():
     escaped = _inert(parse(f"<p>{escape(value)}</p>"), value, "escaped")
 
     assert len(raw) == 2 and escaped == []
+
+
+def test_the_template_check_catches_an_evaluated_expression():
+    value = "{{7*7}} 考生"
+
+    evaluated = _evaluated(value, parse("<p>49 考生</p>"))
+    shown = _evaluated(value, parse("<p>{{7*7}} 考生</p>"))
+
+    assert (evaluated, shown) == (True, False)
