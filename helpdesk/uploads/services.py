@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -49,12 +49,13 @@ class EventIn:
 
 def enrolled_session(session: Session, *, candidate: Candidate, code: str) -> ExamSession:
     """The exam session code names, if the candidate is on its roster; else 422."""
-    exam = session.scalar(select(ExamSession).where(ExamSession.code == code))
-    if exam is None:
+    row = session.execute(select(ExamSession, Enrollment.id).outerjoin(Enrollment, and_(
+        Enrollment.exam_session_id == ExamSession.id, Enrollment.candidate_id == candidate.id))
+        .where(ExamSession.code == code)).first()
+    if row is None:
         raise ValidationFailed(str(_l("Some fields need correcting.")), fields={
             "exam_session": str(_l("No exam session has this code."))})
-    enrolled = session.scalar(select(Enrollment.id).where(
-        Enrollment.exam_session_id == exam.id, Enrollment.candidate_id == candidate.id))
+    exam, enrolled = row
     if enrolled is None:
         raise ValidationFailed(str(_l("Some fields need correcting.")), fields={
             "exam_session": str(_l("You are not on the roster of this exam session."))})
