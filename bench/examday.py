@@ -184,8 +184,9 @@ def run_day(args: argparse.Namespace, *, base: str, database_url: str, code: str
             faults.stop_redis(tt.at(30))
         if args.fault_twilio and deployment and deployment.telephony == "twilio":
             # While the 求助 burst is being called back: errors, then hangs, then recovery.
+            recovered = "triple" if args.fault_twilio_callbacks else "ok"
             faults.twilio_modes([(tt.at(50.2), "error"), (tt.at(53), "hang"),
-                                 (tt.at(57), "ok")])
+                                 (tt.at(57), recovered)])
     plans = make_plans(len(people), rng)
     for person, plan in zip(people, plans, strict=True):
         runner.spawn(actors.candidate(ctx, person, plan), timetable.at(plan.signin))

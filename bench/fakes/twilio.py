@@ -8,7 +8,7 @@ whitelisted caller ID), the <Dial> action with DialCallStatus=completed and the 
 `completed` status, each signed with X-Twilio-Signature. Modes, switched with
 `POST /_fake/mode?mode=...`:
 
-- ok: as above;
+- ok: as above (one candidate number in ten never answers: DialCallStatus=no-answer);
 - error: every API request answers 500;
 - hang: the call is created but the answer comes only after 25 s (clients time out);
 - triple: as ok, but every status callback is delivered three times, shuffled.
@@ -19,6 +19,7 @@ whitelisted caller ID), the <Dial> action with DialCallStatus=completed and the 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 import re
@@ -106,11 +107,15 @@ class FakeTwilio(ThreadingHTTPServer):
                 self.problems.append(f"{sid}: voice TwiML dials from "
                                      f"{caller.group(1) if caller else 'no caller ID'}")
         action = re.search(r'action="([^"]+)"', twiml)
+        number = re.search(r"<Number>([^<]+)</Number>", twiml)
+        # One candidate in ten never picks up (the same one every attempt).
+        silent = number is not None and int(
+            hashlib.sha256(number.group(1).encode()).hexdigest(), 16) % 10 == 0
         time.sleep(self.talk_seconds)
         if action:
             self.deliver(action.group(1).replace("&amp;", "&"),
-                         {**base, "DialCallStatus": "completed", "DialCallDuration": "60"},
-                         "dial")
+                         {**base, "DialCallStatus": "no-answer" if silent else "completed",
+                          "DialCallDuration": "0" if silent else "60"}, "dial")
         call["status"] = "completed"
         if triple:
             for status in order:

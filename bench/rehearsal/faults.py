@@ -176,7 +176,8 @@ class Faults:
             set_twilio_mode(self.deployment.twilio_port, mode)
             if current is not None:
                 current.end = time.time()
-            current = Window(f"twilio {mode}", time.time()) if mode != "ok" else None
+            current = Window(f"twilio {mode}", time.time()) \
+                if mode in ("error", "hang") else None
             if current is not None:
                 self.windows.append(current)
 
