@@ -42,15 +42,24 @@ def page_path(world: World, route: desk.Route) -> str | None:
 
 def post_forms(page: Page, page_url: str) -> Iterator[tuple[str, Form]]:
     """(action path, form) for every POST form on the page."""
+    for action, form in all_forms(page, page_url):
+        if form.method == "POST":
+            yield action, form
+
+
+def all_forms(page: Page, page_url: str) -> Iterator[tuple[str, Form]]:
+    """(action path, form) for every form on the page, searches (GET) included."""
     for form in page.forms:
-        if form.method != "POST":
-            continue
         action = form.action or page_url
         parts = urlsplit(action)
         if parts.netloc:
             continue
         yield (parts.path or urlsplit(page_url).path) + (f"?{parts.query}" if parts.query
                                                          else ""), form
+
+
+def file_field_names(form: Form) -> list[str]:
+    return [name for name, kind, _ in form.fields if kind == "file"]
 
 
 def text_field_names(form: Form) -> list[str]:
