@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.rehearsal import actors, checks, dbcheck  # noqa: E402
+from bench.rehearsal import actors, checks, client, dbcheck  # noqa: E402
 from bench.rehearsal.client import Http, Recorder  # noqa: E402
 from bench.rehearsal.deploy import Deployment, Person  # noqa: E402
 from bench.rehearsal.faults import Faults  # noqa: E402
@@ -201,8 +201,11 @@ def run_day(args: argparse.Namespace, *, base: str, database_url: str, code: str
     progress = threading.Thread(target=_progress, args=(ctx, runner, stop, timetable),
                                 daemon=True)
     progress.start()
-    finished = runner.run(time.time() + limit)
-    ctx.agents_stop.set()
+    try:
+        finished = runner.run(time.time() + limit)
+    finally:
+        client.STOP.set()
+        ctx.agents_stop.set()
     stop.set()
     runner.shutdown()
     if faults is not None:
@@ -307,6 +310,7 @@ def deploy_and_run(args: argparse.Namespace, code: str, seed: int, out: Path,
         raise KeyboardInterrupt(f"signal {signum}")
 
     signal.signal(signal.SIGTERM, interrupted)
+    signal.signal(signal.SIGINT, interrupted)  # also when started in the background
     try:
         print(f"deploying into {out} ...", flush=True)
         deployment.prepare()

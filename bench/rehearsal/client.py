@@ -17,6 +17,8 @@ from typing import Any
 RETRYABLE = frozenset({0, 429, 500, 502, 503, 504})
 #: Staff pages: a person does not reload a page that crashed over and over.
 STAFF_RETRYABLE = RETRYABLE - {500}
+#: Set when the rehearsal stops (Ctrl-C, time limit): clients stop retrying at once.
+STOP = threading.Event()
 TRACEBACK_MARKERS = ("Traceback (most recent call last)", 'File "/', "sqlalchemy.exc.",
                      "psycopg.")
 
@@ -186,6 +188,5 @@ class Http:
             now = time.time()
             wait = retry_delay(response.status, response.headers.get("retry-after"), attempt,
                                now=now, retry_on=self.retry_on)
-            if wait is None or now + wait > deadline:
+            if wait is None or now + wait > deadline or STOP.wait(wait):
                 return response
-            time.sleep(wait)
