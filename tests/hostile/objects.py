@@ -60,6 +60,14 @@ class World:
             flask_session["_fresh"] = True
         return client
 
+    def api_headers(self, actor: str) -> dict[str, str]:
+        """An Authorization header with a fresh API token of the owner or the other one."""
+        identity = self.owner if actor == "owner" else self.other
+        token, _ = identity_services.open_session(
+            self.session, kind=SessionKind.CANDIDATE_API, now=clock.utcnow(),
+            ttl=timedelta(hours=1), candidate=identity.candidate)
+        return {"Authorization": f"Bearer {token}"}
+
     def value_for(self, argument: str, endpoint: str = "") -> Any:
         """The owner's object for a URL argument of endpoint, created once per test."""
         key = factory_key(endpoint, argument) or argument

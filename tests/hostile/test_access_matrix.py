@@ -10,13 +10,10 @@ candidate's object answers exactly like one that does not exist.
 from __future__ import annotations
 
 import difflib
-from datetime import timedelta
 
 import pytest
 
-from helpdesk import clock
-from helpdesk.identity import services as identity_services
-from helpdesk.identity.models import Role, SessionKind
+from helpdesk.identity.models import Role
 from tests.hostile import desk
 from tests.hostile.objects import FACTORIES, World, factory_key, missing_value
 
@@ -150,13 +147,6 @@ def test_each_visitor_gets_what_the_pages_rule_says(world, route, method):
     assert refused == {}, f"these visitors were not sent to {signin}"
 
 
-def _api_headers(world: World, identity) -> dict[str, str]:
-    token, _ = identity_services.open_session(
-        world.session, kind=SessionKind.CANDIDATE_API, now=clock.utcnow(),
-        ttl=timedelta(hours=1), candidate=identity.candidate)
-    return {"Authorization": f"Bearer {token}"}
-
-
 def _api_paths(world: World, path: str, operation: dict) -> tuple[str, str | None]:
     names = [p["name"] for p in operation.get("parameters", []) if p["in"] == "path"]
     if any(factory_key("api", n) is None for n in names):
@@ -179,13 +169,13 @@ def test_each_api_caller_gets_what_the_operations_rule_says(world, method, path,
     anonymous = _open(client, owned, method)
     forged = _open(client, owned, method, headers={"Authorization": "Bearer forged"})
     if missing is not None:
-        other = _api_headers(world, world.other)
+        other = world.api_headers("other")
         foreign = _open(client, owned, method, headers=other)
         absent = _open(client, missing, method, headers=other)
         assert _normalised(foreign, [owned]) == _normalised(absent, [missing]), \
             _difference(foreign, absent, owned, missing)
         assert foreign.status_code in REFUSED_BEFORE_LOOKUP | {404}
-    owner = _open(client, owned, method, headers=_api_headers(world, world.owner))
+    owner = _open(client, owned, method, headers=world.api_headers("owner"))
 
     assert anonymous.status_code == 401 and anonymous.json["error"]["message"]
     assert forged.status_code == 401

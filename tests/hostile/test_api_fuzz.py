@@ -22,7 +22,6 @@ from schemathesis.specs.openapi.checks import (
 
 from tests.hostile import desk
 from tests.hostile.objects import factory_key
-from tests.hostile.test_access_matrix import _api_headers
 
 SEED = 20230110
 FAST_EXAMPLES = 12
@@ -32,6 +31,7 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 OPERATIONS = [(method, path) for method, path, _ in desk.api_operations()]
 
+
 @pytest.fixture
 def fuzz_schema(app):
     return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
@@ -40,7 +40,7 @@ def fuzz_schema(app):
 @pytest.fixture
 def bearer(world) -> dict[str, str]:
     """A real candidate token, so authenticated operations get past the door."""
-    return _api_headers(world, world.owner)
+    return world.api_headers("owner")
 
 
 def test_every_route_under_the_api_prefix_is_documented():

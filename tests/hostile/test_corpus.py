@@ -260,9 +260,7 @@ def test_hostile_text_in_every_json_field_is_stored_or_refused(world: World, met
         path = path.replace("{" + name + "}", str(world.value_for(name, "api")))
     schema = operation["requestBody"]["content"]["application/json"]["schema"]
     client = world.app.test_client()
-    from tests.hostile.test_access_matrix import _api_headers
-
-    auth = _api_headers(world, world.owner) if operation.get("security") else {}
+    auth = world.api_headers("owner") if operation.get("security") else {}
     problems = []
 
     for value in corpus.sample(per_field, f"{method}:{path}:{field}"):
