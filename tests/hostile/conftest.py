@@ -7,7 +7,6 @@ import logging
 import os
 import random
 import re
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +19,6 @@ from sqlalchemy.orm import Session
 from helpdesk.audit.models import AuditEntry
 from helpdesk.demo import fake_id_number
 from helpdesk.identity import phone as phones
-from helpdesk.identity.models import Staff
 from helpdesk.logs import RedactingFilter
 
 #: Strings per free-text field in the fast tier; --full sends the whole corpus.
@@ -172,14 +170,6 @@ def person(make_candidate, sweep: Sweep) -> Callable[..., Any]:
             "1" + rng.choice("3456789") + "".join(rng.choice("0123456789") for _ in range(9)))
         sweep.remember(id_number=number, phone=phone)
         return make_candidate(id_number=number, phone=phone, **kwargs)
-
-    return make
-
-
-@pytest.fixture
-def staff_member(make_staff) -> Callable[[str], Staff]:
-    def make(role: str) -> Staff:
-        return make_staff(role, username=f"{role}-{uuid.uuid4().hex[:8]}")
 
     return make
 
