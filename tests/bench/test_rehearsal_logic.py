@@ -10,6 +10,7 @@ from email.utils import format_datetime
 import pytest
 
 from bench.rehearsal.client import parse_retry_after, retry_delay
+from bench.rehearsal.html import parse
 from bench.rehearsal.ledger import Accepted, Stored, compare
 from bench.rehearsal.plans import make_plans
 from bench.rehearsal.stats import buckets, percentile
@@ -145,3 +146,19 @@ def test_the_day_plan_has_the_issues_shares():
     assert all(0 <= p.signin < 50 for p in plans)
     assert sum(a.fails_first for a in artifacts) == 100
     assert all(a.start >= 60 for a in artifacts)
+
+
+def test_an_agent_finds_the_csrf_token_and_the_choices_of_a_form():
+    page = """<form method="post" action="/staff/callbacks/r/abc/outcome">
+      <input type="hidden" name="csrf_token" value="tok-1">
+      <select name="outcome"><option value="resolved">接通</option>
+      <option value="no_answer" selected>无人接听</option></select>
+      <button type="submit" name="go" value="1">记录</button></form>"""
+
+    forms, _links = parse(page)
+
+    assert forms[0].action == "/staff/callbacks/r/abc/outcome"
+    assert forms[0].fields["csrf_token"] == "tok-1"
+    assert forms[0].fields["outcome"] == "no_answer"
+    assert forms[0].choices["outcome"] == ["resolved", "no_answer"]
+    assert forms[0].buttons == [("go", "1", "记录")]
