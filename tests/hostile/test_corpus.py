@@ -96,9 +96,7 @@ def _read_back(kind: str, field: str, value: str, page: Page) -> bool:
 
 
 def _same_text(sent: str, shown: str) -> bool:
-    def canon(text: str) -> str:
-        return " ".join(unicodedata.normalize("NFKC", text).split())
-    return canon(sent) == canon(shown)
+    return _canon(sent) == _canon(shown)
 
 
 # ------------------------------------------------------------------------------- forms
