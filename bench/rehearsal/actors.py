@@ -8,11 +8,12 @@ import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from bench.rehearsal.client import STAFF_RETRYABLE, Http, Recorder
+from bench.rehearsal.client import STAFF_RETRYABLE, Http, Recorder, Response
 from bench.rehearsal.deploy import Agent, Person
 from bench.rehearsal.ledger import Accepted, Ledger
 from bench.rehearsal.plans import CATEGORIES, ArtifactPlan, CandidatePlan
@@ -121,6 +122,28 @@ def candidate(ctx: Context, person: Person, plan: CandidatePlan) -> Actor:
         yield from help_press(ctx, http, auth, person, plan)
 
 
+def _with_twin(ctx: Context, http: Http, kind: str, person: Person, key: str,
+               id_of: Callable[[Any], str | None], share: float, *args: Any,
+               **kwargs: Any) -> Response:
+    """Send a request; with probability `share` send the very same request (same key, same
+    body) at the same moment too, as a client that timed out and retried while the first
+    was still running. Both answers count: a twin answered 2xx is accepted as well."""
+    if ctx.rng.random() >= share:
+        return http.call(*args, **kwargs)
+    twin: list[Response] = []
+    thread = threading.Thread(target=lambda: twin.append(
+        Http(http.base, http.recorder, http.audience).call(*args, **kwargs)))
+    thread.start()
+    answer = http.call(*args, **kwargs)
+    thread.join()
+    ctx.count(f"{kind}: concurrent twin sent")
+    if twin and twin[0].status in (200, 201):
+        _accepted(ctx, kind, key, person, id_of(twin[0].json() or {}))
+    elif twin:
+        ctx.count(f"{kind}: concurrent twin answered {twin[0].status}")
+    return answer
+
+
 def _accepted(ctx: Context, kind: str, key: str, person: Person, server_id: str | None
               ) -> None:
     ctx.ledger.add(Accepted(kind, key, person.admission_number, server_id, time.time()))
@@ -135,9 +158,10 @@ def help_press(ctx: Context, http: Http, auth: dict[str, str], person: Person,
     for press in range(2 if plan.presses_twice else 1):
         key = uuid.uuid4().hex
         pressed = time.time()
-        answer = http.call("POST", "/api/v1/help-requests", endpoint="POST /help-requests",
-                           deadline=pressed + GIVE_UP_SECONDS, json_body=body,
-                           headers={**auth, "Idempotency-Key": key})
+        answer = _with_twin(ctx, http, "help_request", person, key, lambda d: d.get("id"),
+                            0.25, "POST", "/api/v1/help-requests",
+                            endpoint="POST /help-requests", deadline=pressed + GIVE_UP_SECONDS,
+                            json_body=body, headers={**auth, "Idempotency-Key": key})
         if answer.status not in (200, 201):
             ctx.count(f"help press refused: {answer.status}")
             return
@@ -185,9 +209,10 @@ def upload(ctx: Context, http: Http, auth: dict[str, str], person: Person,
         body = {"event_id": event_id, "exam_session": ctx.code, "artifact": item.artifact,
                 "artifact_id": item.artifact_id, "state": state, "bytes_total": total,
                 "bytes_sent": sent, "error_code": error, "occurred_at": iso_now()}
-        answer = http.call("POST", "/api/v1/upload-events", endpoint="POST /upload-events",
-                           deadline=time.time() + GIVE_UP_SECONDS, json_body=body,
-                           headers=auth)
+        answer = _with_twin(ctx, http, "upload_event", person, event_id, lambda d: None, 0.02,
+                            "POST", "/api/v1/upload-events", endpoint="POST /upload-events",
+                            deadline=time.time() + GIVE_UP_SECONDS, json_body=body,
+                            headers=auth)
         if answer.status not in (200, 201):
             ctx.count(f"upload event refused: {answer.status}")
             ctx.note(f"upload event refused {answer.status}: {answer.text[:200]}")
@@ -212,9 +237,11 @@ def ticket(ctx: Context, http: Http, auth: dict[str, str], person: Person) -> Ac
     key = uuid.uuid4().hex
     body = {"exam_session": ctx.code, "category": "answer_upload",
             "description": "交卷后答题数据上传失败：点击重试后仍然提示上传失败，请帮忙查看。"}
-    answer = http.call("POST", "/api/v1/tickets", endpoint="POST /tickets",
-                       deadline=time.time() + GIVE_UP_SECONDS, json_body=body,
-                       headers={**auth, "Idempotency-Key": key})
+    answer = _with_twin(ctx, http, "ticket", person, key,
+                        lambda d: str(d.get("number") or d.get("id") or "") or None, 0.5,
+                        "POST", "/api/v1/tickets", endpoint="POST /tickets",
+                        deadline=time.time() + GIVE_UP_SECONDS, json_body=body,
+                        headers={**auth, "Idempotency-Key": key})
     if answer.status not in (200, 201):
         ctx.count(f"ticket refused: {answer.status}")
         ctx.note(f"POST /api/v1/tickets answered {answer.status}: {answer.text[:300]}")
