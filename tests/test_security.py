@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from helpdesk import create_app
+from helpdesk.db import database
 from helpdesk.security import safe_next
 from tests.conftest import app_config, csrf_token
 
@@ -63,12 +64,15 @@ def test_forms_refuse_a_post_without_the_csrf_token(app):
     client = strict.test_client()
     identity = {"name": "甲", "id_number": "x", "admission_number": "ZK1"}
 
-    refused = client.post("/signin", data=dict(identity))
-    page = client.get("/signin")
+    try:
+        refused = client.post("/signin", data=dict(identity))
+        page = client.get("/signin")
+        accepted = client.post("/signin", data=dict(identity, csrf_token=csrf_token(page.text)))
+    finally:
+        database(strict).engine.dispose()
 
     assert refused.status_code == 400
-    assert client.post("/signin", data=dict(identity, csrf_token=csrf_token(page.text))
-                       ).status_code == 422
+    assert accepted.status_code == 422
 
 
 @pytest.mark.parametrize("target, expected", [
