@@ -207,3 +207,14 @@ def _cheap_dummy(hasher: Any) -> str:
     if not _DUMMY:
         _DUMMY.append(hasher.hash("not a real password"))
     return _DUMMY[0]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The long run sends the whole corpus to a form: allow it an hour, not the suite's
+    five minutes per test."""
+    if not full_mode(config):
+        return
+    here = os.path.dirname(__file__)
+    for item in items:
+        if str(item.path).startswith(here):
+            item.add_marker(pytest.mark.timeout(3600))
