@@ -3,8 +3,6 @@ exam session's readiness for staff."""
 
 from __future__ import annotations
 
-import csv
-import io
 import secrets
 from collections import Counter
 from dataclasses import dataclass, field
@@ -17,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from diagnostics.rules import judge
+from helpdesk import csvexport
 from helpdesk.errors import ValidationFailed
 from helpdesk.exams.models import ExamSession
 from helpdesk.identity import phone as phone_numbers
@@ -227,35 +226,15 @@ def readiness_of(session: Session, exam: ExamSession) -> Readiness:
     return result
 
 
-def mask_name(name: str) -> str:
-    """张三 -> 张*: enough for staff to greet the right person on the phone."""
-    return name[:1] + "*" * max(1, len(name) - 1) if name else ""
-
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: Any) -> str:
-    """A CSV cell a spreadsheet shows as text, never runs as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 def attention_csv(readiness: Readiness, *, header: list[str], local_time: Any,
                   verdict_label: Any = str) -> str:
     """The candidates who failed or never ran the agent, personal data masked; UTF-8 BOM so
     spreadsheets on Chinese Windows open it correctly."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow([safe_cell(h) for h in header])
-    for row in readiness.attention:
-        c = row.candidate
-        writer.writerow([safe_cell(v) for v in (
-            c.admission_number, mask_name(c.name), c.id_number_masked, phone_numbers.mask(c.phone),
-            verdict_label(row.pc.verdict if row.pc else None), row.pc.code if row.pc else "",
-            local_time(row.pc.received_at) if row.pc else "",
-            verdict_label(row.phone.verdict if row.phone else None),
-            row.phone.code if row.phone else "",
-            "; ".join(row.problems()))])
-    return out.getvalue()
+    rows = ((row.candidate.admission_number, csvexport.mask_name(row.candidate.name),
+             row.candidate.id_number_masked, phone_numbers.mask(row.candidate.phone),
+             verdict_label(row.pc.verdict if row.pc else None), row.pc.code if row.pc else "",
+             local_time(row.pc.received_at) if row.pc else "",
+             verdict_label(row.phone.verdict if row.phone else None),
+             row.phone.code if row.phone else "", "; ".join(row.problems()))
+            for row in readiness.attention)
+    return csvexport.text(header, rows)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import statistics
 from collections import Counter
 from collections.abc import Iterator
@@ -13,23 +11,11 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from helpdesk import csvexport
 from helpdesk.exams.models import ExamSession
 from helpdesk.identity import phone as phones
 from helpdesk.identity.models import Candidate
 from helpdesk.tickets.models import Ticket
-
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def escape_cell(value: object) -> str:
-    """A CSV cell a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
-
-
-def mask_name(name: str) -> str:
-    """张三 -> 张*, 欧阳小明 -> 欧***."""
-    return name[:1] + "*" * max(1, len(name) - 1) if name else ""
 
 
 @dataclass
@@ -85,30 +71,18 @@ CSV_HEADER = ["number", "created_at", "category", "exam_session", "status", "pri
 
 def export_rows(session: Session, *, since: datetime | None = None) -> Iterator[str]:
     """The tickets as CSV lines (masked personal data, formula-escaped), streamed."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def flush() -> str:
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
-
-    writer.writerow(CSV_HEADER)
-    yield "\ufeff" + flush()  # a BOM so spreadsheet programs read the Chinese as UTF-8
     query = (select(Ticket, Candidate, ExamSession.code)
              .join(Candidate, Candidate.id == Ticket.candidate_id)
              .outerjoin(ExamSession, ExamSession.id == Ticket.exam_session_id)
              .order_by(Ticket.id).execution_options(yield_per=1000))
     if since is not None:
         query = query.where(Ticket.created_at >= since)
-    for ticket, candidate, code in session.execute(query):
-        writer.writerow([escape_cell(v) for v in (
-            ticket.number, ticket.created_at.isoformat(), ticket.category, code or "",
-            str(ticket.status), ticket.priority, mask_name(candidate.name),
-            candidate.admission_number, candidate.id_number_masked, phones.mask(ticket.phone),
-            ticket.subject,
-            ticket.first_response_at.isoformat() if ticket.first_response_at else "",
-            ticket.resolved_at.isoformat() if ticket.resolved_at else "",
-            "yes" if ticket.breached_at else "")])
-        yield flush()
+    rows = ((ticket.number, ticket.created_at.isoformat(), ticket.category, code or "",
+             str(ticket.status), ticket.priority, csvexport.mask_name(candidate.name),
+             candidate.admission_number, candidate.id_number_masked, phones.mask(ticket.phone),
+             ticket.subject,
+             ticket.first_response_at.isoformat() if ticket.first_response_at else "",
+             ticket.resolved_at.isoformat() if ticket.resolved_at else "",
+             "yes" if ticket.breached_at else "")
+            for ticket, candidate, code in session.execute(query))
+    yield from csvexport.lines(CSV_HEADER, rows)

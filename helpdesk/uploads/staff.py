@@ -3,8 +3,6 @@ and the guidance editor (supervisors)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
@@ -13,7 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from helpdesk import clock
+from helpdesk import clock, csvexport
 from helpdesk.audit import services as audit
 from helpdesk.db import get_session
 from helpdesk.errors import DomainError
@@ -77,12 +75,6 @@ def _args() -> dict[str, str]:
     return {k: request.args.get(k, "")[:64] for k in ("exam_session", "status", "artifact", "q")}
 
 
-def csv_cell(value: Any) -> str:
-    """A cell a spreadsheet shows as text: a leading = + - @ tab or CR cannot start a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @bp.get("/staff/uploads/export.csv")
 @staff_required(Role.SUPERVISOR)
 def staff_export() -> ResponseReturnValue:
@@ -91,25 +83,24 @@ def staff_export() -> ResponseReturnValue:
         abort(404)
     db = get_session()
     lines = _filtered(services.roster_completeness(db, exam_session_id=exam.id))
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["exam_session", "admission_number", "name", "id_number_masked",
+    header = ["exam_session", "admission_number", "name", "id_number_masked",
                      "phone_masked", "answer_data", "evidence_video", "evidence_videos_completed",
-                     "evidence_videos_reported", "last_errors", "followed_up"])
+                     "evidence_videos_reported", "last_errors", "followed_up"]
+    rows = []
     for ln in lines:
         videos = [a for a in ln.result.artifacts if a.artifact == ArtifactKind.EVIDENCE_VIDEO]
         errors = sorted({a.last_error_code for a in ln.result.artifacts if a.last_error_code})
-        writer.writerow([csv_cell(v) for v in (
+        rows.append((
             exam.code, ln.candidate.admission_number, ln.candidate.name,
             ln.candidate.id_number_masked, mask_phone(ln.candidate.phone),
             ln.result.verdicts[ArtifactKind.ANSWER_DATA].value,
             ln.result.verdicts[ArtifactKind.EVIDENCE_VIDEO].value,
             sum(1 for a in videos if a.state == "completed"), len(videos), " ".join(errors),
-            "yes" if ln.followed_up else "no")])
+            "yes" if ln.followed_up else "no"))
     audit.record(db, staff=current_staff(), action="uploads.export", now=clock.utcnow(),
                  detail={"exam_session": exam.code, "rows": len(lines)})
     db.commit()
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={
+    return Response(csvexport.text(header, rows), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="uploads-{exam.code}.csv"'})
 
 
