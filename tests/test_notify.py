@@ -1,17 +1,14 @@
 from __future__ import annotations
 
-import json
-import logging
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
-from twilio.http import HttpClient
-from twilio.http.response import Response
 
 from helpdesk.notify.adapters import MemoryNotifier, TwilioNotifier
 from helpdesk.notify.models import OutboundSms, SmsStatus
 from helpdesk.notify.services import UnsafeSms, check_text, queue_sms, send_pending
+from tests.twilio_http import RecordingHttpClient as _Recording
 
 NOW = datetime(2023, 1, 10, 3, 30, tzinfo=UTC)
 ALLOWED = ["400-088-0028", "+862863201710", "+862862093080"]
@@ -58,17 +55,9 @@ def test_sms_text_may_name_the_hotline_the_caller_ids_and_dates():
                "如有问题请拨打 400-088-0028。", allowed_numbers=ALLOWED)
 
 
-class RecordingHttpClient(HttpClient):
-    """Replaces only the twilio library's HTTP transport: records the exact request."""
 
-    def __init__(self) -> None:
-        super().__init__(logging.getLogger("twilio.test"), is_async=False, timeout=5)
-        self.requests: list[dict] = []
-
-    def request(self, method, uri, params=None, data=None, headers=None, auth=None,
-                timeout=None, allow_redirects=False):
-        self.requests.append({"method": method, "uri": uri, "data": data, "auth": auth})
-        return Response(201, json.dumps({"sid": "SM123", "status": "queued"}))
+def RecordingHttpClient() -> _Recording:  # noqa: N802 - reads like the class
+    return _Recording(default=(201, {"sid": "SM123", "status": "queued"}))
 
 
 def test_the_twilio_notifier_sends_the_exact_messages_request():

@@ -4,14 +4,10 @@ library's HTTP client is replaced."""
 
 from __future__ import annotations
 
-import json
-import logging
 from urllib.parse import urlencode
 
 import pytest
 import requests
-from twilio.http import HttpClient
-from twilio.http.response import Response
 from twilio.request_validator import RequestValidator
 
 from helpdesk import create_app
@@ -22,28 +18,16 @@ from helpdesk.telephony import services as telephony
 from helpdesk.telephony.dialer import TwilioDialer
 from tests.callbacks.conftest import IN_EXAM, later
 from tests.conftest import app_config
+from tests.twilio_http import RecordingHttpClient as _Recording
 
 PUBLIC = "https://desk.example.cn"
 TOKEN = "twilio-test-token"
 SID = "AC00000000000000000000000000000001"
 
 
-class RecordingHttpClient(HttpClient):
-    """Records the exact requests; answers with the queued responses (or raises)."""
 
-    def __init__(self) -> None:
-        super().__init__(logging.getLogger("twilio.test"), is_async=False, timeout=5)
-        self.requests: list[dict] = []
-        self.answers: list[object] = []
-
-    def request(self, method, uri, params=None, data=None, headers=None, auth=None,
-                timeout=None, allow_redirects=False):
-        self.requests.append({"method": method, "uri": uri, "params": params, "data": data})
-        answer = self.answers.pop(0) if self.answers else (201, {"sid": "CA1", "status": "queued"})
-        if isinstance(answer, Exception):
-            raise answer
-        status, body = answer
-        return Response(status, json.dumps(body))
+def RecordingHttpClient() -> _Recording:  # noqa: N802 - reads like the class
+    return _Recording(default=(201, {"sid": "CA1", "status": "queued"}))
 
 
 @pytest.fixture(scope="module")

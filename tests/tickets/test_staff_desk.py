@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import json
-import logging
 from datetime import timedelta
 
 from sqlalchemy import select
-from twilio.http import HttpClient
-from twilio.http.response import Response
 
 from helpdesk.audit.models import AuditEntry
 from helpdesk.notify.adapters import TwilioNotifier
@@ -16,6 +12,7 @@ from helpdesk.notify.models import OutboundSms
 from helpdesk.notify.services import send_pending
 from helpdesk.tickets import staff
 from helpdesk.tickets.models import Ticket, TicketStatus
+from tests.twilio_http import RecordingHttpClient
 
 
 def test_staff_find_a_ticket_by_admission_number_name_phone_or_number(
@@ -92,17 +89,6 @@ def _sms(number: str) -> str:
             "技术服务热线：400-088-0028")
 
 
-class RecordingHttpClient(HttpClient):
-    """Replaces only the twilio library's HTTP transport: records the exact request."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.getLogger("twilio.test"), is_async=False, timeout=5)
-        self.requests: list[dict] = []
-
-    def request(self, method, uri, params=None, data=None, headers=None, auth=None,
-                timeout=None, allow_redirects=False):
-        self.requests.append({"method": method, "uri": uri, "data": data, "auth": auth})
-        return Response(201, json.dumps({"sid": "SM42", "status": "queued"}))
 
 
 def test_the_reply_sms_is_the_exact_twilio_request(db_session, owner, open_ticket, make_staff,
@@ -119,7 +105,7 @@ def test_the_reply_sms_is_the_exact_twilio_request(db_session, owner, open_ticke
     assert sent == 1
     assert http.requests == [{
         "method": "POST", "uri": "https://api.twilio.com/2010-04-01/Accounts/AC42/Messages.json",
-        "auth": ("AC42", "tok"),
+        "auth": ("AC42", "tok"), "params": None,
         "data": {"To": "+8613800138000", "From": "+15005550006",
                  "Body": _sms(ticket.number)}}]
 
