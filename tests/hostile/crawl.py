@@ -91,5 +91,9 @@ def form_data(world: World, form: Form, **overrides: str) -> dict[str, Any]:
 
 def fetch(client: FlaskClient, path: str) -> tuple[int, Page, str]:
     response = client.get(path)
-    html = response.get_data(as_text=True) if response.mimetype == "text/html" else ""
+    # Read every answer to the end and close it, as a browser does: a streamed export left
+    # half-read would hold its database cursor open.
+    body = response.get_data()
+    response.close()
+    html = body.decode("utf-8") if response.mimetype == "text/html" else ""
     return response.status_code, parse(html), html

@@ -47,6 +47,7 @@ def test_csv_exports_show_ids_and_phones_masked(world: World, sweep, route):
 
     response = client.get(route.path(values))
     text = response.get_data(as_text=True)
+    response.close()
     leaks = sweep.record(f"export {route.rule}", text)
 
     assert response.status_code == 200
