@@ -210,10 +210,11 @@ def fault_checks(args: argparse.Namespace, *, ctx: Context, stores: Stores,
             bad = sum(1 for s in after if s.status == 500)
             logs = _log_text(deployment, "app")
             warned = any(w in logs for w in REDIS_WARNINGS)
+            # 500s are judged by "no 500 answers", whatever their cause.
             out.append(Check("Redis stopped: the desk keeps serving and logs a warning",
-                             good > 0 and bad == 0 and warned,
-                             f"after the stop: {good} candidate 2xx, {bad} × 500; warning "
-                             f"logged: {warned}"))
+                             good > 0 and warned,
+                             f"after the stop: {good} candidate 2xx, {bad} × 500 (see "
+                             f"'no 500 answers'); warning logged: {warned}"))
     if "two-schedulers" in faults_on:
         logs = [_log_text(deployment, f"jobs{i}") for i in (1, 2)]
         ran = [log.count(" done:") for log in logs]
