@@ -15,6 +15,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from helpdesk.categories import Category
@@ -150,8 +151,22 @@ def open_ticket(session: Session, *, candidate: Candidate, exam_session: ExamSes
                             details=_clean_details(details), created_at=now)
     ticket.messages.append(message)
     _attach(ticket, message, attachments, now)
-    session.add(ticket)
-    session.flush()
+    if idempotency_key is None:
+        session.add(ticket)
+        session.flush()
+        return ticket
+    try:
+        # Two app servers may file the same retried request at once: the loser's insert
+        # fails on the unique key inside this savepoint and it returns the winner's ticket.
+        with session.begin_nested():
+            session.add(ticket)
+            session.flush()
+    except IntegrityError:
+        existing = session.scalar(select(Ticket).where(
+            Ticket.candidate_id == candidate.id, Ticket.idempotency_key == idempotency_key))
+        if existing is None:
+            raise
+        return existing
     return ticket
 
 
