@@ -77,12 +77,14 @@ def export_rows(session: Session, *, since: datetime | None = None) -> Iterator[
              .order_by(Ticket.id).execution_options(yield_per=1000))
     if since is not None:
         query = query.where(Ticket.created_at >= since)
-    rows = ((ticket.number, ticket.created_at.isoformat(), ticket.category, code or "",
-             str(ticket.status), ticket.priority, csvexport.mask_name(candidate.name),
-             candidate.admission_number, candidate.id_number_masked, phones.mask(ticket.phone),
-             ticket.subject,
-             ticket.first_response_at.isoformat() if ticket.first_response_at else "",
-             ticket.resolved_at.isoformat() if ticket.resolved_at else "",
-             "yes" if ticket.breached_at else "")
-            for ticket, candidate, code in session.execute(query))
-    yield from csvexport.lines(CSV_HEADER, rows)
+    # Closing the result when a download stops halfway releases the database cursor.
+    with session.execute(query) as result:
+        rows = ((ticket.number, ticket.created_at.isoformat(), ticket.category, code or "",
+                 str(ticket.status), ticket.priority, csvexport.mask_name(candidate.name),
+                 candidate.admission_number, candidate.id_number_masked, phones.mask(ticket.phone),
+                 ticket.subject,
+                 ticket.first_response_at.isoformat() if ticket.first_response_at else "",
+                 ticket.resolved_at.isoformat() if ticket.resolved_at else "",
+                 "yes" if ticket.breached_at else "")
+                for ticket, candidate, code in result)
+        yield from csvexport.lines(CSV_HEADER, rows)
