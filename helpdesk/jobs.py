@@ -7,6 +7,7 @@ schedulers running at once do the work once, and calls one service.
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,33 +25,41 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Job:
     id: str
-    #: Called with (session, now); returns a count or summary to log.
-    run: Callable[[Session, Any], object]
+    #: "module:function", called with (session, now); returns a count or summary to log.
+    #: Imported when the job runs, so the table never imports every capability.
+    target: str
     trigger: str
     trigger_args: dict[str, Any] = field(default_factory=dict)
 
+    def run(self, session: Session, now: Any) -> object:
+        module, _, function = self.target.partition(":")
+        job: Callable[[Session, Any], object] = getattr(importlib.import_module(module),
+                                                         function)
+        return job(session, now)
 
-def _purge_sessions(session: Session, now: Any) -> object:
+
+def purge_sessions(session: Session, now: Any) -> object:
     from helpdesk.identity.services import purge_expired_sessions
 
     return purge_expired_sessions(session, now=now)
 
 
-def _send_sms(session: Session, now: Any) -> object:
-    from helpdesk.notify.jobs import send_pending
-
-    return send_pending(session, now)
+def _every(**interval: int) -> tuple[str, dict[str, int]]:
+    return "interval", interval
 
 
-#: Capabilities add their rows here.
+#: Capabilities add their rows here: (stable id, "module:function", trigger).
 JOBS: list[Job] = [
-    Job("identity.purge_expired_sessions", _purge_sessions, "interval", {"minutes": 10}),
-    Job("notify.send_pending", _send_sms, "interval", {"seconds": 15}),
-    Job("callbacks.release_expired_claims", lambda s, n: __import__("helpdesk.callbacks.jobs", fromlist=["x"]).release_expired_claims(s, n), "interval", {"seconds": 15}),  # noqa: E501
-    Job("callbacks.close_ended_sessions", lambda s, n: __import__("helpdesk.callbacks.jobs", fromlist=["x"]).close_ended_sessions(s, n), "interval", {"minutes": 1}),  # noqa: E501
-    Job("telephony.settle_unknown_calls", lambda s, n: __import__("helpdesk.callbacks.jobs", fromlist=["x"]).settle_unknown_calls(s, n), "interval", {"seconds": 30}),  # noqa: E501
-    Job("uploads.follow_up", lambda s, n: __import__("helpdesk.uploads.jobs", fromlist=["x"]).follow_up(s, n), "interval", {"minutes": 5}),  # noqa: E501
-    Job("tickets.mark_breaches", lambda s, n: __import__("helpdesk.tickets.jobs", fromlist=["x"]).mark_breaches(s, n), "interval", {"minutes": 1}),  # noqa: E501
+    Job("identity.purge_expired_sessions", "helpdesk.jobs:purge_sessions", *_every(minutes=10)),
+    Job("notify.send_pending", "helpdesk.notify.jobs:send_pending", *_every(seconds=15)),
+    Job("callbacks.release_expired_claims", "helpdesk.callbacks.jobs:release_expired_claims",
+        *_every(seconds=15)),
+    Job("callbacks.close_ended_sessions", "helpdesk.callbacks.jobs:close_ended_sessions",
+        *_every(minutes=1)),
+    Job("telephony.settle_unknown_calls", "helpdesk.callbacks.jobs:settle_unknown_calls",
+        *_every(seconds=30)),
+    Job("uploads.follow_up", "helpdesk.uploads.jobs:follow_up", *_every(minutes=5)),
+    Job("tickets.mark_breaches", "helpdesk.tickets.jobs:mark_breaches", *_every(minutes=1)),
 ]
 
 
