@@ -19,11 +19,8 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
 import random
 import re
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -42,7 +39,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+
+from bench import harness  # noqa: E402
 
 ID_HASH_KEY = "bench-help-burst-key"
 CODE = "BENCH-FORMAL"
@@ -68,25 +66,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 # --- the database ---------------------------------------------------------------------------
 
-def admin_engine(server: str):  # type: ignore[no-untyped-def]
-    return create_engine(server.replace("postgresql://", "postgresql+psycopg://", 1),
-                         isolation_level="AUTOCOMMIT")
-
-
-def create_database(server: str) -> tuple[str, str]:
-    name = f"helpdesk_bench_help_{uuid.uuid4().hex[:8]}"
-    engine = admin_engine(server)
-    with engine.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return name, make_url(server).set(database=name).render_as_string(hide_password=False)
-
-
-def drop_database(server: str, name: str) -> None:
-    engine = admin_engine(server)
-    with engine.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    engine.dispose()
+def start_gunicorn(url: str, port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
+    return harness.start_gunicorn(
+        url=url, port=port, id_hash_key=ID_HASH_KEY,
+        options=["-w", str(workers), "-k", "gthread", "--threads", str(threads)],
+        env={"HELPDESK_DATABASE_POOL_SIZE": str(threads),
+             "HELPDESK_PUBLIC_URL": f"http://127.0.0.1:{port}",
+             # agents resolve calls as fast as they can claim: lift the toll-fraud guard
+             "HELPDESK_CALLBACK_CALLS_PER_MINUTE": "1000000"})
 
 
 def seed(url: str, candidates: int, agents: int, seed_value: int) -> tuple[list[str], list[str]]:
@@ -143,42 +130,6 @@ def count_requests(url: str) -> tuple[int, int]:
 
 
 # --- the desk -------------------------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_gunicorn(url: str, port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "HELPDESK_DATABASE_URL": url, "HELPDESK_ENV": "production",
-           "HELPDESK_SECRET_KEY": uuid.uuid4().hex, "HELPDESK_ID_HASH_KEY": ID_HASH_KEY,
-           "HELPDESK_DATABASE_POOL_SIZE": str(threads), "HELPDESK_REDIS_URL": "",
-           "HELPDESK_PUBLIC_URL": f"http://127.0.0.1:{port}",
-           # agents resolve calls as fast as they can claim: lift the toll-fraud guard
-           "HELPDESK_CALLBACK_CALLS_PER_MINUTE": "1000000"}
-    process = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "-w", str(workers), "-k", "gthread", "--threads",
-         str(threads), "-b", f"127.0.0.1:{port}", "--log-level", "warning", "--timeout", "60",
-         "wsgi:app"], cwd=ROOT, env=env, start_new_session=True)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if Client(port).send("GET", "/livez")[0] == 200:
-                return process
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit("gunicorn did not start")
-
-
-def stop_gunicorn(process: subprocess.Popen[bytes]) -> None:
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(15)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-
 
 class Client:
     """One keep-alive connection with a cookie jar (one per thread)."""
@@ -324,11 +275,11 @@ def claim_all(port: int, usernames: list[str]) -> tuple[list[str], Counter[int],
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     rng = random.Random(args.seed)  # noqa: S311 - load pattern, not security
-    name, url = create_database(args.pg_server)
+    name, url = harness.create_database(args.pg_server, "help")
     process = None
     try:
         tokens, usernames = seed(url, args.candidates, args.agents, args.seed)
-        port = free_port()
+        port = harness.free_port()
         process = start_gunicorn(url, port, args.workers, args.threads)
         plan = plan_presses(tokens, args, rng)
         statuses, latencies, burst_seconds = burst(port, plan, args)
@@ -337,8 +288,8 @@ def main(argv: list[str] | None = None) -> int:
         _stored, doubled_attempts = count_requests(url)
     finally:
         if process is not None:
-            stop_gunicorn(process)
-        drop_database(args.pg_server, name)
+            harness.stop_gunicorn(process)
+        harness.drop_database(args.pg_server, name)
     counts = Counter(claims)
     double_claims = sum(n - 1 for n in counts.values() if n > 1) + doubled_attempts
     server_errors = sum(n for s, n in statuses.items() if s >= 500) + \

@@ -17,10 +17,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
 import random
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,7 +34,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+
+from bench import harness  # noqa: E402
 
 ID_HASH_KEY = "bench-upload-events-key"
 CODE = "BENCH-FORMAL"
@@ -59,27 +57,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 # --- the database ---------------------------------------------------------------------------
-
-def admin_engine(server: str):
-    return create_engine(server.replace("postgresql://", "postgresql+psycopg://", 1),
-                         isolation_level="AUTOCOMMIT")
-
-
-def create_database(server: str) -> tuple[str, str]:
-    name = f"helpdesk_bench_uploads_{uuid.uuid4().hex[:8]}"
-    engine = admin_engine(server)
-    with engine.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return name, make_url(server).set(database=name).render_as_string(hide_password=False)
-
-
-def drop_database(server: str, name: str) -> None:
-    engine = admin_engine(server)
-    with engine.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    engine.dispose()
-
 
 def seed(url: str, candidates: int, seed_value: int) -> list[dict[str, str]]:
     """Migrate, then create the ended exam and the roster through the services."""
@@ -127,39 +104,10 @@ def count_rows(url: str) -> tuple[int, int]:
 
 # --- the desk -------------------------------------------------------------------------------
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def start_gunicorn(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "HELPDESK_DATABASE_URL": url, "HELPDESK_ENV": "production",
-           "HELPDESK_SECRET_KEY": uuid.uuid4().hex, "HELPDESK_ID_HASH_KEY": ID_HASH_KEY,
-           "HELPDESK_DATABASE_POOL_SIZE": "10", "HELPDESK_REDIS_URL": "",
-           "HELPDESK_SIGNIN_FAILURES_PER_IP": "100000"}
-    process = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning", "--timeout", "60", "wsgi:app"],
-        cwd=ROOT, env=env, start_new_session=True)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            status, _body, _ms = request(port, "GET", "/livez")
-            if status == 200:
-                return process
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit("gunicorn did not start")
-
-
-def stop_gunicorn(process: subprocess.Popen[bytes]) -> None:
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(15)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
+    return harness.start_gunicorn(
+        url=url, port=port, id_hash_key=ID_HASH_KEY, options=["-w", str(workers)],
+        env={"HELPDESK_DATABASE_POOL_SIZE": "10", "HELPDESK_SIGNIN_FAILURES_PER_IP": "100000"})
 
 
 def request(port: int, method: str, path: str, body: object = None,
@@ -258,12 +206,12 @@ def percentile(values: list[float], share: float) -> float:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     rng = random.Random(args.seed)  # noqa: S311 - load shape, not security
-    name, url = create_database(args.pg_server)
+    name, url = harness.create_database(args.pg_server, "uploads")
     process = None
     try:
         print(f"database {name}: migrating and seeding {args.candidates} candidates")
         identities = seed(url, args.candidates, args.seed)
-        port = free_port()
+        port = harness.free_port()
         process = start_gunicorn(url, port, args.workers)
         started = time.perf_counter()
         tokens = sign_in_all(port, identities, args.clients)
@@ -308,8 +256,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if ok else 1
     finally:
         if process is not None:
-            stop_gunicorn(process)
-        drop_database(args.pg_server, name)
+            harness.stop_gunicorn(process)
+        harness.drop_database(args.pg_server, name)
 
 
 if __name__ == "__main__":
