@@ -19,8 +19,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def admin_engine(server: str) -> Engine:
-    return create_engine(server.replace("postgresql://", "postgresql+psycopg://", 1),
-                         isolation_level="AUTOCOMMIT")
+    return create_engine(
+        server.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
+    )
 
 
 def create_database(server: str, label: str) -> tuple[str, str]:
@@ -46,16 +47,35 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_gunicorn(*, url: str, port: int, id_hash_key: str, options: list[str],
-                   env: dict[str, str]) -> subprocess.Popen[bytes]:
+def start_gunicorn(
+    *, url: str, port: int, id_hash_key: str, options: list[str], env: dict[str, str]
+) -> subprocess.Popen[bytes]:
     """Serve the desk on port with gunicorn `options`; returns once /livez answers 200."""
-    environment = {**os.environ, "HELPDESK_DATABASE_URL": url, "HELPDESK_ENV": "production",
-                   "HELPDESK_SECRET_KEY": uuid.uuid4().hex, "HELPDESK_ID_HASH_KEY": id_hash_key,
-                   "HELPDESK_REDIS_URL": "", **env}
+    environment = {
+        **os.environ,
+        "HELPDESK_DATABASE_URL": url,
+        "HELPDESK_ENV": "production",
+        "HELPDESK_SECRET_KEY": uuid.uuid4().hex,
+        "HELPDESK_ID_HASH_KEY": id_hash_key,
+        "HELPDESK_REDIS_URL": "",
+        **env,
+    }
     process = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), *options, "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning", "--timeout", "60", "wsgi:app"],
-        cwd=ROOT, env=environment, start_new_session=True)
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            *options,
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "--timeout",
+            "60",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=environment,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:

@@ -49,8 +49,9 @@ _CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--candidates", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=64, help="concurrent presses")
     parser.add_argument("--window", type=float, default=60.0, help="seconds for all presses")
@@ -66,14 +67,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 # --- the database ---------------------------------------------------------------------------
 
+
 def start_gunicorn(url: str, port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
     return harness.start_gunicorn(
-        url=url, port=port, id_hash_key=ID_HASH_KEY,
+        url=url,
+        port=port,
+        id_hash_key=ID_HASH_KEY,
         options=["-w", str(workers), "-k", "gthread", "--threads", str(threads)],
-        env={"HELPDESK_DATABASE_POOL_SIZE": str(threads),
-             "HELPDESK_PUBLIC_URL": f"http://127.0.0.1:{port}",
-             # agents resolve calls as fast as they can claim: lift the toll-fraud guard
-             "HELPDESK_CALLBACK_CALLS_PER_MINUTE": "1000000"})
+        env={
+            "HELPDESK_DATABASE_POOL_SIZE": str(threads),
+            "HELPDESK_PUBLIC_URL": f"http://127.0.0.1:{port}",
+            # agents resolve calls as fast as they can claim: lift the toll-fraud guard
+            "HELPDESK_CALLBACK_CALLS_PER_MINUTE": "1000000",
+        },
+    )
 
 
 def seed(url: str, candidates: int, agents: int, seed_value: int) -> tuple[list[str], list[str]]:
@@ -95,22 +102,36 @@ def seed(url: str, candidates: int, agents: int, seed_value: int) -> tuple[list[
             seen.add(row.id_number)
             rows.append(row)
     with db.sessionmaker() as session:
-        exams.import_sessions(session, [{
-            "code": CODE, "name": "基准测试正式面试", "kind": "formal",
-            "login_opens": (now - timedelta(minutes=50)).isoformat(),
-            "starts": (now - timedelta(minutes=1)).isoformat(),
-            "login_closes": (now - timedelta(minutes=1)).isoformat(),
-            "ends": (now + timedelta(hours=2)).isoformat()}])
+        exams.import_sessions(
+            session,
+            [
+                {
+                    "code": CODE,
+                    "name": "基准测试正式面试",
+                    "kind": "formal",
+                    "login_opens": (now - timedelta(minutes=50)).isoformat(),
+                    "starts": (now - timedelta(minutes=1)).isoformat(),
+                    "login_closes": (now - timedelta(minutes=1)).isoformat(),
+                    "ends": (now + timedelta(hours=2)).isoformat(),
+                }
+            ],
+        )
         roster.import_roster(session, rows, id_hash_key=ID_HASH_KEY, now=now, skip_invalid=True)
         tokens = []
         for candidate in session.query(Candidate).order_by(Candidate.id):
-            token, _row = identity.open_session(session, kind=SessionKind.CANDIDATE_API, now=now,
-                                                ttl=timedelta(hours=3), candidate=candidate)
+            token, _row = identity.open_session(
+                session,
+                kind=SessionKind.CANDIDATE_API,
+                now=now,
+                ttl=timedelta(hours=3),
+                candidate=candidate,
+            )
             tokens.append(token)
         usernames = [f"bench-agent-{i:02d}" for i in range(agents)]
         for username in usernames:
-            staff = identity.create_staff(session, username=username, password=AGENT_PASSWORD,
-                                          role=Role.AGENT, now=now)
+            staff = identity.create_staff(
+                session, username=username, password=AGENT_PASSWORD, role=Role.AGENT, now=now
+            )
             staff.available = True
         session.commit()
     db.engine.dispose()
@@ -122,14 +143,18 @@ def count_requests(url: str) -> tuple[int, int]:
     engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
     with engine.connect() as connection:
         stored = connection.execute(text("SELECT count(*) FROM help_requests")).scalar_one()
-        doubled = connection.execute(text(
-            "SELECT count(*) FROM (SELECT help_request_id FROM call_attempts "
-            "GROUP BY help_request_id HAVING count(*) > 1) AS d")).scalar_one()
+        doubled = connection.execute(
+            text(
+                "SELECT count(*) FROM (SELECT help_request_id FROM call_attempts "
+                "GROUP BY help_request_id HAVING count(*) > 1) AS d"
+            )
+        ).scalar_one()
     engine.dispose()
     return int(stored), int(doubled)
 
 
 # --- the desk -------------------------------------------------------------------------------
+
 
 class Client:
     """One keep-alive connection with a cookie jar (one per thread)."""
@@ -139,8 +164,13 @@ class Client:
         self.connection: http.client.HTTPConnection | None = None
         self.cookies: dict[str, str] = {}
 
-    def send(self, method: str, path: str, body: bytes | None = None,
-             headers: dict[str, str] | None = None) -> tuple[int, bytes, dict[str, str], float]:
+    def send(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, bytes, dict[str, str], float]:
         headers = dict(headers or {})
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -168,8 +198,10 @@ class Client:
 
 # --- the load -------------------------------------------------------------------------------
 
-def plan_presses(tokens: list[str], args: argparse.Namespace,
-                 rng: random.Random) -> list[tuple[str, str, dict[str, object]]]:
+
+def plan_presses(
+    tokens: list[str], args: argparse.Namespace, rng: random.Random
+) -> list[tuple[str, str, dict[str, object]]]:
     """(token, key, body): every candidate once, then the resends mixed in behind."""
     firsts, extras = [], []
     for token in tokens:
@@ -185,13 +217,15 @@ def plan_presses(tokens: list[str], args: argparse.Namespace,
     slot = {token: i for i, (token, _k, _b) in enumerate(firsts)}
     # Each resend lands a little after its first press (a few race it on another thread).
     ranked = [(i, 0, item) for i, item in enumerate(firsts)] + [
-        (slot[item[0]] + rng.randrange(0, 200), 1, item) for item in extras]
+        (slot[item[0]] + rng.randrange(0, 200), 1, item) for item in extras
+    ]
     ranked.sort(key=lambda entry: (entry[0], entry[1]))
     return [item for _rank, _order, item in ranked]
 
 
-def burst(port: int, plan: list[tuple[str, str, dict[str, object]]],
-          args: argparse.Namespace) -> tuple[Counter[int], list[float], float]:
+def burst(
+    port: int, plan: list[tuple[str, str, dict[str, object]]], args: argparse.Namespace
+) -> tuple[Counter[int], list[float], float]:
     local = threading.local()
     interval = args.window * 0.9 / max(1, len(plan))  # spread over 90% of the window
     started = time.monotonic()
@@ -204,15 +238,20 @@ def burst(port: int, plan: list[tuple[str, str, dict[str, object]]],
         local.client = client
         token, key, body = plan[index]
         status, _data, _headers, ms = client.send(
-            "POST", "/api/v1/help-requests", json.dumps(body).encode(),
-            {"Content-Type": "application/json", "Authorization": f"Bearer {token}",
-             "Idempotency-Key": key})
+            "POST",
+            "/api/v1/help-requests",
+            json.dumps(body).encode(),
+            {
+                "Content-Type": "application/json",
+                "Authorization": f"Bearer {token}",
+                "Idempotency-Key": key,
+            },
+        )
         return status, ms
 
     with ThreadPoolExecutor(max_workers=args.clients) as pool:
         results = list(pool.map(press, range(len(plan))))
-    return Counter(s for s, _ms in results), [ms for _s, ms in results], \
-        time.monotonic() - started
+    return Counter(s for s, _ms in results), [ms for _s, ms in results], time.monotonic() - started
 
 
 def csrf(client: Client, path: str) -> str:
@@ -227,8 +266,12 @@ def sign_in_agent(port: int, username: str) -> tuple[Client, str]:
     client = Client(port)
     token = csrf(client, "/staff/signin")
     form = urlencode({"csrf_token": token, "username": username, "password": AGENT_PASSWORD})
-    status, _d, _h, _ms = client.send("POST", "/staff/signin", form.encode(),
-                                      {"Content-Type": "application/x-www-form-urlencoded"})
+    status, _d, _h, _ms = client.send(
+        "POST",
+        "/staff/signin",
+        form.encode(),
+        {"Content-Type": "application/x-www-form-urlencoded"},
+    )
     if status != 302:
         raise SystemExit(f"agent {username} could not sign in ({status})")
     return client, csrf(client, "/staff/callbacks")
@@ -246,8 +289,11 @@ def claim_all(port: int, usernames: list[str]) -> tuple[list[str], Counter[int],
         start.wait()
         while True:
             status, _d, headers, _ms = client.send(
-                "POST", "/staff/callbacks/claim", urlencode({"csrf_token": token}).encode(),
-                form_type)
+                "POST",
+                "/staff/callbacks/claim",
+                urlencode({"csrf_token": token}).encode(),
+                form_type,
+            )
             statuses[status] += 1
             location = headers.get("Location", "")
             if status != 302 or "/staff/callbacks/r/" not in location:
@@ -257,8 +303,11 @@ def claim_all(port: int, usernames: list[str]) -> tuple[list[str], Counter[int],
             request_id = location.rsplit("/", 1)[-1]
             claimed.append(request_id)
             status, _d, _h, _ms = client.send(
-                "POST", f"/staff/callbacks/r/{request_id}/outcome",
-                urlencode({"csrf_token": token, "outcome": "resolved"}).encode(), form_type)
+                "POST",
+                f"/staff/callbacks/r/{request_id}/outcome",
+                urlencode({"csrf_token": token, "outcome": "resolved"}).encode(),
+                form_type,
+            )
             statuses[status] += 1
 
     started = time.monotonic()
@@ -292,20 +341,29 @@ def main(argv: list[str] | None = None) -> int:
         harness.drop_database(args.pg_server, name)
     counts = Counter(claims)
     double_claims = sum(n - 1 for n in counts.values() if n > 1) + doubled_attempts
-    server_errors = sum(n for s, n in statuses.items() if s >= 500) + \
-        sum(n for s, n in claim_statuses.items() if s >= 500)
+    server_errors = sum(n for s, n in statuses.items() if s >= 500) + sum(
+        n for s, n in claim_statuses.items() if s >= 500
+    )
     latencies.sort()
     p99 = latencies[max(0, int(len(latencies) * 0.99) - 1)]
-    print(f"candidates: {len(tokens)}; presses sent: {len(plan)} in {burst_seconds:.1f} s "
-          f"at concurrency {args.clients} (statuses {dict(sorted(statuses.items()))})")
+    print(
+        f"candidates: {len(tokens)}; presses sent: {len(plan)} in {burst_seconds:.1f} s "
+        f"at concurrency {args.clients} (statuses {dict(sorted(statuses.items()))})"
+    )
     print(f"requests recorded: {stored} (must be {len(tokens)})")
     print(f"5xx count: {server_errors} (must be 0)")
     print(f"double claims: {double_claims} (must be 0); requests claimed: {len(counts)}")
     print(f"POST latency: median {statistics.median(latencies):.1f} ms, p99 {p99:.1f} ms")
-    print(f"claims per second: {len(claims) / claim_seconds:.1f} ({args.agents} agents, each "
-          f"claim followed by its outcome; {claim_seconds:.1f} s to empty the queue)")
-    ok = stored == len(tokens) and server_errors == 0 and double_claims == 0 and \
-        len(counts) == len(tokens)
+    print(
+        f"claims per second: {len(claims) / claim_seconds:.1f} ({args.agents} agents, each "
+        f"claim followed by its outcome; {claim_seconds:.1f} s to empty the queue)"
+    )
+    ok = (
+        stored == len(tokens)
+        and server_errors == 0
+        and double_claims == 0
+        and len(counts) == len(tokens)
+    )
     return 0 if ok else 1
 
 

@@ -42,13 +42,18 @@ CODE = "BENCH-FORMAL"
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--candidates", type=int, default=5000)
     parser.add_argument("--events-per-candidate", type=int, default=4)
     parser.add_argument("--duplicate-share", type=float, default=0.30)
-    parser.add_argument("--concurrent-share", type=float, default=1 / 3,
-                        help="of the duplicates, the share sent at the same moment")
+    parser.add_argument(
+        "--concurrent-share",
+        type=float,
+        default=1 / 3,
+        help="of the duplicates, the share sent at the same moment",
+    )
     parser.add_argument("--clients", type=int, default=16, help="client threads")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--pg-server", default="postgresql://postgres@127.0.0.1:5432/postgres")
@@ -57,6 +62,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 # --- the database ---------------------------------------------------------------------------
+
 
 def seed(url: str, candidates: int, seed_value: int) -> list[dict[str, str]]:
     """Migrate, then create the ended exam and the roster through the services."""
@@ -76,21 +82,33 @@ def seed(url: str, candidates: int, seed_value: int) -> list[dict[str, str]]:
             seen.add(row.id_number)
             rows.append(row)
     with db.sessionmaker() as session:
-        exams.import_sessions(session, [{
-            "code": CODE, "name": "基准测试正式面试", "kind": "formal",
-            "login_opens": (ends - timedelta(minutes=60)).isoformat(),
-            "starts": (ends - timedelta(minutes=10)).isoformat(),
-            "login_closes": (ends - timedelta(minutes=10)).isoformat(),
-            "ends": ends.isoformat()}])
-        report = roster.import_roster(session, rows, id_hash_key=ID_HASH_KEY, now=now,
-                                      skip_invalid=True)
+        exams.import_sessions(
+            session,
+            [
+                {
+                    "code": CODE,
+                    "name": "基准测试正式面试",
+                    "kind": "formal",
+                    "login_opens": (ends - timedelta(minutes=60)).isoformat(),
+                    "starts": (ends - timedelta(minutes=10)).isoformat(),
+                    "login_closes": (ends - timedelta(minutes=10)).isoformat(),
+                    "ends": ends.isoformat(),
+                }
+            ],
+        )
+        report = roster.import_roster(
+            session, rows, id_hash_key=ID_HASH_KEY, now=now, skip_invalid=True
+        )
         session.commit()
     db.engine.dispose()
     invalid = {r.line for r in report.rows if r.status == "invalid"}
     if invalid:
         print(f"roster: {len(invalid)} generated rows refused, left out")
-    return [{"name": r.name, "id_number": r.id_number, "admission_number": r.admission_number}
-            for r in rows if r.line not in invalid]
+    return [
+        {"name": r.name, "id_number": r.id_number, "admission_number": r.admission_number}
+        for r in rows
+        if r.line not in invalid
+    ]
 
 
 def count_rows(url: str) -> tuple[int, int]:
@@ -104,14 +122,20 @@ def count_rows(url: str) -> tuple[int, int]:
 
 # --- the desk -------------------------------------------------------------------------------
 
+
 def start_gunicorn(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
     return harness.start_gunicorn(
-        url=url, port=port, id_hash_key=ID_HASH_KEY, options=["-w", str(workers)],
-        env={"HELPDESK_DATABASE_POOL_SIZE": "10", "HELPDESK_SIGNIN_FAILURES_PER_IP": "100000"})
+        url=url,
+        port=port,
+        id_hash_key=ID_HASH_KEY,
+        options=["-w", str(workers)],
+        env={"HELPDESK_DATABASE_POOL_SIZE": "10", "HELPDESK_SIGNIN_FAILURES_PER_IP": "100000"},
+    )
 
 
-def request(port: int, method: str, path: str, body: object = None,
-            token: str | None = None) -> tuple[int, bytes, float]:
+def request(
+    port: int, method: str, path: str, body: object = None, token: str | None = None
+) -> tuple[int, bytes, float]:
     """One request on a fresh connection; returns (status, body, milliseconds)."""
     headers = {"Content-Type": "application/json"}
     if token:
@@ -130,21 +154,38 @@ def request(port: int, method: str, path: str, body: object = None,
 
 # --- the load -------------------------------------------------------------------------------
 
-def make_events(tokens: list[str], per_candidate: int, ends: datetime,
-                rng: random.Random) -> list[tuple[str, dict[str, object]]]:
+
+def make_events(
+    tokens: list[str], per_candidate: int, ends: datetime, rng: random.Random
+) -> list[tuple[str, dict[str, object]]]:
     """Per candidate: answer data and one or two evidence videos, started then finished."""
-    plan = [("answer_data", "answers", "started"), ("answer_data", "answers", "completed"),
-            ("evidence_video", "video-1", "started"), ("evidence_video", "video-1", "completed"),
-            ("evidence_video", "video-2", "started"), ("evidence_video", "video-2", "failed")]
+    plan = [
+        ("answer_data", "answers", "started"),
+        ("answer_data", "answers", "completed"),
+        ("evidence_video", "video-1", "started"),
+        ("evidence_video", "video-1", "completed"),
+        ("evidence_video", "video-2", "started"),
+        ("evidence_video", "video-2", "failed"),
+    ]
     events = []
     for token in tokens:
         for n, (artifact, artifact_id, state) in enumerate(plan[:per_candidate]):
-            events.append((token, {
-                "event_id": str(uuid.UUID(int=rng.getrandbits(128))), "exam_session": CODE,
-                "artifact": artifact, "artifact_id": artifact_id, "state": state,
-                "bytes_total": 50_000_000, "bytes_sent": 50_000_000 if state == "completed"
-                else 0, "error_code": "E_NETWORK" if state == "failed" else None,
-                "occurred_at": (ends + timedelta(minutes=1, seconds=n)).isoformat()}))
+            events.append(
+                (
+                    token,
+                    {
+                        "event_id": str(uuid.UUID(int=rng.getrandbits(128))),
+                        "exam_session": CODE,
+                        "artifact": artifact,
+                        "artifact_id": artifact_id,
+                        "state": state,
+                        "bytes_total": 50_000_000,
+                        "bytes_sent": 50_000_000 if state == "completed" else 0,
+                        "error_code": "E_NETWORK" if state == "failed" else None,
+                        "occurred_at": (ends + timedelta(minutes=1, seconds=n)).isoformat(),
+                    },
+                )
+            )
     return events
 
 
@@ -220,12 +261,14 @@ def main(argv: list[str] | None = None) -> int:
         ends = datetime.now(UTC) - timedelta(minutes=10)
         events = make_events(tokens, args.events_per_candidate, ends, rng)
         rng.shuffle(events)
-        duplicated = events[:int(len(events) * args.duplicate_share)]
-        concurrent = duplicated[:int(len(duplicated) * args.concurrent_share)]
-        later = duplicated[len(concurrent):]
+        duplicated = events[: int(len(events) * args.duplicate_share)]
+        concurrent = duplicated[: int(len(duplicated) * args.concurrent_share)]
+        later = duplicated[len(concurrent) :]
         concurrent_ids = {id(body) for _token, body in concurrent}
-        first_wave = [(send_pair if id(body) in concurrent_ids else send, token, body)
-                      for token, body in events]
+        first_wave = [
+            (send_pair if id(body) in concurrent_ids else send, token, body)
+            for token, body in events
+        ]
         rng.shuffle(first_wave)
         second_wave = [(send, token, body) for token, body in later]
         rng.shuffle(second_wave)
@@ -241,16 +284,22 @@ def main(argv: list[str] | None = None) -> int:
         sent = sum(tally.statuses.values())
         errors = sum(n for status, n in tally.statuses.items() if status >= 500)
         print(f"unique events:        {len(events)} from {len(tokens)} candidates")
-        print(f"requests sent:        {sent} ({len(duplicated)} copies, {len(concurrent)} "
-              f"of them racing the original)")
+        print(
+            f"requests sent:        {sent} ({len(duplicated)} copies, {len(concurrent)} "
+            f"of them racing the original)"
+        )
         print(f"answers:              {dict(tally.answers)}  statuses {dict(tally.statuses)}")
         print(f"rows stored:          {stored} (must be {len(events)})")
         print(f"artifacts:            {artifacts}")
         print(f"5xx responses:        {errors} (must be 0)")
-        print(f"throughput:           {sent / elapsed:.0f} requests/s, "
-              f"{len(events) / elapsed:.0f} unique events/s ({elapsed:.1f} s)")
-        print(f"latency:              median {statistics.median(tally.latencies):.1f} ms, "
-              f"p99 {percentile(tally.latencies, 0.99):.1f} ms")
+        print(
+            f"throughput:           {sent / elapsed:.0f} requests/s, "
+            f"{len(events) / elapsed:.0f} unique events/s ({elapsed:.1f} s)"
+        )
+        print(
+            f"latency:              median {statistics.median(tally.latencies):.1f} ms, "
+            f"p99 {percentile(tally.latencies, 0.99):.1f} ms"
+        )
         ok = stored == len(events) and errors == 0 and tally.answers["recorded"] == len(events)
         print("RESULT: " + ("ok" if ok else "FAILED"))
         return 0 if ok else 1

@@ -32,12 +32,17 @@ BLUEPRINTS = [
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Create the desk's Flask app from the environment, plus overrides (tests)."""
-    app = Flask(__name__, template_folder=str(ROOT / "templates"),
-                static_folder=str(ROOT / "static"), instance_path=str(ROOT / "instance"))
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
     app.config.update(config_module.from_env())
     app.config.update(overrides or {})
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(
-        str(p) for p in sorted(ROOT.glob("helpdesk/**/translations")))
+        str(p) for p in sorted(ROOT.glob("helpdesk/**/translations"))
+    )
 
     from helpdesk import db, logs, security, web
     from helpdesk.extensions import babel, csrf, limiter, login_manager, select_locale

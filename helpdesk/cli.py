@@ -51,8 +51,9 @@ def _fail(exc: DomainError) -> None:
 def db_upgrade(revision: str) -> None:
     """Apply every migration (up to REVISION)."""
     if str(current_app.config["DATABASE_URL"]).startswith("sqlite:///"):
-        Path(str(current_app.config["DATABASE_URL"])[len("sqlite:///"):]).parent.mkdir(
-            parents=True, exist_ok=True)
+        Path(str(current_app.config["DATABASE_URL"])[len("sqlite:///") :]).parent.mkdir(
+            parents=True, exist_ok=True
+        )
     upgrade(str(current_app.config["DATABASE_URL"]), revision)
     click.echo(f"database at {revision}")
 
@@ -87,17 +88,24 @@ def roster_import(file: Path, skip_invalid: bool) -> None:
     try:
         with session_scope() as session:
             rows = roster.parse_roster(file.name, file.read_bytes())
-            report = roster.import_roster(session, rows, now=clock.utcnow(),
-                                          id_hash_key=current_app.config["ID_HASH_KEY"],
-                                          skip_invalid=skip_invalid)
+            report = roster.import_roster(
+                session,
+                rows,
+                now=clock.utcnow(),
+                id_hash_key=current_app.config["ID_HASH_KEY"],
+                skip_invalid=skip_invalid,
+            )
     except DomainError as exc:
         _fail(exc)
     for row in report.rows:
         problems = "; ".join(f"{k}: {v}" for k, v in row.errors.items())
-        click.echo(f"line {row.line}: {row.status} {row.admission_number} "
-                   f"{row.id_number_masked} {problems}".rstrip())
-    summary = ", ".join(f"{s} {report.count(s)}" for s in
-                        ("new", "enrolled", "updated", "unchanged", "invalid"))
+        click.echo(
+            f"line {row.line}: {row.status} {row.admission_number} "
+            f"{row.id_number_masked} {problems}".rstrip()
+        )
+    summary = ", ".join(
+        f"{s} {report.count(s)}" for s in ("new", "enrolled", "updated", "unchanged", "invalid")
+    )
     click.echo(f"{'imported' if report.applied else 'NOT imported'}: {summary}")
     if not report.applied:
         click.echo("fix the invalid rows, or run again with --skip-invalid", err=True)
@@ -109,8 +117,7 @@ def roster_import(file: Path, skip_invalid: bool) -> None:
 @click.option("--role", type=click.Choice(["agent", "supervisor", "admin"]), required=True)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @click.option("--name", "display_name", default=None, help="Name shown to colleagues.")
-def staff_create(username: str, role: str, password_stdin: bool,
-                 display_name: str | None) -> None:
+def staff_create(username: str, role: str, password_stdin: bool, display_name: str | None) -> None:
     """Create a staff account."""
     from helpdesk.identity import services
     from helpdesk.identity.models import Role
@@ -121,9 +128,14 @@ def staff_create(username: str, role: str, password_stdin: bool,
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         with session_scope() as session:
-            staff = services.create_staff(session, username=username, password=password,
-                                          role=Role(role), now=clock.utcnow(),
-                                          display_name=display_name)
+            staff = services.create_staff(
+                session,
+                username=username,
+                password=password,
+                role=Role(role),
+                now=clock.utcnow(),
+                display_name=display_name,
+            )
             click.echo(f"created {staff.username} ({staff.role})")
     except DomainError as exc:
         _fail(exc)
@@ -163,10 +175,14 @@ def demo_seed(candidates: int) -> None:
     from helpdesk import demo
 
     with session_scope() as session:
-        summary = demo.seed(session, now=clock.utcnow(), candidates=candidates,
-                            id_hash_key=current_app.config["ID_HASH_KEY"],
-                            timezone=str(current_app.config["TIMEZONE"]),
-                            instance=Path(current_app.instance_path))
+        summary = demo.seed(
+            session,
+            now=clock.utcnow(),
+            candidates=candidates,
+            id_hash_key=current_app.config["ID_HASH_KEY"],
+            timezone=str(current_app.config["TIMEZONE"]),
+            instance=Path(current_app.instance_path),
+        )
     for line in summary:
         click.echo(line)
 

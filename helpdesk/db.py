@@ -80,9 +80,15 @@ def make_engine(url: str, pool_size: int = 10) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
-                         pool_recycle=1800, pool_timeout=5,
-                         connect_args={"connect_timeout": 3})
+    return create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        pool_timeout=5,
+        connect_args={"connect_timeout": 3},
+    )
 
 
 class Database:
@@ -98,8 +104,9 @@ class Database:
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["db"] = Database(str(app.config["DATABASE_URL"]),
-                                    int(app.config["DATABASE_POOL_SIZE"]))
+    app.extensions["db"] = Database(
+        str(app.config["DATABASE_URL"]), int(app.config["DATABASE_POOL_SIZE"])
+    )
     app.teardown_appcontext(_close_session)
 
 

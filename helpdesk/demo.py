@@ -24,18 +24,24 @@ from helpdesk.identity import services as identity
 from helpdesk.identity.models import Role, Staff
 
 NOTICE_MOCK_DAY = date(2023, 1, 4)
-STAFF = [("agent", Role.AGENT, "agent-demo-pass", "技术员 小李"),
-         ("supervisor", Role.SUPERVISOR, "supervisor-demo-pass", "值班主管 王老师"),
-         ("admin", Role.ADMIN, "admin-demo-pass", "管理员")]
+STAFF = [
+    ("agent", Role.AGENT, "agent-demo-pass", "技术员 小李"),
+    ("supervisor", Role.SUPERVISOR, "supervisor-demo-pass", "值班主管 王老师"),
+    ("admin", Role.ADMIN, "admin-demo-pass", "管理员"),
+]
 #: "module:function" seeders of other capabilities, each called with (session, now).
-SEEDERS: list[str] = ["helpdesk.uploads.guidance:seed_guidance",
-                       "helpdesk.knowledge.content:seed",
-                       "helpdesk.tickets.demo:seed",
-                       "helpdesk.callbacks.demo:seed",
-                       "helpdesk.readiness.demo:seed"]
+SEEDERS: list[str] = [
+    "helpdesk.uploads.guidance:seed_guidance",
+    "helpdesk.knowledge.content:seed",
+    "helpdesk.tickets.demo:seed",
+    "helpdesk.callbacks.demo:seed",
+    "helpdesk.readiness.demo:seed",
+]
 
-_SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"
-             "于蒋蔡余杜叶程苏魏吕丁任沈姚卢")
+_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"
+    "于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
+)
 _GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红娥玲芬燕彬鹏辉宇浩然子轩欣怡梓涵雨"
 _REGIONS = ("510104", "510105", "510106", "510107", "510108", "510112", "510113", "510114")
 
@@ -49,15 +55,36 @@ def notice_sessions(mock_day: date, zone: ZoneInfo) -> list[dict[str, str]]:
 
     window = {"download_opens": at(0, 10), "download_closes": at(1, 23)}
     return [
-        {"code": "MOCK-D1", "name": "在线模拟面试（第一天）", "kind": "mock", **window,
-         "login_opens": at(0, 10), "starts": at(0, 10), "login_closes": at(1, 0),
-         "ends": at(1, 0)},
-        {"code": "MOCK-D2", "name": "在线模拟面试（第二天）", "kind": "mock", **window,
-         "login_opens": at(1, 10), "starts": at(1, 10), "login_closes": at(2, 0),
-         "ends": at(2, 0)},
-        {"code": "FORMAL", "name": "在线正式面试", "kind": "formal", **window,
-         "login_opens": at(6, 10, 10), "starts": at(6, 11), "login_closes": at(6, 11),
-         "ends": at(6, 11, 10)},
+        {
+            "code": "MOCK-D1",
+            "name": "在线模拟面试（第一天）",
+            "kind": "mock",
+            **window,
+            "login_opens": at(0, 10),
+            "starts": at(0, 10),
+            "login_closes": at(1, 0),
+            "ends": at(1, 0),
+        },
+        {
+            "code": "MOCK-D2",
+            "name": "在线模拟面试（第二天）",
+            "kind": "mock",
+            **window,
+            "login_opens": at(1, 10),
+            "starts": at(1, 10),
+            "login_closes": at(2, 0),
+            "ends": at(2, 0),
+        },
+        {
+            "code": "FORMAL",
+            "name": "在线正式面试",
+            "kind": "formal",
+            **window,
+            "login_opens": at(6, 10, 10),
+            "starts": at(6, 11),
+            "login_closes": at(6, 11),
+            "ends": at(6, 11, 10),
+        },
     ]
 
 
@@ -82,20 +109,35 @@ def fake_roster(count: int, codes: list[str], seed: int = 2023) -> list[roster.R
     return rows
 
 
-def seed(session: Session, *, now: datetime, candidates: int, id_hash_key: str, timezone: str,
-         instance: Path) -> list[str]:
+def seed(
+    session: Session,
+    *,
+    now: datetime,
+    candidates: int,
+    id_hash_key: str,
+    timezone: str,
+    instance: Path,
+) -> list[str]:
     """Create or refresh the demo data; safe to run again (dates move to today)."""
     zone = ZoneInfo(timezone)
     sessions = notice_sessions(now.astimezone(zone).date(), zone)
     exams.import_sessions(session, sessions)
     rows = fake_roster(candidates, [s["code"] for s in sessions])
     report = roster.import_roster(session, rows, id_hash_key=id_hash_key, now=now)
-    lines = [f"exam sessions: {', '.join(s['code'] for s in sessions)} (mock day 1 is today)",
-             f"roster: {report.count('new')} new candidates, {report.invalid} invalid rows"]
+    lines = [
+        f"exam sessions: {', '.join(s['code'] for s in sessions)} (mock day 1 is today)",
+        f"roster: {report.count('new')} new candidates, {report.invalid} invalid rows",
+    ]
     for username, role, password, display in STAFF:
         if session.scalar(select(Staff.id).where(Staff.username == username)) is None:
-            identity.create_staff(session, username=username, password=password, role=role,
-                                  now=now, display_name=display)
+            identity.create_staff(
+                session,
+                username=username,
+                password=password,
+                role=role,
+                now=now,
+                display_name=display,
+            )
             lines.append(f"staff: {username} / {password} ({role})")
     for target in SEEDERS:
         module, _, function = target.partition(":")
@@ -106,7 +148,7 @@ def seed(session: Session, *, now: datetime, candidates: int, id_hash_key: str, 
     with listing.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["name", "id_number", "admission_number", "phone"])
-        for row in rows[::len(sessions)]:
+        for row in rows[:: len(sessions)]:
             writer.writerow([row.name, row.id_number, row.admission_number, row.phone])
     lines.append(f"demo candidates' sign-in details (fictitious): {listing}")
     return lines

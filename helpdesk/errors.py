@@ -11,8 +11,14 @@ class DomainError(Exception):
     status = 422
     code = "invalid"
 
-    def __init__(self, message: str, *, code: str | None = None,
-                 fields: Mapping[str, str] | None = None, status: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        fields: Mapping[str, str] | None = None,
+        status: int | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         if code is not None:

@@ -14,8 +14,12 @@ LOCALES = ("zh_CN", "en")
 babel = Babel()
 csrf = CSRFProtect()
 login_manager = LoginManager()
-limiter = Limiter(key_func=get_remote_address, headers_enabled=True,
-                  in_memory_fallback_enabled=True, swallow_errors=True)
+limiter = Limiter(
+    key_func=get_remote_address,
+    headers_enabled=True,
+    in_memory_fallback_enabled=True,
+    swallow_errors=True,
+)
 
 
 def select_locale() -> str:

@@ -33,8 +33,7 @@ class Job:
 
     def run(self, session: Session, now: Any) -> object:
         module, _, function = self.target.partition(":")
-        job: Callable[[Session, Any], object] = getattr(importlib.import_module(module),
-                                                         function)
+        job: Callable[[Session, Any], object] = getattr(importlib.import_module(module), function)
         return job(session, now)
 
 
@@ -52,12 +51,21 @@ def _every(**interval: int) -> tuple[str, dict[str, int]]:
 JOBS: list[Job] = [
     Job("identity.purge_expired_sessions", "helpdesk.jobs:purge_sessions", *_every(minutes=10)),
     Job("notify.send_pending", "helpdesk.notify.jobs:send_pending", *_every(seconds=15)),
-    Job("callbacks.release_expired_claims", "helpdesk.callbacks.jobs:release_expired_claims",
-        *_every(seconds=15)),
-    Job("callbacks.close_ended_sessions", "helpdesk.callbacks.jobs:close_ended_sessions",
-        *_every(minutes=1)),
-    Job("telephony.settle_unknown_calls", "helpdesk.callbacks.jobs:settle_unknown_calls",
-        *_every(seconds=30)),
+    Job(
+        "callbacks.release_expired_claims",
+        "helpdesk.callbacks.jobs:release_expired_claims",
+        *_every(seconds=15),
+    ),
+    Job(
+        "callbacks.close_ended_sessions",
+        "helpdesk.callbacks.jobs:close_ended_sessions",
+        *_every(minutes=1),
+    ),
+    Job(
+        "telephony.settle_unknown_calls",
+        "helpdesk.callbacks.jobs:settle_unknown_calls",
+        *_every(seconds=30),
+    ),
     Job("uploads.follow_up", "helpdesk.uploads.jobs:follow_up", *_every(minutes=5)),
     Job("tickets.mark_breaches", "helpdesk.tickets.jobs:mark_breaches", *_every(minutes=1)),
 ]
@@ -84,10 +92,19 @@ def find(job_id: str) -> Job:
 def start_scheduler(app: Flask) -> None:  # pragma: no cover - blocks forever
     from apscheduler.schedulers.blocking import BlockingScheduler
 
-    scheduler = BlockingScheduler(timezone="UTC", job_defaults={
-        "coalesce": True, "max_instances": 1, "misfire_grace_time": 30})
+    scheduler = BlockingScheduler(
+        timezone="UTC",
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
+    )
     for job in JOBS:
-        scheduler.add_job(run_job, job.trigger, args=[app, job], id=job.id, name=job.id,
-                          replace_existing=True, **job.trigger_args)
+        scheduler.add_job(
+            run_job,
+            job.trigger,
+            args=[app, job],
+            id=job.id,
+            name=job.id,
+            replace_existing=True,
+            **job.trigger_args,
+        )
     log.info("scheduler starting with %d jobs", len(JOBS))
     scheduler.start()

@@ -38,8 +38,9 @@ def init_app(app: Flask) -> None:
     if not any(isinstance(f, RedactingFilter) for h in root.handlers for f in h.filters):
         if not root.handlers:
             handler = logging.StreamHandler()
-            handler.setFormatter(logging.Formatter(
-                "%(asctime)s %(levelname)s %(name)s: %(message)s"))
+            handler.setFormatter(
+                logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+            )
             root.addHandler(handler)
             root.setLevel(logging.INFO)
         for handler in root.handlers:

@@ -28,13 +28,20 @@ class Section:
 _SECTIONS: dict[str, Section] = {}
 
 
-def add_section(key: str, title: object, template: str,
-                loader: Callable[[Session, Candidate], dict[str, Any]], *, order: int) -> None:
+def add_section(
+    key: str,
+    title: object,
+    template: str,
+    loader: Callable[[Session, Candidate], dict[str, Any]],
+    *,
+    order: int,
+) -> None:
     """Register (or replace) the panel section key."""
     _SECTIONS[key] = Section(key, title, template, loader, order)
 
 
 def sections(session: Session, candidate: Candidate) -> list[tuple[Section, dict[str, Any]]]:
     """Every section with its loaded context, in order."""
-    return [(s, s.loader(session, candidate))
-            for s in sorted(_SECTIONS.values(), key=lambda s: s.order)]
+    return [
+        (s, s.loader(session, candidate)) for s in sorted(_SECTIONS.values(), key=lambda s: s.order)
+    ]

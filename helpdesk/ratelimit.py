@@ -21,8 +21,9 @@ log = logging.getLogger(__name__)
 class FailureCounter:
     """At most `limit` failures per key within `window_minutes`."""
 
-    def __init__(self, storage_uri: str, *, limit: int, window_minutes: int,
-                 namespace: str) -> None:
+    def __init__(
+        self, storage_uri: str, *, limit: int, window_minutes: int, namespace: str
+    ) -> None:
         self.item = RateLimitItemPerMinute(limit, window_minutes, namespace=namespace)
         self._uri = storage_uri
         self._primary: Storage | None = None
@@ -40,8 +41,9 @@ class FailureCounter:
         except Exception as exc:  # noqa: BLE001 - any storage failure means "use memory"
             now = time.monotonic()
             if now - self._warned_at > 60:
-                log.warning("rate-limit storage unreachable (%s); counting in memory",
-                            type(exc).__name__)
+                log.warning(
+                    "rate-limit storage unreachable (%s); counting in memory", type(exc).__name__
+                )
                 self._warned_at = now
             return getattr(self._fallback, method)(self.item, key)
 

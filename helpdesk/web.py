@@ -30,8 +30,12 @@ _STATUS_MESSAGES = {
     413: (_l("The upload is too large."), "too_large"),
     415: (_l("Send the body as application/json."), "unsupported_media_type"),
     429: (_l("Too many requests. Wait a moment and try again."), "too_many_requests"),
-    503: (_l("The desk is busy for a moment. Your request was not saved; try again in a few "
-             "seconds."), "unavailable"),
+    503: (
+        _l(
+            "The desk is busy for a moment. Your request was not saved; try again in a few seconds."
+        ),
+        "unavailable",
+    ),
 }
 
 
@@ -39,16 +43,22 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def render_error(status: int, code: str, message: str, fields: dict[str, str] | None = None,
-                 retry_after: int | None = None) -> Response:
+def render_error(
+    status: int,
+    code: str,
+    message: str,
+    fields: dict[str, str] | None = None,
+    retry_after: int | None = None,
+) -> Response:
     headers = {"Retry-After": str(retry_after)} if retry_after else {}
     if _wants_json():
         from helpdesk.api import error_response
 
         return error_response(status, code, message, fields, headers)
     try:
-        page = render_template("errors/error.html", status=status, message=message,
-                               fields=fields or {})
+        page = render_template(
+            "errors/error.html", status=status, message=message, fields=fields or {}
+        )
     except SQLAlchemyError:
         # The layout looks up the signed-in user; with the database down that fails again,
         # and the visitor would get the server's bare 500. Answer without the layout.
@@ -62,9 +72,11 @@ def render_error(status: int, code: str, message: str, fields: dict[str, str] | 
 def _bare_page(status: int, message: str) -> str:
     """An error page that needs neither the database nor the signed-in user."""
     hotline = escape(str(current_app.config.get("HOTLINE", "")))
-    return (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
-            f"<title>{status}</title></head><body><main><h1>{escape(message)}</h1>"
-            f"<p>{hotline}</p></main></body></html>")
+    return (
+        f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
+        f"<title>{status}</title></head><body><main><h1>{escape(message)}</h1>"
+        f"<p>{hotline}</p></main></body></html>"
+    )
 
 
 def _domain_error(exc: DomainError) -> Response:
@@ -87,13 +99,24 @@ def _http_error(exc: HTTPException) -> Response:
 
 
 def _csrf_error(_exc: CSRFError) -> Response:
-    return render_error(400, "csrf_failed", str(_l(
-        "This form has expired or was sent from elsewhere. Reload the page and send it again.")))
+    return render_error(
+        400,
+        "csrf_failed",
+        str(
+            _l(
+                "This form has expired or was sent from elsewhere. "
+                "Reload the page and send it again."
+            )
+        ),
+    )
 
 
 def _database_down(exc: Exception) -> Response:
-    if isinstance(exc, DBAPIError) and not isinstance(exc, OperationalError) \
-            and not exc.connection_invalidated:
+    if (
+        isinstance(exc, DBAPIError)
+        and not isinstance(exc, OperationalError)
+        and not exc.connection_invalidated
+    ):
         return _server_error(exc)
     log.warning("database unavailable: %s", type(exc).__name__)
     message, code = _STATUS_MESSAGES[503]
@@ -101,11 +124,22 @@ def _database_down(exc: Exception) -> Response:
 
 
 def _server_error(exc: BaseException) -> Response:
-    log.error("unhandled error on %s %s", request.method, request.path,
-              exc_info=(type(exc), exc, exc.__traceback__))
-    return render_error(500, "internal_error", str(_l(
-        "Something went wrong on our side. Your request may not have been saved; try again, "
-        "or call the hotline.")))
+    log.error(
+        "unhandled error on %s %s",
+        request.method,
+        request.path,
+        exc_info=(type(exc), exc, exc.__traceback__),
+    )
+    return render_error(
+        500,
+        "internal_error",
+        str(
+            _l(
+                "Something went wrong on our side. "
+                "Your request may not have been saved; try again, or call the hotline."
+            )
+        ),
+    )
 
 
 def local_time(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
@@ -120,10 +154,18 @@ def _template_globals() -> dict[str, Any]:
     from helpdesk import nav
     from helpdesk.exams.labels import KIND_LABELS, PHASE_LABELS
 
-    return {"nav_items": nav.items, "kind_labels": KIND_LABELS, "phase_labels": PHASE_LABELS,
-            "hotline": current_app.config["HOTLINE"], "current_locale": str(get_locale()),
-            "caller_ids": [phone_numbers.display(n.strip()) for n in
-                           str(current_app.config["CALLER_IDS"]).split(",") if n.strip()]}
+    return {
+        "nav_items": nav.items,
+        "kind_labels": KIND_LABELS,
+        "phase_labels": PHASE_LABELS,
+        "hotline": current_app.config["HOTLINE"],
+        "current_locale": str(get_locale()),
+        "caller_ids": [
+            phone_numbers.display(n.strip())
+            for n in str(current_app.config["CALLER_IDS"]).split(",")
+            if n.strip()
+        ],
+    }
 
 
 def _has_nul(value: Any) -> bool:
@@ -141,8 +183,12 @@ def _refuse_nul() -> None:
     (422 naming the field) instead of letting the database fail the request with a 500."""
     if "\x00" in request.path:
         abort(404)
-    fields = [name for source in (request.args, request.form) for name, values in source.lists()
-              if _has_nul(name) or _has_nul(values)]
+    fields = [
+        name
+        for source in (request.args, request.form)
+        for name, values in source.lists()
+        if _has_nul(name) or _has_nul(values)
+    ]
     if request.is_json and (request.content_length or 0) <= 256 * 1024:
         try:
             data = request.get_json(silent=True)
@@ -154,9 +200,11 @@ def _refuse_nul() -> None:
             pass  # nested too deep to be valid input: the endpoint's parser answers 400
     if fields:
         message = str(_l("Remove the invisible control character (NUL) from this field."))
-        raise ValidationFailed(str(_l("Some fields need correcting.")), code="invalid_character",
-                               fields={f.replace("\x00", "")[:40] or "_field": message
-                                       for f in fields})
+        raise ValidationFailed(
+            str(_l("Some fields need correcting.")),
+            code="invalid_character",
+            fields={f.replace("\x00", "")[:40] or "_field": message for f in fields},
+        )
 
 
 def init_app(app: Flask) -> None:

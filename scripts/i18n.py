@@ -27,8 +27,11 @@ def extracted() -> dict[str, list[str]]:
     """msgid -> files it appears in, for the whole desk."""
     found: dict[str, list[str]] = {}
     for filename, _lineno, message, _comments, _context in extract_from_dir(
-            str(ROOT), METHODS, keywords=KEYWORDS,
-            options_map={"templates/**.html": {"extensions": "jinja2.ext.i18n"}}):
+        str(ROOT),
+        METHODS,
+        keywords=KEYWORDS,
+        options_map={"templates/**.html": {"extensions": "jinja2.ext.i18n"}},
+    ):
         msgid = message[0] if isinstance(message, tuple) else message
         if msgid:
             found.setdefault(msgid, []).append(filename)
@@ -66,9 +69,13 @@ def add(package: str) -> int:
     scope = (f"{package.rstrip('/')}/", f"templates/{name}/")
     if package.rstrip("/") == "helpdesk":  # the foundation: everything no package claims
         claimed = {p.parent.parent.parent.parent.name for p in catalogues()} - {"helpdesk"}
-        todo = {m: f for m, f in missing().items()
-                if not any(x.startswith((f"helpdesk/{c}/", f"templates/{c}/"))
-                           for x in f for c in claimed)}
+        todo = {
+            m: f
+            for m, f in missing().items()
+            if not any(
+                x.startswith((f"helpdesk/{c}/", f"templates/{c}/")) for x in f for c in claimed
+            )
+        }
     else:
         todo = {m: f for m, f in missing().items() if any(x.startswith(scope) for x in f)}
     for msgid in todo:

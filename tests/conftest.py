@@ -47,8 +47,10 @@ def fresh_database() -> Iterator[Callable[[str], str]]:
     def make(label: str) -> str:
         name = f"helpdesk_{label}_{uuid.uuid4().hex[:10]}"
         if base.startswith("postgresql"):
-            admin = create_engine(base.replace("postgresql://", "postgresql+psycopg://", 1),
-                                  isolation_level="AUTOCOMMIT")
+            admin = create_engine(
+                base.replace("postgresql://", "postgresql+psycopg://", 1),
+                isolation_level="AUTOCOMMIT",
+            )
             with admin.connect() as connection:
                 connection.execute(text(f'CREATE DATABASE "{name}"'))
             admin.dispose()
@@ -63,8 +65,9 @@ def fresh_database() -> Iterator[Callable[[str], str]]:
 
     yield make
     if created:
-        admin = create_engine(base.replace("postgresql://", "postgresql+psycopg://", 1),
-                              isolation_level="AUTOCOMMIT")
+        admin = create_engine(
+            base.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
+        )
         with admin.connect() as connection:
             for name in created:
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -76,10 +79,17 @@ def fresh_database() -> Iterator[Callable[[str], str]]:
 
 
 def app_config(url: str, tmp: str) -> dict[str, Any]:
-    return {"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test-secret",
-            "ID_HASH_KEY": TEST_ID_HASH_KEY, "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_STORAGE_URI": "memory://", "UPLOAD_DIR": tmp,
-            "SERVER_NAME": None, "DATABASE_POOL_SIZE": 5}
+    return {
+        "TESTING": True,
+        "DATABASE_URL": url,
+        "SECRET_KEY": "test-secret",
+        "ID_HASH_KEY": TEST_ID_HASH_KEY,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "UPLOAD_DIR": tmp,
+        "SERVER_NAME": None,
+        "DATABASE_POOL_SIZE": 5,
+    }
 
 
 @pytest.fixture(scope="session")
@@ -149,19 +159,29 @@ def now() -> datetime:
 def make_exam(db_session: Session) -> Callable[..., ExamSession]:
     """Create an exam session; times default to the notice's formal exam (2023-01-10)."""
 
-    def make(code: str | None = None, *, kind: str = "formal",
-             login_opens: datetime | None = None, starts: datetime | None = None,
-             login_closes: datetime | None = None, ends: datetime | None = None,
-             download_opens: datetime | None = None,
-             download_closes: datetime | None = None) -> ExamSession:
+    def make(
+        code: str | None = None,
+        *,
+        kind: str = "formal",
+        login_opens: datetime | None = None,
+        starts: datetime | None = None,
+        login_closes: datetime | None = None,
+        ends: datetime | None = None,
+        download_opens: datetime | None = None,
+        download_closes: datetime | None = None,
+    ) -> ExamSession:
         starts = starts or datetime(2023, 1, 10, 3, 0, tzinfo=UTC)
         exam = ExamSession(
-            code=code or f"EX-{uuid.uuid4().hex[:6].upper()}", name=f"{kind} exam",
+            code=code or f"EX-{uuid.uuid4().hex[:6].upper()}",
+            name=f"{kind} exam",
             kind=ExamKind(kind),
             download_opens=download_opens or datetime(2023, 1, 4, 2, 0, tzinfo=UTC),
             download_closes=download_closes or datetime(2023, 1, 5, 15, 0, tzinfo=UTC),
-            login_opens=login_opens or starts - timedelta(minutes=50), starts=starts,
-            login_closes=login_closes or starts, ends=ends or starts + timedelta(minutes=10))
+            login_opens=login_opens or starts - timedelta(minutes=50),
+            starts=starts,
+            login_closes=login_closes or starts,
+            ends=ends or starts + timedelta(minutes=10),
+        )
         db_session.add(exam)
         db_session.flush()
         return exam
@@ -181,16 +201,25 @@ def make_candidate(db_session: Session) -> Callable[..., Identity]:
     rng = random.Random()  # noqa: S311 - test data
     counter = iter(range(1, 10_000))
 
-    def make(*, name: str = "张三", sessions: list[ExamSession] | None = None,
-             phone: str = "+8613800138000", id_number: str | None = None) -> Identity:
+    def make(
+        *,
+        name: str = "张三",
+        sessions: list[ExamSession] | None = None,
+        phone: str = "+8613800138000",
+        id_number: str | None = None,
+    ) -> Identity:
         number = id_number or fake_id_number(rng)
         admission = f"T{uuid.uuid4().hex[:8].upper()}{next(counter)}"
-        candidate = Candidate(name=name, id_number_hash=idnumber.keyed_hash(
-            number, TEST_ID_HASH_KEY), id_number_masked=idnumber.mask(number),
-            admission_number=admission, phone=phone, created_at=clock.utcnow())
+        candidate = Candidate(
+            name=name,
+            id_number_hash=idnumber.keyed_hash(number, TEST_ID_HASH_KEY),
+            id_number_masked=idnumber.mask(number),
+            admission_number=admission,
+            phone=phone,
+            created_at=clock.utcnow(),
+        )
         for exam in sessions or []:
-            candidate.enrollments.append(Enrollment(exam_session=exam,
-                                                    created_at=clock.utcnow()))
+            candidate.enrollments.append(Enrollment(exam_session=exam, created_at=clock.utcnow()))
         db_session.add(candidate)
         db_session.flush()
         identity = Identity(name=name, id_number=number, admission_number=admission)
@@ -202,10 +231,16 @@ def make_candidate(db_session: Session) -> Callable[..., Identity]:
 
 @pytest.fixture
 def make_staff(db_session: Session) -> Callable[..., Staff]:
-    def make(role: str = "agent", *, username: str | None = None,
-             password: str = "correct horse battery") -> Staff:
-        staff = create_staff(db_session, username=username or f"{role}-{uuid.uuid4().hex[:6]}",
-                             password=password, role=Role(role), now=clock.utcnow())
+    def make(
+        role: str = "agent", *, username: str | None = None, password: str = "correct horse battery"
+    ) -> Staff:
+        staff = create_staff(
+            db_session,
+            username=username or f"{role}-{uuid.uuid4().hex[:6]}",
+            password=password,
+            role=Role(role),
+            now=clock.utcnow(),
+        )
         staff.available = True
         db_session.flush()
         return staff
@@ -233,7 +268,8 @@ def sign_in_candidate(client) -> Callable[[Identity], Any]:
 def sign_in_staff(client) -> Callable[[Staff], Any]:
     def sign_in(staff: Staff, password: str = "correct horse battery", test_client=None):
         response = (test_client or client).post(
-            "/staff/signin", data={"username": staff.username, "password": password})
+            "/staff/signin", data={"username": staff.username, "password": password}
+        )
         assert response.status_code == 302, response.text
         return response
 

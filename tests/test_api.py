@@ -15,34 +15,42 @@ def error(response) -> dict:
 
 
 def test_malformed_json_is_400(client):
-    response = client.post("/api/v1/candidate-tokens", data="{not json",
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/candidate-tokens", data="{not json", content_type="application/json"
+    )
 
     assert response.status_code == 400
     assert error(response)["code"] == "malformed_json"
 
 
 def test_a_body_that_is_not_json_is_415(client):
-    response = client.post("/api/v1/candidate-tokens", data="name=x",
-                           content_type="application/x-www-form-urlencoded")
+    response = client.post(
+        "/api/v1/candidate-tokens", data="name=x", content_type="application/x-www-form-urlencoded"
+    )
 
     assert response.status_code == 415
     assert error(response)["code"] == "unsupported_media_type"
 
 
 def test_an_oversized_body_is_413(client):
-    response = client.post("/api/v1/candidate-tokens", data="[" + "1," * 200_000 + "1]",
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/candidate-tokens",
+        data="[" + "1," * 200_000 + "1]",
+        content_type="application/json",
+    )
 
     assert response.status_code == 413
 
 
-@pytest.mark.parametrize("body, fields", [
-    ({}, {"name", "id_number", "admission_number"}),
-    ({"name": "", "id_number": "1", "admission_number": "x"}, {"name"}),
-    ({"name": 5, "id_number": "1", "admission_number": "x"}, {"name"}),
-    ([1, 2], {"_body"}),
-])
+@pytest.mark.parametrize(
+    "body, fields",
+    [
+        ({}, {"name", "id_number", "admission_number"}),
+        ({"name": "", "id_number": "1", "admission_number": "x"}, {"name"}),
+        ({"name": 5, "id_number": "1", "admission_number": "x"}, {"name"}),
+        ([1, 2], {"_body"}),
+    ],
+)
 def test_invalid_fields_are_422_and_named(client, body, fields):
     response = client.post("/api/v1/candidate-tokens", json=body)
 
@@ -77,8 +85,9 @@ def test_messages_follow_accept_language(client):
 
 def test_the_openapi_document_lists_every_json_endpoint(app, client):
     document = client.get("/api/v1/openapi.json").json
-    documented = {(method.upper(), path) for path, ops in document["paths"].items()
-                  for method in ops}
+    documented = {
+        (method.upper(), path) for path, ops in document["paths"].items() for method in ops
+    }
     served = set()
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/api/v1/") and rule.endpoint != "api.openapi_document":
@@ -125,8 +134,14 @@ def test_a_request_while_the_database_is_down_is_503_with_retry_after(tmp_path):
     app = create_app(app_config(f"sqlite:///{tmp_path}/missing/dir/db.sqlite", str(tmp_path)))
     from helpdesk.demo import fake_id_number
 
-    response = app.test_client().post("/api/v1/candidate-tokens", json={
-        "name": "甲", "id_number": fake_id_number(random.Random(1)), "admission_number": "ZK1"})
+    response = app.test_client().post(
+        "/api/v1/candidate-tokens",
+        json={
+            "name": "甲",
+            "id_number": fake_id_number(random.Random(1)),
+            "admission_number": "ZK1",
+        },
+    )
 
     assert response.status_code == 503
     assert int(response.headers["Retry-After"]) > 0

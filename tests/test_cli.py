@@ -22,17 +22,24 @@ def exams_file(tmp_path, items) -> str:
     return str(path)
 
 
-FORMAL = {"code": "2023-FORMAL", "name": "正式面试", "kind": "formal",
-          "download_opens": "2023-01-04T10:00:00+08:00",
-          "download_closes": "2023-01-05T23:00:00+08:00",
-          "login_opens": "2023-01-10T10:10:00+08:00", "starts": "2023-01-10T11:00:00+08:00",
-          "login_closes": "2023-01-10T11:00:00+08:00", "ends": "2023-01-10T11:10:00+08:00"}
+FORMAL = {
+    "code": "2023-FORMAL",
+    "name": "正式面试",
+    "kind": "formal",
+    "download_opens": "2023-01-04T10:00:00+08:00",
+    "download_closes": "2023-01-05T23:00:00+08:00",
+    "login_opens": "2023-01-10T10:10:00+08:00",
+    "starts": "2023-01-10T11:00:00+08:00",
+    "login_closes": "2023-01-10T11:00:00+08:00",
+    "ends": "2023-01-10T11:10:00+08:00",
+}
 
 
 def test_exams_import_creates_then_updates_sessions(runner, tmp_path, db_session):
     first = runner.invoke(args=["exams", "import", exams_file(tmp_path, [FORMAL])])
-    second = runner.invoke(args=["exams", "import", exams_file(
-        tmp_path, [dict(FORMAL, name="正式面试（改）")])])
+    second = runner.invoke(
+        args=["exams", "import", exams_file(tmp_path, [dict(FORMAL, name="正式面试（改）")])]
+    )
 
     assert "2023-FORMAL: created" in first.output
     assert "2023-FORMAL: updated" in second.output
@@ -41,9 +48,15 @@ def test_exams_import_creates_then_updates_sessions(runner, tmp_path, db_session
     assert exam.starts.isoformat() == "2023-01-10T03:00:00+00:00"
 
 
-@pytest.mark.parametrize("bad", [dict(FORMAL, starts="2023-01-10T09:00:00+08:00"),
-                                 dict(FORMAL, kind="final"), dict(FORMAL, ends="yesterday"),
-                                 dict(FORMAL, starts="2023-01-10T11:00:00")])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        dict(FORMAL, starts="2023-01-10T09:00:00+08:00"),
+        dict(FORMAL, kind="final"),
+        dict(FORMAL, ends="yesterday"),
+        dict(FORMAL, starts="2023-01-10T11:00:00"),
+    ],
+)
 def test_exams_import_refuses_an_impossible_timetable(runner, tmp_path, db_session, bad):
     result = runner.invoke(args=["exams", "import", exams_file(tmp_path, [bad])])
 
@@ -52,15 +65,19 @@ def test_exams_import_refuses_an_impossible_timetable(runner, tmp_path, db_sessi
     assert db_session.scalar(select(func.count()).select_from(ExamSession)) == 0
 
 
-def test_roster_import_prints_a_line_per_row_and_refuses_bad_files(runner, tmp_path, make_exam,
-                                                                  db_session):
+def test_roster_import_prints_a_line_per_row_and_refuses_bad_files(
+    runner, tmp_path, make_exam, db_session
+):
     make_exam("FORMAL")
     rng = random.Random(9)
     good, bad = fake_id_number(rng), fake_id_number(rng)[:16] + "00"
     path = tmp_path / "roster.csv"
-    path.write_text("exam_session,name,id_number,admission_number,phone\n"
-                    f"FORMAL,甲,{good},ZK0001,13800138001\n"
-                    f"FORMAL,乙,{bad},ZK0002,13800138002\n", encoding="utf-8")
+    path.write_text(
+        "exam_session,name,id_number,admission_number,phone\n"
+        f"FORMAL,甲,{good},ZK0001,13800138001\n"
+        f"FORMAL,乙,{bad},ZK0002,13800138002\n",
+        encoding="utf-8",
+    )
 
     refused = runner.invoke(args=["roster", "import", str(path)])
     skipped = runner.invoke(args=["roster", "import", str(path), "--skip-invalid"])
@@ -73,8 +90,10 @@ def test_roster_import_prints_a_line_per_row_and_refuses_bad_files(runner, tmp_p
 
 
 def test_staff_create_reads_the_password_from_stdin(runner, db_session):
-    result = runner.invoke(args=["staff", "create", "li.lei", "--role", "supervisor",
-                                 "--password-stdin"], input="a long enough secret\n")
+    result = runner.invoke(
+        args=["staff", "create", "li.lei", "--role", "supervisor", "--password-stdin"],
+        input="a long enough secret\n",
+    )
 
     assert result.exit_code == 0, result.output
     staff = db_session.scalar(select(Staff).where(Staff.username == "li.lei"))
@@ -84,14 +103,16 @@ def test_staff_create_reads_the_password_from_stdin(runner, db_session):
 
 
 def test_staff_create_refuses_a_short_password(runner, db_session):
-    result = runner.invoke(args=["staff", "create", "li.lei", "--role", "agent",
-                                 "--password-stdin"], input="short\n")
+    result = runner.invoke(
+        args=["staff", "create", "li.lei", "--role", "agent", "--password-stdin"], input="short\n"
+    )
 
     assert result.exit_code == 1
 
 
-def test_demo_seed_creates_the_notice_sessions_roster_and_staff(runner, db_session, tmp_path,
-                                                                app, monkeypatch):
+def test_demo_seed_creates_the_notice_sessions_roster_and_staff(
+    runner, db_session, tmp_path, app, monkeypatch
+):
     monkeypatch.setattr(app, "instance_path", str(tmp_path))
 
     result = runner.invoke(args=["demo", "seed", "--candidates", "20"])
@@ -100,8 +121,7 @@ def test_demo_seed_creates_the_notice_sessions_roster_and_staff(runner, db_sessi
     codes = set(db_session.scalars(select(ExamSession.code)))
     assert codes == {"MOCK-D1", "MOCK-D2", "FORMAL"}
     assert db_session.scalar(select(func.count()).select_from(Candidate)) == 20
-    assert {s.role for s in db_session.scalars(select(Staff))} == {"agent", "supervisor",
-                                                                   "admin"}
+    assert {s.role for s in db_session.scalars(select(Staff))} == {"agent", "supervisor", "admin"}
     again = runner.invoke(args=["demo", "seed", "--candidates", "20"])
     assert again.exit_code == 0
     assert db_session.scalar(select(func.count()).select_from(Candidate)) == 20

@@ -15,7 +15,8 @@ def _database_unreachable(*_args, **_kwargs):
 
 
 def test_a_staff_page_during_a_database_outage_answers_503_with_retry_after(
-        client, make_staff, sign_in_staff, monkeypatch):
+    client, make_staff, sign_in_staff, monkeypatch
+):
     sign_in_staff(make_staff("agent"))
     monkeypatch.setattr(identity_services, "resolve_session", _database_unreachable)
 
@@ -25,7 +26,6 @@ def test_a_staff_page_during_a_database_outage_answers_503_with_retry_after(
     assert response.headers["Retry-After"] == "5"
     assert "Traceback" not in response.text
     assert "database down" not in response.text
-
 
 
 class _SessionOnAKilledConnection:

@@ -9,16 +9,19 @@ import pytest
 from helpdesk import clock
 
 
-@pytest.mark.parametrize("moment, expected_link, expected_text", [
-    (datetime(2023, 1, 4, 1, 0, tzinfo=UTC), None, "下载通道将于"),
-    (datetime(2023, 1, 4, 6, 0, tzinfo=UTC), "/readiness", "请立即下载并安装两个客户端"),
-    (datetime(2023, 1, 10, 2, 30, tzinfo=UTC), None, "请立即登录"),
-    (datetime(2023, 1, 10, 3, 5, tzinfo=UTC), "/help", "考试进行中"),
-    (datetime(2023, 1, 10, 4, 0, tzinfo=UTC), "/uploads/help", "交卷完成"),
-])
+@pytest.mark.parametrize(
+    "moment, expected_link, expected_text",
+    [
+        (datetime(2023, 1, 4, 1, 0, tzinfo=UTC), None, "下载通道将于"),
+        (datetime(2023, 1, 4, 6, 0, tzinfo=UTC), "/readiness", "请立即下载并安装两个客户端"),
+        (datetime(2023, 1, 10, 2, 30, tzinfo=UTC), None, "请立即登录"),
+        (datetime(2023, 1, 10, 3, 5, tzinfo=UTC), "/help", "考试进行中"),
+        (datetime(2023, 1, 10, 4, 0, tzinfo=UTC), "/uploads/help", "交卷完成"),
+    ],
+)
 def test_the_home_page_follows_the_formal_exam_through_the_notice(
-        client, make_exam, make_candidate, sign_in_candidate, moment, expected_link,
-        expected_text):
+    client, make_exam, make_candidate, sign_in_candidate, moment, expected_link, expected_text
+):
     identity = make_candidate(sessions=[make_exam("FORMAL")])
     sign_in_candidate(identity)
     clock.freeze(moment)

@@ -25,17 +25,20 @@ def test_full_width_digits_and_a_lowercase_x_are_normalised():
     assert idnumber.normalise(typed) == expected
 
 
-@pytest.mark.parametrize("text, reason", [
-    ("", "18-character"),
-    ("12345", "18 characters"),
-    ("1101011990030780311", "18 characters"),
-    ("11010119900307803Ａ", "digits 0-9"),
-    ("١١٠١٠١١٩٩٠٠٣٠٧٨٠٣٤", "digits 0-9"),  # Arabic-Indic digits
-    ("110101X99003078034", "last character"),
-    ("110101199013078034", "birth date"),
-    ("110101180001018034", "birth date"),
-    ("11010119900307803\u0000", "digits 0-9"),
-])
+@pytest.mark.parametrize(
+    "text, reason",
+    [
+        ("", "18-character"),
+        ("12345", "18 characters"),
+        ("1101011990030780311", "18 characters"),
+        ("11010119900307803Ａ", "digits 0-9"),
+        ("١١٠١٠١١٩٩٠٠٣٠٧٨٠٣٤", "digits 0-9"),  # Arabic-Indic digits
+        ("110101X99003078034", "last character"),
+        ("110101199013078034", "birth date"),
+        ("110101180001018034", "birth date"),
+        ("11010119900307803\u0000", "digits 0-9"),
+    ],
+)
 def test_malformed_numbers_are_refused_with_a_reason(text, reason):
     with pytest.raises(idnumber.InvalidIdNumber) as caught:
         idnumber.normalise(text)

@@ -12,9 +12,9 @@ from helpdesk.logs import RedactingFilter, redact
 HEADER = "exam_session,name,id_number,admission_number,phone\n"
 
 
-def test_a_day_of_sign_ins_and_imports_logs_no_full_id_number(client, caplog, make_candidate,
-                                                              make_exam, make_staff,
-                                                              sign_in_staff):
+def test_a_day_of_sign_ins_and_imports_logs_no_full_id_number(
+    client, caplog, make_candidate, make_exam, make_staff, sign_in_staff
+):
     caplog.set_level(logging.DEBUG)
     rng = random.Random(3)
     identity = make_candidate(sessions=[make_exam("FORMAL")])
@@ -26,8 +26,13 @@ def test_a_day_of_sign_ins_and_imports_logs_no_full_id_number(client, caplog, ma
     sign_in_staff(make_staff("admin"))
     bad = fake_id_number(rng)
     bad = bad[:17] + ("0" if bad[17] != "0" else "1")
-    client.post("/admin/roster/import", content_type="multipart/form-data", data={
-        "file": (io.BytesIO((HEADER + f"FORMAL,甲,{bad},ZK1,13800138000\n").encode()), "r.csv")})
+    client.post(
+        "/admin/roster/import",
+        content_type="multipart/form-data",
+        data={
+            "file": (io.BytesIO((HEADER + f"FORMAL,甲,{bad},ZK1,13800138000\n").encode()), "r.csv")
+        },
+    )
 
     text = caplog.text
     for number in [*typed, bad]:
@@ -56,5 +61,7 @@ def test_the_redacting_filter_masks_an_id_number_whoever_logs_it():
 
 
 def test_phone_numbers_and_other_long_numbers_are_left_alone():
-    assert redact("call 13800138000 or order 12345678901234567890") == \
-        "call 13800138000 or order 12345678901234567890"
+    assert (
+        redact("call 13800138000 or order 12345678901234567890")
+        == "call 13800138000 or order 12345678901234567890"
+    )

@@ -15,8 +15,15 @@ ALLOWED = ["400-088-0028", "+862863201710", "+862862093080"]
 
 
 def queue(db_session, key="k1", body="您的工单已有回复。"):
-    return queue_sms(db_session, to="13800138000", body=body, purpose="test", dedupe_key=key,
-                     now=NOW, allowed_numbers=ALLOWED)
+    return queue_sms(
+        db_session,
+        to="13800138000",
+        body=body,
+        purpose="test",
+        dedupe_key=key,
+        now=NOW,
+        allowed_numbers=ALLOWED,
+    )
 
 
 def test_a_message_queued_twice_under_one_key_is_sent_once(db_session):
@@ -42,18 +49,24 @@ def test_a_failed_send_stays_queued_and_is_retried(db_session):
     assert (message.status, message.attempts) == (SmsStatus.SENT, 2)
 
 
-@pytest.mark.parametrize("body", [
-    "请回拨 13912345678 联系我们", "如有问题请致电 010-12345678",
-    "身份证 110101199003078034 已登记"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "请回拨 13912345678 联系我们",
+        "如有问题请致电 010-12345678",
+        "身份证 110101199003078034 已登记",
+    ],
+)
 def test_sms_text_with_an_unknown_number_or_an_id_number_is_refused(body):
     with pytest.raises(UnsafeSms):
         check_text(body, allowed_numbers=ALLOWED)
 
 
 def test_sms_text_may_name_the_hotline_the_caller_ids_and_dates():
-    check_text("技术人员曾于 2023-01-10 11:05 使用 028-63201710 致电您；"
-               "如有问题请拨打 400-088-0028。", allowed_numbers=ALLOWED)
-
+    check_text(
+        "技术人员曾于 2023-01-10 11:05 使用 028-63201710 致电您；如有问题请拨打 400-088-0028。",
+        allowed_numbers=ALLOWED,
+    )
 
 
 def RecordingHttpClient() -> _Recording:  # noqa: N802 - reads like the class
@@ -70,6 +83,9 @@ def test_the_twilio_notifier_sends_the_exact_messages_request():
     (request,) = http.requests
     assert request["method"] == "POST"
     assert request["uri"] == "https://api.twilio.com/2010-04-01/Accounts/AC0123/Messages.json"
-    assert request["data"] == {"To": "+8613800138000", "From": "+15005550006",
-                               "Body": "您的工单已有回复。"}
+    assert request["data"] == {
+        "To": "+8613800138000",
+        "From": "+15005550006",
+        "Body": "您的工单已有回复。",
+    }
     assert request["auth"] == ("AC0123", "token")

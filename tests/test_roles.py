@@ -42,8 +42,9 @@ def test_anonymous_visitors_are_sent_to_the_staff_sign_in(client, method, path, 
 
 
 @pytest.mark.parametrize("method, path, role", STAFF_PAGES)
-def test_a_signed_in_candidate_is_not_staff(client, make_candidate, sign_in_candidate, method,
-                                            path, role):
+def test_a_signed_in_candidate_is_not_staff(
+    client, make_candidate, sign_in_candidate, method, path, role
+):
     sign_in_candidate(make_candidate())
 
     response = client.open(path, method=method)
@@ -53,8 +54,9 @@ def test_a_signed_in_candidate_is_not_staff(client, make_candidate, sign_in_cand
 
 
 @pytest.mark.parametrize("method, path, role", [p for p in STAFF_PAGES if p[2] != Role.AGENT])
-def test_staff_below_the_pages_role_are_refused(client, make_staff, sign_in_staff, method, path,
-                                                role):
+def test_staff_below_the_pages_role_are_refused(
+    client, make_staff, sign_in_staff, method, path, role
+):
     lower = [r for r in ROLES if not r.includes(role)]
     sign_in_staff(make_staff(lower[-1].value))
 

@@ -36,8 +36,7 @@ def count(db_session, model) -> int:
     return db_session.scalar(select(func.count()).select_from(model))
 
 
-def test_a_valid_file_is_imported_and_reported_row_by_row(admin_client, make_exam, db_session,
-                                                          rng):
+def test_a_valid_file_is_imported_and_reported_row_by_row(admin_client, make_exam, db_session, rng):
     make_exam("FORMAL")
     ids = [fake_id_number(rng) for _ in range(3)]
     text = HEADER + "".join(f"FORMAL,考生{n},{ids[n]},ZK{n:04d},1380013800{n}\n" for n in range(3))
@@ -52,8 +51,9 @@ def test_a_valid_file_is_imported_and_reported_row_by_row(admin_client, make_exa
         assert number not in response.text
 
 
-def test_a_bad_check_digit_refuses_the_whole_file_and_names_the_line(admin_client, make_exam,
-                                                                     db_session, rng):
+def test_a_bad_check_digit_refuses_the_whole_file_and_names_the_line(
+    admin_client, make_exam, db_session, rng
+):
     make_exam("FORMAL")
     good = fake_id_number(rng)
     bad = fake_id_number(rng)
@@ -68,10 +68,13 @@ def test_a_bad_check_digit_refuses_the_whole_file_and_names_the_line(admin_clien
 
 
 def test_skip_invalid_imports_the_valid_rows_and_still_reports_the_bad_ones(
-        admin_client, make_exam, db_session, rng):
+    admin_client, make_exam, db_session, rng
+):
     make_exam("FORMAL")
-    text = HEADER + (f"FORMAL,甲,{fake_id_number(rng)},ZK0001,13800138001\n"
-                     f"FORMAL,乙,{fake_id_number(rng)},ZK0002,not-a-phone\n")
+    text = HEADER + (
+        f"FORMAL,甲,{fake_id_number(rng)},ZK0001,13800138001\n"
+        f"FORMAL,乙,{fake_id_number(rng)},ZK0002,not-a-phone\n"
+    )
 
     response = upload(admin_client, text, skip_invalid=True)
 
@@ -83,10 +86,12 @@ def test_skip_invalid_imports_the_valid_rows_and_still_reports_the_bad_ones(
 def test_duplicates_within_the_file_are_reported(admin_client, make_exam, db_session, rng):
     make_exam("FORMAL")
     one, two = fake_id_number(rng), fake_id_number(rng)
-    text = HEADER + (f"FORMAL,甲,{one},ZK0001,13800138001\n"
-                     f"FORMAL,甲,{one},ZK0001,13800138001\n"
-                     f"FORMAL,乙,{two},ZK0001,13800138002\n"
-                     f"FORMAL,丙,{one},ZK0009,13800138003\n")
+    text = HEADER + (
+        f"FORMAL,甲,{one},ZK0001,13800138001\n"
+        f"FORMAL,甲,{one},ZK0001,13800138001\n"
+        f"FORMAL,乙,{two},ZK0001,13800138002\n"
+        f"FORMAL,丙,{one},ZK0009,13800138003\n"
+    )
 
     response = upload(admin_client, text)
 
@@ -96,11 +101,14 @@ def test_duplicates_within_the_file_are_reported(admin_client, make_exam, db_ses
 
 
 def test_rows_conflicting_with_the_database_are_reported_and_repeats_are_unchanged(
-        admin_client, make_exam, make_candidate, db_session, rng):
+    admin_client, make_exam, make_candidate, db_session, rng
+):
     exam = make_exam("FORMAL")
     known = make_candidate(name="甲", sessions=[exam])
-    text = HEADER + (f"FORMAL,甲,{known['id_number']},{known['admission_number']},13800138000\n"
-                     f"FORMAL,乙,{fake_id_number(rng)},{known['admission_number']},13800138001\n")
+    text = HEADER + (
+        f"FORMAL,甲,{known['id_number']},{known['admission_number']},13800138000\n"
+        f"FORMAL,乙,{fake_id_number(rng)},{known['admission_number']},13800138001\n"
+    )
 
     response = upload(admin_client, text, skip_invalid=True)
 
@@ -125,8 +133,9 @@ def test_an_xlsx_roster_is_read_like_a_csv(admin_client, make_exam, db_session, 
     assert count(db_session, Candidate) == 1
 
 
-@pytest.mark.parametrize("content", [b"\x00\x01\x02binary", b"name,phone\nx,y\n",
-                                     b"PK\x03\x04 not really a workbook"])
+@pytest.mark.parametrize(
+    "content", [b"\x00\x01\x02binary", b"name,phone\nx,y\n", b"PK\x03\x04 not really a workbook"]
+)
 def test_a_file_that_is_not_a_roster_is_refused_with_a_message(admin_client, content):
     response = upload(admin_client, content)
 
@@ -141,8 +150,9 @@ def test_an_unknown_exam_session_is_a_row_error(admin_client, rng):
     assert "NOPE" in response.text
 
 
-def test_a_supervisor_sees_the_roster_with_masked_id_numbers(client, make_staff, sign_in_staff,
-                                                            make_candidate, make_exam):
+def test_a_supervisor_sees_the_roster_with_masked_id_numbers(
+    client, make_staff, sign_in_staff, make_candidate, make_exam
+):
     identity = make_candidate(name="甲", sessions=[make_exam("FORMAL")])
     sign_in_staff(make_staff("supervisor"))
 

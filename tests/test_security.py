@@ -8,8 +8,9 @@ from helpdesk.security import safe_next
 from tests.conftest import app_config, csrf_token
 
 
-@pytest.mark.parametrize("path", ["/", "/signin", "/staff/signin", "/livez", "/nope",
-                                  "/api/v1/openapi.json"])
+@pytest.mark.parametrize(
+    "path", ["/", "/signin", "/staff/signin", "/livez", "/nope", "/api/v1/openapi.json"]
+)
 def test_every_response_carries_the_security_headers(client, path):
     response = client.get(path)
 
@@ -59,8 +60,7 @@ def test_signing_out_really_ends_a_staff_session(client, app, make_staff, sign_i
 
 
 def test_forms_refuse_a_post_without_the_csrf_token(app):
-    strict = create_app(dict(app_config(app.config["DATABASE_URL"], "/tmp"),
-                             WTF_CSRF_ENABLED=True))
+    strict = create_app(dict(app_config(app.config["DATABASE_URL"], "/tmp"), WTF_CSRF_ENABLED=True))
     client = strict.test_client()
     identity = {"name": "甲", "id_number": "x", "admission_number": "ZK1"}
 
@@ -75,16 +75,27 @@ def test_forms_refuse_a_post_without_the_csrf_token(app):
     assert accepted.status_code == 422
 
 
-@pytest.mark.parametrize("target, expected", [
-    ("/tickets/5", "/tickets/5"), ("https://evil.example", "/"), ("//evil.example", "/"),
-    ("/\\evil.example", "/"), ("javascript:alert(1)", "/"), ("", "/"), ("/ok\r\nX: y", "/")])
+@pytest.mark.parametrize(
+    "target, expected",
+    [
+        ("/tickets/5", "/tickets/5"),
+        ("https://evil.example", "/"),
+        ("//evil.example", "/"),
+        ("/\\evil.example", "/"),
+        ("javascript:alert(1)", "/"),
+        ("", "/"),
+        ("/ok\r\nX: y", "/"),
+    ],
+)
 def test_next_parameters_stay_inside_the_desk(target, expected):
     assert safe_next(target, "/") == expected
 
 
 def test_sign_in_redirects_only_inside_the_desk(client, make_candidate):
-    response = client.post("/signin?next=https://evil.example",
-                           data=dict(make_candidate(), next="https://evil.example/x"))
+    response = client.post(
+        "/signin?next=https://evil.example",
+        data=dict(make_candidate(), next="https://evil.example/x"),
+    )
 
     assert response.headers["Location"] == "/"
 

@@ -8,8 +8,7 @@ def identity(make_candidate, make_exam):
     return make_candidate(name="李四", sessions=[make_exam("FORMAL")])
 
 
-def test_a_candidate_signs_in_with_the_three_identifiers_and_sees_their_exam(
-        client, identity, now):
+def test_a_candidate_signs_in_with_the_three_identifiers_and_sees_their_exam(client, identity, now):
     response = client.post("/signin", data=dict(identity))
 
     assert response.status_code == 302
@@ -19,10 +18,12 @@ def test_a_candidate_signs_in_with_the_three_identifiers_and_sees_their_exam(
     assert identity["id_number"] not in home.text
 
 
-@pytest.mark.parametrize("field, wrong", [
-    ("name", "王五"), ("admission_number", "T0000000"), ("id_number", None)])
-def test_any_wrong_identifier_gets_the_same_answer(client, api_token, identity, field, wrong,
-                                                    make_candidate):
+@pytest.mark.parametrize(
+    "field, wrong", [("name", "王五"), ("admission_number", "T0000000"), ("id_number", None)]
+)
+def test_any_wrong_identifier_gets_the_same_answer(
+    client, api_token, identity, field, wrong, make_candidate
+):
     other = make_candidate(name="赵六")
     typed = dict(identity, **{field: wrong or other["id_number"]})
 
@@ -36,12 +37,16 @@ def test_any_wrong_identifier_gets_the_same_answer(client, api_token, identity, 
     assert "fields" not in api.json["error"]
 
 
-def test_the_mismatch_message_is_identical_whichever_field_is_wrong(client, identity,
-                                                                  make_candidate):
+def test_the_mismatch_message_is_identical_whichever_field_is_wrong(
+    client, identity, make_candidate
+):
     other = make_candidate(name="赵六")
     bodies = set()
-    for field, value in (("name", "王五"), ("admission_number", "TNOPE"),
-                         ("id_number", other["id_number"])):
+    for field, value in (
+        ("name", "王五"),
+        ("admission_number", "TNOPE"),
+        ("id_number", other["id_number"]),
+    ):
         response = client.post("/api/v1/candidate-tokens", json=dict(identity, **{field: value}))
         bodies.add(response.get_data())
 
@@ -51,15 +56,17 @@ def test_the_mismatch_message_is_identical_whichever_field_is_wrong(client, iden
 def test_names_match_despite_spaces_and_full_width_characters(client, make_candidate):
     identity = make_candidate(name="阿依古丽·买买提")
 
-    response = client.post("/api/v1/candidate-tokens",
-                           json=dict(identity, name=" 阿依古丽•买买提 "))
+    response = client.post(
+        "/api/v1/candidate-tokens", json=dict(identity, name=" 阿依古丽•买买提 ")
+    )
 
     assert response.status_code == 201
 
 
 def test_a_malformed_id_number_names_the_field(client, identity):
-    response = client.post("/api/v1/candidate-tokens",
-                           json=dict(identity, id_number=identity["id_number"][:17]))
+    response = client.post(
+        "/api/v1/candidate-tokens", json=dict(identity, id_number=identity["id_number"][:17])
+    )
 
     assert response.status_code == 422
     assert set(response.json["error"]["fields"]) == {"id_number"}
@@ -74,8 +81,7 @@ def test_a_malformed_id_number_on_the_web_form_is_shown_beside_the_field(client,
 
 def test_the_sixth_wrong_attempt_for_one_admission_number_is_throttled(client, identity):
     wrong = dict(identity, name="王五")
-    statuses = [client.post("/api/v1/candidate-tokens", json=wrong).status_code
-                for _ in range(5)]
+    statuses = [client.post("/api/v1/candidate-tokens", json=wrong).status_code for _ in range(5)]
 
     sixth = client.post("/api/v1/candidate-tokens", json=wrong)
     right = client.post("/api/v1/candidate-tokens", json=dict(identity))
@@ -87,7 +93,8 @@ def test_the_sixth_wrong_attempt_for_one_admission_number_is_throttled(client, i
 
 
 def test_one_candidate_locked_out_does_not_lock_out_classmates_behind_the_same_nat(
-        client, identity, make_candidate):
+    client, identity, make_candidate
+):
     classmate = make_candidate(name="周七")
     for _ in range(6):
         client.post("/signin", data=dict(identity, name="王五"))
@@ -120,15 +127,17 @@ def test_a_candidate_token_shows_only_the_masked_id_number(client, identity):
 def test_staff_sign_in_with_a_wrong_password_is_refused(client, make_staff):
     staff = make_staff("agent")
 
-    response = client.post("/staff/signin",
-                           data={"username": staff.username, "password": "wrong password"})
+    response = client.post(
+        "/staff/signin", data={"username": staff.username, "password": "wrong password"}
+    )
 
     assert response.status_code == 401
     assert client.get("/staff/").status_code == 302
 
 
-def test_a_deactivated_staff_account_loses_its_session(client, make_staff, sign_in_staff,
-                                                      db_session):
+def test_a_deactivated_staff_account_loses_its_session(
+    client, make_staff, sign_in_staff, db_session
+):
     staff = make_staff("agent")
     sign_in_staff(staff)
     assert client.get("/staff/").status_code == 200
@@ -139,8 +148,9 @@ def test_a_deactivated_staff_account_loses_its_session(client, make_staff, sign_
     assert client.get("/staff/").status_code == 302
 
 
-def test_mass_guessing_against_one_exam_session_trips_its_ceiling(app, client, make_exam,
-                                                                  make_candidate):
+def test_mass_guessing_against_one_exam_session_trips_its_ceiling(
+    app, client, make_exam, make_candidate
+):
     exam = make_exam("FORMAL")
     victims = [make_candidate(name=f"考生{n}", sessions=[exam]) for n in range(3)]
     app.extensions["signin_throttle"].exam.item.amount = 4  # a small ceiling for the test
@@ -152,6 +162,7 @@ def test_mass_guessing_against_one_exam_session_trips_its_ceiling(app, client, m
         response = client.post("/api/v1/candidate-tokens", json=dict(victims[2]))
     finally:
         app.extensions["signin_throttle"].exam.item.amount = app.config[
-            "SIGNIN_FAILURES_PER_SESSION"]
+            "SIGNIN_FAILURES_PER_SESSION"
+        ]
 
     assert response.status_code == 429

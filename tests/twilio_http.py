@@ -14,18 +14,29 @@ from twilio.http.response import Response
 
 
 class RecordingHttpClient(HttpClient):
-    def __init__(self, default: tuple[int, dict] = (201, {"sid": "SM42", "status": "queued"})
-                 ) -> None:
+    def __init__(
+        self, default: tuple[int, dict] = (201, {"sid": "SM42", "status": "queued"})
+    ) -> None:
         super().__init__(logging.getLogger("twilio.test"), is_async=False, timeout=5)
         self.requests: list[dict] = []
         #: Answers for the next requests, in order: (status, body) or an exception to raise.
         self.answers: list[object] = []
         self.default = default
 
-    def request(self, method, uri, params=None, data=None, headers=None, auth=None,
-                timeout=None, allow_redirects=False):
-        self.requests.append({"method": method, "uri": uri, "params": params, "data": data,
-                              "auth": auth})
+    def request(
+        self,
+        method,
+        uri,
+        params=None,
+        data=None,
+        headers=None,
+        auth=None,
+        timeout=None,
+        allow_redirects=False,
+    ):
+        self.requests.append(
+            {"method": method, "uri": uri, "params": params, "data": data, "auth": auth}
+        )
         answer = self.answers.pop(0) if self.answers else self.default
         if isinstance(answer, Exception):
             raise answer

@@ -58,17 +58,28 @@ class FakeTwilio(ThreadingHTTPServer):
             for call in self.calls.values():
                 attempt = str(call["attempt"])
                 per_attempt[attempt] = per_attempt.get(attempt, 0) + 1
-            return {"mode": self.mode, "calls": list(self.calls.values()),
-                    "calls_per_attempt": per_attempt, "api_requests": self.api_requests,
-                    "deliveries": self.deliveries, "problems": self.problems}
+            return {
+                "mode": self.mode,
+                "calls": list(self.calls.values()),
+                "calls_per_attempt": per_attempt,
+                "api_requests": self.api_requests,
+                "deliveries": self.deliveries,
+                "problems": self.problems,
+            }
 
     # -- the call lifecycle --------------------------------------------------------------
     def deliver(self, url: str, params: dict[str, str], what: str) -> str:
         signature = self.validator.compute_signature(url, params)
         data = urllib.parse.urlencode(params).encode()
-        request = urllib.request.Request(url, data=data, method="POST", headers={  # noqa: S310
-            "X-Twilio-Signature": signature,
-            "Content-Type": "application/x-www-form-urlencoded"})
+        request = urllib.request.Request(  # noqa: S310 - the desk's own URL
+            url,
+            data=data,
+            method="POST",
+            headers={  # noqa: S310
+                "X-Twilio-Signature": signature,
+                "Content-Type": "application/x-www-form-urlencoded",
+            },
+        )
         status, body = 0, ""
         try:
             with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310
@@ -78,15 +89,26 @@ class FakeTwilio(ThreadingHTTPServer):
         except OSError:
             status = 0
         with self.lock:
-            self.deliveries.append({"at": time.time(), "what": what, "sid": params.get(
-                "CallSid"), "status": params.get("CallStatus") or params.get(
-                "DialCallStatus"), "answer": status})
+            self.deliveries.append(
+                {
+                    "at": time.time(),
+                    "what": what,
+                    "sid": params.get("CallSid"),
+                    "status": params.get("CallStatus") or params.get("DialCallStatus"),
+                    "answer": status,
+                }
+            )
         return body
 
     def play(self, sid: str, triple: bool) -> None:
         call = self.calls[sid]
-        base = {"AccountSid": str(call["account"]), "CallSid": sid, "From": str(call["from"]),
-                "To": str(call["to"]), "Direction": "outbound-api"}
+        base = {
+            "AccountSid": str(call["account"]),
+            "CallSid": sid,
+            "From": str(call["from"]),
+            "To": str(call["to"]),
+            "Direction": "outbound-api",
+        }
         status_url = str(call["status_callback"])
         order = list(STATUSES)
         if triple:
@@ -104,18 +126,27 @@ class FakeTwilio(ThreadingHTTPServer):
         # No <Dial> is fine (the desk hangs up on a request already handled).
         if "<Dial" in twiml and (caller is None or caller.group(1) not in WHITELIST):
             with self.lock:
-                self.problems.append(f"{sid}: voice TwiML dials from "
-                                     f"{caller.group(1) if caller else 'no caller ID'}")
+                self.problems.append(
+                    f"{sid}: voice TwiML dials from {caller.group(1) if caller else 'no caller ID'}"
+                )
         action = re.search(r'action="([^"]+)"', twiml)
         number = re.search(r"<Number>([^<]+)</Number>", twiml)
         # One candidate in ten never picks up (the same one every attempt).
-        silent = number is not None and int(
-            hashlib.sha256(number.group(1).encode()).hexdigest(), 16) % 10 == 0
+        silent = (
+            number is not None
+            and int(hashlib.sha256(number.group(1).encode()).hexdigest(), 16) % 10 == 0
+        )
         time.sleep(self.talk_seconds)
         if action:
-            self.deliver(action.group(1).replace("&amp;", "&"),
-                         {**base, "DialCallStatus": "no-answer" if silent else "completed",
-                          "DialCallDuration": "0" if silent else "60"}, "dial")
+            self.deliver(
+                action.group(1).replace("&amp;", "&"),
+                {
+                    **base,
+                    "DialCallStatus": "no-answer" if silent else "completed",
+                    "DialCallDuration": "0" if silent else "60",
+                },
+                "dial",
+            )
         call["status"] = "completed"
         if triple:
             for status in order:
@@ -140,10 +171,16 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def _call_json(self, call: dict[str, object]) -> dict[str, object]:
-        return {"sid": call["sid"], "account_sid": call["account"], "to": call["to"],
-                "from": call["from"], "status": call["status"], "direction": "outbound-api",
-                "date_created": None, "uri": f"/2010-04-01/Accounts/{call['account']}/Calls/"
-                f"{call['sid']}.json"}
+        return {
+            "sid": call["sid"],
+            "account_sid": call["account"],
+            "to": call["to"],
+            "from": call["from"],
+            "status": call["status"],
+            "direction": "outbound-api",
+            "date_created": None,
+            "uri": f"/2010-04-01/Accounts/{call['account']}/Calls/{call['sid']}.json",
+        }
 
     def do_POST(self) -> None:  # noqa: N802
         path = urllib.parse.urlsplit(self.path)
@@ -156,8 +193,7 @@ class Handler(BaseHTTPRequestHandler):
         match = re.fullmatch(r"/2010-04-01/Accounts/([^/]+)/Calls\.json", path.path)
         mode = self.server.mode
         with self.server.lock:
-            self.server.api_requests.append({"at": time.time(), "mode": mode,
-                                             "path": path.path})
+            self.server.api_requests.append({"at": time.time(), "mode": mode, "path": path.path})
         if match is None:
             self._json(404, {"code": 20404, "message": "not found", "status": 404})
             return
@@ -167,17 +203,23 @@ class Handler(BaseHTTPRequestHandler):
         attempt = str(form.get("Url", "")).rstrip("/").rsplit("/", 1)[-1]
         sid = "CA" + secrets.token_hex(16)
         call: dict[str, object] = {
-            "sid": sid, "account": match.group(1), "to": form.get("To", ""),
-            "from": form.get("From", ""), "url": form.get("Url", ""),
-            "status_callback": form.get("StatusCallback", ""), "status": "queued",
-            "attempt": attempt, "created_at": time.time(), "mode": mode}
+            "sid": sid,
+            "account": match.group(1),
+            "to": form.get("To", ""),
+            "from": form.get("From", ""),
+            "url": form.get("Url", ""),
+            "status_callback": form.get("StatusCallback", ""),
+            "status": "queued",
+            "attempt": attempt,
+            "created_at": time.time(),
+            "mode": mode,
+        }
         if call["from"] not in WHITELIST:
             with self.server.lock:
                 self.server.problems.append(f"{sid}: placed from {call['from']}")
         with self.server.lock:
             self.server.calls[sid] = call
-        threading.Thread(target=self.server.play, args=(sid, mode == "triple"),
-                         daemon=True).start()
+        threading.Thread(target=self.server.play, args=(sid, mode == "triple"), daemon=True).start()
         if mode == "hang":
             time.sleep(25)
         self._json(201, self._call_json(call))
@@ -202,21 +244,35 @@ class Handler(BaseHTTPRequestHandler):
         if many:
             query = dict(urllib.parse.parse_qsl(path.query))
             with self.server.lock:
-                found = [self._call_json(c) for c in self.server.calls.values()
-                         if c["to"] == query.get("To", c["to"])
-                         and c["from"] == query.get("From", c["from"])]
+                found = [
+                    self._call_json(c)
+                    for c in self.server.calls.values()
+                    if c["to"] == query.get("To", c["to"])
+                    and c["from"] == query.get("From", c["from"])
+                ]
             found.reverse()
-            self._json(200, {"calls": found[: int(query.get("PageSize", 50))],
-                             "first_page_uri": path.path, "next_page_uri": None,
-                             "previous_page_uri": None, "page": 0, "page_size": 50,
-                             "start": 0, "end": len(found), "uri": path.path})
+            self._json(
+                200,
+                {
+                    "calls": found[: int(query.get("PageSize", 50))],
+                    "first_page_uri": path.path,
+                    "next_page_uri": None,
+                    "previous_page_uri": None,
+                    "page": 0,
+                    "page_size": 50,
+                    "start": 0,
+                    "end": len(found),
+                    "uri": path.path,
+                },
+            )
             return
         self._json(404, {"code": 20404, "message": "not found", "status": 404})
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--port", type=int, default=8190)
     parser.add_argument("--auth-token", required=True)
     parser.add_argument("--talk-seconds", type=float, default=2.0)

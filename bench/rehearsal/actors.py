@@ -34,14 +34,22 @@ PASSING_FACTS: dict[str, Any] = {
     "virtual_cameras": {"names": []},
     "security_software": {"matches": [], "sources": ["registry", "services", "processes"]},
     "auto_updates": {"enabled": False},
-    "power": {"ac_sleep_seconds": 0, "ac_display_seconds": 0, "dc_sleep_seconds": 600,
-              "dc_display_seconds": 300},
+    "power": {
+        "ac_sleep_seconds": 0,
+        "ac_display_seconds": 0,
+        "dc_sleep_seconds": 600,
+        "dc_display_seconds": 300,
+    },
     "displays": {"count": 1},
     "battery": {"present": True, "percent": 90.0, "plugged": True},
     "network": {"type": "wifi", "hotspot": False, "hotspot_reason": None},
     "virtual_machine": {"detected": False, "evidence": []},
-    "bandwidth": {"download_mbps_p10": 30.0, "download_mbps_median": 40.0,
-                  "upload_mbps_p10": 10.0, "upload_mbps_median": 12.0},
+    "bandwidth": {
+        "download_mbps_p10": 30.0,
+        "download_mbps_median": 40.0,
+        "upload_mbps_p10": 10.0,
+        "upload_mbps_median": 12.0,
+    },
 }
 
 
@@ -95,16 +103,30 @@ def candidate(ctx: Context, person: Person, plan: CandidatePlan) -> Actor:
     http = Http(ctx.base, ctx.recorder, "candidate")
     yield tt.at(plan.signin)
     if plan.mistype_first:
-        wrong = http.call("POST", "/api/v1/candidate-tokens", endpoint="POST /candidate-tokens",
-                          deadline=time.time() + GIVE_UP_SECONDS, json_body={
-                              "name": person.name, "id_number": person.id_number,
-                              "admission_number": person.admission_number + "9"})
+        wrong = http.call(
+            "POST",
+            "/api/v1/candidate-tokens",
+            endpoint="POST /candidate-tokens",
+            deadline=time.time() + GIVE_UP_SECONDS,
+            json_body={
+                "name": person.name,
+                "id_number": person.id_number,
+                "admission_number": person.admission_number + "9",
+            },
+        )
         ctx.count(f"sign-in with a typo: {wrong.status}")
         yield time.time() + tt.seconds(20)
-    answer = http.call("POST", "/api/v1/candidate-tokens", endpoint="POST /candidate-tokens",
-                       deadline=time.time() + GIVE_UP_SECONDS, json_body={
-                           "name": person.name, "id_number": person.id_number,
-                           "admission_number": person.admission_number})
+    answer = http.call(
+        "POST",
+        "/api/v1/candidate-tokens",
+        endpoint="POST /candidate-tokens",
+        deadline=time.time() + GIVE_UP_SECONDS,
+        json_body={
+            "name": person.name,
+            "id_number": person.id_number,
+            "admission_number": person.admission_number,
+        },
+    )
     if answer.status != 201:
         ctx.count(f"sign-in failed: {answer.status}")
         return
@@ -122,17 +144,28 @@ def candidate(ctx: Context, person: Person, plan: CandidatePlan) -> Actor:
         yield from help_press(ctx, http, auth, person, plan)
 
 
-def _with_twin(ctx: Context, http: Http, kind: str, person: Person, key: str,
-               id_of: Callable[[Any], str | None], share: float, *args: Any,
-               **kwargs: Any) -> Response:
+def _with_twin(
+    ctx: Context,
+    http: Http,
+    kind: str,
+    person: Person,
+    key: str,
+    id_of: Callable[[Any], str | None],
+    share: float,
+    *args: Any,
+    **kwargs: Any,
+) -> Response:
     """Send a request; with probability `share` send the very same request (same key, same
     body) at the same moment too, as a client that timed out and retried while the first
     was still running. Both answers count: a twin answered 2xx is accepted as well."""
     if ctx.rng.random() >= share:
         return http.call(*args, **kwargs)
     twin: list[Response] = []
-    thread = threading.Thread(target=lambda: twin.append(
-        Http(http.base, http.recorder, http.audience).call(*args, **kwargs)))
+    thread = threading.Thread(
+        target=lambda: twin.append(
+            Http(http.base, http.recorder, http.audience).call(*args, **kwargs)
+        )
+    )
     thread.start()
     answer = http.call(*args, **kwargs)
     thread.join()
@@ -144,45 +177,66 @@ def _with_twin(ctx: Context, http: Http, kind: str, person: Person, key: str,
     return answer
 
 
-def _accepted(ctx: Context, kind: str, key: str, person: Person, server_id: str | None
-              ) -> None:
+def _accepted(ctx: Context, kind: str, key: str, person: Person, server_id: str | None) -> None:
     ctx.ledger.add(Accepted(kind, key, person.admission_number, server_id, time.time()))
 
 
-def help_press(ctx: Context, http: Http, auth: dict[str, str], person: Person,
-               plan: CandidatePlan) -> Actor:
+def help_press(
+    ctx: Context, http: Http, auth: dict[str, str], person: Person, plan: CandidatePlan
+) -> Actor:
     """Press 求助, maybe press again, then follow the request until it is closed."""
-    body = {"exam_session": ctx.code, "category": ctx.rng.choice(CATEGORIES),
-            "note": "考试客户端无法继续作答"}
+    body = {
+        "exam_session": ctx.code,
+        "category": ctx.rng.choice(CATEGORIES),
+        "note": "考试客户端无法继续作答",
+    }
     server_id = None
     for press in range(2 if plan.presses_twice else 1):
         key = uuid.uuid4().hex
         pressed = time.time()
-        answer = _with_twin(ctx, http, "help_request", person, key, lambda d: d.get("id"),
-                            0.25, "POST", "/api/v1/help-requests",
-                            endpoint="POST /help-requests", deadline=pressed + GIVE_UP_SECONDS,
-                            json_body=body, headers={**auth, "Idempotency-Key": key})
+        answer = _with_twin(
+            ctx,
+            http,
+            "help_request",
+            person,
+            key,
+            lambda d: d.get("id"),
+            0.25,
+            "POST",
+            "/api/v1/help-requests",
+            endpoint="POST /help-requests",
+            deadline=pressed + GIVE_UP_SECONDS,
+            json_body=body,
+            headers={**auth, "Idempotency-Key": key},
+        )
         if answer.status not in (200, 201):
             ctx.count(f"help press refused: {answer.status}")
             return
         data = answer.json()
         if server_id is not None and data["id"] != server_id:
-            ctx.note(f"a second 求助 by {person.admission_number} got a new request "
-                     f"{data['id']} instead of {server_id}")
+            ctx.note(
+                f"a second 求助 by {person.admission_number} got a new request "
+                f"{data['id']} instead of {server_id}"
+            )
         server_id = data["id"]
         _accepted(ctx, "help_request", key, person, server_id)
         if press == 0:
             with ctx.lock:
-                ctx.helps.append(HelpTiming(server_id, person.admission_number, pressed,
-                                            time.time()))
+                ctx.helps.append(
+                    HelpTiming(server_id, person.admission_number, pressed, time.time())
+                )
             ctx.count("help pressed")
         else:
             ctx.count(f"second 求助 answered {answer.status}")
         yield time.time() + ctx.timetable.seconds(20)
     while time.time() < ctx.timetable.day_ends:
-        answer = http.call("GET", f"/api/v1/help-requests/{server_id}",
-                           endpoint="GET /help-requests/{id}",
-                           deadline=time.time() + GIVE_UP_SECONDS, headers=auth)
+        answer = http.call(
+            "GET",
+            f"/api/v1/help-requests/{server_id}",
+            endpoint="GET /help-requests/{id}",
+            deadline=time.time() + GIVE_UP_SECONDS,
+            headers=auth,
+        )
         if answer.status == 200 and answer.json().get("status") in CLOSED:
             ctx.count(f"help closed as {answer.json()['status']}")
             return
@@ -190,8 +244,9 @@ def help_press(ctx: Context, http: Http, auth: dict[str, str], person: Person,
     ctx.count("help still open at the end of the day")
 
 
-def upload(ctx: Context, http: Http, auth: dict[str, str], person: Person,
-           item: ArtifactPlan) -> Actor:
+def upload(
+    ctx: Context, http: Http, auth: dict[str, str], person: Person, item: ArtifactPlan
+) -> Actor:
     """One artifact's events: started, progress, (failed, started, progress,) completed."""
     if not ctx.has("/upload-events"):
         return
@@ -206,13 +261,32 @@ def upload(ctx: Context, http: Http, auth: dict[str, str], person: Person,
     gap = 2.5 if video else 0.3  # notice minutes between events
     for state, sent, error in steps:
         event_id = str(uuid.uuid4())
-        body = {"event_id": event_id, "exam_session": ctx.code, "artifact": item.artifact,
-                "artifact_id": item.artifact_id, "state": state, "bytes_total": total,
-                "bytes_sent": sent, "error_code": error, "occurred_at": iso_now()}
-        answer = _with_twin(ctx, http, "upload_event", person, event_id, lambda d: None, 0.02,
-                            "POST", "/api/v1/upload-events", endpoint="POST /upload-events",
-                            deadline=time.time() + GIVE_UP_SECONDS, json_body=body,
-                            headers=auth)
+        body = {
+            "event_id": event_id,
+            "exam_session": ctx.code,
+            "artifact": item.artifact,
+            "artifact_id": item.artifact_id,
+            "state": state,
+            "bytes_total": total,
+            "bytes_sent": sent,
+            "error_code": error,
+            "occurred_at": iso_now(),
+        }
+        answer = _with_twin(
+            ctx,
+            http,
+            "upload_event",
+            person,
+            event_id,
+            lambda d: None,
+            0.02,
+            "POST",
+            "/api/v1/upload-events",
+            endpoint="POST /upload-events",
+            deadline=time.time() + GIVE_UP_SECONDS,
+            json_body=body,
+            headers=auth,
+        )
         if answer.status not in (200, 201):
             ctx.count(f"upload event refused: {answer.status}")
             ctx.note(f"upload event refused {answer.status}: {answer.text[:200]}")
@@ -226,61 +300,90 @@ def upload(ctx: Context, http: Http, auth: dict[str, str], person: Person,
             yield time.time() + ctx.timetable.seconds(60 * gap * ctx.rng.uniform(0.5, 1.5))
     if item.fails_first and ctx.has("/uploads"):
         # A candidate whose upload failed once reads the guidance afterwards.
-        answer = http.call("GET", f"/api/v1/uploads?exam_session={ctx.code}",
-                           endpoint="GET /uploads", deadline=time.time() + GIVE_UP_SECONDS,
-                           headers=auth)
+        answer = http.call(
+            "GET",
+            f"/api/v1/uploads?exam_session={ctx.code}",
+            endpoint="GET /uploads",
+            deadline=time.time() + GIVE_UP_SECONDS,
+            headers=auth,
+        )
         ctx.count(f"uploads page {answer.status}")
 
 
 def ticket(ctx: Context, http: Http, auth: dict[str, str], person: Person) -> Actor:
     """File a ticket after the exam (e.g. the answer data would not upload)."""
     key = uuid.uuid4().hex
-    body = {"exam_session": ctx.code, "category": "answer_upload",
-            "description": "交卷后答题数据上传失败：点击重试后仍然提示上传失败，请帮忙查看。"}
-    answer = _with_twin(ctx, http, "ticket", person, key,
-                        lambda d: str(d.get("number") or d.get("id") or "") or None, 0.5,
-                        "POST", "/api/v1/tickets", endpoint="POST /tickets",
-                        deadline=time.time() + GIVE_UP_SECONDS, json_body=body,
-                        headers={**auth, "Idempotency-Key": key})
+    body = {
+        "exam_session": ctx.code,
+        "category": "answer_upload",
+        "description": "交卷后答题数据上传失败：点击重试后仍然提示上传失败，请帮忙查看。",
+    }
+    answer = _with_twin(
+        ctx,
+        http,
+        "ticket",
+        person,
+        key,
+        lambda d: str(d.get("number") or d.get("id") or "") or None,
+        0.5,
+        "POST",
+        "/api/v1/tickets",
+        endpoint="POST /tickets",
+        deadline=time.time() + GIVE_UP_SECONDS,
+        json_body=body,
+        headers={**auth, "Idempotency-Key": key},
+    )
     if answer.status not in (200, 201):
         ctx.count(f"ticket refused: {answer.status}")
         ctx.note(f"POST /api/v1/tickets answered {answer.status}: {answer.text[:300]}")
         return
     data = answer.json() or {}
-    _accepted(ctx, "ticket", key, person, str(data.get("number") or data.get("id") or "")
-              or None)
+    _accepted(ctx, "ticket", key, person, str(data.get("number") or data.get("id") or "") or None)
     ctx.count("ticket filed")
     yield time.time()
 
 
 def _diagnostic(ctx: Context, http: Http, auth: dict[str, str], person: Person) -> None:
-    profile = http.call("GET", f"/api/v1/diagnostics/profile?exam_session={ctx.code}",
-                        endpoint="GET /diagnostics/profile",
-                        deadline=time.time() + GIVE_UP_SECONDS, headers=auth)
-    version = (profile.json() or {}).get("version", "unknown") if profile.status == 200 \
-        else "unknown"
+    profile = http.call(
+        "GET",
+        f"/api/v1/diagnostics/profile?exam_session={ctx.code}",
+        endpoint="GET /diagnostics/profile",
+        deadline=time.time() + GIVE_UP_SECONDS,
+        headers=auth,
+    )
+    version = (
+        (profile.json() or {}).get("version", "unknown") if profile.status == 200 else "unknown"
+    )
     key = uuid.uuid4().hex
-    body = {"agent_version": "1.0.0", "profile_version": version, "platform": "windows",
-            "collected_at": iso_now(), "facts": PASSING_FACTS}
-    answer = http.call("POST", "/api/v1/diagnostics/reports",
-                       endpoint="POST /diagnostics/reports",
-                       deadline=time.time() + GIVE_UP_SECONDS, json_body=body,
-                       headers={**auth, "Idempotency-Key": key})
+    body = {
+        "agent_version": "1.0.0",
+        "profile_version": version,
+        "platform": "windows",
+        "collected_at": iso_now(),
+        "facts": PASSING_FACTS,
+    }
+    answer = http.call(
+        "POST",
+        "/api/v1/diagnostics/reports",
+        endpoint="POST /diagnostics/reports",
+        deadline=time.time() + GIVE_UP_SECONDS,
+        json_body=body,
+        headers={**auth, "Idempotency-Key": key},
+    )
     if answer.status not in (200, 201):
         ctx.count(f"diagnostic report refused: {answer.status}")
-        ctx.note(f"POST /api/v1/diagnostics/reports answered {answer.status}: "
-                 f"{answer.text[:300]}")
+        ctx.note(f"POST /api/v1/diagnostics/reports answered {answer.status}: {answer.text[:300]}")
         return
-    _accepted(ctx, "diagnostic_report", key, person,
-              (answer.json() or {}).get("report_code"))
+    _accepted(ctx, "diagnostic_report", key, person, (answer.json() or {}).get("report_code"))
     ctx.count("diagnostic report sent")
 
 
 def plan_agents(count: int, rng: random.Random) -> list[Agent]:
     import secrets
 
-    agents = [Agent(f"rehearsal-agent-{n:02d}", secrets.token_urlsafe(18))
-              for n in range(1, count + 1)]
+    agents = [
+        Agent(f"rehearsal-agent-{n:02d}", secrets.token_urlsafe(18)) for n in range(1, count + 1)
+    ]
     agents.append(Agent("rehearsal-supervisor", secrets.token_urlsafe(18), "supervisor"))
     return agents
 
@@ -295,26 +398,40 @@ def _csrf(page: str) -> str | None:
     return None
 
 
-def agent(ctx: Context, staff: Agent, *, resolve_share: float = 0.95,
-          phone: str | None = None) -> Actor:
+def agent(
+    ctx: Context, staff: Agent, *, resolve_share: float = 0.95, phone: str | None = None
+) -> Actor:
     """A technician at the queue console: sign in, claim the next request, call, record
     the outcome; the same pages and forms a person uses (CSRF tokens included)."""
     http = Http(ctx.base, ctx.recorder, "staff", retry_on=STAFF_RETRYABLE)
     tt = ctx.timetable
-    page = http.call("GET", "/staff/signin", endpoint="GET /staff/signin",
-                     deadline=time.time() + GIVE_UP_SECONDS)
+    page = http.call(
+        "GET", "/staff/signin", endpoint="GET /staff/signin", deadline=time.time() + GIVE_UP_SECONDS
+    )
     token = _csrf(page.text)
-    answer = http.call("POST", "/staff/signin", endpoint="POST /staff/signin",
-                       deadline=time.time() + GIVE_UP_SECONDS,
-                       form={"csrf_token": token or "", "username": staff.username,
-                             "password": staff.password, "next": ""})
+    answer = http.call(
+        "POST",
+        "/staff/signin",
+        endpoint="POST /staff/signin",
+        deadline=time.time() + GIVE_UP_SECONDS,
+        form={
+            "csrf_token": token or "",
+            "username": staff.username,
+            "password": staff.password,
+            "next": "",
+        },
+    )
     if answer.status != 302:
         ctx.count(f"agent sign-in failed: {answer.status}")
         ctx.note(f"agent sign-in answered {answer.status}, not a redirect")
         return
     ctx.count("agent signed in")
-    console = http.call("GET", "/staff/callbacks", endpoint="GET /staff/callbacks",
-                        deadline=time.time() + GIVE_UP_SECONDS)
+    console = http.call(
+        "GET",
+        "/staff/callbacks",
+        endpoint="GET /staff/callbacks",
+        deadline=time.time() + GIVE_UP_SECONDS,
+    )
     token = _csrf(console.text)
     if console.status != 200 or token is None:
         ctx.count(f"agent console unavailable: {console.status}")
@@ -322,11 +439,21 @@ def agent(ctx: Context, staff: Agent, *, resolve_share: float = 0.95,
     fields = {"csrf_token": token, "available": "y"}
     if phone:
         fields["phone"] = phone
-    http.call("POST", "/staff/callbacks/me", endpoint="POST /staff/callbacks/me",
-              deadline=time.time() + GIVE_UP_SECONDS, form=fields)
+    http.call(
+        "POST",
+        "/staff/callbacks/me",
+        endpoint="POST /staff/callbacks/me",
+        deadline=time.time() + GIVE_UP_SECONDS,
+        form=fields,
+    )
     while time.time() < tt.day_ends and not ctx.agents_stop.is_set():
-        answer = http.call("POST", "/staff/callbacks/claim", endpoint="POST /staff/callbacks/claim",
-                           deadline=time.time() + GIVE_UP_SECONDS, form={"csrf_token": token})
+        answer = http.call(
+            "POST",
+            "/staff/callbacks/claim",
+            endpoint="POST /staff/callbacks/claim",
+            deadline=time.time() + GIVE_UP_SECONDS,
+            form={"csrf_token": token},
+        )
         location = answer.headers.get("location", "")
         if answer.status != 302 or "/staff/callbacks/r/" not in location:
             if answer.status not in (302, 200):
@@ -336,23 +463,32 @@ def agent(ctx: Context, staff: Agent, *, resolve_share: float = 0.95,
             continue
         request_id = location.rsplit("/staff/callbacks/r/", 1)[1].split("?")[0].strip("/")
         ctx.count("agent claimed a request")
-        http.call("GET", f"/staff/callbacks/r/{request_id}", endpoint="GET /staff/callbacks/r/{id}",
-                  deadline=time.time() + GIVE_UP_SECONDS)
+        http.call(
+            "GET",
+            f"/staff/callbacks/r/{request_id}",
+            endpoint="GET /staff/callbacks/r/{id}",
+            deadline=time.time() + GIVE_UP_SECONDS,
+        )
         # Reading the request and dialling takes a moment.
         yield time.time() + tt.seconds(ctx.rng.uniform(10, 30))
-        called = http.call("POST", f"/staff/callbacks/r/{request_id}/call",
-                           endpoint="POST /staff/callbacks/r/{id}/call",
-                           deadline=time.time() + GIVE_UP_SECONDS, form={"csrf_token": token})
+        called = http.call(
+            "POST",
+            f"/staff/callbacks/r/{request_id}/call",
+            endpoint="POST /staff/callbacks/r/{id}/call",
+            deadline=time.time() + GIVE_UP_SECONDS,
+            form={"csrf_token": token},
+        )
         ctx.count(f"agent call answered {called.status}")
         yield time.time() + tt.seconds(ctx.rng.uniform(90, 240))
         # One candidate in ten never picks up, whoever calls; the rest mostly answer.
         silent = int(hashlib.sha256(request_id.encode()).hexdigest(), 16) % 10 == 0
-        outcome = "resolved" if not silent and ctx.rng.random() < resolve_share \
-            else "no_answer"
-        recorded = http.call("POST", f"/staff/callbacks/r/{request_id}/outcome",
-                             endpoint="POST /staff/callbacks/r/{id}/outcome",
-                             deadline=time.time() + GIVE_UP_SECONDS,
-                             form={"csrf_token": token, "outcome": outcome,
-                                   "note": "rehearsal call"})
+        outcome = "resolved" if not silent and ctx.rng.random() < resolve_share else "no_answer"
+        recorded = http.call(
+            "POST",
+            f"/staff/callbacks/r/{request_id}/outcome",
+            endpoint="POST /staff/callbacks/r/{id}/outcome",
+            deadline=time.time() + GIVE_UP_SECONDS,
+            form={"csrf_token": token, "outcome": outcome, "note": "rehearsal call"},
+        )
         ctx.count(f"agent outcome {outcome}: {recorded.status}")
         yield time.time() + tt.seconds(10)

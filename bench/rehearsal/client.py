@@ -19,8 +19,7 @@ RETRYABLE = frozenset({0, 429, 500, 502, 503, 504})
 STAFF_RETRYABLE = RETRYABLE - {500}
 #: Set when the rehearsal stops (Ctrl-C, time limit): clients stop retrying at once.
 STOP = threading.Event()
-TRACEBACK_MARKERS = ("Traceback (most recent call last)", 'File "/', "sqlalchemy.exc.",
-                     "psycopg.")
+TRACEBACK_MARKERS = ("Traceback (most recent call last)", 'File "/', "sqlalchemy.exc.", "psycopg.")
 
 
 def parse_retry_after(value: str | None, now: float) -> float | None:
@@ -39,8 +38,15 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
     return max(0.0, when.timestamp() - now)
 
 
-def retry_delay(status: int, retry_after: str | None, attempt: int, *, now: float,
-                cap: float = 30.0, retry_on: frozenset[int] = RETRYABLE) -> float | None:
+def retry_delay(
+    status: int,
+    retry_after: str | None,
+    attempt: int,
+    *,
+    now: float,
+    cap: float = 30.0,
+    retry_on: frozenset[int] = RETRYABLE,
+) -> float | None:
     """How long to wait before sending the same request again, or None if the answer is final.
 
     Retry-After wins when the desk sends it (capped at `cap`); otherwise back off
@@ -123,12 +129,20 @@ class Http:
 
     def _connection(self) -> http.client.HTTPConnection:
         parts = urllib.parse.urlsplit(self.base)
-        return http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port or 80,
-                                          timeout=self.timeout)
+        return http.client.HTTPConnection(
+            parts.hostname or "127.0.0.1", parts.port or 80, timeout=self.timeout
+        )
 
-    def send(self, method: str, path: str, *, endpoint: str, json_body: Any = None,
-             form: dict[str, str] | None = None, headers: dict[str, str] | None = None
-             ) -> Response:
+    def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        endpoint: str,
+        json_body: Any = None,
+        form: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Response:
         """One attempt; records its latency and any problem."""
         head = {"Accept-Language": "zh-CN", "Connection": "close"}
         head.update(headers or {})
@@ -164,29 +178,50 @@ class Http:
         seconds = time.perf_counter() - tick
         self.recorder.sample(Sample(started, endpoint, response.status, seconds, self.audience))
         if response.status in (503, 429) and not response.headers.get("retry-after"):
-            self.recorder.problem(Problem(started, f"{method} {path}", response.status,
-                                          "no Retry-After header"))
+            self.recorder.problem(
+                Problem(started, f"{method} {path}", response.status, "no Retry-After header")
+            )
         if response.status >= 400:
             text = response.text
             if any(marker in text for marker in TRACEBACK_MARKERS):
-                self.recorder.problem(Problem(started, f"{method} {path}", response.status,
-                                              "stack trace in the response body"))
+                self.recorder.problem(
+                    Problem(
+                        started,
+                        f"{method} {path}",
+                        response.status,
+                        "stack trace in the response body",
+                    )
+                )
             if response.status == 500:
                 self.recorder.problem(Problem(started, f"{method} {path}", 500, text[:300]))
         return response
 
-    def call(self, method: str, path: str, *, endpoint: str, deadline: float,
-             json_body: Any = None, form: dict[str, str] | None = None,
-             headers: dict[str, str] | None = None) -> Response:
+    def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        endpoint: str,
+        deadline: float,
+        json_body: Any = None,
+        form: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Response:
         """Send until the answer is final or the deadline passes; same body, same headers."""
         attempt = 0
         while True:
             attempt += 1
-            response = self.send(method, path, endpoint=endpoint, json_body=json_body,
-                                 form=form, headers=headers)
+            response = self.send(
+                method, path, endpoint=endpoint, json_body=json_body, form=form, headers=headers
+            )
             response.attempts = attempt
             now = time.time()
-            wait = retry_delay(response.status, response.headers.get("retry-after"), attempt,
-                               now=now, retry_on=self.retry_on)
+            wait = retry_delay(
+                response.status,
+                response.headers.get("retry-after"),
+                attempt,
+                now=now,
+                retry_on=self.retry_on,
+            )
             if wait is None or now + wait > deadline or STOP.wait(wait):
                 return response

@@ -104,14 +104,36 @@ class Deployment:
         self.twilio_port = free_port()
         self.env = self._environment()
         if self.telephony == "twilio":
-            self.spawn("twilio", [str(PYTHON), "-m", "bench.fakes.twilio", "--port",
-                                  str(self.twilio_port), "--auth-token", self.twilio_token])
+            self.spawn(
+                "twilio",
+                [
+                    str(PYTHON),
+                    "-m",
+                    "bench.fakes.twilio",
+                    "--port",
+                    str(self.twilio_port),
+                    "--auth-token",
+                    self.twilio_token,
+                ],
+            )
             self._wait_http(f"{self.twilio_url}/_fake/state", 20)
         self.flask("db", "upgrade")
 
     def start_redis(self) -> None:
-        self.spawn("redis", ["redis-server", "--port", str(self.redis_port), "--bind",
-                             "127.0.0.1", "--save", "", "--appendonly", "no"])
+        self.spawn(
+            "redis",
+            [
+                "redis-server",
+                "--port",
+                str(self.redis_port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+        )
         deadline = time.time() + 10
         while time.time() < deadline:
             try:
@@ -129,25 +151,29 @@ class Deployment:
 
     def _environment(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("HELPDESK_")}
-        env.update({
-            "HELPDESK_ENV": "production",
-            "HELPDESK_SECRET_KEY": secrets.token_urlsafe(32),
-            "HELPDESK_ID_HASH_KEY": secrets.token_urlsafe(32),
-            "HELPDESK_DATABASE_URL": self.database_url,
-            "HELPDESK_DATABASE_POOL_SIZE": str(self.pool_size),
-            "HELPDESK_REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/2",
-            "HELPDESK_NOTIFIER": "log",
-            "HELPDESK_TELEPHONY": self.telephony,
-            "HELPDESK_PROXY_HOPS": "1",
-            "HELPDESK_UPLOAD_DIR": str(self.out / "uploads"),
-            "PYTHONUNBUFFERED": "1",
-        })
+        env.update(
+            {
+                "HELPDESK_ENV": "production",
+                "HELPDESK_SECRET_KEY": secrets.token_urlsafe(32),
+                "HELPDESK_ID_HASH_KEY": secrets.token_urlsafe(32),
+                "HELPDESK_DATABASE_URL": self.database_url,
+                "HELPDESK_DATABASE_POOL_SIZE": str(self.pool_size),
+                "HELPDESK_REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/2",
+                "HELPDESK_NOTIFIER": "log",
+                "HELPDESK_TELEPHONY": self.telephony,
+                "HELPDESK_PROXY_HOPS": "1",
+                "HELPDESK_UPLOAD_DIR": str(self.out / "uploads"),
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
         if self.telephony == "twilio":
-            env.update({
-                "HELPDESK_TWILIO_API_BASE": self.twilio_url,
-                "HELPDESK_TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
-                "HELPDESK_TWILIO_AUTH_TOKEN": self.twilio_token,
-            })
+            env.update(
+                {
+                    "HELPDESK_TWILIO_API_BASE": self.twilio_url,
+                    "HELPDESK_TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+                    "HELPDESK_TWILIO_AUTH_TOKEN": self.twilio_token,
+                }
+            )
         return env
 
     def set_public_url(self) -> None:
@@ -171,31 +197,55 @@ class Deployment:
             with path.open("w", newline="", encoding="utf-8") as handle:
                 os.chmod(path, 0o600)
                 writer = csv.writer(handle)
-                writer.writerow(["exam_session", "name", "id_number", "admission_number",
-                                 "phone"])
+                writer.writerow(["exam_session", "name", "id_number", "admission_number", "phone"])
                 for person in people:
-                    writer.writerow([code, person.name, person.id_number,
-                                     person.admission_number, person.phone])
+                    writer.writerow(
+                        [code, person.name, person.id_number, person.admission_number, person.phone]
+                    )
             self.flask("roster", "import", str(path), quiet=True)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
     def create_staff(self, agents: list[Agent]) -> None:
         for agent in agents:
-            self.flask("staff", "create", agent.username, "--role", agent.role,
-                       "--password-stdin", stdin=agent.password + "\n")
+            self.flask(
+                "staff",
+                "create",
+                agent.username,
+                "--role",
+                agent.role,
+                "--password-stdin",
+                stdin=agent.password + "\n",
+            )
 
     def start_servers(self, schedulers: int | None = None) -> None:
         self.set_public_url()
         self.app_ports = [free_port(), free_port()]
         for index, port in enumerate(self.app_ports, start=1):
-            self.spawn(f"app{index}", [GUNICORN, "--workers", str(self.workers), "--threads",
-                                       str(self.threads), "--bind", f"127.0.0.1:{port}",
-                                       "--timeout", "30", "--graceful-timeout", "5",
-                                       "--access-logfile", "-", "wsgi:app"])
-        self.spawn("proxy", [str(PYTHON), "-m", "bench.rehearsal.proxy", "--listen",
-                             f"127.0.0.1:{self.proxy_port}"]
-                   + [a for p in self.app_ports for a in ("--backend", f"127.0.0.1:{p}")])
+            self.spawn(
+                f"app{index}",
+                [
+                    GUNICORN,
+                    "--workers",
+                    str(self.workers),
+                    "--threads",
+                    str(self.threads),
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "--timeout",
+                    "30",
+                    "--graceful-timeout",
+                    "5",
+                    "--access-logfile",
+                    "-",
+                    "wsgi:app",
+                ],
+            )
+        self.spawn(
+            "proxy",
+            [str(PYTHON), "-m", "bench.rehearsal.proxy", "--listen", f"127.0.0.1:{self.proxy_port}"]
+            + [a for p in self.app_ports for a in ("--backend", f"127.0.0.1:{p}")],
+        )
         for port in self.app_ports:
             self._wait_http(f"http://127.0.0.1:{port}/readyz", 60)
         self._wait_http(f"{self.url}/readyz", 20)
@@ -218,8 +268,14 @@ class Deployment:
     def spawn(self, name: str, argv: list[str]) -> Process:
         log = self.log_path(name)
         handle = log.open("ab")
-        popen = subprocess.Popen(argv, cwd=ROOT, env=self.env or None, stdout=handle,
-                                 stderr=subprocess.STDOUT, start_new_session=True)
+        popen = subprocess.Popen(
+            argv,
+            cwd=ROOT,
+            env=self.env or None,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         handle.close()
         process = Process(name, popen, log)
         self.processes.append(process)
@@ -245,12 +301,21 @@ class Deployment:
             process.popen.wait(5)
 
     def flask(self, *args: str, stdin: str | None = None, quiet: bool = False) -> str:
-        result = subprocess.run([*FLASK, *args], cwd=ROOT, env=self.env, input=stdin,
-                                capture_output=True, text=True, timeout=300)
+        result = subprocess.run(
+            [*FLASK, *args],
+            cwd=ROOT,
+            env=self.env,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         if result.returncode != 0:
             # Never echo a roster import's per-row output: it is masked, but keep it short.
-            raise RuntimeError(f"flask {args[0]} {args[1] if len(args) > 1 else ''} failed: "
-                               f"{result.stderr.strip()[-800:]}")
+            raise RuntimeError(
+                f"flask {args[0]} {args[1] if len(args) > 1 else ''} failed: "
+                f"{result.stderr.strip()[-800:]}"
+            )
         if not quiet:
             with self.log_path("setup").open("a") as handle:
                 handle.write(result.stdout)
@@ -275,11 +340,16 @@ class Deployment:
         raise RuntimeError(f"{url} did not answer 200 within {seconds:.0f} s ({last})")
 
     def describe(self) -> dict[str, object]:
-        return {"url": self.url, "database": self.database,
-                "app_servers": [f"127.0.0.1:{p}" for p in self.app_ports],
-                "redis": f"127.0.0.1:{self.redis_port}/2", "telephony": self.telephony,
-                "schedulers": self.schedulers, "workers_per_server": self.workers,
-                "threads_per_worker": self.threads}
+        return {
+            "url": self.url,
+            "database": self.database,
+            "app_servers": [f"127.0.0.1:{p}" for p in self.app_ports],
+            "redis": f"127.0.0.1:{self.redis_port}/2",
+            "telephony": self.telephony,
+            "schedulers": self.schedulers,
+            "workers_per_server": self.workers,
+            "threads_per_worker": self.threads,
+        }
 
     def dump(self) -> str:
         return json.dumps(self.describe())

@@ -82,34 +82,52 @@ class Faults:
         self._thread(self._database_outage, at, seconds, full_restart)
 
     def _admin(self, statement: sql.Composable, params: tuple[object, ...] = ()) -> None:
-        with psycopg.connect(f"{self.deployment.pg_server}/postgres", autocommit=True,
-                             connect_timeout=5) as connection:
+        with psycopg.connect(
+            f"{self.deployment.pg_server}/postgres", autocommit=True, connect_timeout=5
+        ) as connection:
             connection.execute(statement, params)
 
     def _database_outage(self, at: float, seconds: float, full_restart: bool) -> None:
         if not self._sleep_until(at):
             return
         name = self.deployment.database
-        window = Window("database outage", time.time(),
-                        detail={"kind": "pg_ctlcluster restart" if full_restart else
-                                "own database: connections refused and all killed"})
+        window = Window(
+            "database outage",
+            time.time(),
+            detail={
+                "kind": "pg_ctlcluster restart"
+                if full_restart
+                else "own database: connections refused and all killed"
+            },
+        )
         self.windows.append(window)
         prober = threading.Thread(target=self._probe_health, args=(window,), daemon=True)
         prober.start()
         if full_restart:
-            subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", "15", "main",
-                            "restart"], check=True, timeout=120, capture_output=True)
+            subprocess.run(
+                ["pg_ctlcluster", "--skip-systemctl-redirect", "15", "main", "restart"],
+                check=True,
+                timeout=120,
+                capture_output=True,
+            )
             window.end = time.time()
         else:
-            self._admin(sql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS false").format(
-                sql.Identifier(name)))
+            self._admin(
+                sql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS false").format(sql.Identifier(name))
+            )
             try:
-                self._admin(sql.SQL("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                                    "WHERE datname = %s AND pid <> pg_backend_pid()"), (name,))
+                self._admin(
+                    sql.SQL(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = %s AND pid <> pg_backend_pid()"
+                    ),
+                    (name,),
+                )
                 self.stop.wait(seconds)
             finally:
-                self._admin(sql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS true").format(
-                    sql.Identifier(name)))
+                self._admin(
+                    sql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS true").format(sql.Identifier(name))
+                )
                 window.end = time.time()
         # Keep probing until every app server is ready again (or 30 s).
         prober.join(40)
@@ -129,7 +147,8 @@ class Faults:
                         ready_since.setdefault(port, now)
             if window.end is not None and len(ready_since) == len(ports):
                 window.detail["ready_again_after_s"] = round(
-                    max(ready_since.values()) - window.end, 2)
+                    max(ready_since.values()) - window.end, 2
+                )
                 return
             time.sleep(0.2)
 
@@ -176,8 +195,7 @@ class Faults:
             set_twilio_mode(self.deployment.twilio_port, mode)
             if current is not None:
                 current.end = time.time()
-            current = Window(f"twilio {mode}", time.time()) \
-                if mode in ("error", "hang") else None
+            current = Window(f"twilio {mode}", time.time()) if mode in ("error", "hang") else None
             if current is not None:
                 self.windows.append(current)
 

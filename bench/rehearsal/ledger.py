@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 class Accepted:
     """One thing a client was told the desk kept (a 2xx it believed)."""
 
-    kind: str                 # help_request, upload_event, ticket, diagnostic_report
-    key: str                  # the client's idempotency key or event id
-    candidate: str            # admission number
-    server_id: str | None     # the id the desk answered with, when it gives one
-    at: float                 # wall-clock time the client saw the answer
+    kind: str  # help_request, upload_event, ticket, diagnostic_report
+    key: str  # the client's idempotency key or event id
+    candidate: str  # admission number
+    server_id: str | None  # the id the desk answered with, when it gives one
+    at: float  # wall-clock time the client saw the answer
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,10 @@ CATEGORIES = ("login", "face_verification", "cannot_answer", "change_computer", 
 
 @dataclass(frozen=True)
 class ArtifactPlan:
-    artifact: str          # evidence_video | answer_data
+    artifact: str  # evidence_video | answer_data
     artifact_id: str
-    start: float           # notice minute the upload starts
-    fails_first: bool      # the first attempt fails and is retried
+    start: float  # notice minute the upload starts
+    fails_first: bool  # the first attempt fails and is retried
     bytes_total: int
 
 
@@ -77,17 +77,28 @@ def make_plans(count: int, rng: random.Random, mix: Mix = Mix()) -> list[Candida
             plan.diagnostic = min(LOGIN_WINDOW_MIN - 0.2, signin + rng.uniform(0.2, 5))
         plan.uploads = [
             # 智考云 uploads the answers as soon as the exam is submitted (forced at 11:10).
-            ArtifactPlan("answer_data", f"ans-{index}", submission + rng.triangular(0, 3, 0.3),
-                         False, rng.randrange(200_000, 2_000_000)),
+            ArtifactPlan(
+                "answer_data",
+                f"ans-{index}",
+                submission + rng.triangular(0, 3, 0.3),
+                False,
+                rng.randrange(200_000, 2_000_000),
+            ),
             # 智考通 uploads the side-view video once the candidate stops the recording.
-            ArtifactPlan("evidence_video", f"vid-{index}", submission + rng.uniform(0.5, 10),
-                         False, rng.randrange(300_000_000, 900_000_000)),
+            ArtifactPlan(
+                "evidence_video",
+                f"vid-{index}",
+                submission + rng.uniform(0.5, 10),
+                False,
+                rng.randrange(300_000_000, 900_000_000),
+            ),
         ]
         plans.append(plan)
     artifacts = [(p, i) for p in plans for i in range(len(p.uploads))]
     for position in _exact_share(rng, len(artifacts), mix.upload_failure_share):
         plan, i = artifacts[position]
         item = plan.uploads[i]
-        plan.uploads[i] = ArtifactPlan(item.artifact, item.artifact_id, item.start, True,
-                                       item.bytes_total)
+        plan.uploads[i] = ArtifactPlan(
+            item.artifact, item.artifact_id, item.start, True, item.bytes_total
+        )
     return plans

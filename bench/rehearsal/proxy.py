@@ -15,16 +15,26 @@ import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
-              "trailers", "transfer-encoding", "upgrade", "content-length"}
+HOP_BY_HOP = {
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailers",
+    "transfer-encoding",
+    "upgrade",
+    "content-length",
+}
 
 
 class Proxy(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 256
 
-    def __init__(self, listen: tuple[str, int], backends: list[tuple[str, int]],
-                 timeout: float) -> None:
+    def __init__(
+        self, listen: tuple[str, int], backends: list[tuple[str, int]], timeout: float
+    ) -> None:
         super().__init__(listen, Handler)
         self.backends = backends
         self.timeout_seconds = timeout
@@ -53,8 +63,7 @@ class Handler(BaseHTTPRequestHandler):
         if body is not None:
             headers["Content-Length"] = str(len(body))
         for host, port in self.server.order():
-            connection = http.client.HTTPConnection(host, port,
-                                                    timeout=self.server.timeout_seconds)
+            connection = http.client.HTTPConnection(host, port, timeout=self.server.timeout_seconds)
             try:
                 try:
                     connection.connect()
@@ -65,18 +74,25 @@ class Handler(BaseHTTPRequestHandler):
                     upstream = connection.getresponse()
                     payload = upstream.read()
                 except (OSError, http.client.HTTPException):
-                    self._reply(502, b'{"error": {"code": "bad_gateway", '
-                                     b'"message": "upstream failed"}}',
-                                [("Content-Type", "application/json"), ("Retry-After", "1")])
+                    self._reply(
+                        502,
+                        b'{"error": {"code": "bad_gateway", "message": "upstream failed"}}',
+                        [("Content-Type", "application/json"), ("Retry-After", "1")],
+                    )
                     return
-                self._reply(upstream.status, payload,
-                            [(k, v) for k, v in upstream.getheaders()
-                             if k.lower() not in HOP_BY_HOP])
+                self._reply(
+                    upstream.status,
+                    payload,
+                    [(k, v) for k, v in upstream.getheaders() if k.lower() not in HOP_BY_HOP],
+                )
                 return
             finally:
                 connection.close()
-        self._reply(503, b'{"error": {"code": "no_backend", "message": "no app server"}}',
-                    [("Content-Type", "application/json"), ("Retry-After", "1")])
+        self._reply(
+            503,
+            b'{"error": {"code": "no_backend", "message": "no app server"}}',
+            [("Content-Type", "application/json"), ("Retry-After", "1")],
+        )
 
     def _reply(self, status: int, payload: bytes, headers: list[tuple[str, str]]) -> None:
         try:

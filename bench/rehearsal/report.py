@@ -47,23 +47,29 @@ class Result:
         return all(c.passed is not False for c in self.checks)
 
 
-def endpoint_figures(samples: list[Sample]) -> tuple[dict[str, Summary],
-                                                     dict[str, dict[str, int]]]:
+def endpoint_figures(samples: list[Sample]) -> tuple[dict[str, Summary], dict[str, dict[str, int]]]:
     by_endpoint: dict[str, list[float]] = defaultdict(list)
     statuses: dict[str, Counter[str]] = defaultdict(Counter)
     for sample in samples:
         by_endpoint[sample.endpoint].append(sample.seconds * 1000)
         statuses[sample.endpoint][str(sample.status)] += 1
-    return ({k: summarise(v) for k, v in sorted(by_endpoint.items())},
-            {k: dict(sorted(v.items())) for k, v in sorted(statuses.items())})
+    return (
+        {k: summarise(v) for k, v in sorted(by_endpoint.items())},
+        {k: dict(sorted(v.items())) for k, v in sorted(statuses.items())},
+    )
 
 
-def timeline(samples: list[Sample], start: float, end: float, width: float
-             ) -> dict[str, list[tuple[float, float]]]:
+def timeline(
+    samples: list[Sample], start: float, end: float, width: float
+) -> dict[str, list[tuple[float, float]]]:
     """Per bucket: requests per second, error rate (%), p95 latency (ms)."""
     latency = buckets(((s.at, s.seconds * 1000) for s in samples), width, start, end)
-    errors = buckets(((s.at, 1.0 if s.status == 0 or s.status >= 500 else 0.0)
-                      for s in samples), width, start, end)
+    errors = buckets(
+        ((s.at, 1.0 if s.status == 0 or s.status >= 500 else 0.0) for s in samples),
+        width,
+        start,
+        end,
+    )
     rate, error_rate, p95 = [], [], []
     for index, (values, flags) in enumerate(zip(latency, errors, strict=True)):
         x = index * width
@@ -79,25 +85,33 @@ def _fmt(value: float | None, unit: str = "") -> str:
 
 def summary_lines(result: Result) -> list[str]:
     lat = result.candidate_latency
-    lines = [f"== {result.title} ==",
-             f"duration {result.finished - result.started:.0f} s; settings "
-             + ", ".join(f"{k}={v}" for k, v in result.settings.items() if k != "faults"),
-             f"faults: {', '.join(result.settings.get('faults', [])) or 'none'}",
-             f"candidate requests: {lat.count}, latency ms p50 {_fmt(lat.p50)} "
-             f"p95 {_fmt(lat.p95)} p99 {_fmt(lat.p99)} max {_fmt(lat.max)}"]
+    lines = [
+        f"== {result.title} ==",
+        f"duration {result.finished - result.started:.0f} s; settings "
+        + ", ".join(f"{k}={v}" for k, v in result.settings.items() if k != "faults"),
+        f"faults: {', '.join(result.settings.get('faults', [])) or 'none'}",
+        f"candidate requests: {lat.count}, latency ms p50 {_fmt(lat.p50)} "
+        f"p95 {_fmt(lat.p95)} p99 {_fmt(lat.p99)} max {_fmt(lat.max)}",
+    ]
     for comparison in result.comparisons:
-        lines.append(f"ledger {comparison.kind}: accepted {comparison.accepted}, stored "
-                     f"{comparison.stored}, lost {len(comparison.lost)}, duplicated "
-                     f"{len(comparison.duplicated)}, unaccounted {len(comparison.unaccounted)}")
+        lines.append(
+            f"ledger {comparison.kind}: accepted {comparison.accepted}, stored "
+            f"{comparison.stored}, lost {len(comparison.lost)}, duplicated "
+            f"{len(comparison.duplicated)}, unaccounted {len(comparison.unaccounted)}"
+        )
     h, n = result.help_to_call, result.help_to_call_notice
-    lines.append(f"求助 -> first call attempt: {h.count} calls, real s p50 {_fmt(h.p50)} "
-                 f"p95 {_fmt(h.p95)} max {_fmt(h.max)}; notice-time min p50 "
-                 f"{_fmt(None if n.p50 is None else n.p50)} p95 {_fmt(n.p95)}")
+    lines.append(
+        f"求助 -> first call attempt: {h.count} calls, real s p50 {_fmt(h.p50)} "
+        f"p95 {_fmt(h.p95)} max {_fmt(h.max)}; notice-time min p50 "
+        f"{_fmt(None if n.p50 is None else n.p50)} p95 {_fmt(n.p95)}"
+    )
     lines.append("per endpoint (ms p50/p95/p99, statuses):")
     for name, figures in result.endpoints.items():
-        lines.append(f"  {name:40} n={figures.count:6} {_fmt(figures.p50):>5}/"
-                     f"{_fmt(figures.p95):>5}/{_fmt(figures.p99):>5}  "
-                     f"{json.dumps(result.statuses[name])}")
+        lines.append(
+            f"  {name:40} n={figures.count:6} {_fmt(figures.p50):>5}/"
+            f"{_fmt(figures.p95):>5}/{_fmt(figures.p99):>5}  "
+            f"{json.dumps(result.statuses[name])}"
+        )
     lines.append("expectations:")
     for check in result.checks:
         mark = {True: "PASS", False: "FAIL", None: "NOT EXERCISED"}[check.passed]
@@ -109,8 +123,10 @@ def summary_lines(result: Result) -> list[str]:
 def _fault_row(window: dict[str, Any], started: float) -> str:
     end = "" if window["end"] is None else f"{window['end'] - started:.1f}"
     detail = {k: v for k, v in window.items() if k not in ("name", "start", "end")}
-    return (f"<tr><td>{escape(str(window['name']))}</td><td>{window['start'] - started:.1f}"
-            f"</td><td>{end}</td><td>{escape(json.dumps(detail))}</td></tr>")
+    return (
+        f"<tr><td>{escape(str(window['name']))}</td><td>{window['start'] - started:.1f}"
+        f"</td><td>{end}</td><td>{escape(json.dumps(detail))}</td></tr>"
+    )
 
 
 def write_html(path: Path, result: Result, charts: list[str]) -> None:
@@ -118,23 +134,30 @@ def write_html(path: Path, result: Result, charts: list[str]) -> None:
         f"<tr><td>{escape(name)}</td><td>{f.count}</td><td>{_fmt(f.p50)}</td>"
         f"<td>{_fmt(f.p95)}</td><td>{_fmt(f.p99)}</td><td>{_fmt(f.max)}</td>"
         f"<td>{escape(json.dumps(result.statuses[name]))}</td></tr>"
-        for name, f in result.endpoints.items())
+        for name, f in result.endpoints.items()
+    )
     ledger = "".join(
         f"<tr><td>{escape(c.kind)}</td><td>{c.accepted}</td><td>{c.stored}</td>"
         f"<td class='{'bad' if c.lost else 'good'}'>{len(c.lost)}</td>"
         f"<td class='{'bad' if c.duplicated else 'good'}'>{len(c.duplicated)}</td>"
         f"<td>{len(c.unaccounted)}</td><td>{escape('; '.join((c.lost + c.duplicated)[:5]))}"
-        "</td></tr>" for c in result.comparisons)
+        "</td></tr>"
+        for c in result.comparisons
+    )
     checks = "".join(
         f"<tr><td class='{ {True: 'good', False: 'bad', None: 'skip'}[c.passed] }'>"
         f"{ {True: 'PASS', False: 'FAIL', None: 'NOT EXERCISED'}[c.passed] }</td>"
-        f"<td>{escape(c.name)}</td><td>{escape(c.detail)}</td></tr>" for c in result.checks)
+        f"<td>{escape(c.name)}</td><td>{escape(c.detail)}</td></tr>"
+        for c in result.checks
+    )
     problems = "".join(
         f"<tr><td>{datetime.fromtimestamp(p.at, UTC):%H:%M:%S}</td><td>{escape(p.request)}"
         f"</td><td>{p.status}</td><td><code>{escape(p.detail)}</code></td></tr>"
-        for p in result.problems[:100])
-    outcomes = "".join(f"<tr><td>{escape(k)}</td><td>{v}</td></tr>"
-                       for k, v in sorted(result.outcomes.items()))
+        for p in result.problems[:100]
+    )
+    outcomes = "".join(
+        f"<tr><td>{escape(k)}</td><td>{v}</td></tr>" for k, v in sorted(result.outcomes.items())
+    )
     notes = "".join(f"<li>{escape(n)}</li>" for n in result.notes)
     faults = "".join(_fault_row(w, result.started) for w in result.fault_windows)
     settings = escape(json.dumps(result.settings, ensure_ascii=False, indent=1))
@@ -150,7 +173,7 @@ padding:3px 8px;text-align:left;vertical-align:top}} th{{background:#f6f8fa}}
 pre{{background:#f6f8fa;padding:8px;overflow:auto}}
 </style></head><body>
 <h1>{escape(result.title)}</h1>
-<p class="verdict">Verdict: <span class="{'good' if result.ok else 'bad'}">{verdict}</span>
+<p class="verdict">Verdict: <span class="{"good" if result.ok else "bad"}">{verdict}</span>
 — {datetime.fromtimestamp(result.started, UTC):%Y-%m-%d %H:%M:%S} UTC,
 {result.finished - result.started:.0f} s</p>
 <h2>Expectations</h2><table><tr><th></th><th>expectation</th><th>observed</th></tr>
@@ -160,7 +183,7 @@ pre{{background:#f6f8fa;padding:8px;overflow:auto}}
 <th>unaccounted</th><th>examples</th></tr>{ledger}</table>
 <h2>Charts</h2>
 <p>Time axis: real seconds since login opened. Shaded bands are fault windows.</p>
-{''.join(f'<figure>{c}</figure>' for c in charts)}
+{"".join(f"<figure>{c}</figure>" for c in charts)}
 <h2>Faults injected</h2>
 <table><tr><th>fault</th><th>from (s after the run began)</th><th>to</th><th>detail</th></tr>
 {faults}</table>
@@ -177,9 +200,14 @@ pre{{background:#f6f8fa;padding:8px;overflow:auto}}
     path.write_text(page, encoding="utf-8")
 
 
-def charts_for(samples: list[Sample], depth: list[tuple[float, dict[str, int]]],
-               origin: float, end: float, bands: list[tuple[float, float, str]],
-               marks: list[tuple[float, str]] | None = None) -> list[str]:
+def charts_for(
+    samples: list[Sample],
+    depth: list[tuple[float, dict[str, int]]],
+    origin: float,
+    end: float,
+    bands: list[tuple[float, float, str]],
+    marks: list[tuple[float, str]] | None = None,
+) -> list[str]:
     """Queue depth, latency, error rate and request rate over the day (x: seconds since
     login opened); short faults shaded, point events (a worker killed) as red ticks."""
     width = max(1.0, (end - origin) / 120)
@@ -188,22 +216,43 @@ def charts_for(samples: list[Sample], depth: list[tuple[float, dict[str, int]]],
     rel = [(max(0.0, a - origin), max(0.0, b - origin), label) for a, b, label in bands]
     ticks = [(at - origin, label) for at, label in marks or []]
     statuses = sorted({k for _, d in depth for k in d})
-    depth_series = [(status, [(t - origin, float(d.get(status, 0))) for t, d in depth
-                              if t >= origin]) for status in statuses]
+    depth_series = [
+        (status, [(t - origin, float(d.get(status, 0))) for t, d in depth if t >= origin])
+        for status in statuses
+    ]
     return [
-        line_chart("Help queue depth (help requests by status)", depth_series,
-                   x_label="seconds since login opened", y_label="requests", bands=rel,
-                   marks=ticks),
-        line_chart("Candidate request latency, p95 per bucket", [("p95 ms", series["p95"])],
-                   x_label="seconds since login opened", y_label="ms", bands=rel,
-                   marks=ticks),
-        line_chart("Candidate error rate (5xx and connection failures)",
-                   [("% of attempts", series["errors"])],
-                   x_label="seconds since login opened", y_label="%", bands=rel,
-                   marks=ticks),
-        line_chart("Candidate requests per second", [("req/s", series["rate"])],
-                   x_label="seconds since login opened", y_label="req/s", bands=rel,
-                   marks=ticks),
+        line_chart(
+            "Help queue depth (help requests by status)",
+            depth_series,
+            x_label="seconds since login opened",
+            y_label="requests",
+            bands=rel,
+            marks=ticks,
+        ),
+        line_chart(
+            "Candidate request latency, p95 per bucket",
+            [("p95 ms", series["p95"])],
+            x_label="seconds since login opened",
+            y_label="ms",
+            bands=rel,
+            marks=ticks,
+        ),
+        line_chart(
+            "Candidate error rate (5xx and connection failures)",
+            [("% of attempts", series["errors"])],
+            x_label="seconds since login opened",
+            y_label="%",
+            bands=rel,
+            marks=ticks,
+        ),
+        line_chart(
+            "Candidate requests per second",
+            [("req/s", series["rate"])],
+            x_label="seconds since login opened",
+            y_label="req/s",
+            bands=rel,
+            marks=ticks,
+        ),
     ]
 
 

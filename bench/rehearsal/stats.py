@@ -32,12 +32,18 @@ class Summary:
 
 
 def summarise(values: Sequence[float]) -> Summary:
-    return Summary(len(values), percentile(values, 0.50), percentile(values, 0.95),
-                   percentile(values, 0.99), max(values) if values else None)
+    return Summary(
+        len(values),
+        percentile(values, 0.50),
+        percentile(values, 0.95),
+        percentile(values, 0.99),
+        max(values) if values else None,
+    )
 
 
-def buckets(points: Iterable[tuple[float, float]], width: float,
-            start: float, end: float) -> list[list[float]]:
+def buckets(
+    points: Iterable[tuple[float, float]], width: float, start: float, end: float
+) -> list[list[float]]:
     """Group (time, value) points into consecutive buckets of `width` seconds from start."""
     if width <= 0:
         raise ValueError("width must be positive")

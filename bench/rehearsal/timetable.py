@@ -21,14 +21,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 #: Notice minutes, counted from the moment login opens (10:10 Beijing time).
-LOGIN_WINDOW_MIN = 50.0      # 10:10 -> 11:00
-EXAM_MIN = 10.0              # 11:00 -> 11:10 (submission)
-UPLOAD_TAIL_MIN = 30.0       # 11:10 -> 11:40: evidence videos and answer data go up
-RUSH_MIN = 4.0               # 11:10 -> 11:14: every client uploads its answer data
+LOGIN_WINDOW_MIN = 50.0  # 10:10 -> 11:00
+EXAM_MIN = 10.0  # 11:00 -> 11:10 (submission)
+UPLOAD_TAIL_MIN = 30.0  # 11:10 -> 11:40: evidence videos and answer data go up
+RUSH_MIN = 4.0  # 11:10 -> 11:14: every client uploads its answer data
 DAY_MIN = LOGIN_WINDOW_MIN + EXAM_MIN + UPLOAD_TAIL_MIN
 #: The notice minutes where the speed may change.
-BREAKS = (0.0, LOGIN_WINDOW_MIN, LOGIN_WINDOW_MIN + EXAM_MIN,
-          LOGIN_WINDOW_MIN + EXAM_MIN + RUSH_MIN, DAY_MIN)
+BREAKS = (
+    0.0,
+    LOGIN_WINDOW_MIN,
+    LOGIN_WINDOW_MIN + EXAM_MIN,
+    LOGIN_WINDOW_MIN + EXAM_MIN + RUSH_MIN,
+    DAY_MIN,
+)
 #: Share of the real day each stretch gets: login window, exam, answer rush, the rest.
 WEIGHTS = (0.20, 0.10, 0.30, 0.40)
 
@@ -47,8 +52,9 @@ class Timetable:
     walls: tuple[float, ...]
 
     @classmethod
-    def compressed(cls, origin: float, day_seconds: float,
-                   weights: tuple[float, ...] = WEIGHTS) -> Timetable:
+    def compressed(
+        cls, origin: float, day_seconds: float, weights: tuple[float, ...] = WEIGHTS
+    ) -> Timetable:
         if day_seconds <= 0:
             raise ValueError("day_seconds must be positive")
         total, walls = sum(weights), [origin]
@@ -118,8 +124,10 @@ class Timetable:
     def speedups(self) -> dict[str, float]:
         """How many times faster than the notice each stretch runs."""
         names = ("login window", "exam", "answer rush", "videos")
-        return {name: round(60.0 / self.scale_at_minute((a + b) / 2), 1)
-                for name, a, b in zip(names, BREAKS[:-1], BREAKS[1:], strict=True)}
+        return {
+            name: round(60.0 / self.scale_at_minute((a + b) / 2), 1)
+            for name, a, b in zip(names, BREAKS[:-1], BREAKS[1:], strict=True)
+        }
 
     def exam_session(self, code: str) -> dict[str, str]:
         """One entry of `flask exams import` for the compressed formal exam."""

@@ -54,9 +54,13 @@ API_MODULES = [
 ]
 
 
-def error_response(status: int, code: str, message: str,
-                   fields: dict[str, str] | None = None,
-                   headers: dict[str, str] | None = None) -> Response:
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    fields: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
     body: dict[str, Any] = {"code": code, "message": message}
     if fields:
         body["fields"] = fields
@@ -72,14 +76,16 @@ def bearer_candidate() -> Candidate:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized(str(_l("Sign in first: this request needs a candidate token.")),
-                           code="token_missing")
-    row = identity_services.resolve_session(get_session(), token=token.strip(),
-                                            now=clock.utcnow(),
-                                            kinds=(SessionKind.CANDIDATE_API,))
+        raise Unauthorized(
+            str(_l("Sign in first: this request needs a candidate token.")), code="token_missing"
+        )
+    row = identity_services.resolve_session(
+        get_session(), token=token.strip(), now=clock.utcnow(), kinds=(SessionKind.CANDIDATE_API,)
+    )
     if row is None or row.candidate is None:
-        raise Unauthorized(str(_l("Your sign-in has expired. Sign in again.")),
-                           code="token_invalid")
+        raise Unauthorized(
+            str(_l("Your sign-in has expired. Sign in again.")), code="token_invalid"
+        )
     return row.candidate
 
 
@@ -88,16 +94,18 @@ def _parse_body(model: type[BaseModel]) -> BaseModel:
         raise DomainError(str(_l("The request is too large.")), code="too_large", status=413)
     mimetype = request.mimetype or ""
     if mimetype != "application/json" and not mimetype.endswith("+json"):
-        raise DomainError(str(_l("Send the body as application/json.")),
-                          code="unsupported_media_type", status=415)
+        raise DomainError(
+            str(_l("Send the body as application/json.")), code="unsupported_media_type", status=415
+        )
     raw = request.get_data(cache=True)
     if len(raw) > JSON_LIMIT:
         raise DomainError(str(_l("The request is too large.")), code="too_large", status=413)
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):  # too deep is malformed too
-        raise DomainError(str(_l("The body is not valid JSON.")), code="malformed_json",
-                          status=400) from None
+        raise DomainError(
+            str(_l("The body is not valid JSON.")), code="malformed_json", status=400
+        ) from None
     return _validate(model, data)
 
 
@@ -105,23 +113,46 @@ def _validate(model: type[BaseModel], data: Any) -> BaseModel:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise DomainError(str(_l("Some fields need correcting.")), code="validation_failed",
-                          fields=field_errors(exc), status=422) from None
+        raise DomainError(
+            str(_l("Some fields need correcting.")),
+            code="validation_failed",
+            fields=field_errors(exc),
+            status=422,
+        ) from None
 
 
-def endpoint(method: str, path: str, *, summary: str, tags: list[str],
-             body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
-             responses: dict[int, type[BaseModel] | None] | None = None, auth: bool = True,
-             headers: dict[str, dict[str, Any]] | None = None,
-             raw_response: dict[int, str] | None = None,
-             raw_body: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def endpoint(
+    method: str,
+    path: str,
+    *,
+    summary: str,
+    tags: list[str],
+    body: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None,
+    responses: dict[int, type[BaseModel] | None] | None = None,
+    auth: bool = True,
+    headers: dict[str, dict[str, Any]] | None = None,
+    raw_response: dict[int, str] | None = None,
+    raw_body: str | None = None,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare a JSON endpoint on the API blueprint.
 
     The view receives `body` (a model), `query` (a model) and `candidate` as keyword
     arguments when declared, and returns (payload, status) or a Response.
     """
-    op = Operation(method.upper(), path, summary, tags, body, query, responses or {}, auth,
-                   headers or {}, raw_response or {}, raw_body)
+    op = Operation(
+        method.upper(),
+        path,
+        summary,
+        tags,
+        body,
+        query,
+        responses or {},
+        auth,
+        headers or {},
+        raw_response or {},
+        raw_body,
+    )
     OPERATIONS.append(op)
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:

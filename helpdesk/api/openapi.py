@@ -39,29 +39,39 @@ def _error_statuses(op: Operation) -> list[int]:
 
 
 def _operation(op: Operation, components: dict[str, Any]) -> dict[str, Any]:
-    doc: dict[str, Any] = {"summary": op.summary, "tags": op.tags,
-                           "operationId": f"{op.method.lower()}_{op.path}".replace("/", "_")
-                           .replace("{", "").replace("}", "").replace("-", "_")}
+    doc: dict[str, Any] = {
+        "summary": op.summary,
+        "tags": op.tags,
+        "operationId": f"{op.method.lower()}_{op.path}".replace("/", "_")
+        .replace("{", "")
+        .replace("}", "")
+        .replace("-", "_"),
+    }
     parameters: list[dict[str, Any]] = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "string",
-                                                                  "minLength": 1}}
-        for name in _path_names(op.path)]
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
+        for name in _path_names(op.path)
+    ]
     if op.query is not None:
         schema = op.query.model_json_schema(ref_template=REF)
         required = set(schema.get("required", []))
         for name, prop in schema.get("properties", {}).items():
-            parameters.append({"name": name, "in": "query", "required": name in required,
-                               "schema": prop})
+            parameters.append(
+                {"name": name, "in": "query", "required": name in required, "schema": prop}
+            )
     for name, spec in op.headers.items():
         parameters.append({"name": name, "in": "header", **spec})
     if parameters:
         doc["parameters"] = parameters
     if op.body is not None:
-        doc["requestBody"] = {"required": True, "content": {
-            "application/json": {"schema": _schema(op.body, components)}}}
+        doc["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": _schema(op.body, components)}},
+        }
     elif op.raw_body is not None:
-        doc["requestBody"] = {"required": True, "content": {
-            op.raw_body: {"schema": {"type": "string", "format": "binary"}}}}
+        doc["requestBody"] = {
+            "required": True,
+            "content": {op.raw_body: {"schema": {"type": "string", "format": "binary"}}},
+        }
     if op.auth:
         doc["security"] = [{"candidateToken": []}]
     responses: dict[str, Any] = {}
@@ -70,12 +80,15 @@ def _operation(op: Operation, components: dict[str, Any]) -> dict[str, Any]:
         if model is not None:
             entry["content"] = {"application/json": {"schema": _schema(model, components)}}
         elif status in op.raw_response:
-            entry["content"] = {op.raw_response[status]: {"schema": {"type": "string",
-                                                                     "format": "binary"}}}
+            entry["content"] = {
+                op.raw_response[status]: {"schema": {"type": "string", "format": "binary"}}
+            }
         responses[str(status)] = entry
     for status in _error_statuses(op):
-        responses[str(status)] = {"description": "Error", "content": {
-            "application/json": {"schema": {"$ref": REF.format(model="ErrorBody")}}}}
+        responses[str(status)] = {
+            "description": "Error",
+            "content": {"application/json": {"schema": {"$ref": REF.format(model="ErrorBody")}}},
+        }
     doc["responses"] = responses
     return doc
 
@@ -96,20 +109,31 @@ def document() -> dict[str, Any]:
     for op in sorted(OPERATIONS, key=lambda o: (o.path, o.method)):
         path = "/api/v1" + "/".join(
             "{" + p[1:-1].split(":")[-1] + "}" if p.startswith("{") else p
-            for p in op.path.split("/"))
+            for p in op.path.split("/")
+        )
         paths.setdefault(path, {})[op.method.lower()] = _operation(op, components)
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Exam support desk API", "version": "1.0.0",
-                 "description": "The integration contract with the exam clients and the "
-                                "diagnostic agent. Errors are "
-                                "{\"error\": {\"code\", \"message\", \"fields\"}}; messages "
-                                "follow Accept-Language (zh-CN default, en)."},
+        "info": {
+            "title": "Exam support desk API",
+            "version": "1.0.0",
+            "description": "The integration contract with the exam clients and the "
+            "diagnostic agent. Errors are "
+            '{"error": {"code", "message", "fields"}}; messages '
+            "follow Accept-Language (zh-CN default, en).",
+        },
         "servers": [{"url": "/"}],
         "paths": paths,
-        "components": {"schemas": components, "securitySchemes": {
-            "candidateToken": {"type": "http", "scheme": "bearer",
-                               "description": "From POST /api/v1/candidate-tokens"}}},
+        "components": {
+            "schemas": components,
+            "securitySchemes": {
+                "candidateToken": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "From POST /api/v1/candidate-tokens",
+                }
+            },
+        },
     }
 
 

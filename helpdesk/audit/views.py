@@ -19,5 +19,6 @@ PAGE_SIZE = 100
 def entries() -> ResponseReturnValue:
     page = max(1, request.args.get("page", 1, type=int) or 1)
     rows = services.recent(get_session(), limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-    return render_template("audit/entries.html", entries=rows, page=page,
-                           has_more=len(rows) == PAGE_SIZE)
+    return render_template(
+        "audit/entries.html", entries=rows, page=page, has_more=len(rows) == PAGE_SIZE
+    )

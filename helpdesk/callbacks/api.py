@@ -15,10 +15,14 @@ from helpdesk.db import get_session
 from helpdesk.identity.models import Candidate
 
 STATUS = Literal["waiting", "claimed", "calling", "completed", "unreachable", "cancelled"]
-KEY_HEADER = {"Idempotency-Key": {
-    "required": True, "description": "Client-generated, 8-64 visible characters; a replay "
-    "with the same key and body returns the first request.",
-    "schema": {"type": "string", "minLength": 8, "maxLength": 64}}}
+KEY_HEADER = {
+    "Idempotency-Key": {
+        "required": True,
+        "description": "Client-generated, 8-64 visible characters; a replay "
+        "with the same key and body returns the first request.",
+        "schema": {"type": "string", "minLength": 8, "maxLength": 64},
+    }
+}
 
 
 class HelpRequestIn(BaseModel):
@@ -39,31 +43,55 @@ class HelpRequestOut(BaseModel):
     message: str
 
 
-@endpoint("POST", "/help-requests", summary="Press 求助: queue a callback (idempotent)",
-          tags=["help"], body=HelpRequestIn, headers=KEY_HEADER,
-          responses={201: HelpRequestOut, 200: HelpRequestOut})
+@endpoint(
+    "POST",
+    "/help-requests",
+    summary="Press 求助: queue a callback (idempotent)",
+    tags=["help"],
+    body=HelpRequestIn,
+    headers=KEY_HEADER,
+    responses={201: HelpRequestOut, 200: HelpRequestOut},
+)
 def create_help_request(candidate: Candidate, body: HelpRequestIn) -> tuple[dict, int]:
     session, now = get_session(), clock.utcnow()
-    data = services.HelpInput(exam_session=body.exam_session, phone=body.phone or None,
-                              category=body.category.value if body.category else None,
-                              note=body.note or None)
+    data = services.HelpInput(
+        exam_session=body.exam_session,
+        phone=body.phone or None,
+        category=body.category.value if body.category else None,
+        note=body.note or None,
+    )
     help_request, created = services.request_help(
-        session, candidate=candidate, data=data, now=now, source="api",
-        idempotency_key=request.headers.get("Idempotency-Key", ""))
+        session,
+        candidate=candidate,
+        data=data,
+        now=now,
+        source="api",
+        idempotency_key=request.headers.get("Idempotency-Key", ""),
+    )
     session.commit()
     return runtime.describe(session, help_request, now), 201 if created else 200
 
 
-@endpoint("GET", "/help-requests/{request_id}", summary="Where a help request stands",
-          tags=["help"], responses={200: HelpRequestOut})
+@endpoint(
+    "GET",
+    "/help-requests/{request_id}",
+    summary="Where a help request stands",
+    tags=["help"],
+    responses={200: HelpRequestOut},
+)
 def get_help_request(candidate: Candidate, request_id: str) -> dict:
     session = get_session()
     help_request = services.get_for_candidate(session, candidate=candidate, public_id=request_id)
     return runtime.describe(session, help_request, clock.utcnow())
 
 
-@endpoint("POST", "/help-requests/{request_id}/cancel", summary="Cancel a waiting help request",
-          tags=["help"], responses={200: HelpRequestOut})
+@endpoint(
+    "POST",
+    "/help-requests/{request_id}/cancel",
+    summary="Cancel a waiting help request",
+    tags=["help"],
+    responses={200: HelpRequestOut},
+)
 def cancel_help_request(candidate: Candidate, request_id: str) -> dict:
     session, now = get_session(), clock.utcnow()
     help_request = services.get_for_candidate(session, candidate=candidate, public_id=request_id)

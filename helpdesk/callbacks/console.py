@@ -33,8 +33,12 @@ from helpdesk.telephony import services as telephony
 
 def _refuse(form: FlaskForm) -> NoReturn:
     """A form that did not validate: a 422 naming each field, never a silent redirect."""
-    raise ValidationFailed(_("Some fields need correcting."), fields={
-        name: "; ".join(str(m) for m in messages) for name, messages in form.errors.items()})
+    raise ValidationFailed(
+        _("Some fields need correcting."),
+        fields={
+            name: "; ".join(str(m) for m in messages) for name, messages in form.errors.items()
+        },
+    )
 
 
 def _staff():  # type: ignore[no-untyped-def]
@@ -47,16 +51,23 @@ def _staff():  # type: ignore[no-untyped-def]
 @staff_required(Role.AGENT)
 def console() -> ResponseReturnValue:
     session, staff = get_session(), _staff()
-    return render_template("callbacks/console.html", mine=queue.current_claim(session, staff=staff),
-                           button=ButtonForm(), agent_form=AgentForm(obj=staff),
-                           **stats.queue_view(session, now=clock.utcnow()))
+    return render_template(
+        "callbacks/console.html",
+        mine=queue.current_claim(session, staff=staff),
+        button=ButtonForm(),
+        agent_form=AgentForm(obj=staff),
+        **stats.queue_view(session, now=clock.utcnow()),
+    )
 
 
 @bp.get("/staff/callbacks/queue")
 @staff_required(Role.AGENT)
 def queue_fragment() -> ResponseReturnValue:
-    return render_template("callbacks/_queue.html", button=ButtonForm(),
-                           **stats.queue_view(get_session(), now=clock.utcnow()))
+    return render_template(
+        "callbacks/_queue.html",
+        button=ButtonForm(),
+        **stats.queue_view(get_session(), now=clock.utcnow()),
+    )
 
 
 @bp.post("/staff/callbacks/claim")
@@ -65,8 +76,9 @@ def claim_next() -> ResponseReturnValue:
     session = get_session()
     if not ButtonForm().validate_on_submit():
         return redirect(url_for("callbacks.console"))
-    request = queue.claim_next(session, staff=_staff(), settings=runtime.settings(),
-                               now=clock.utcnow())
+    request = queue.claim_next(
+        session, staff=_staff(), settings=runtime.settings(), now=clock.utcnow()
+    )
     session.commit()
     if request is None:
         flash(_("The queue is empty."), "info")
@@ -90,9 +102,17 @@ def agent_settings() -> ResponseReturnValue:
 
 
 def _panel(session, candidate):  # type: ignore[no-untyped-def]
-    return [(section, Markup(render_template(  # noqa: S704 - our own rendered template
-        section.template, **{"candidate": candidate, "current": None, **context})))
-            for section, context in panel.sections(session, candidate)]
+    return [
+        (
+            section,
+            Markup(  # noqa: S704 - our own rendered template
+                render_template(
+                    section.template, **{"candidate": candidate, "current": None, **context}
+                )
+            ),
+        )
+        for section, context in panel.sections(session, candidate)
+    ]
 
 
 @bp.get("/staff/callbacks/r/<request_id>")
@@ -100,18 +120,35 @@ def _panel(session, candidate):  # type: ignore[no-untyped-def]
 def detail(request_id: str) -> ResponseReturnValue:
     session, staff = get_session(), _staff()
     request = queue.get_request(session, request_id)
-    escalate_form = EscalateForm(category=request.category or "other", description=_(
-        "Help request %(id)s. Candidate's note: %(note)s", id=request.public_id,
-        note=request.note or "-"))
+    escalate_form = EscalateForm(
+        category=request.category or "other",
+        description=_(
+            "Help request %(id)s. Candidate's note: %(note)s",
+            id=request.public_id,
+            note=request.note or "-",
+        ),
+    )
     attempt = queue.open_attempt(request)
-    line = attempt.caller_id if attempt else runtime.settings().caller_ids[
-        request.attempts % len(runtime.settings().caller_ids)]
+    line = (
+        attempt.caller_id
+        if attempt
+        else runtime.settings().caller_ids[request.attempts % len(runtime.settings().caller_ids)]
+    )
     return render_template(
-        "callbacks/detail.html", request=request, mine=request.claimed_by_id == staff.id,
-        attempt=attempt, line=line, button=ButtonForm(), outcome_form=OutcomeForm(),
-        note_form=NoteForm(), escalate_form=escalate_form, outcome_labels=OUTCOME_LABELS,
-        adapter=runtime.dialer().kind, sections=_panel(session, request.candidate),
-        HelpStatus=HelpStatus)
+        "callbacks/detail.html",
+        request=request,
+        mine=request.claimed_by_id == staff.id,
+        attempt=attempt,
+        line=line,
+        button=ButtonForm(),
+        outcome_form=OutcomeForm(),
+        note_form=NoteForm(),
+        escalate_form=escalate_form,
+        outcome_labels=OUTCOME_LABELS,
+        adapter=runtime.dialer().kind,
+        sections=_panel(session, request.candidate),
+        HelpStatus=HelpStatus,
+    )
 
 
 @bp.post("/staff/callbacks/r/<request_id>/claim")
@@ -119,8 +156,13 @@ def detail(request_id: str) -> ResponseReturnValue:
 def claim(request_id: str) -> ResponseReturnValue:
     session = get_session()
     if ButtonForm().validate_on_submit():
-        queue.claim_next(session, staff=_staff(), settings=runtime.settings(),
-                         now=clock.utcnow(), public_id=request_id)
+        queue.claim_next(
+            session,
+            staff=_staff(),
+            settings=runtime.settings(),
+            now=clock.utcnow(),
+            public_id=request_id,
+        )
         session.commit()
     return redirect(url_for("callbacks.detail", request_id=request_id))
 
@@ -131,12 +173,24 @@ def call(request_id: str) -> ResponseReturnValue:
     session, staff, now = get_session(), _staff(), clock.utcnow()
     request, dialer = queue.get_request(session, request_id), runtime.dialer()
     if ButtonForm().validate_on_submit():
-        attempt = queue.start_call(session, request=request, staff=staff, adapter=dialer.kind,
-                                   settings=runtime.settings(), now=now)
+        attempt = queue.start_call(
+            session,
+            request=request,
+            staff=staff,
+            adapter=dialer.kind,
+            settings=runtime.settings(),
+            now=now,
+        )
         session.commit()  # the attempt exists before any provider hears of it
         if attempt.state == CallState.QUEUED:
-            telephony.dispatch(session, attempt=attempt, dialer=dialer, agent_phone=staff.phone,
-                               settings=runtime.settings(), now=clock.utcnow())
+            telephony.dispatch(
+                session,
+                attempt=attempt,
+                dialer=dialer,
+                agent_phone=staff.phone,
+                settings=runtime.settings(),
+                now=clock.utcnow(),
+            )
             session.commit()
     return redirect(url_for("callbacks.detail", request_id=request_id))
 
@@ -149,10 +203,23 @@ def outcome(request_id: str) -> ResponseReturnValue:
     if not form.validate_on_submit():
         raise ValidationFailed(_("Choose an outcome."), fields={"outcome": _("Choose an outcome.")})
     if request.status == HelpStatus.CLAIMED and runtime.dialer().kind == "desk":
-        queue.start_call(session, request=request, staff=staff, adapter="desk",
-                         settings=runtime.settings(), now=now)
-    queue.record_outcome(session, request=request, staff=staff, outcome=Outcome(form.outcome.data),
-                         note=form.note.data, settings=runtime.settings(), now=now)
+        queue.start_call(
+            session,
+            request=request,
+            staff=staff,
+            adapter="desk",
+            settings=runtime.settings(),
+            now=now,
+        )
+    queue.record_outcome(
+        session,
+        request=request,
+        staff=staff,
+        outcome=Outcome(form.outcome.data),
+        note=form.note.data,
+        settings=runtime.settings(),
+        now=now,
+    )
     session.commit()
     return redirect(url_for("callbacks.console"))
 
@@ -164,8 +231,9 @@ def note(request_id: str) -> ResponseReturnValue:
     request = queue.get_request(session, request_id)
     if not form.validate_on_submit():
         _refuse(form)
-    queue.add_note(session, request=request, staff=_staff(), text=form.note.data or "",
-                   now=clock.utcnow())
+    queue.add_note(
+        session, request=request, staff=_staff(), text=form.note.data or "", now=clock.utcnow()
+    )
     session.commit()
     return redirect(url_for("callbacks.detail", request_id=request_id))
 
@@ -177,10 +245,15 @@ def escalate(request_id: str) -> ResponseReturnValue:
     request = queue.get_request(session, request_id)
     if not form.validate_on_submit():
         _refuse(form)
-    number = queue.escalate(session, request=request, staff=_staff(),
-                            category=form.category.data or "other",
-                            description=form.description.data or "",
-                            settings=runtime.settings(), now=clock.utcnow())
+    number = queue.escalate(
+        session,
+        request=request,
+        staff=_staff(),
+        category=form.category.data or "other",
+        description=form.description.data or "",
+        settings=runtime.settings(),
+        now=clock.utcnow(),
+    )
     session.commit()
     flash(_("Escalated to ticket %(number)s.", number=number), "info")
     return redirect(url_for("callbacks.console"))
@@ -200,12 +273,14 @@ def release(request_id: str) -> ResponseReturnValue:
 @bp.get("/staff/callbacks/wallboard")
 @staff_required(Role.SUPERVISOR)
 def wallboard() -> ResponseReturnValue:
-    return render_template("callbacks/wallboard.html",
-                           **stats.wallboard(get_session(), now=clock.utcnow()))
+    return render_template(
+        "callbacks/wallboard.html", **stats.wallboard(get_session(), now=clock.utcnow())
+    )
 
 
 @bp.get("/staff/callbacks/wallboard/fragment")
 @staff_required(Role.SUPERVISOR)
 def wallboard_fragment() -> ResponseReturnValue:
-    return render_template("callbacks/_wallboard.html",
-                           **stats.wallboard(get_session(), now=clock.utcnow()))
+    return render_template(
+        "callbacks/_wallboard.html", **stats.wallboard(get_session(), now=clock.utcnow())
+    )

@@ -12,13 +12,17 @@ from helpdesk.categories import choices
 
 
 class HelpForm(FlaskForm):
-    exam_session = SelectField(_l("Exam session"), choices=[],
-                               validators=[InputRequired(_l("Choose your exam session."))])
+    exam_session = SelectField(
+        _l("Exam session"), choices=[], validators=[InputRequired(_l("Choose your exam session."))]
+    )
     category = SelectField(_l("What is wrong? (optional)"), validators=[Optional()])
-    phone = StringField(_l("Number to call (optional; your roster number if empty)"),
-                        validators=[Optional(), Length(max=40)])
-    note = TextAreaField(_l("A few words about the problem (optional)"),
-                         validators=[Optional(), Length(max=500)])
+    phone = StringField(
+        _l("Number to call (optional; your roster number if empty)"),
+        validators=[Optional(), Length(max=40)],
+    )
+    note = TextAreaField(
+        _l("A few words about the problem (optional)"), validators=[Optional(), Length(max=500)]
+    )
     #: Generated when the page is shown: pressing twice sends the same key.
     key = HiddenField(validators=[InputRequired(), Length(min=8, max=64)])
 
@@ -43,19 +47,23 @@ class OutcomeForm(FlaskForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.outcome.choices = [(o.value, label) for o, label in OUTCOME_LABELS.items()
-                                if o != Outcome.ESCALATED]
+        self.outcome.choices = [
+            (o.value, label) for o, label in OUTCOME_LABELS.items() if o != Outcome.ESCALATED
+        ]
 
 
 class NoteForm(FlaskForm):
-    note = TextAreaField(_l("Note"), validators=[InputRequired(_l("Write a note first.")),
-                                                 Length(max=2000)])
+    note = TextAreaField(
+        _l("Note"), validators=[InputRequired(_l("Write a note first.")), Length(max=2000)]
+    )
 
 
 class EscalateForm(FlaskForm):
     category = SelectField(_l("Category"), validators=[InputRequired()])
-    description = TextAreaField(_l("Ticket description"), validators=[
-        InputRequired(_l("Describe the problem in a few words.")), Length(max=5000)])
+    description = TextAreaField(
+        _l("Ticket description"),
+        validators=[InputRequired(_l("Describe the problem in a few words.")), Length(max=5000)],
+    )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -64,8 +72,9 @@ class EscalateForm(FlaskForm):
 
 class AgentForm(FlaskForm):
     available = BooleanField(_l("I am taking calls"))
-    phone = StringField(_l("My phone (for the Twilio bridge)"),
-                        validators=[Optional(), Length(max=40)])
+    phone = StringField(
+        _l("My phone (for the Twilio bridge)"), validators=[Optional(), Length(max=40)]
+    )
 
 
 class ButtonForm(FlaskForm):

@@ -19,5 +19,6 @@ def close_ended_sessions(session: Session, now: datetime) -> int:
 
 
 def settle_unknown_calls(session: Session, now: datetime) -> int:
-    return telephony.settle_unknown(session, dialer=runtime.dialer(), settings=runtime.settings(),
-                                    now=now)
+    return telephony.settle_unknown(
+        session, dialer=runtime.dialer(), settings=runtime.settings(), now=now
+    )

@@ -15,10 +15,18 @@ STATUS_LABELS = {
     "cancelled": _l("Closed"),
 }
 
-URGENCY_LABELS = {0: _l("Formal exam in progress"), 1: _l("Formal exam, login and waiting"),
-                  2: _l("Mock exam day"), 3: _l("Other"), 9: _l("Follow-up")}
+URGENCY_LABELS = {
+    0: _l("Formal exam in progress"),
+    1: _l("Formal exam, login and waiting"),
+    2: _l("Mock exam day"),
+    3: _l("Other"),
+    9: _l("Follow-up"),
+}
 
 
 def template_labels() -> dict[str, object]:
-    return {"status_labels": STATUS_LABELS, "urgency_labels": URGENCY_LABELS,
-            "category_labels": {str(k): v for k, v in CATEGORY_LABELS.items()}}
+    return {
+        "status_labels": STATUS_LABELS,
+        "urgency_labels": URGENCY_LABELS,
+        "category_labels": {str(k): v for k, v in CATEGORY_LABELS.items()},
+    }

@@ -30,8 +30,8 @@ OPEN_STATUSES = (HelpStatus.WAITING, HelpStatus.CLAIMED, HelpStatus.CALLING)
 class Outcome(enum.StrEnum):
     """How one call attempt ended."""
 
-    RESOLVED = "resolved"          # connected and resolved
-    ESCALATED = "escalated"        # connected, escalated to a ticket
+    RESOLVED = "resolved"  # connected and resolved
+    ESCALATED = "escalated"  # connected, escalated to a ticket
     NO_ANSWER = "no_answer"
     BUSY = "busy"
     WRONG_NUMBER = "wrong_number"
@@ -45,8 +45,8 @@ RETRY_OUTCOMES = (Outcome.NO_ANSWER, Outcome.BUSY, Outcome.FAILED)
 class CallState(enum.StrEnum):
     """Where a call attempt stands; it only moves forward (see telephony.services)."""
 
-    MANUAL = "manual"            # desk phone: the agent dials by hand
-    UNKNOWN = "unknown"          # the provider did not answer in time; settled later
+    MANUAL = "manual"  # desk phone: the agent dials by hand
+    UNKNOWN = "unknown"  # the provider did not answer in time; settled later
     QUEUED = "queued"
     RINGING = "ringing"
     IN_PROGRESS = "in_progress"
@@ -65,13 +65,21 @@ class HelpRequest(Base):
 
     __tablename__ = "help_requests"
     __table_args__ = (
-        CheckConstraint("status IN ('waiting', 'claimed', 'calling', 'completed', "
-                        "'unreachable', 'cancelled')", name="status_known"),
+        CheckConstraint(
+            "status IN ('waiting', 'claimed', 'calling', 'completed', 'unreachable', 'cancelled')",
+            name="status_known",
+        ),
         UniqueConstraint("candidate_id", "idempotency_key"),
         UniqueConstraint("candidate_id", "exam_session_id", "reason"),
         # One open request per candidate and exam session: a second press returns the first.
-        Index("uq_help_requests_one_open", "candidate_id", "exam_session_id", unique=True,
-              sqlite_where=text(_OPEN_SQL), postgresql_where=text(_OPEN_SQL)),
+        Index(
+            "uq_help_requests_one_open",
+            "candidate_id",
+            "exam_session_id",
+            unique=True,
+            sqlite_where=text(_OPEN_SQL),
+            postgresql_where=text(_OPEN_SQL),
+        ),
         # The queue's order: claimable rows by urgency, then first come first served.
         Index("ix_help_requests_queue", "status", "priority", "created_at", "id"),
     )
@@ -117,7 +125,8 @@ class HelpRequest(Base):
     exam_session: Mapped[ExamSession] = relationship()
     claimed_by: Mapped[Staff | None] = relationship()
     calls: Mapped[list[CallAttempt]] = relationship(
-        back_populates="help_request", order_by="CallAttempt.id")
+        back_populates="help_request", order_by="CallAttempt.id"
+    )
 
     @property
     def is_open(self) -> bool:
@@ -129,8 +138,10 @@ class CallAttempt(Base):
 
     __tablename__ = "call_attempts"
     __table_args__ = (
-        CheckConstraint("state IN ('manual', 'unknown', 'queued', 'ringing', 'in_progress', "
-                        "'ended')", name="state_known"),
+        CheckConstraint(
+            "state IN ('manual', 'unknown', 'queued', 'ringing', 'in_progress', 'ended')",
+            name="state_known",
+        ),
         Index("ix_call_attempts_started_at", "started_at"),
     )
 

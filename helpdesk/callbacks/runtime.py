@@ -35,8 +35,13 @@ def describe(session: Session, request: HelpRequest, now: datetime) -> dict[str,
     """The API.md body of a help request, in the visitor's language."""
     config = settings()
     place = services.position(session, request)
-    return {"id": request.public_id, "status": str(request.status), "position": place,
-            "estimated_wait_seconds": services.estimated_wait_seconds(
-                session, request, settings=config, now=now),
-            "caller_ids": config.caller_ids_display,
-            "message": services.status_message(request, settings=config, place=place)}
+    return {
+        "id": request.public_id,
+        "status": str(request.status),
+        "position": place,
+        "estimated_wait_seconds": services.estimated_wait_seconds(
+            session, request, settings=config, now=now
+        ),
+        "caller_ids": config.caller_ids_display,
+        "message": services.status_message(request, settings=config, place=place),
+    }

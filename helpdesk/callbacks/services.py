@@ -47,7 +47,8 @@ def check_idempotency_key(raw: str | None) -> str:
         raise ValidationFailed(
             str(_l("Send an Idempotency-Key header of 8 to 64 visible characters.")),
             code="idempotency_key_invalid",
-            fields={"Idempotency-Key": str(_l("8 to 64 visible characters."))})
+            fields={"Idempotency-Key": str(_l("8 to 64 visible characters."))},
+        )
     return key
 
 
@@ -61,18 +62,24 @@ class HelpInput:
     note: str | None = None
 
     def fingerprint(self) -> str:
-        canonical = json.dumps([self.exam_session, self.phone or None, self.category or None,
-                                self.note or None], ensure_ascii=False)
+        canonical = json.dumps(
+            [self.exam_session, self.phone or None, self.category or None, self.note or None],
+            ensure_ascii=False,
+        )
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def _enrolled_session(session: Session, candidate: Candidate, code: str) -> ExamSession:
-    exam = session.scalar(select(ExamSession).join(
-        Enrollment, Enrollment.exam_session_id == ExamSession.id).where(
-        ExamSession.code == code, Enrollment.candidate_id == candidate.id))
+    exam = session.scalar(
+        select(ExamSession)
+        .join(Enrollment, Enrollment.exam_session_id == ExamSession.id)
+        .where(ExamSession.code == code, Enrollment.candidate_id == candidate.id)
+    )
     if exam is None:
-        raise ValidationFailed(str(_l("Choose one of your own exam sessions.")),
-                               fields={"exam_session": str(_l("Not one of your exam sessions."))})
+        raise ValidationFailed(
+            str(_l("Choose one of your own exam sessions.")),
+            fields={"exam_session": str(_l("Not one of your exam sessions."))},
+        )
     return exam
 
 
@@ -96,31 +103,52 @@ def _checked(data: HelpInput, candidate: Candidate) -> tuple[str, str | None, st
 
 
 def _by_key(session: Session, candidate: Candidate, key: str) -> HelpRequest | None:
-    return session.scalar(select(HelpRequest).where(
-        HelpRequest.candidate_id == candidate.id, HelpRequest.idempotency_key == key))
+    return session.scalar(
+        select(HelpRequest).where(
+            HelpRequest.candidate_id == candidate.id, HelpRequest.idempotency_key == key
+        )
+    )
 
 
 def _open_for(session: Session, candidate: Candidate, exam: ExamSession) -> HelpRequest | None:
-    return session.scalar(select(HelpRequest).where(
-        HelpRequest.candidate_id == candidate.id, HelpRequest.exam_session_id == exam.id,
-        HelpRequest.reason.is_(None),
-        HelpRequest.status.in_([HelpStatus.WAITING, HelpStatus.CLAIMED, HelpStatus.CALLING])))
+    return session.scalar(
+        select(HelpRequest).where(
+            HelpRequest.candidate_id == candidate.id,
+            HelpRequest.exam_session_id == exam.id,
+            HelpRequest.reason.is_(None),
+            HelpRequest.status.in_([HelpStatus.WAITING, HelpStatus.CLAIMED, HelpStatus.CALLING]),
+        )
+    )
 
 
-def _existing(session: Session, candidate: Candidate, key: str, fingerprint: str,
-              exam: ExamSession | None) -> HelpRequest | None:
+def _existing(
+    session: Session, candidate: Candidate, key: str, fingerprint: str, exam: ExamSession | None
+) -> HelpRequest | None:
     same_key = _by_key(session, candidate, key)
     if same_key is not None:
         if same_key.body_hash != fingerprint:
-            raise ValidationFailed(str(_l("This Idempotency-Key was already used for a "
-                                          "different request. Use a new key.")),
-                                   code="idempotency_key_reused")
+            raise ValidationFailed(
+                str(
+                    _l(
+                        "This Idempotency-Key was already used for a "
+                        "different request. Use a new key."
+                    )
+                ),
+                code="idempotency_key_reused",
+            )
         return same_key
     return _open_for(session, candidate, exam) if exam is not None else None
 
 
-def request_help(session: Session, *, candidate: Candidate, data: HelpInput,
-                 idempotency_key: str, source: str, now: datetime) -> tuple[HelpRequest, bool]:
+def request_help(
+    session: Session,
+    *,
+    candidate: Candidate,
+    data: HelpInput,
+    idempotency_key: str,
+    source: str,
+    now: datetime,
+) -> tuple[HelpRequest, bool]:
     """Queue a help request; returns (request, created).
 
     A replay of the same key returns the first request; a key reused with another body
@@ -138,14 +166,27 @@ def request_help(session: Session, *, candidate: Candidate, data: HelpInput,
     if existing is not None:
         return existing, False
     if exam.phase_at(now) == Phase.ENDED:
-        raise ValidationFailed(str(_l("This exam session has ended. File a problem on the "
-                                      "support platform instead.")), code="session_ended",
-                               fields={"exam_session": str(_l("This exam session has ended."))})
-    request = HelpRequest(public_id=new_public_id(), candidate_id=candidate.id,
-                          exam_session_id=exam.id, idempotency_key=key, body_hash=fingerprint,
-                          source=source, phone=number, category=category, note=note,
-                          status=HelpStatus.WAITING, priority=int(exam.urgency_at(now)),
-                          due_at=now, created_at=now, attempts=0)
+        raise ValidationFailed(
+            str(_l("This exam session has ended. File a problem on the support platform instead.")),
+            code="session_ended",
+            fields={"exam_session": str(_l("This exam session has ended."))},
+        )
+    request = HelpRequest(
+        public_id=new_public_id(),
+        candidate_id=candidate.id,
+        exam_session_id=exam.id,
+        idempotency_key=key,
+        body_hash=fingerprint,
+        source=source,
+        phone=number,
+        category=category,
+        note=note,
+        status=HelpStatus.WAITING,
+        priority=int(exam.urgency_at(now)),
+        due_at=now,
+        created_at=now,
+        attempts=0,
+    )
     try:
         with session.begin_nested():
             session.add(request)
@@ -159,8 +200,15 @@ def request_help(session: Session, *, candidate: Candidate, data: HelpInput,
     return request, True
 
 
-def queue_followup(session: Session, *, candidate: Candidate, exam_session: ExamSession,
-                   reason: str, note: str | None, now: datetime) -> HelpRequest:
+def queue_followup(
+    session: Session,
+    *,
+    candidate: Candidate,
+    exam_session: ExamSession,
+    reason: str,
+    note: str | None,
+    now: datetime,
+) -> HelpRequest:
     """Queue a call the desk owes candidate, after everything exam-related.
 
     Idempotent per (candidate, exam_session, reason): a second call returns the first
@@ -171,18 +219,31 @@ def queue_followup(session: Session, *, candidate: Candidate, exam_session: Exam
         raise ValueError("queue_followup needs a reason")
 
     def find() -> HelpRequest | None:
-        return session.scalar(select(HelpRequest).where(
-            HelpRequest.candidate_id == candidate.id,
-            HelpRequest.exam_session_id == exam_session.id, HelpRequest.reason == reason))
+        return session.scalar(
+            select(HelpRequest).where(
+                HelpRequest.candidate_id == candidate.id,
+                HelpRequest.exam_session_id == exam_session.id,
+                HelpRequest.reason == reason,
+            )
+        )
 
     existing = find()
     if existing is not None:
         return existing
-    request = HelpRequest(public_id=new_public_id(), candidate_id=candidate.id,
-                          exam_session_id=exam_session.id, reason=reason, source="followup",
-                          phone=candidate.phone, note=(note or "")[:2000] or None,
-                          status=HelpStatus.WAITING, priority=FOLLOWUP_PRIORITY, due_at=now,
-                          created_at=now, attempts=0)
+    request = HelpRequest(
+        public_id=new_public_id(),
+        candidate_id=candidate.id,
+        exam_session_id=exam_session.id,
+        reason=reason,
+        source="followup",
+        phone=candidate.phone,
+        note=(note or "")[:2000] or None,
+        status=HelpStatus.WAITING,
+        priority=FOLLOWUP_PRIORITY,
+        due_at=now,
+        created_at=now,
+        attempts=0,
+    )
     try:
         with session.begin_nested():
             session.add(request)
@@ -197,8 +258,11 @@ def queue_followup(session: Session, *, candidate: Candidate, exam_session: Exam
 
 def get_for_candidate(session: Session, *, candidate: Candidate, public_id: str) -> HelpRequest:
     """The candidate's own request; anyone else's answers exactly like a missing one."""
-    request = session.scalar(select(HelpRequest).where(
-        HelpRequest.public_id == str(public_id)[:32], HelpRequest.candidate_id == candidate.id))
+    request = session.scalar(
+        select(HelpRequest).where(
+            HelpRequest.public_id == str(public_id)[:32], HelpRequest.candidate_id == candidate.id
+        )
+    )
     if request is None:
         raise NotFound(str(_l("No such help request.")))
     return request
@@ -209,8 +273,10 @@ def cancel(session: Session, *, request: HelpRequest, now: datetime) -> HelpRequ
     if request.status == HelpStatus.CANCELLED:
         return request
     if request.status == HelpStatus.CALLING:
-        raise Conflict(str(_l("A technician is calling you now; it can no longer be "
-                              "cancelled.")), code="already_calling")
+        raise Conflict(
+            str(_l("A technician is calling you now; it can no longer be cancelled.")),
+            code="already_calling",
+        )
     if not request.is_open:
         raise Conflict(str(_l("This help request is already closed.")), code="already_closed")
     request.status, request.outcome, request.closed_at = HelpStatus.CANCELLED, "cancelled", now
@@ -220,9 +286,14 @@ def cancel(session: Session, *, request: HelpRequest, now: datetime) -> HelpRequ
 
 
 def list_for_candidate(session: Session, candidate: Candidate) -> list[HelpRequest]:
-    return list(session.scalars(select(HelpRequest).where(
-        HelpRequest.candidate_id == candidate.id).order_by(HelpRequest.created_at.desc(),
-                                                           HelpRequest.id.desc()).limit(50)))
+    return list(
+        session.scalars(
+            select(HelpRequest)
+            .where(HelpRequest.candidate_id == candidate.id)
+            .order_by(HelpRequest.created_at.desc(), HelpRequest.id.desc())
+            .limit(50)
+        )
+    )
 
 
 # --- where a request stands -------------------------------------------------------------
@@ -232,21 +303,39 @@ def position(session: Session, request: HelpRequest) -> int:
     """1 for the next to be called; 0 once a technician has it or it is closed."""
     if request.status != HelpStatus.WAITING:
         return 0
-    ahead = session.scalar(select(func.count()).select_from(HelpRequest).where(
-        HelpRequest.status == HelpStatus.WAITING,
-        or_(HelpRequest.priority < request.priority,
-            and_(HelpRequest.priority == request.priority,
-                 or_(HelpRequest.created_at < request.created_at,
-                     and_(HelpRequest.created_at == request.created_at,
-                          HelpRequest.id < request.id))))))
+    ahead = session.scalar(
+        select(func.count())
+        .select_from(HelpRequest)
+        .where(
+            HelpRequest.status == HelpStatus.WAITING,
+            or_(
+                HelpRequest.priority < request.priority,
+                and_(
+                    HelpRequest.priority == request.priority,
+                    or_(
+                        HelpRequest.created_at < request.created_at,
+                        and_(
+                            HelpRequest.created_at == request.created_at,
+                            HelpRequest.id < request.id,
+                        ),
+                    ),
+                ),
+            ),
+        )
+    )
     return int(ahead or 0) + 1
 
 
 def average_call_seconds(session: Session, *, settings: Settings, now: datetime) -> float:
     """Mean length of calls that ended in the last six hours (a default before any)."""
-    rows = session.execute(select(CallAttempt.started_at, CallAttempt.ended_at).where(
-        CallAttempt.ended_at.is_not(None), CallAttempt.started_at >= now - timedelta(hours=6))
-        .order_by(CallAttempt.id.desc()).limit(200)).all()
+    rows = session.execute(
+        select(CallAttempt.started_at, CallAttempt.ended_at)
+        .where(
+            CallAttempt.ended_at.is_not(None), CallAttempt.started_at >= now - timedelta(hours=6)
+        )
+        .order_by(CallAttempt.id.desc())
+        .limit(200)
+    ).all()
     lengths = [(end - start).total_seconds() for start, end in rows if end is not None]
     lengths = [s for s in lengths if s > 0]
     return sum(lengths) / len(lengths) if lengths else float(settings.default_call_seconds)
@@ -254,17 +343,24 @@ def average_call_seconds(session: Session, *, settings: Settings, now: datetime)
 
 def agents_available(session: Session, *, now: datetime) -> int:
     """Agents marked available, else those who took a call in the last half hour."""
-    marked = session.scalar(select(func.count()).select_from(Staff).where(
-        Staff.active.is_(True), Staff.available.is_(True)))
+    marked = session.scalar(
+        select(func.count())
+        .select_from(Staff)
+        .where(Staff.active.is_(True), Staff.available.is_(True))
+    )
     if marked:
         return int(marked)
-    recent = session.scalar(select(func.count(func.distinct(CallAttempt.staff_id))).where(
-        CallAttempt.started_at >= now - timedelta(minutes=30)))
+    recent = session.scalar(
+        select(func.count(func.distinct(CallAttempt.staff_id))).where(
+            CallAttempt.started_at >= now - timedelta(minutes=30)
+        )
+    )
     return max(1, int(recent or 0))
 
 
-def estimated_wait_seconds(session: Session, request: HelpRequest, *, settings: Settings,
-                           now: datetime) -> int:
+def estimated_wait_seconds(
+    session: Session, request: HelpRequest, *, settings: Settings, now: datetime
+) -> int:
     """Position times the recent call length, shared among the agents available."""
     place = position(session, request)
     if place == 0:
@@ -280,25 +376,52 @@ def status_message(request: HelpRequest, *, settings: Settings, place: int) -> s
     """What the candidate should do now, in their language."""
     numbers = " / ".join(settings.caller_ids_display)
     if request.status == HelpStatus.WAITING:
-        return str(_l("You are number %(n)d in the queue. A technician will call you from "
-                      "%(numbers)s. Answer only these numbers, and never call back.",
-                      n=place, numbers=numbers))
+        return str(
+            _l(
+                "You are number %(n)d in the queue. A technician will call you from "
+                "%(numbers)s. Answer only these numbers, and never call back.",
+                n=place,
+                numbers=numbers,
+            )
+        )
     if request.status in (HelpStatus.CLAIMED, HelpStatus.CALLING):
-        return str(_l("A technician is calling you now from %(numbers)s. Answer only these "
-                      "numbers, and never call back.", numbers=numbers))
+        return str(
+            _l(
+                "A technician is calling you now from %(numbers)s. Answer only these "
+                "numbers, and never call back.",
+                numbers=numbers,
+            )
+        )
     if request.status == HelpStatus.COMPLETED:
-        text = str(_l("The call is finished. If you used your phone for the evidence video, put "
-                      "it back in its recording position now."))
+        text = str(
+            _l(
+                "The call is finished. If you used your phone for the evidence video, put "
+                "it back in its recording position now."
+            )
+        )
         if request.ticket_number:
-            text += " " + str(_l("Your problem continues as ticket %(number)s on the support "
-                                 "platform.", number=request.ticket_number))
+            text += " " + str(
+                _l(
+                    "Your problem continues as ticket %(number)s on the support platform.",
+                    number=request.ticket_number,
+                )
+            )
         return text
     if request.status == HelpStatus.UNREACHABLE:
-        return str(_l("We called you %(n)d times from %(numbers)s but could not reach you. "
-                      "File a problem on the support platform and we will answer there.",
-                      n=request.attempts, numbers=numbers))
+        return str(
+            _l(
+                "We called you %(n)d times from %(numbers)s but could not reach you. "
+                "File a problem on the support platform and we will answer there.",
+                n=request.attempts,
+                numbers=numbers,
+            )
+        )
     if request.ticket_number:
-        return str(_l("The exam session ended before a technician could call you. Your request "
-                      "became ticket %(number)s on the support platform; follow it there.",
-                      number=request.ticket_number))
+        return str(
+            _l(
+                "The exam session ended before a technician could call you. Your request "
+                "became ticket %(number)s on the support platform; follow it there.",
+                number=request.ticket_number,
+            )
+        )
     return str(_l("This help request was cancelled."))

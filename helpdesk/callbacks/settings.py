@@ -61,8 +61,10 @@ def parse_caller_ids(raw: str) -> tuple[str, ...]:
         except phones.InvalidPhone as exc:
             raise ConfigError(f"HELPDESK_CALLER_IDS has an invalid number {item!r}") from exc
         if number not in whitelist:
-            raise ConfigError(f"HELPDESK_CALLER_IDS may only name the whitelisted numbers "
-                              f"{WHITELISTED_CALLER_IDS}; {item.strip()!r} is not one of them")
+            raise ConfigError(
+                f"HELPDESK_CALLER_IDS may only name the whitelisted numbers "
+                f"{WHITELISTED_CALLER_IDS}; {item.strip()!r} is not one of them"
+            )
         numbers.append(number)
     if not numbers:
         raise ConfigError("HELPDESK_CALLER_IDS names no caller ID")

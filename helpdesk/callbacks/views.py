@@ -25,8 +25,14 @@ bp.context_processor(labels.template_labels)
 def _help_form() -> HelpForm:
     candidate, now = current_candidate(), clock.utcnow()
     assert candidate is not None
-    sessions = sorted((e.exam_session for e in candidate.enrollments
-                       if e.exam_session.phase_at(now) != Phase.ENDED), key=lambda s: s.starts)
+    sessions = sorted(
+        (
+            e.exam_session
+            for e in candidate.enrollments
+            if e.exam_session.phase_at(now) != Phase.ENDED
+        ),
+        key=lambda s: s.starts,
+    )
     form = HelpForm()
     form.exam_session.choices = [(s.code, s.name) for s in sessions]
     if not form.key.data:
@@ -41,13 +47,21 @@ def help_page() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return render_template("callbacks/help.html", form=form), 422 if form.errors else 200
     session, candidate = get_session(), current_candidate()
-    data = services.HelpInput(exam_session=form.exam_session.data or "",
-                              phone=form.phone.data or None, category=form.category.data or None,
-                              note=form.note.data or None)
+    data = services.HelpInput(
+        exam_session=form.exam_session.data or "",
+        phone=form.phone.data or None,
+        category=form.category.data or None,
+        note=form.note.data or None,
+    )
     try:
-        request, _created = services.request_help(session, candidate=candidate, data=data,
-                                                  idempotency_key=form.key.data or "",
-                                                  source="web", now=clock.utcnow())
+        request, _created = services.request_help(
+            session,
+            candidate=candidate,
+            data=data,
+            idempotency_key=form.key.data or "",
+            source="web",
+            now=clock.utcnow(),
+        )
     except DomainError as exc:
         for field, message in exc.fields.items():
             if hasattr(form, field):
@@ -59,10 +73,14 @@ def help_page() -> ResponseReturnValue:
 
 def _status_context(request_id: str) -> dict[str, object]:
     session, now = get_session(), clock.utcnow()
-    request = services.get_for_candidate(session, candidate=current_candidate(),
-                                         public_id=request_id)
-    return {"request": request, "info": runtime.describe(session, request, now),
-            "cancel_form": ButtonForm()}
+    request = services.get_for_candidate(
+        session, candidate=current_candidate(), public_id=request_id
+    )
+    return {
+        "request": request,
+        "info": runtime.describe(session, request, now),
+        "cancel_form": ButtonForm(),
+    }
 
 
 @bp.get("/help/<request_id>")
@@ -81,8 +99,9 @@ def status_fragment(request_id: str) -> ResponseReturnValue:
 @candidate_required
 def cancel(request_id: str) -> ResponseReturnValue:
     session = get_session()
-    request = services.get_for_candidate(session, candidate=current_candidate(),
-                                         public_id=request_id)
+    request = services.get_for_candidate(
+        session, candidate=current_candidate(), public_id=request_id
+    )
     if ButtonForm().validate_on_submit():
         services.cancel(session, request=request, now=clock.utcnow())
         session.commit()
@@ -90,12 +109,15 @@ def cancel(request_id: str) -> ResponseReturnValue:
 
 
 def _panel_loader(session, candidate):  # type: ignore[no-untyped-def]
-    return {"help_requests": services.list_for_candidate(session, candidate),
-            **labels.template_labels()}
+    return {
+        "help_requests": services.list_for_candidate(session, candidate),
+        **labels.template_labels(),
+    }
 
 
-panel.add_section("callbacks", _l("Help requests and calls"), "callbacks/_panel.html",
-                  _panel_loader, order=20)
+panel.add_section(
+    "callbacks", _l("Help requests and calls"), "callbacks/_panel.html", _panel_loader, order=20
+)
 nav.add("callbacks.help_page", _l("Request a callback (求助)"), order=5, audience="candidate")
 nav.add("callbacks.console", _l("Callback queue"), order=5, audience="agent")
 nav.add("callbacks.wallboard", _l("Wallboard"), order=6, audience="supervisor")

@@ -19,11 +19,11 @@ class ExamKind(enum.StrEnum):
 class Phase(enum.StrEnum):
     """Where a session stands at a moment, in the order a candidate lives through them."""
 
-    UPCOMING = "upcoming"          # before the download window opens
-    DOWNLOAD = "download"          # download window open, login not yet
+    UPCOMING = "upcoming"  # before the download window opens
+    DOWNLOAD = "download"  # download window open, login not yet
     BEFORE_LOGIN = "before_login"  # download closed (or not used), login not yet open
-    WAITING = "waiting"            # login open, exam not started (待考)
-    IN_PROGRESS = "in_progress"    # started, not ended
+    WAITING = "waiting"  # login open, exam not started (待考)
+    IN_PROGRESS = "in_progress"  # started, not ended
     ENDED = "ended"
 
 
@@ -69,8 +69,11 @@ class ExamSession(Base):
             return Phase.WAITING
         if self.download_opens is not None and moment < self.download_opens:
             return Phase.UPCOMING
-        if (self.download_opens is not None and self.download_closes is not None
-                and moment < self.download_closes):
+        if (
+            self.download_opens is not None
+            and self.download_closes is not None
+            and moment < self.download_closes
+        ):
             return Phase.DOWNLOAD
         if self.download_opens is None:
             return Phase.UPCOMING

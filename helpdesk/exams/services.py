@@ -39,8 +39,11 @@ class ExamSessionIn(BaseModel):
             raise ValueError("login_opens <= login_closes <= ends is required")
         if (self.download_opens is None) != (self.download_closes is None):
             raise ValueError("download_opens and download_closes go together")
-        if self.download_opens and self.download_closes and \
-                self.download_opens >= self.download_closes:
+        if (
+            self.download_opens
+            and self.download_closes
+            and self.download_opens >= self.download_closes
+        ):
             raise ValueError("download_opens must be before download_closes")
         return self
 
@@ -56,14 +59,15 @@ def import_sessions(session: Session, items: Any) -> list[tuple[str, str]]:
             parsed.append(ExamSessionIn.model_validate(item))
         except ValidationError as exc:
             errors[f"[{index}]"] = "; ".join(
-                f"{'.'.join(str(p) for p in e['loc']) or 'entry'}: {e['msg']}"
-                for e in exc.errors())
+                f"{'.'.join(str(p) for p in e['loc']) or 'entry'}: {e['msg']}" for e in exc.errors()
+            )
     codes = [p.code for p in parsed]
     for code in {c for c in codes if codes.count(c) > 1}:
         errors[code] = "code appears more than once"
     if errors:
-        raise ValidationFailed(str(_l("The exam sessions file has errors; nothing was "
-                                      "imported.")), fields=errors)
+        raise ValidationFailed(
+            str(_l("The exam sessions file has errors; nothing was imported.")), fields=errors
+        )
     results = []
     for item in parsed:
         row = session.scalar(select(ExamSession).where(ExamSession.code == item.code))

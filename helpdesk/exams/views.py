@@ -21,8 +21,13 @@ def home() -> ResponseReturnValue:
         return render_template("exams/landing.html", staff=current_staff())
     now = clock.utcnow()
     sessions = sorted((e.exam_session for e in candidate.enrollments), key=lambda s: s.starts)
-    return render_template("exams/home.html", candidate=candidate, sessions=sessions, now=now,
-                           stage=services.current_stage(sessions, now))
+    return render_template(
+        "exams/home.html",
+        candidate=candidate,
+        sessions=sessions,
+        now=now,
+        stage=services.current_stage(sessions, now),
+    )
 
 
 @bp.get("/staff/")
@@ -37,5 +42,6 @@ def staff_home() -> ResponseReturnValue:
 @staff_required(Role.SUPERVISOR)
 def sessions_list() -> ResponseReturnValue:
     now = clock.utcnow()
-    return render_template("exams/sessions.html", sessions=services.list_sessions(get_session()),
-                           now=now)
+    return render_template(
+        "exams/sessions.html", sessions=services.list_sessions(get_session()), now=now
+    )

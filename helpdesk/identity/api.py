@@ -33,17 +33,31 @@ class CandidateTokenOut(BaseModel):
     candidate: CandidateOut
 
 
-@endpoint("POST", "/candidate-tokens", summary="Sign a candidate in; returns a bearer token",
-          tags=["identity"], body=CandidateTokenIn, auth=False,
-          responses={201: CandidateTokenOut})
+@endpoint(
+    "POST",
+    "/candidate-tokens",
+    summary="Sign a candidate in; returns a bearer token",
+    tags=["identity"],
+    body=CandidateTokenIn,
+    auth=False,
+    responses={201: CandidateTokenOut},
+)
 def create_candidate_token(body: CandidateTokenIn) -> tuple[CandidateTokenOut, int]:
     session = get_session()
-    candidate = throttle().sign_in_candidate(session, name=body.name, id_number=body.id_number,
-                                             admission_number=body.admission_number)
+    candidate = throttle().sign_in_candidate(
+        session, name=body.name, id_number=body.id_number, admission_number=body.admission_number
+    )
     ttl = timedelta(minutes=int(current_app.config["TOKEN_TTL_MINUTES"]))
-    token, row = services.open_session(session, kind=SessionKind.CANDIDATE_API,
-                                       now=clock.utcnow(), ttl=ttl, candidate=candidate)
+    token, row = services.open_session(
+        session, kind=SessionKind.CANDIDATE_API, now=clock.utcnow(), ttl=ttl, candidate=candidate
+    )
     session.commit()
-    return CandidateTokenOut(token=token, expires_at=row.expires_at, candidate=CandidateOut(
-        name=candidate.name, admission_number=candidate.admission_number,
-        id_number_masked=candidate.id_number_masked)), 201
+    return CandidateTokenOut(
+        token=token,
+        expires_at=row.expires_at,
+        candidate=CandidateOut(
+            name=candidate.name,
+            admission_number=candidate.admission_number,
+            id_number_masked=candidate.id_number_masked,
+        ),
+    ), 201

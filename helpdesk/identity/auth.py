@@ -49,8 +49,12 @@ class Principal:
 
 @login_manager.user_loader
 def _load_principal(token: str) -> Principal | None:
-    row = services.resolve_session(get_session(), token=token, now=clock.utcnow(),
-                                   kinds=(SessionKind.STAFF_WEB, SessionKind.CANDIDATE_WEB))
+    row = services.resolve_session(
+        get_session(),
+        token=token,
+        now=clock.utcnow(),
+        kinds=(SessionKind.STAFF_WEB, SessionKind.CANDIDATE_WEB),
+    )
     return Principal(token, row) if row is not None else None
 
 
@@ -62,13 +66,22 @@ def current_staff() -> Staff | None:
     return getattr(current_user, "staff", None) if current_user.is_authenticated else None
 
 
-def sign_in(session: Session, *, kind: SessionKind, candidate: Candidate | None = None,
-            staff: Staff | None = None) -> None:
+def sign_in(
+    session: Session,
+    *,
+    kind: SessionKind,
+    candidate: Candidate | None = None,
+    staff: Staff | None = None,
+) -> None:
     """Open a session row and put its token in the browser's session cookie."""
-    ttl = (STAFF_SESSION_TTL if staff is not None
-           else timedelta(minutes=int(current_app.config["TOKEN_TTL_MINUTES"])))
-    token, row = services.open_session(session, kind=kind, now=clock.utcnow(), ttl=ttl,
-                                       candidate=candidate, staff=staff)
+    ttl = (
+        STAFF_SESSION_TTL
+        if staff is not None
+        else timedelta(minutes=int(current_app.config["TOKEN_TTL_MINUTES"]))
+    )
+    token, row = services.open_session(
+        session, kind=kind, now=clock.utcnow(), ttl=ttl, candidate=candidate, staff=staff
+    )
     session.commit()
     logout_user()
     login_user(Principal(token, row))
@@ -120,21 +133,38 @@ class SignInThrottle:
         cfg = app.config
         window = int(cfg["SIGNIN_FAILURE_WINDOW_MINUTES"])
         uri = str(cfg["RATELIMIT_STORAGE_URI"])
-        self.identity = FailureCounter(uri, limit=int(cfg["SIGNIN_FAILURES_PER_IDENTITY"]),
-                                       window_minutes=window, namespace="signin-identity")
-        self.address = FailureCounter(uri, limit=int(cfg["SIGNIN_FAILURES_PER_IP"]),
-                                      window_minutes=window, namespace="signin-ip")
-        self.exam = FailureCounter(uri, limit=int(cfg["SIGNIN_FAILURES_PER_SESSION"]),
-                                   window_minutes=window, namespace="signin-exam")
+        self.identity = FailureCounter(
+            uri,
+            limit=int(cfg["SIGNIN_FAILURES_PER_IDENTITY"]),
+            window_minutes=window,
+            namespace="signin-identity",
+        )
+        self.address = FailureCounter(
+            uri,
+            limit=int(cfg["SIGNIN_FAILURES_PER_IP"]),
+            window_minutes=window,
+            namespace="signin-ip",
+        )
+        self.exam = FailureCounter(
+            uri,
+            limit=int(cfg["SIGNIN_FAILURES_PER_SESSION"]),
+            window_minutes=window,
+            namespace="signin-exam",
+        )
 
-    def _keys(self, session: Session, admission_number: str,
-              id_number: str) -> list[tuple[FailureCounter, str]]:
+    def _keys(
+        self, session: Session, admission_number: str, id_number: str
+    ) -> list[tuple[FailureCounter, str]]:
         admission = services.normalise_admission(admission_number)[:40]
-        keys = [(self.identity, "adm:" + admission),
-                (self.address, "ip:" + (request.remote_addr or "unknown"))]
+        keys = [
+            (self.identity, "adm:" + admission),
+            (self.address, "ip:" + (request.remote_addr or "unknown")),
+        ]
         # Mass guessing against one exam's roster trips a per-session ceiling too.
-        keys += [(self.exam, f"exam:{code}")
-                 for code in services.exam_codes_of(session, admission_number=admission)]
+        keys += [
+            (self.exam, f"exam:{code}")
+            for code in services.exam_codes_of(session, admission_number=admission)
+        ]
         try:
             canonical = idnumber.normalise(id_number)
         except idnumber.InvalidIdNumber:
@@ -142,19 +172,30 @@ class SignInThrottle:
         digest = idnumber.keyed_hash(canonical, str(current_app.config["ID_HASH_KEY"]))
         return [*keys, (self.identity, "id:" + digest)]
 
-    def sign_in_candidate(self, session: Session, *, name: str, id_number: str,
-                          admission_number: str) -> Candidate:
+    def sign_in_candidate(
+        self, session: Session, *, name: str, id_number: str, admission_number: str
+    ) -> Candidate:
         keys = self._keys(session, admission_number, id_number)
         waits = [w for counter, key in keys if (w := counter.retry_after(key)) is not None]
         if waits:
-            raise TooManyRequests(str(_l("Too many failed sign-in attempts. Wait %(minutes)d "
-                                         "minutes and try again.",
-                                         minutes=max(1, max(waits) // 60))),
-                                  retry_after=max(waits), code="too_many_attempts")
+            raise TooManyRequests(
+                str(
+                    _l(
+                        "Too many failed sign-in attempts. Wait %(minutes)d minutes and try again.",
+                        minutes=max(1, max(waits) // 60),
+                    )
+                ),
+                retry_after=max(waits),
+                code="too_many_attempts",
+            )
         try:
             return services.match_candidate(
-                session, name=name, id_number=id_number, admission_number=admission_number,
-                id_hash_key=str(current_app.config["ID_HASH_KEY"]))
+                session,
+                name=name,
+                id_number=id_number,
+                admission_number=admission_number,
+                id_hash_key=str(current_app.config["ID_HASH_KEY"]),
+            )
         except services.IdentityMismatch:
             for counter, key in keys:
                 counter.fail(key)

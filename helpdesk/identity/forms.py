@@ -18,26 +18,37 @@ class UnechoedField(StringField):
 
 
 class CandidateSignInForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[InputRequired(_l("Enter your name.")),
-                                               Length(max=100)])
-    id_number = UnechoedField(_l("Resident ID number"), validators=[
-        InputRequired(_l("Enter your 18-character resident ID number.")), Length(max=40)])
-    admission_number = StringField(_l("Admission ticket number"), validators=[
-        InputRequired(_l("Enter your admission ticket number.")), Length(max=40)])
+    name = StringField(
+        _l("Name"), validators=[InputRequired(_l("Enter your name.")), Length(max=100)]
+    )
+    id_number = UnechoedField(
+        _l("Resident ID number"),
+        validators=[
+            InputRequired(_l("Enter your 18-character resident ID number.")),
+            Length(max=40),
+        ],
+    )
+    admission_number = StringField(
+        _l("Admission ticket number"),
+        validators=[InputRequired(_l("Enter your admission ticket number.")), Length(max=40)],
+    )
     next = HiddenField()
 
 
 class StaffSignInForm(FlaskForm):
-    username = StringField(_l("Username"), validators=[InputRequired(_l("Enter your username.")),
-                                                       Length(max=64)])
-    password = PasswordField(_l("Password"), validators=[
-        InputRequired(_l("Enter your password.")), Length(max=256)])
+    username = StringField(
+        _l("Username"), validators=[InputRequired(_l("Enter your username.")), Length(max=64)]
+    )
+    password = PasswordField(
+        _l("Password"), validators=[InputRequired(_l("Enter your password.")), Length(max=256)]
+    )
     next = HiddenField()
 
 
 class RosterImportForm(FlaskForm):
-    file = FileField(_l("Roster file (CSV or XLSX)"),
-                     validators=[FileRequired(_l("Choose a roster file."))])
+    file = FileField(
+        _l("Roster file (CSV or XLSX)"), validators=[FileRequired(_l("Choose a roster file."))]
+    )
     skip_invalid = BooleanField(_l("Import the valid rows even if some rows are invalid"))
 
 

@@ -45,8 +45,7 @@ def normalise(raw: str) -> str:
     if any(not ("0" <= c <= "9" or c == "X") for c in text):
         raise InvalidIdNumber(_l("An ID number has only the digits 0-9 and a final X."))
     if len(text) != 18:
-        raise InvalidIdNumber(
-            _l("An ID number has 18 characters; you entered %(n)d.", n=len(text)))
+        raise InvalidIdNumber(_l("An ID number has 18 characters; you entered %(n)d.", n=len(text)))
     if "X" in text[:17]:
         raise InvalidIdNumber(_l("Only the last character of an ID number can be X."))
     try:
@@ -57,7 +56,8 @@ def normalise(raw: str) -> str:
         raise InvalidIdNumber(_l("The birth date inside this ID number is not a real date."))
     if check_digit(text[:17]) != text[17]:
         raise InvalidIdNumber(
-            _l("The last character of this ID number does not match; check each digit."))
+            _l("The last character of this ID number does not match; check each digit.")
+        )
     return text
 
 

@@ -30,7 +30,8 @@ class Candidate(Base):
     created_at: Mapped[datetime]
 
     enrollments: Mapped[list[Enrollment]] = relationship(
-        back_populates="candidate", cascade="all, delete-orphan")
+        back_populates="candidate", cascade="all, delete-orphan"
+    )
 
 
 class Enrollment(Base):
@@ -104,10 +105,12 @@ class AuthSession(Base):
     #: SHA-256 of the bearer token or cookie value: a database leak reveals no live token.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     kind: Mapped[SessionKind] = mapped_column(String(20))
-    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"),
-                                                 index=True)
+    staff_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff.id", ondelete="CASCADE"), index=True
+    )
     candidate_id: Mapped[int | None] = mapped_column(
-        ForeignKey("candidates.id", ondelete="CASCADE"), index=True)
+        ForeignKey("candidates.id", ondelete="CASCADE"), index=True
+    )
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
 

@@ -97,8 +97,9 @@ def parse_roster(filename: str, data: bytes) -> list[RosterRow]:
     lines = _iter_xlsx(data) if is_xlsx else _iter_csv(data)
     header = next(lines, None)
     if header is None or tuple(h.lower() for h in header[:5]) != HEADER:
-        raise ValidationFailed(str(_l("The first line must be: %(header)s",
-                                      header=",".join(HEADER))))
+        raise ValidationFailed(
+            str(_l("The first line must be: %(header)s", header=",".join(HEADER)))
+        )
     rows = []
     for number, cells in enumerate(lines, start=2):
         if not any(cells):
@@ -106,8 +107,7 @@ def parse_roster(filename: str, data: bytes) -> list[RosterRow]:
         cells = (cells + [""] * 5)[:5]
         rows.append(RosterRow(number, *cells))
         if len(rows) > MAX_ROWS:
-            raise ValidationFailed(str(_l("A roster file holds at most %(n)d rows.",
-                                          n=MAX_ROWS)))
+            raise ValidationFailed(str(_l("A roster file holds at most %(n)d rows.", n=MAX_ROWS)))
     return rows
 
 
@@ -122,11 +122,17 @@ def _clean_name(raw: str) -> str | None:
 
 def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
-def import_roster(session: Session, rows: list[RosterRow], *, id_hash_key: str, now: datetime,
-                  skip_invalid: bool = False) -> RosterReport:
+def import_roster(
+    session: Session,
+    rows: list[RosterRow],
+    *,
+    id_hash_key: str,
+    now: datetime,
+    skip_invalid: bool = False,
+) -> RosterReport:
     """Validate every row, then apply them all, or the valid ones with skip_invalid.
 
     Duplicates within the file and conflicts with the database are row errors; a row
@@ -136,8 +142,10 @@ def import_roster(session: Session, rows: list[RosterRow], *, id_hash_key: str, 
     admissions = sorted({normalise_admission(r.admission_number) for r in rows})
     known: dict[str, Candidate] = {}
     for chunk in _chunks(admissions):
-        known.update((c.admission_number, c) for c in session.scalars(
-            select(Candidate).where(Candidate.admission_number.in_(chunk))))
+        known.update(
+            (c.admission_number, c)
+            for c in session.scalars(select(Candidate).where(Candidate.admission_number.in_(chunk)))
+        )
 
     results: list[RowResult] = []
     planned: list[tuple[RowResult, RosterRow, dict[str, str]]] = []
@@ -151,8 +159,9 @@ def import_roster(session: Session, rows: list[RosterRow], *, id_hash_key: str, 
         masked, digest = "", ""
         exam = sessions.get(row.exam_session.strip())
         if exam is None:
-            errors["exam_session"] = str(_l("No exam session has the code %(code)s.",
-                                            code=row.exam_session[:40]))
+            errors["exam_session"] = str(
+                _l("No exam session has the code %(code)s.", code=row.exam_session[:40])
+            )
         if name is None:
             errors["name"] = str(_l("A name is required (at most 100 characters)."))
         try:
@@ -161,33 +170,68 @@ def import_roster(session: Session, rows: list[RosterRow], *, id_hash_key: str, 
         except idnumber.InvalidIdNumber as exc:
             errors["id_number"] = str(exc.message)
         if not 4 <= len(admission) <= 32 or not set(admission) <= ADMISSION_CHARS:
-            errors["admission_number"] = str(_l("An admission number has 4-32 letters, digits "
-                                                "or dashes."))
+            errors["admission_number"] = str(
+                _l("An admission number has 4-32 letters, digits or dashes.")
+            )
         try:
             e164 = phone.normalise(row.phone)
         except phone.InvalidPhone as exc:
             errors["phone"], e164 = str(exc.message), ""
         if not errors:
-            _check_duplicates(row, admission, digest, name or "", exam, errors, seen_pair,
-                              person_of_admission, admission_of_person)
+            _check_duplicates(
+                row,
+                admission,
+                digest,
+                name or "",
+                exam,
+                errors,
+                seen_pair,
+                person_of_admission,
+                admission_of_person,
+            )
         existing = known.get(admission)
-        if not errors and existing is not None and (
+        if (
+            not errors
+            and existing is not None
+            and (
                 existing.id_number_hash != digest
-                or normalise_name(existing.name) != normalise_name(name or "")):
-            errors["admission_number"] = str(_l(
-                "This admission number is already on the roster for another person."))
+                or normalise_name(existing.name) != normalise_name(name or "")
+            )
+        ):
+            errors["admission_number"] = str(
+                _l("This admission number is already on the roster for another person.")
+            )
         if not errors and existing is None:
-            other = session.scalar(select(Candidate.admission_number).where(
-                Candidate.id_number_hash == digest))
+            other = session.scalar(
+                select(Candidate.admission_number).where(Candidate.id_number_hash == digest)
+            )
             if other is not None:
-                errors["id_number"] = str(_l(
-                    "This ID number is already on the roster with another admission number."))
-        result = RowResult(row.line, "invalid" if errors else "new", name or row.name[:100],
-                           admission[:32], masked, errors)
+                errors["id_number"] = str(
+                    _l("This ID number is already on the roster with another admission number.")
+                )
+        result = RowResult(
+            row.line,
+            "invalid" if errors else "new",
+            name or row.name[:100],
+            admission[:32],
+            masked,
+            errors,
+        )
         results.append(result)
         if not errors:
-            planned.append((result, row, {"admission": admission, "name": name or "",
-                                          "digest": digest, "masked": masked, "phone": e164}))
+            planned.append(
+                (
+                    result,
+                    row,
+                    {
+                        "admission": admission,
+                        "name": name or "",
+                        "digest": digest,
+                        "masked": masked,
+                        "phone": e164,
+                    },
+                )
+            )
 
     report = RosterReport(results, applied=False)
     if report.invalid and not skip_invalid:
@@ -199,24 +243,32 @@ def import_roster(session: Session, rows: list[RosterRow], *, id_hash_key: str, 
     return report
 
 
-def _check_duplicates(row: RosterRow, admission: str, digest: str, name: str,
-                      exam: ExamSession | None, errors: dict[str, str],
-                      seen_pair: dict[tuple[str, str], int],
-                      person_of_admission: dict[str, tuple[str, str, int]],
-                      admission_of_person: dict[str, tuple[str, int]]) -> None:
+def _check_duplicates(
+    row: RosterRow,
+    admission: str,
+    digest: str,
+    name: str,
+    exam: ExamSession | None,
+    errors: dict[str, str],
+    seen_pair: dict[tuple[str, str], int],
+    person_of_admission: dict[str, tuple[str, str, int]],
+    admission_of_person: dict[str, tuple[str, int]],
+) -> None:
     pair = (row.exam_session.strip(), admission)
     if pair in seen_pair:
         errors["admission_number"] = str(_l("Duplicate of line %(line)d.", line=seen_pair[pair]))
         return
     person = person_of_admission.get(admission)
     if person is not None and (person[0] != digest or person[1] != normalise_name(name)):
-        errors["admission_number"] = str(_l(
-            "Line %(line)d has this admission number for another person.", line=person[2]))
+        errors["admission_number"] = str(
+            _l("Line %(line)d has this admission number for another person.", line=person[2])
+        )
         return
     other = admission_of_person.get(digest)
     if other is not None and other[0] != admission:
-        errors["id_number"] = str(_l(
-            "Line %(line)d has this ID number with another admission number.", line=other[1]))
+        errors["id_number"] = str(
+            _l("Line %(line)d has this ID number with another admission number.", line=other[1])
+        )
         return
     seen_pair[pair] = row.line
     person_of_admission.setdefault(admission, (digest, normalise_name(name), row.line))
@@ -224,15 +276,24 @@ def _check_duplicates(row: RosterRow, admission: str, digest: str, name: str,
     del exam
 
 
-def _apply(session: Session, known: dict[str, Candidate], exam: ExamSession,
-           values: dict[str, str], now: datetime) -> str:
+def _apply(
+    session: Session,
+    known: dict[str, Candidate],
+    exam: ExamSession,
+    values: dict[str, str],
+    now: datetime,
+) -> str:
     candidate = known.get(values["admission"])
     status = "enrolled"
     if candidate is None:
-        candidate = Candidate(name=values["name"], id_number_hash=values["digest"],
-                              id_number_masked=values["masked"],
-                              admission_number=values["admission"], phone=values["phone"],
-                              created_at=now)
+        candidate = Candidate(
+            name=values["name"],
+            id_number_hash=values["digest"],
+            id_number_masked=values["masked"],
+            admission_number=values["admission"],
+            phone=values["phone"],
+            created_at=now,
+        )
         session.add(candidate)
         session.flush()
         known[values["admission"]] = candidate

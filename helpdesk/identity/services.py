@@ -31,8 +31,14 @@ class IdentityMismatch(Unauthorized):
     code = "identity_mismatch"
 
     def __init__(self) -> None:
-        super().__init__(str(_l("The name, ID number and admission number do not match our "
-                                "roster. Check all three against your admission ticket.")))
+        super().__init__(
+            str(
+                _l(
+                    "The name, ID number and admission number do not match our "
+                    "roster. Check all three against your admission ticket."
+                )
+            )
+        )
 
 
 def normalise_name(raw: str) -> str:
@@ -45,8 +51,9 @@ def normalise_admission(raw: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", raw or "")).upper()
 
 
-def match_candidate(session: Session, *, name: str, id_number: str, admission_number: str,
-                    id_hash_key: str) -> Candidate:
+def match_candidate(
+    session: Session, *, name: str, id_number: str, admission_number: str, id_hash_key: str
+) -> Candidate:
     """Return the roster candidate for the three identifiers, or raise.
 
     A malformed ID number is a ValidationFailed naming the field; any mismatch is one
@@ -55,44 +62,65 @@ def match_candidate(session: Session, *, name: str, id_number: str, admission_nu
     try:
         canonical = idnumber.normalise(id_number)
     except idnumber.InvalidIdNumber as exc:
-        raise ValidationFailed(str(_l("Check the highlighted field.")),
-                               fields={"id_number": str(exc.message)}) from None
-    candidate = session.scalar(select(Candidate).where(
-        Candidate.admission_number == normalise_admission(admission_number)))
+        raise ValidationFailed(
+            str(_l("Check the highlighted field.")), fields={"id_number": str(exc.message)}
+        ) from None
+    candidate = session.scalar(
+        select(Candidate).where(Candidate.admission_number == normalise_admission(admission_number))
+    )
     expected = idnumber.keyed_hash(canonical, id_hash_key)
-    if (candidate is None
-            or not secrets.compare_digest(candidate.id_number_hash, expected)
-            or normalise_name(candidate.name) != normalise_name(name)):
+    if (
+        candidate is None
+        or not secrets.compare_digest(candidate.id_number_hash, expected)
+        or normalise_name(candidate.name) != normalise_name(name)
+    ):
         raise IdentityMismatch()
     return candidate
 
 
 def exam_codes_of(session: Session, *, admission_number: str) -> list[str]:
     """Codes of the exam sessions whose roster holds this admission number."""
-    return list(session.scalars(
-        select(ExamSession.code).join(Enrollment, Enrollment.exam_session_id == ExamSession.id)
-        .join(Candidate, Candidate.id == Enrollment.candidate_id)
-        .where(Candidate.admission_number == admission_number)))
+    return list(
+        session.scalars(
+            select(ExamSession.code)
+            .join(Enrollment, Enrollment.exam_session_id == ExamSession.id)
+            .join(Candidate, Candidate.id == Enrollment.candidate_id)
+            .where(Candidate.admission_number == admission_number)
+        )
+    )
 
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def open_session(session: Session, *, kind: SessionKind, now: datetime, ttl: timedelta,
-                 candidate: Candidate | None = None,
-                 staff: Staff | None = None) -> tuple[str, AuthSession]:
+def open_session(
+    session: Session,
+    *,
+    kind: SessionKind,
+    now: datetime,
+    ttl: timedelta,
+    candidate: Candidate | None = None,
+    staff: Staff | None = None,
+) -> tuple[str, AuthSession]:
     """Start a sign-in session; returns the secret token (shown once) and its row."""
     token = secrets.token_urlsafe(32)
-    row = AuthSession(token_hash=_token_hash(token), kind=kind, created_at=now,
-                      expires_at=now + ttl, candidate=candidate, staff=staff)
+    row = AuthSession(
+        token_hash=_token_hash(token),
+        kind=kind,
+        created_at=now,
+        expires_at=now + ttl,
+        candidate=candidate,
+        staff=staff,
+    )
     session.add(row)
     session.flush()
     return token, row
 
 
-def resolve_session(session: Session, *, token: str, now: datetime,
-                    kinds: tuple[SessionKind, ...]) -> AuthSession | None:
+def resolve_session(
+    session: Session, *, token: str, now: datetime, kinds: tuple[SessionKind, ...]
+) -> AuthSession | None:
     """The live session for token, or None when unknown, expired, revoked or inactive."""
     if not token or len(token) > 200:
         return None
@@ -119,21 +147,36 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def create_staff(session: Session, *, username: str, password: str, role: Role,
-                 now: datetime, display_name: str | None = None) -> Staff:
+def create_staff(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    role: Role,
+    now: datetime,
+    display_name: str | None = None,
+) -> Staff:
     """Create a staff account; usernames are lowercase and unique."""
     username = username.strip().lower()
     if not USERNAME.fullmatch(username):
-        raise ValidationFailed(str(_l("Use 2-64 lowercase letters, digits, dots, dashes or "
-                                      "underscores.")), fields={"username": "invalid"})
+        raise ValidationFailed(
+            str(_l("Use 2-64 lowercase letters, digits, dots, dashes or underscores.")),
+            fields={"username": "invalid"},
+        )
     if len(password) < 10:
-        raise ValidationFailed(str(_l("A password needs at least 10 characters.")),
-                               fields={"password": "too_short"})
+        raise ValidationFailed(
+            str(_l("A password needs at least 10 characters.")), fields={"password": "too_short"}
+        )
     if session.scalar(select(Staff.id).where(Staff.username == username)) is not None:
         raise Conflict(str(_l("That username is taken.")))
-    staff = Staff(username=username, display_name=display_name or username,
-                  password_hash=hash_password(password), role=Role(role), active=True,
-                  created_at=now)
+    staff = Staff(
+        username=username,
+        display_name=display_name or username,
+        password_hash=hash_password(password),
+        role=Role(role),
+        active=True,
+        created_at=now,
+    )
     session.add(staff)
     session.flush()
     return staff

@@ -36,11 +36,17 @@ def sign_in_candidate() -> ResponseReturnValue:
     session = get_session()
     try:
         candidate = throttle().sign_in_candidate(
-            session, name=form.name.data or "", id_number=form.id_number.data or "",
-            admission_number=form.admission_number.data or "")
+            session,
+            name=form.name.data or "",
+            id_number=form.id_number.data or "",
+            admission_number=form.admission_number.data or "",
+        )
     except TooManyRequests as exc:
-        return (render_template("identity/signin.html", form=form, error=exc.message), 429,
-                {"Retry-After": str(exc.retry_after)})
+        return (
+            render_template("identity/signin.html", form=form, error=exc.message),
+            429,
+            {"Retry-After": str(exc.retry_after)},
+        )
     except DomainError as exc:
         for field, message in exc.fields.items():
             getattr(form, field).errors = [message]
@@ -61,12 +67,12 @@ def sign_out_view() -> ResponseReturnValue:
 def staff_sign_in() -> ResponseReturnValue:
     form = StaffSignInForm(next=request.args.get("next", ""))
     if not form.validate_on_submit():
-        return render_template("identity/staff_signin.html", form=form), \
-            422 if form.errors else 200
+        return render_template("identity/staff_signin.html", form=form), 422 if form.errors else 200
     session = get_session()
     try:
-        staff = services.authenticate_staff(session, username=form.username.data or "",
-                                            password=form.password.data or "")
+        staff = services.authenticate_staff(
+            session, username=form.username.data or "", password=form.password.data or ""
+        )
     except DomainError as exc:
         return render_template("identity/staff_signin.html", form=form, error=exc.message), 401
     audit.record(session, staff=staff, action="staff.sign_in", now=clock.utcnow())
@@ -80,8 +86,14 @@ def set_language() -> ResponseReturnValue:
     locale = request.form.get("locale", "")
     response = redirect(safe_next(form.next.data, url_for("exams.home")))
     if form.validate_on_submit() and locale in LOCALES:
-        response.set_cookie("lang", locale, max_age=365 * 24 * 3600, samesite="Lax",
-                            httponly=True, secure=bool(current_app.config["SESSION_COOKIE_SECURE"]))
+        response.set_cookie(
+            "lang",
+            locale,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            httponly=True,
+            secure=bool(current_app.config["SESSION_COOKIE_SECURE"]),
+        )
     return response
 
 
@@ -94,18 +106,30 @@ def roster_list() -> ResponseReturnValue:
     page = max(1, request.args.get("page", 1, type=int) or 1)
     stmt = select(Candidate)
     if code:
-        stmt = stmt.join(Enrollment).join(Enrollment.exam_session).where(
-            Enrollment.exam_session.has(code=code))
+        stmt = (
+            stmt.join(Enrollment)
+            .join(Enrollment.exam_session)
+            .where(Enrollment.exam_session.has(code=code))
+        )
     if query_text:
         like = f"%{query_text}%"
-        stmt = stmt.where(or_(Candidate.name.like(like),
-                              Candidate.admission_number.like(like.upper())))
+        stmt = stmt.where(
+            or_(Candidate.name.like(like), Candidate.admission_number.like(like.upper()))
+        )
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    candidates = session.scalars(stmt.order_by(Candidate.admission_number)
-                                 .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    return render_template("identity/roster.html", candidates=candidates, total=total,
-                           page=page, pages=max(1, -(-total // PAGE_SIZE)),
-                           sessions=exams.list_sessions(session), code=code, q=query_text)
+    candidates = session.scalars(
+        stmt.order_by(Candidate.admission_number).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    ).all()
+    return render_template(
+        "identity/roster.html",
+        candidates=candidates,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        sessions=exams.list_sessions(session),
+        code=code,
+        q=query_text,
+    )
 
 
 @bp.route("/admin/roster/import", methods=["GET", "POST"])
@@ -113,8 +137,9 @@ def roster_list() -> ResponseReturnValue:
 def roster_import() -> ResponseReturnValue:
     form = RosterImportForm()
     if not form.validate_on_submit():
-        return render_template("identity/roster_import.html", form=form), \
-            422 if form.errors else 200
+        return render_template(
+            "identity/roster_import.html", form=form
+        ), 422 if form.errors else 200
     upload = form.file.data
     session = get_session()
     try:
@@ -122,12 +147,25 @@ def roster_import() -> ResponseReturnValue:
     except DomainError as exc:
         form.file.errors = [exc.message]
         return render_template("identity/roster_import.html", form=form), exc.status
-    report = roster.import_roster(session, rows, id_hash_key=current_app.config["ID_HASH_KEY"],
-                                  now=clock.utcnow(), skip_invalid=bool(form.skip_invalid.data))
+    report = roster.import_roster(
+        session,
+        rows,
+        id_hash_key=current_app.config["ID_HASH_KEY"],
+        now=clock.utcnow(),
+        skip_invalid=bool(form.skip_invalid.data),
+    )
     if report.applied:
-        audit.record(session, staff=current_staff(), action="roster.import", now=clock.utcnow(),
-                     detail={"file": (upload.filename or "")[:200], "rows": len(report.rows),
-                             "invalid": report.invalid})
+        audit.record(
+            session,
+            staff=current_staff(),
+            action="roster.import",
+            now=clock.utcnow(),
+            detail={
+                "file": (upload.filename or "")[:200],
+                "rows": len(report.rows),
+                "invalid": report.invalid,
+            },
+        )
         session.commit()
         flash(_("Roster imported."), "success")
     status = 200 if report.applied else 422

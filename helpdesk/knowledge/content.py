@@ -13,7 +13,11 @@ from sqlalchemy.orm import Session
 from helpdesk.knowledge.services import save_article
 
 ARTICLES: list[tuple[str, str | None, str, str]] = [
-    ("device-requirements", "install", "电脑和手机的设备要求", """\
+    (
+        "device-requirements",
+        "install",
+        "电脑和手机的设备要求",
+        """\
 **电脑（安装智考云）**
 
 - 操作系统：Windows 7 或 Windows 10（不支持双系统，不支持苹果系统）
@@ -28,70 +32,127 @@ ARTICLES: list[tuple[str, str | None, str, str]] = [
 
 - Android 8.0 及以上或鸿蒙系统，摄像头可录音录像
 - 可用存储空间 2 GB 及以上，电量足够连续录制 3 小时
-"""),
-    ("forbidden-software", "install", "考前卸载或退出的软件", """\
+""",
+    ),
+    (
+        "forbidden-software",
+        "install",
+        "考前卸载或退出的软件",
+        """\
 以下软件可能干扰考试客户端，请在考试前**卸载**：
 
 360安全卫士、360杀毒、2345安全卫士、金山毒霸、腾讯电脑管家、McAfee、鲁大师，以及其他可能影响考试的杀毒软件。
 
 同时请关闭美颜滤镜、虚拟摄像头等会改变画面的软件。
-"""),
-    ("system-updates-and-sleep", "install", "关闭系统自动更新和屏幕休眠", """\
+""",
+    ),
+    (
+        "system-updates-and-sleep",
+        "install",
+        "关闭系统自动更新和屏幕休眠",
+        """\
 1. 关闭 Windows 自动更新，避免考试中自动重启。
 2. 在“电源选项”中把“关闭显示器”和“使计算机进入睡眠状态”都设为“从不”。
 3. 考试期间不要使用快捷键切换或截取屏幕。
-"""),
-    ("login-tips", "login", "无法登录智考云怎么办", """\
+""",
+    ),
+    (
+        "login-tips",
+        "login",
+        "无法登录智考云怎么办",
+        """\
 - 模拟考试在 1 月 4 日和 5 日每天 10:00 至 24:00 开放，每天只能登录一次。
 - 正式考试 10:10 开放登录，11:00 后不能再登录，不得迟到。
 - 请核对姓名、身份证号和准考证号，身份证号末位的 X 大小写均可。
 - 仍无法登录时，请在本平台提交问题，并附上错误提示的截图。
-"""),
-    ("face-verification-tips", "face_verification", "人脸/身份验证不通过", """\
+""",
+    ),
+    (
+        "face-verification-tips",
+        "face_verification",
+        "人脸/身份验证不通过",
+        """\
 - 房间光线明亮，正面光照，避免背光。
 - 不戴口罩、帽子、首饰和耳机，露出完整面部和上半身。
 - 摄像头与面部平齐，保持不动，擦干净镜头。
 - 多次失败时请提交问题，写明客户端显示的提示文字。
-"""),
-    ("room-and-conduct", None, "考试环境和考场纪律", """\
+""",
+    ),
+    (
+        "room-and-conduct",
+        None,
+        "考试环境和考场纪律",
+        """\
 - 明亮、封闭、安静的房间，考试期间房间内不得有其他人，不得有书籍资料。
 - 不得在网吧、茶馆、图书馆等公共场所考试。
 - 上半身完整出现在画面中，不戴首饰、口罩和耳机。
 - 手机调为静音（不要开飞行模式），退出微信和 QQ。
 - 开考前向摄像头展示一支笔和一张空白草稿纸。
-"""),
-    ("cannot-answer", "cannot_answer", "无法作答时怎么办", """\
+""",
+    ),
+    (
+        "cannot-answer",
+        "cannot_answer",
+        "无法作答时怎么办",
+        """\
 - 考试中遇到问题，请点击智考云右下角的 **求助** 按钮。
 - 技术人员只会用 **028-63201710** 或 **028-62093080** 给您打电话，请勿回拨。
 - 通话结束后，把用于录制佐证视频的手机放回原来的录制位置。
-"""),
-    ("power-loss", "cannot_answer", "停电或断网后重新登录", """\
+""",
+    ),
+    (
+        "power-loss",
+        "cannot_answer",
+        "停电或断网后重新登录",
+        """\
 - 在考试时间内重新登录智考云即可继续作答，**不会延长考试时间**。
 - 手机上的智考通会继续录制佐证视频，不要停止录制。
-"""),
-    ("change-computer", "change_computer", "需要更换电脑", """\
+""",
+    ),
+    (
+        "change-computer",
+        "change_computer",
+        "需要更换电脑",
+        """\
 模拟考试时发现电脑不符合要求需要更换的，请提交问题并写明原电脑和新电脑的型号与系统版本。
 在新电脑上重新下载安装智考云，并在模拟考试时间内完成测试。
-"""),
-    ("answer-upload-retry", "answer_upload", "交卷数据上传失败", """\
+""",
+    ),
+    (
+        "answer-upload-retry",
+        "answer_upload",
+        "交卷数据上传失败",
+        """\
 1. 点击 **重试** 按钮重新上传。
 2. 多次重试仍失败时，请在本平台提交问题，或拨打技术服务热线 400-088-0028。
 3. 在成绩公布前，不要卸载客户端或删除安装包。
-"""),
-    ("evidence-upload-retry", "evidence_upload", "佐证视频上传失败", """\
+""",
+    ),
+    (
+        "evidence-upload-retry",
+        "evidence_upload",
+        "佐证视频上传失败",
+        """\
 - 在智考通中选择 **重新上传**，直到所有视频都上传成功。
 - 上传时保持手机电量充足、网络稳定。
 - 在成绩公布前，不要卸载智考通，也不要删除手机中的视频。
-"""),
-    ("keep-clients-installed", None, "成绩公布前不要卸载客户端", """\
+""",
+    ),
+    (
+        "keep-clients-installed",
+        None,
+        "成绩公布前不要卸载客户端",
+        """\
 考试结束后、成绩公布前，请不要卸载智考云和智考通，也不要删除安装包，以便需要时补传数据。
-"""),
+""",
+    ),
 ]
 
 
 def seed(session: Session, now: datetime) -> str:
     """Create or refresh the notice's articles."""
     for slug, category, title, body in ARTICLES:
-        save_article(session, slug=slug, title=title, body_markdown=body, category=category,
-                     now=now)
+        save_article(
+            session, slug=slug, title=title, body_markdown=body, category=category, now=now
+        )
     return f"{len(ARTICLES)} articles"

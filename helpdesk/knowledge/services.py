@@ -16,31 +16,70 @@ from helpdesk.errors import NotFound, ValidationFailed
 from helpdesk.knowledge.models import Article
 
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
-ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "h2", "h3", "h4", "code",
-                "pre", "blockquote", "table", "thead", "tbody", "tr", "th", "td", "hr"}
+ALLOWED_TAGS = {
+    "p",
+    "br",
+    "strong",
+    "em",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "h2",
+    "h3",
+    "h4",
+    "code",
+    "pre",
+    "blockquote",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "hr",
+}
 
 
 def render(text: str) -> str:
     """Markdown to HTML with nothing executable left (no script, no handlers, no js: links)."""
     html = markdown.markdown(text, extensions=["tables", "sane_lists"], output_format="html")
-    return nh3.clean(html, tags=ALLOWED_TAGS, attributes={"a": {"href", "title"}},
-                     url_schemes={"http", "https", "mailto", "tel"}, link_rel="noopener noreferrer")
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes={"a": {"href", "title"}},
+        url_schemes={"http", "https", "mailto", "tel"},
+        link_rel="noopener noreferrer",
+    )
 
 
-def save_article(session: Session, *, slug: str, title: str, body_markdown: str,
-                 category: str | None, now: datetime, published: bool = True) -> Article:
+def save_article(
+    session: Session,
+    *,
+    slug: str,
+    title: str,
+    body_markdown: str,
+    category: str | None,
+    now: datetime,
+    published: bool = True,
+) -> Article:
     """Create or update the article slug."""
     if not _SLUG.fullmatch(slug or ""):
-        raise ValidationFailed(str(_l("Some fields need correcting.")), fields={
-            "slug": str(_l("Lower-case letters, digits and dashes only."))})
+        raise ValidationFailed(
+            str(_l("Some fields need correcting.")),
+            fields={"slug": str(_l("Lower-case letters, digits and dashes only."))},
+        )
     title = (title or "").strip()
     if not title or len(title) > 200:
-        raise ValidationFailed(str(_l("Some fields need correcting.")),
-                               fields={"title": str(_l("Between 1 and 200 characters."))})
+        raise ValidationFailed(
+            str(_l("Some fields need correcting.")),
+            fields={"title": str(_l("Between 1 and 200 characters."))},
+        )
     if len(body_markdown or "") > 50_000:
-        raise ValidationFailed(str(_l("Some fields need correcting.")),
-                               fields={"body_markdown": str(_l("At most %(n)s characters.",
-                                                               n=50_000))})
+        raise ValidationFailed(
+            str(_l("Some fields need correcting.")),
+            fields={"body_markdown": str(_l("At most %(n)s characters.", n=50_000))},
+        )
     if category:
         category = Category(category).value
     article = session.scalar(select(Article).where(Article.slug == slug))
@@ -66,9 +105,14 @@ def for_category(session: Session, category: str | None, *, limit: int = 5) -> l
     """Published articles that answer category, most helpful first."""
     if not category:
         return []
-    return list(session.scalars(
-        select(Article).where(Article.published.is_(True), Article.category == category)
-        .order_by(Article.solved_count.desc(), Article.title).limit(limit)))
+    return list(
+        session.scalars(
+            select(Article)
+            .where(Article.published.is_(True), Article.category == category)
+            .order_by(Article.solved_count.desc(), Article.title)
+            .limit(limit)
+        )
+    )
 
 
 def search(session: Session, q: str, *, limit: int = 30) -> list[Article]:
@@ -76,8 +120,12 @@ def search(session: Session, q: str, *, limit: int = 30) -> list[Article]:
     query = select(Article).where(Article.published.is_(True))
     for word in (q or "").split()[:8]:
         pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(or_(Article.title.ilike(pattern, escape="\\"),
-                                Article.body_markdown.ilike(pattern, escape="\\")))
+        query = query.where(
+            or_(
+                Article.title.ilike(pattern, escape="\\"),
+                Article.body_markdown.ilike(pattern, escape="\\"),
+            )
+        )
     return list(session.scalars(query.order_by(Article.category, Article.title).limit(limit)))
 
 
@@ -90,9 +138,11 @@ def all_articles(session: Session, *, include_drafts: bool = False) -> list[Arti
 
 def mark_solved(session: Session, *, slug: str) -> None:
     """Count one "this solved it" (an atomic increment, so concurrent clicks all count)."""
-    result = session.execute(update(Article).where(Article.slug == slug,
-                                                   Article.published.is_(True))
-                             .values(solved_count=Article.solved_count + 1)
-                             .execution_options(synchronize_session=False))
+    result = session.execute(
+        update(Article)
+        .where(Article.slug == slug, Article.published.is_(True))
+        .values(solved_count=Article.solved_count + 1)
+        .execution_options(synchronize_session=False)
+    )
     if not result.rowcount:  # type: ignore[attr-defined]
         raise NotFound(str(_l("No such article.")), code="article_not_found")

@@ -31,8 +31,9 @@ def index() -> ResponseReturnValue:
     q = request.args.get("q", "")[:100]
     session = get_session()
     articles = services.search(session, q) if q.strip() else services.all_articles(session)
-    return render_template("knowledge/index.html", articles=articles, q=q,
-                           category_labels=CATEGORY_LABELS)
+    return render_template(
+        "knowledge/index.html", articles=articles, q=q, category_labels=CATEGORY_LABELS
+    )
 
 
 @bp.get("/articles/suggest")
@@ -44,17 +45,23 @@ def suggest() -> ResponseReturnValue:
 
 @bp.get("/articles/<slug>")
 def article(slug: str) -> ResponseReturnValue:
-    return render_template("knowledge/article.html",
-                           article=services.get_article(get_session(), slug[:80]),
-                           next=request.args.get("next", ""), form=PlainForm())
+    return render_template(
+        "knowledge/article.html",
+        article=services.get_article(get_session(), slug[:80]),
+        next=request.args.get("next", ""),
+        form=PlainForm(),
+    )
 
 
 @bp.post("/articles/<slug>/solved")
 def solved(slug: str) -> ResponseReturnValue:
     form = PlainForm()
     if not form.validate_on_submit():
-        raise DomainError(_("This form has expired. Reload the page and try again."),
-                          code="csrf_failed", status=400)
+        raise DomainError(
+            _("This form has expired. Reload the page and try again."),
+            code="csrf_failed",
+            status=400,
+        )
     session = get_session()
     services.mark_solved(session, slug=slug[:80])
     session.commit()
@@ -64,14 +71,18 @@ def solved(slug: str) -> ResponseReturnValue:
 @bp.get("/staff/knowledge")
 @staff_required(Role.SUPERVISOR)
 def manage() -> ResponseReturnValue:
-    return render_template("knowledge/manage.html", category_labels=CATEGORY_LABELS,
-                           articles=services.all_articles(get_session(), include_drafts=True))
+    return render_template(
+        "knowledge/manage.html",
+        category_labels=CATEGORY_LABELS,
+        articles=services.all_articles(get_session(), include_drafts=True),
+    )
 
 
 def _form(**data: object) -> ArticleForm:
     form = ArticleForm(**data)
     form.category.choices = [SelectChoice("", _("General"))] + [
-        SelectChoice(v, str(label)) for v, label in category_choices()]
+        SelectChoice(v, str(label)) for v, label in category_choices()
+    ]
     return form
 
 
@@ -86,19 +97,31 @@ def edit(slug: str | None) -> ResponseReturnValue:
         form.published.data = "1" if existing.published else "0"
         form.category.data = existing.category or ""
     if not form.validate_on_submit():
-        return render_template("knowledge/edit.html", form=form, article=existing), \
-            422 if form.errors else 200
+        return render_template(
+            "knowledge/edit.html", form=form, article=existing
+        ), 422 if form.errors else 200
     try:
         saved = services.save_article(
-            session, slug=form.slug.data or "", title=form.title.data or "",
-            body_markdown=form.body_markdown.data or "", category=form.category.data or None,
-            now=clock.utcnow(), published=form.published.data == "1")
+            session,
+            slug=form.slug.data or "",
+            title=form.title.data or "",
+            body_markdown=form.body_markdown.data or "",
+            category=form.category.data or None,
+            now=clock.utcnow(),
+            published=form.published.data == "1",
+        )
     except DomainError as exc:
         for name, message in exc.fields.items():
             getattr(form, name).errors = [message]
         return render_template("knowledge/edit.html", form=form, article=existing), exc.status
-    audit.record(session, staff=current_staff(), action="article.save", now=clock.utcnow(),
-                 target_type="article", target_id=saved.slug)
+    audit.record(
+        session,
+        staff=current_staff(),
+        action="article.save",
+        now=clock.utcnow(),
+        target_type="article",
+        target_id=saved.slug,
+    )
     session.commit()
     flash(_("Article saved."), "success")
     return redirect(safe_next(None, url_for("knowledge.manage")))

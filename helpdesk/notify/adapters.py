@@ -57,15 +57,16 @@ class RebasedHttpClient(TwilioHttpClient):
 
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Response:
         if self.base and url.startswith(TWILIO_API):
-            url = self.base + url[len(TWILIO_API):]
+            url = self.base + url[len(TWILIO_API) :]
         return super().request(method, url, *args, **kwargs)
 
 
 class TwilioNotifier:
     """Twilio Messages; `sender` is a phone number or a Messaging Service SID (MG...)."""
 
-    def __init__(self, account_sid: str, auth_token: str, sender: str,
-                 http_client: Any = None) -> None:
+    def __init__(
+        self, account_sid: str, auth_token: str, sender: str, http_client: Any = None
+    ) -> None:
         from twilio.rest import Client
 
         self.client = Client(account_sid, auth_token, http_client=http_client)
@@ -74,8 +75,11 @@ class TwilioNotifier:
     def send_sms(self, to: str, body: str) -> str:
         from twilio.base.exceptions import TwilioException
 
-        options = ({"messaging_service_sid": self.sender} if self.sender.startswith("MG")
-                   else {"from_": self.sender})
+        options = (
+            {"messaging_service_sid": self.sender}
+            if self.sender.startswith("MG")
+            else {"from_": self.sender}
+        )
         try:
             message = self.client.messages.create(to=to, body=body, **options)
         except TwilioException as exc:
@@ -95,7 +99,10 @@ def from_config(config: dict[str, Any]) -> Notifier:
         for key in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "SMS_FROM"):
             if not config.get(key):
                 raise RuntimeError(f"HELPDESK_NOTIFIER=twilio needs HELPDESK_{key}")
-        return TwilioNotifier(str(config["TWILIO_ACCOUNT_SID"]), str(config["TWILIO_AUTH_TOKEN"]),
-                              str(config["SMS_FROM"]),
-                              RebasedHttpClient(str(config.get("TWILIO_API_BASE", ""))))
+        return TwilioNotifier(
+            str(config["TWILIO_ACCOUNT_SID"]),
+            str(config["TWILIO_AUTH_TOKEN"]),
+            str(config["SMS_FROM"]),
+            RebasedHttpClient(str(config.get("TWILIO_API_BASE", ""))),
+        )
     raise RuntimeError(f"unknown HELPDESK_NOTIFIER {kind!r} (log, twilio)")

@@ -17,9 +17,11 @@ from helpdesk.notify.models import OutboundSms, SmsStatus
 
 MAX_ATTEMPTS = 5
 # Mainland mobiles, landlines with area code and 400 service numbers; dates do not match.
-_NUMBER = re.compile(r"(?<![0-9])(?:\+?86[- ]?)?"
-                     r"(?:1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8}|400-?[0-9]{3}-?[0-9]{4})"
-                     r"(?![0-9])")
+_NUMBER = re.compile(
+    r"(?<![0-9])(?:\+?86[- ]?)?"
+    r"(?:1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8}|400-?[0-9]{3}-?[0-9]{4})"
+    r"(?![0-9])"
+)
 
 
 def _national(number: str) -> str:
@@ -47,27 +49,44 @@ def check_text(body: str, *, allowed_numbers: list[str]) -> None:
             raise UnsafeSms(f"SMS text names a number that is not allowed: {match.group()}")
 
 
-def queue_sms(session: Session, *, to: str, body: str, purpose: str, dedupe_key: str,
-              now: datetime, allowed_numbers: list[str]) -> OutboundSms:
+def queue_sms(
+    session: Session,
+    *,
+    to: str,
+    body: str,
+    purpose: str,
+    dedupe_key: str,
+    now: datetime,
+    allowed_numbers: list[str],
+) -> OutboundSms:
     """Queue one message; the same dedupe_key returns the message already queued."""
     check_text(body, allowed_numbers=allowed_numbers)
     existing = session.scalar(select(OutboundSms).where(OutboundSms.dedupe_key == dedupe_key))
     if existing is not None:
         return existing
-    message = OutboundSms(to=normalise_phone(to), body=body, purpose=purpose,
-                          dedupe_key=dedupe_key, status=SmsStatus.PENDING, attempts=0,
-                          created_at=now)
+    message = OutboundSms(
+        to=normalise_phone(to),
+        body=body,
+        purpose=purpose,
+        dedupe_key=dedupe_key,
+        status=SmsStatus.PENDING,
+        attempts=0,
+        created_at=now,
+    )
     session.add(message)
     session.flush()
     return message
 
 
-def send_pending(session: Session, *, notifier: Notifier, now: datetime,
-                 limit: int = 200) -> int:
+def send_pending(session: Session, *, notifier: Notifier, now: datetime, limit: int = 200) -> int:
     """Send queued messages oldest first; returns how many were sent."""
-    rows = session.scalars(select(OutboundSms).where(OutboundSms.status == SmsStatus.PENDING)
-                           .order_by(OutboundSms.created_at, OutboundSms.id).limit(limit)
-                           .with_for_update(skip_locked=True)).all()
+    rows = session.scalars(
+        select(OutboundSms)
+        .where(OutboundSms.status == SmsStatus.PENDING)
+        .order_by(OutboundSms.created_at, OutboundSms.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
     sent = 0
     for message in rows:
         message.attempts += 1

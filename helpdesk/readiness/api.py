@@ -92,9 +92,15 @@ class UploadOut(BaseModel):
     seconds: float
 
 
-@endpoint("GET", "/diagnostics/profile", summary="The requirements profile of an exam session",
-          tags=["diagnostics"], query=ProfileQuery, auth=False,
-          responses={200: ProfileOut, 404: None})
+@endpoint(
+    "GET",
+    "/diagnostics/profile",
+    summary="The requirements profile of an exam session",
+    tags=["diagnostics"],
+    query=ProfileQuery,
+    auth=False,
+    responses={200: ProfileOut, 404: None},
+)
 def diagnostics_profile(query: ProfileQuery) -> tuple[dict[str, Any], int]:
     session = get_session()
     exam = exams.get_by_code(session, query.exam_session) if query.exam_session else None
@@ -116,8 +122,9 @@ def facts_fingerprint(payload: dict[str, Any]) -> tuple[str, int]:
     """SHA-256 of the canonical upload, and the size of its facts in bytes; NaN and
     Infinity (which Python's JSON reader accepts but the database's JSON does not) are 422."""
     try:
-        canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str,
-                               allow_nan=False)
+        canonical = json.dumps(
+            payload, sort_keys=True, ensure_ascii=False, default=str, allow_nan=False
+        )
     except ValueError:
         message = str(_l("Numbers must be finite (no NaN or Infinity)."))
         raise ValidationFailed(message, fields={"facts": message}) from None
@@ -125,40 +132,68 @@ def facts_fingerprint(payload: dict[str, Any]) -> tuple[str, int]:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest(), len(facts.encode("utf-8"))
 
 
-@endpoint("POST", "/diagnostics/reports", summary="Upload the agent's facts; the desk judges them",
-          tags=["diagnostics"], body=ReportIn, auth=True,
-          headers={"Idempotency-Key": {"required": False, "schema": {
-              "type": "string", "minLength": 8, "maxLength": 64},
-              "description": "The same on every retry: the report is stored once."}},
-          responses={201: ReportOut, 200: ReportOut})
-@limiter.limit(lambda: _limit("REPORT_RATE_LIMIT", REPORT_RATE_LIMIT),
-               key_func=lambda: sender_key())
+@endpoint(
+    "POST",
+    "/diagnostics/reports",
+    summary="Upload the agent's facts; the desk judges them",
+    tags=["diagnostics"],
+    body=ReportIn,
+    auth=True,
+    headers={
+        "Idempotency-Key": {
+            "required": False,
+            "schema": {"type": "string", "minLength": 8, "maxLength": 64},
+            "description": "The same on every retry: the report is stored once.",
+        }
+    },
+    responses={201: ReportOut, 200: ReportOut},
+)
+@limiter.limit(
+    lambda: _limit("REPORT_RATE_LIMIT", REPORT_RATE_LIMIT), key_func=lambda: sender_key()
+)
 def submit_report(candidate: Candidate, body: ReportIn) -> tuple[ReportOut, int]:
     key = idempotency_key()
     sha, facts_size = facts_fingerprint({**body.model_dump(mode="json"), "facts": body.facts})
     if facts_size > FACTS_LIMIT:
-        raise DomainError(str(_l("The report's facts are too large (at most 64 KB).")),
-                          code="too_large", status=413)
+        raise DomainError(
+            str(_l("The report's facts are too large (at most 64 KB).")),
+            code="too_large",
+            status=413,
+        )
     session, now = get_session(), clock.utcnow()
-    exam = services.exam_for_report(session, candidate=candidate, code=body.exam_session,
-                                    now=now)
+    exam = services.exam_for_report(session, candidate=candidate, code=body.exam_session, now=now)
     report, created = services.submit_report(
-        session, candidate=candidate, device=Device.PC, exam=exam, now=now,
+        session,
+        candidate=candidate,
+        device=Device.PC,
+        exam=exam,
+        now=now,
         locale=str(get_locale() or "zh_CN").replace("_", "-"),
-        upload=services.Upload(facts=body.facts, body_sha256=sha,
-                               agent_version=body.agent_version,
-                               client_profile_version=body.profile_version,
-                               platform=body.platform, collected_at=body.collected_at,
-                               idempotency_key=key))
+        upload=services.Upload(
+            facts=body.facts,
+            body_sha256=sha,
+            agent_version=body.agent_version,
+            client_profile_version=body.profile_version,
+            platform=body.platform,
+            collected_at=body.collected_at,
+            idempotency_key=key,
+        ),
+    )
     session.commit()
     return report_out(report), 201 if created else 200
 
 
 def report_out(report: Any) -> ReportOut:
-    return ReportOut(report_code=report.code, verdict=report.verdict,
-                     checks=[CheckOut(**{k: str(c.get(k) or "") for k in
-                                         ("id", "status", "title", "message", "fix")})
-                             for c in report.checks])
+    return ReportOut(
+        report_code=report.code,
+        verdict=report.verdict,
+        checks=[
+            CheckOut(
+                **{k: str(c.get(k) or "") for k in ("id", "status", "title", "message", "fix")}
+            )
+            for c in report.checks
+        ],
+    )
 
 
 def _limit(key: str, default: str) -> str:
@@ -202,24 +237,43 @@ def random_stream(size: int) -> Iterator[bytes]:
     while remaining > 0:
         count = min(CHUNK, remaining)
         offset = secrets.randbelow(len(_RANDOM) - count + 1)
-        yield _RANDOM[offset:offset + count]
+        yield _RANDOM[offset : offset + count]
         remaining -= count
 
 
-@endpoint("GET", "/diagnostics/speedtest/download", summary="Random bytes to time a download",
-          tags=["diagnostics"], query=DownloadQuery, auth=False, responses={200: None},
-          raw_response={200: "application/octet-stream"})
+@endpoint(
+    "GET",
+    "/diagnostics/speedtest/download",
+    summary="Random bytes to time a download",
+    tags=["diagnostics"],
+    query=DownloadQuery,
+    auth=False,
+    responses={200: None},
+    raw_response={200: "application/octet-stream"},
+)
 @limiter.limit(_speedtest_limit, cost=_download_cost)
 def speedtest_download(query: DownloadQuery) -> Response:
     size = min(query.bytes, DOWNLOAD_LIMIT)
-    return Response(random_stream(size), mimetype="application/octet-stream", headers={
-        "Content-Length": str(size), "Cache-Control": "no-store",
-        "Content-Encoding": "identity"})
+    return Response(
+        random_stream(size),
+        mimetype="application/octet-stream",
+        headers={
+            "Content-Length": str(size),
+            "Cache-Control": "no-store",
+            "Content-Encoding": "identity",
+        },
+    )
 
 
-@endpoint("POST", "/diagnostics/speedtest/upload", summary="Receive bytes to time an upload",
-          tags=["diagnostics"], auth=False, responses={200: UploadOut},
-          raw_body="application/octet-stream")
+@endpoint(
+    "POST",
+    "/diagnostics/speedtest/upload",
+    summary="Receive bytes to time an upload",
+    tags=["diagnostics"],
+    auth=False,
+    responses={200: UploadOut},
+    raw_body="application/octet-stream",
+)
 @limiter.limit(_speedtest_limit, cost=_upload_cost)
 def speedtest_upload() -> tuple[UploadOut, int]:
     if request.content_length is not None and request.content_length > UPLOAD_LIMIT:
@@ -233,5 +287,4 @@ def speedtest_upload() -> tuple[UploadOut, int]:
         received += len(block)
         if received > UPLOAD_LIMIT:
             raise DomainError(str(_l("The upload is too large.")), code="too_large", status=413)
-    return UploadOut(bytes_received=received,
-                     seconds=round(time.monotonic() - started, 6)), 200
+    return UploadOut(bytes_received=received, seconds=round(time.monotonic() - started, 6)), 200

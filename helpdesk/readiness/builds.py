@@ -37,8 +37,9 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def publish_build(session: Session, *, source: Path, folder: Path, platform: str,
-                  version: str, now: datetime) -> tuple[AgentBuild, bool]:
+def publish_build(
+    session: Session, *, source: Path, folder: Path, platform: str, version: str, now: datetime
+) -> tuple[AgentBuild, bool]:
     """Copy a build into folder and record it; publishing the same file again is a no-op
     (returns the existing row and False)."""
     if platform not in PLATFORMS:
@@ -58,10 +59,15 @@ def publish_build(session: Session, *, source: Path, folder: Path, platform: str
     os.replace(partial, folder / stored_name)  # never a half-copied file on the page
     if existing is not None:
         return existing, False
-    build = AgentBuild(platform=platform, version=version,
-                       filename=f"helpdesk-agent-{version}{PLATFORMS[platform]}",
-                       stored_name=stored_name, size_bytes=source.stat().st_size, sha256=sha,
-                       published_at=now)
+    build = AgentBuild(
+        platform=platform,
+        version=version,
+        filename=f"helpdesk-agent-{version}{PLATFORMS[platform]}",
+        stored_name=stored_name,
+        size_bytes=source.stat().st_size,
+        sha256=sha,
+        published_at=now,
+    )
     session.add(build)
     session.flush()
     return build, True
@@ -71,8 +77,12 @@ def latest_builds(session: Session) -> list[AgentBuild]:
     """The newest published build of each platform, Windows first."""
     latest = []
     for platform in PLATFORMS:
-        build = session.scalar(select(AgentBuild).where(AgentBuild.platform == platform)
-                               .order_by(AgentBuild.id.desc()).limit(1))
+        build = session.scalar(
+            select(AgentBuild)
+            .where(AgentBuild.platform == platform)
+            .order_by(AgentBuild.id.desc())
+            .limit(1)
+        )
         if build is not None:
             latest.append(build)
     return latest

@@ -18,11 +18,18 @@ cli = AppGroup("agent", help="The downloadable diagnostic agent.")
 
 @cli.command("publish")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--version", "version", default=None,
-              help="Version shown to candidates (default: this checkout's diagnostics "
-                   "version).")
-@click.option("--platform", type=click.Choice(["windows", "zipapp"]), default=None,
-              help="Default: from the file name (.exe windows, .pyz zipapp).")
+@click.option(
+    "--version",
+    "version",
+    default=None,
+    help="Version shown to candidates (default: this checkout's diagnostics version).",
+)
+@click.option(
+    "--platform",
+    type=click.Choice(["windows", "zipapp"]),
+    default=None,
+    help="Default: from the file name (.exe windows, .pyz zipapp).",
+)
 def publish(file: Path, version: str | None, platform: str | None) -> None:
     """Copy FILE to the published builds and show it on the download page."""
     import diagnostics
@@ -36,10 +43,17 @@ def publish(file: Path, version: str | None, platform: str | None) -> None:
     try:
         with session_scope() as session:
             build, created = builds.publish_build(
-                session, source=file, folder=folder, platform=platform,
-                version=version or diagnostics.__version__, now=clock.utcnow())
-            line = (f"{'published' if created else 'already published'}: {build.filename} "
-                    f"({build.platform}, {build.size_bytes} bytes, sha256 {build.sha256})")
+                session,
+                source=file,
+                folder=folder,
+                platform=platform,
+                version=version or diagnostics.__version__,
+                now=clock.utcnow(),
+            )
+            line = (
+                f"{'published' if created else 'already published'}: {build.filename} "
+                f"({build.platform}, {build.size_bytes} bytes, sha256 {build.sha256})"
+            )
     except DomainError as exc:
         click.echo(f"error: {exc.message}", err=True)
         sys.exit(1)

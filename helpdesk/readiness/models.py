@@ -32,13 +32,13 @@ class ReadinessProfile(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     exam_session_id: Mapped[int] = mapped_column(
-        ForeignKey("exam_sessions.id", ondelete="CASCADE"), unique=True)
+        ForeignKey("exam_sessions.id", ondelete="CASCADE"), unique=True
+    )
     version: Mapped[str] = mapped_column(String(80))
     #: {"version", "checks": [{"id", "severity", "params"}]}, as served to the agent.
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated_at: Mapped[datetime]
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id",
-                                                                ondelete="SET NULL"))
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
 
     exam_session: Mapped[ExamSession] = relationship()
 
@@ -60,7 +60,8 @@ class DeviceReport(Base):
     candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"))
     #: The session whose profile judged it (None: the built-in profile, no session known).
     exam_session_id: Mapped[int | None] = mapped_column(
-        ForeignKey("exam_sessions.id", ondelete="SET NULL"), index=True)
+        ForeignKey("exam_sessions.id", ondelete="SET NULL"), index=True
+    )
     device: Mapped[Device] = mapped_column(String(10))
     verdict: Mapped[Verdict] = mapped_column(String(10))
     #: [{"id", "status", "title", "message", "fix"}] in the language of the upload.
@@ -86,9 +87,7 @@ class AgentBuild(Base):
     """A published build of the agent that candidates download."""
 
     __tablename__ = "agent_builds"
-    __table_args__ = (
-        CheckConstraint("platform IN ('windows', 'zipapp')", name="platform_known"),
-    )
+    __table_args__ = (CheckConstraint("platform IN ('windows', 'zipapp')", name="platform_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(10))

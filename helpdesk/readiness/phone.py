@@ -47,13 +47,22 @@ def detect_os(user_agent: Any, hints: Any) -> dict[str, Any]:
     hints = hints if isinstance(hints, dict) else {}
     platform = hints.get("platform") if isinstance(hints.get("platform"), str) else ""
     platform_version = hints.get("platform_version")
-    if "harmonyos" in ua.lower() or "openharmony" in ua.lower() or \
-            platform.lower() in ("harmonyos", "openharmony"):
+    if (
+        "harmonyos" in ua.lower()
+        or "openharmony" in ua.lower()
+        or platform.lower() in ("harmonyos", "openharmony")
+    ):
         return {"family": "harmonyos", "version": None}
-    if platform.lower() == "android" and isinstance(platform_version, str) and \
-            re.match(r"^\d+", platform_version):
-        return {"family": "android", "version": int(re.match(r"^\d+", platform_version)[0]),
-                "source": "client_hints"}
+    if (
+        platform.lower() == "android"
+        and isinstance(platform_version, str)
+        and re.match(r"^\d+", platform_version)
+    ):
+        return {
+            "family": "android",
+            "version": int(re.match(r"^\d+", platform_version)[0]),
+            "source": "client_hints",
+        }
     match = _ANDROID.search(ua)
     if match or platform.lower() == "android":
         frozen = "; K)" in ua or "; K;" in ua
@@ -65,7 +74,7 @@ def detect_os(user_agent: Any, hints: Any) -> dict[str, Any]:
 
 
 def in_app_browser(user_agent: Any) -> str | None:
-    """"wechat" or "qq" when the page is open inside those apps' built-in browsers."""
+    """ "wechat" or "qq" when the page is open inside those apps' built-in browsers."""
     ua = user_agent if isinstance(user_agent, str) else ""
     if "MicroMessenger" in ua:
         return "wechat"
@@ -96,15 +105,21 @@ def _os(facts: dict[str, Any], params: dict[str, Any]) -> Outcome:
     if found["family"] == "android":
         if found["version"] is None:
             return "unknown", "android_unknown", ctx
-        return ("pass", "android", ctx) if found["version"] >= minimum \
+        return (
+            ("pass", "android", ctx)
+            if found["version"] >= minimum
             else ("problem", "android_old", ctx)
+        )
     return "problem", "not_android", ctx
 
 
 def _browser(facts: dict[str, Any], params: dict[str, Any]) -> Outcome:
     app = in_app_browser(facts.get("user_agent"))
-    return ("problem", "in_app", {"app": "微信" if app == "wechat" else "QQ"}) if app \
+    return (
+        ("problem", "in_app", {"app": "微信" if app == "wechat" else "QQ"})
+        if app
         else ("pass", "pass", {})
+    )
 
 
 def _device(key: str) -> Callable[[dict[str, Any], dict[str, Any]], Outcome]:
@@ -115,8 +130,11 @@ def _device(key: str) -> Callable[[dict[str, Any], dict[str, Any]], Outcome]:
         error = str(fact.get("error") or "")[:60]
         if fact["ok"]:
             return "pass", "pass", {}
-        return "problem", "denied" if error in ("NotAllowedError", "SecurityError") \
-            else "problem", {"error": error}
+        return (
+            "problem",
+            "denied" if error in ("NotAllowedError", "SecurityError") else "problem",
+            {"error": error},
+        )
 
     return evaluate
 
@@ -147,8 +165,12 @@ def _storage(facts: dict[str, Any], params: dict[str, Any]) -> Outcome:
     hours = _number(params.get("hours")) or 3
     rate = _rate(facts)
     need = max(min_free, rate * hours * 3600) if rate else min_free
-    ctx = {"free_gb": "?", "need_gb": f"{need / GIB:.1f}", "min_gb": f"{min_free / GIB:g}",
-           "hours": f"{hours:g}"}
+    ctx = {
+        "free_gb": "?",
+        "need_gb": f"{need / GIB:.1f}",
+        "min_gb": f"{min_free / GIB:g}",
+        "hours": f"{hours:g}",
+    }
     if quota is None:
         return "unknown", "unknown", ctx
     free = max(0.0, quota - usage)
@@ -183,31 +205,44 @@ EVALUATORS: dict[str, Callable[[dict[str, Any], dict[str, Any]], Outcome]] = {
 }
 
 _UNKNOWN = _l("The browser could not check this.")
-_UNKNOWN_FIX = _l("Check it by hand before the mock exam, or open this page in the phone's "
-                  "own browser (Chrome, Huawei Browser) and check again.")
+_UNKNOWN_FIX = _l(
+    "Check it by hand before the mock exam, or open this page in the phone's "
+    "own browser (Chrome, Huawei Browser) and check again."
+)
 
 TEXTS: dict[str, dict[str, Any]] = {
     "phone_os": {
         "title": _l("Phone system"),
         "harmonyos": _l("HarmonyOS meets the requirement."),
         "android": _l("Android %(version)s meets the requirement (Android %(min)s or later)."),
-        "android_old": _l("Android %(version)s is too old: the exam needs Android %(min)s or "
-                          "later, or HarmonyOS."),
+        "android_old": _l(
+            "Android %(version)s is too old: the exam needs Android %(min)s or later, or HarmonyOS."
+        ),
         "android_unknown": _l("Android, but the browser does not tell which version."),
-        "not_android": _l("This is not an Android or HarmonyOS phone: the phone client 智考通 "
-                          "runs only on Android %(min)s or later, or HarmonyOS."),
-        "fix": _l("Use an Android phone or tablet with Android %(min)s or later, or a "
-                  "HarmonyOS device, for the evidence video."),
-        "manual": _l("Open Settings > About phone and check that the Android version is "
-                     "%(min)s or later, or that the system is HarmonyOS."),
+        "not_android": _l(
+            "This is not an Android or HarmonyOS phone: the phone client 智考通 "
+            "runs only on Android %(min)s or later, or HarmonyOS."
+        ),
+        "fix": _l(
+            "Use an Android phone or tablet with Android %(min)s or later, or a "
+            "HarmonyOS device, for the evidence video."
+        ),
+        "manual": _l(
+            "Open Settings > About phone and check that the Android version is "
+            "%(min)s or later, or that the system is HarmonyOS."
+        ),
     },
     "phone_browser": {
         "title": _l("Browser"),
         "pass": _l("The page is open in a normal browser."),
-        "in_app": _l("The page is open inside %(app)s, whose built-in browser cannot test the "
-                     "camera reliably."),
-        "fix": _l("Tap ⋯ at the top right and choose to open the page in the system browser, "
-                  "then check again."),
+        "in_app": _l(
+            "The page is open inside %(app)s, whose built-in browser cannot test the "
+            "camera reliably."
+        ),
+        "fix": _l(
+            "Tap ⋯ at the top right and choose to open the page in the system browser, "
+            "then check again."
+        ),
         "manual": _l("Open this page in the phone's own browser."),
     },
     "phone_camera": {
@@ -215,8 +250,10 @@ TEXTS: dict[str, dict[str, Any]] = {
         "pass": _l("The camera works."),
         "denied": _l("The browser was not allowed to use the camera."),
         "problem": _l("No working camera was found (%(error)s)."),
-        "fix": _l("Allow the camera when the browser asks (or in Settings > Apps > browser > "
-                  "Permissions), close other apps that use the camera, and check again."),
+        "fix": _l(
+            "Allow the camera when the browser asks (or in Settings > Apps > browser > "
+            "Permissions), close other apps that use the camera, and check again."
+        ),
         "manual": _l("Open the camera app and check that it shows a picture."),
     },
     "phone_microphone": {
@@ -224,8 +261,10 @@ TEXTS: dict[str, dict[str, Any]] = {
         "pass": _l("The microphone works."),
         "denied": _l("The browser was not allowed to use the microphone."),
         "problem": _l("No working microphone was found (%(error)s)."),
-        "fix": _l("Allow the microphone when the browser asks (or in Settings > Apps > "
-                  "browser > Permissions), and check again."),
+        "fix": _l(
+            "Allow the microphone when the browser asks (or in Settings > Apps > "
+            "browser > Permissions), and check again."
+        ),
         "manual": _l("Record a short voice message and play it back."),
     },
     "phone_recording": {
@@ -233,20 +272,24 @@ TEXTS: dict[str, dict[str, Any]] = {
         "pass": _l("A short test video with sound was recorded."),
         "unsupported": _l("This browser cannot record video, so recording was not tested."),
         "empty": _l("The test recording came out empty."),
-        "fix": _l("Record a one-minute video with sound in the camera app and play it back; "
-                  "if that fails, use another phone."),
-        "manual": _l("Record a one-minute video with sound in the camera app and play it "
-                     "back."),
+        "fix": _l(
+            "Record a one-minute video with sound in the camera app and play it back; "
+            "if that fails, use another phone."
+        ),
+        "manual": _l("Record a one-minute video with sound in the camera app and play it back."),
     },
     "phone_storage": {
         "title": _l("Free storage"),
-        "pass": _l("About %(free_gb)s GB free, enough for %(hours)s hours of video (about "
-                   "%(need_gb)s GB)."),
+        "pass": _l(
+            "About %(free_gb)s GB free, enough for %(hours)s hours of video (about %(need_gb)s GB)."
+        ),
         "problem": _l("Only about %(free_gb)s GB free; the exam needs %(min_gb)s GB or more."),
-        "video": _l("About %(free_gb)s GB free, but %(hours)s hours of video may need about "
-                    "%(need_gb)s GB."),
-        "fix": _l("Delete videos, photos or apps you do not need until at least %(need_gb)s "
-                  "GB is free."),
+        "video": _l(
+            "About %(free_gb)s GB free, but %(hours)s hours of video may need about %(need_gb)s GB."
+        ),
+        "fix": _l(
+            "Delete videos, photos or apps you do not need until at least %(need_gb)s GB is free."
+        ),
         "manual": _l("Open Settings > Storage and check that at least %(min_gb)s GB is free."),
     },
     "phone_battery": {
@@ -255,8 +298,7 @@ TEXTS: dict[str, dict[str, Any]] = {
         "charging": _l("Battery at %(percent)s%% and charging."),
         "problem": _l("Battery at %(percent)s%%: not enough for 3 hours of recording."),
         "fix": _l("Charge the phone fully and keep the charger connected during the exam."),
-        "manual": _l("Charge the phone fully and keep the charger connected during the "
-                     "exam."),
+        "manual": _l("Charge the phone fully and keep the charger connected during the exam."),
     },
 }
 
@@ -288,7 +330,13 @@ def judge_phone(facts: Any, profile: dict[str, Any] | None = None) -> dict[str, 
             fix = f"{_UNKNOWN_FIX} {_text(check_id, 'manual', ctx)}".strip()
         elif status != "pass":
             fix = _text(check_id, "fix", ctx)
-        checks.append({"id": check_id, "status": status,
-                       "title": str(TEXTS[check_id]["title"]),
-                       "message": _text(check_id, key, ctx), "fix": fix})
+        checks.append(
+            {
+                "id": check_id,
+                "status": status,
+                "title": str(TEXTS[check_id]["title"]),
+                "message": _text(check_id, key, ctx),
+                "fix": fix,
+            }
+        )
     return {"verdict": verdict_of(checks), "checks": checks}

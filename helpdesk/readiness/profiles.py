@@ -25,16 +25,18 @@ _VERSION = re.compile(r"^[A-Za-z0-9._:-]{1,80}$")
 def profile_for(session: Session, exam: ExamSession | None) -> dict[str, Any]:
     """The profile an exam session's PCs are judged against (the built-in one by default)."""
     if exam is not None:
-        row = session.scalar(select(ReadinessProfile)
-                             .where(ReadinessProfile.exam_session_id == exam.id))
+        row = session.scalar(
+            select(ReadinessProfile).where(ReadinessProfile.exam_session_id == exam.id)
+        )
         if row is not None:
             return dict(row.body)
     return default_profile()
 
 
 def stored_profile(session: Session, exam: ExamSession) -> ReadinessProfile | None:
-    return session.scalar(select(ReadinessProfile)
-                          .where(ReadinessProfile.exam_session_id == exam.id))
+    return session.scalar(
+        select(ReadinessProfile).where(ReadinessProfile.exam_session_id == exam.id)
+    )
 
 
 def parse_profile(text: str) -> dict[str, Any]:
@@ -60,9 +62,16 @@ def parse_profile(text: str) -> dict[str, Any]:
             raise _invalid(str(_l("Check %(n)d is not an object.", n=index)))
         check_id = check.get("id")
         if check_id not in EVALUATORS:
-            raise _invalid(str(_l("Check %(n)d: unknown id %(id)s. Known ids: %(known)s.",
-                                  n=index, id=json.dumps(check_id, ensure_ascii=False)[:40],
-                                  known=", ".join(EVALUATORS))))
+            raise _invalid(
+                str(
+                    _l(
+                        "Check %(n)d: unknown id %(id)s. Known ids: %(known)s.",
+                        n=index,
+                        id=json.dumps(check_id, ensure_ascii=False)[:40],
+                        known=", ".join(EVALUATORS),
+                    )
+                )
+            )
         if check_id in seen:
             raise _invalid(str(_l("Check %(id)s appears twice.", id=check_id)))
         seen.add(str(check_id))
@@ -83,13 +92,20 @@ def _invalid(message: str) -> ValidationFailed:
     return ValidationFailed(message, fields={"profile": message})
 
 
-def save_profile(session: Session, *, exam: ExamSession, profile: dict[str, Any],
-                 staff: Staff | None, now: datetime) -> ReadinessProfile:
+def save_profile(
+    session: Session,
+    *,
+    exam: ExamSession,
+    profile: dict[str, Any],
+    staff: Staff | None,
+    now: datetime,
+) -> ReadinessProfile:
     """Store (or replace) the exam session's profile; profile comes from parse_profile."""
     row = stored_profile(session, exam)
     if row is None:
-        row = ReadinessProfile(exam_session_id=exam.id, version=profile["version"],
-                               body=profile, updated_at=now)
+        row = ReadinessProfile(
+            exam_session_id=exam.id, version=profile["version"], body=profile, updated_at=now
+        )
         session.add(row)
     row.version, row.body, row.updated_at = profile["version"], profile, now
     row.updated_by_id = staff.id if staff is not None else None

@@ -44,8 +44,9 @@ def normalise_code(text: str) -> str:
     return f"{raw[0]}-{raw[1:5]}-{raw[5:9]}" if len(raw) == 9 else text.strip().upper()
 
 
-def exam_for_report(session: Session, *, candidate: Candidate, code: str | None,
-                    now: datetime) -> ExamSession | None:
+def exam_for_report(
+    session: Session, *, candidate: Candidate, code: str | None, now: datetime
+) -> ExamSession | None:
     """The candidate's exam session a report belongs to: the one named, else the next one
     not yet over, else the latest one; None if not on any roster."""
     sessions = sorted((e.exam_session for e in candidate.enrollments), key=lambda s: s.starts)
@@ -72,9 +73,16 @@ class Upload:
     idempotency_key: str | None = None
 
 
-def submit_report(session: Session, *, candidate: Candidate, device: Device, upload: Upload,
-                  exam: ExamSession | None, locale: str,
-                  now: datetime) -> tuple[DeviceReport, bool]:
+def submit_report(
+    session: Session,
+    *,
+    candidate: Candidate,
+    device: Device,
+    upload: Upload,
+    exam: ExamSession | None,
+    locale: str,
+    now: datetime,
+) -> tuple[DeviceReport, bool]:
     """Judge and keep a report; a retry with the same key returns the first (created False).
 
     Any verdict the client computed is ignored: the facts are judged here, with the exam
@@ -91,14 +99,22 @@ def submit_report(session: Session, *, candidate: Candidate, device: Device, upl
         profile = PHONE_PROFILE
         judged = judge_phone(upload.facts)
     report = DeviceReport(
-        code=new_report_code(session, device), candidate_id=candidate.id,
-        exam_session_id=exam.id if exam is not None else None, device=device,
-        verdict=judged["verdict"], checks=judged["checks"], facts=upload.facts,
+        code=new_report_code(session, device),
+        candidate_id=candidate.id,
+        exam_session_id=exam.id if exam is not None else None,
+        device=device,
+        verdict=judged["verdict"],
+        checks=judged["checks"],
+        facts=upload.facts,
         profile_version=str(profile.get("version", ""))[:80],
         client_profile_version=upload.client_profile_version,
-        agent_version=upload.agent_version, platform=upload.platform,
-        collected_at=upload.collected_at, received_at=now,
-        idempotency_key=upload.idempotency_key, body_sha256=upload.body_sha256)
+        agent_version=upload.agent_version,
+        platform=upload.platform,
+        collected_at=upload.collected_at,
+        received_at=now,
+        idempotency_key=upload.idempotency_key,
+        body_sha256=upload.body_sha256,
+    )
     try:
         with session.begin_nested():
             session.add(report)
@@ -112,16 +128,24 @@ def submit_report(session: Session, *, candidate: Candidate, device: Device, upl
 
 
 def _by_key(session: Session, candidate: Candidate, key: str) -> DeviceReport | None:
-    return session.scalar(select(DeviceReport).where(DeviceReport.candidate_id == candidate.id,
-                                                     DeviceReport.idempotency_key == key))
+    return session.scalar(
+        select(DeviceReport).where(
+            DeviceReport.candidate_id == candidate.id, DeviceReport.idempotency_key == key
+        )
+    )
 
 
 def _replayed(existing: DeviceReport, upload: Upload) -> DeviceReport:
     if existing.body_sha256 != upload.body_sha256:
-        message = str(_l("This Idempotency-Key was already used for a different report. "
-                         "Use a new key for a new report."))
-        raise ValidationFailed(message, code="idempotency_key_reused",
-                               fields={"Idempotency-Key": message})
+        message = str(
+            _l(
+                "This Idempotency-Key was already used for a different report. "
+                "Use a new key for a new report."
+            )
+        )
+        raise ValidationFailed(
+            message, code="idempotency_key_reused", fields={"Idempotency-Key": message}
+        )
     return existing
 
 
@@ -129,26 +153,37 @@ def latest_reports(session: Session, candidate: Candidate) -> dict[Device, Devic
     """The candidate's most recent report of each device."""
     latest: dict[Device, DeviceReport] = {}
     for device in Device:
-        report = session.scalar(select(DeviceReport).where(
-            DeviceReport.candidate_id == candidate.id, DeviceReport.device == device)
-            .order_by(DeviceReport.id.desc()).limit(1))
+        report = session.scalar(
+            select(DeviceReport)
+            .where(DeviceReport.candidate_id == candidate.id, DeviceReport.device == device)
+            .order_by(DeviceReport.id.desc())
+            .limit(1)
+        )
         if report is not None:
             latest[device] = report
     return latest
 
 
-def recent_reports(session: Session, candidate: Candidate, *, limit: int = 10
-                   ) -> list[DeviceReport]:
-    return list(session.scalars(select(DeviceReport)
-                                .where(DeviceReport.candidate_id == candidate.id)
-                                .order_by(DeviceReport.id.desc()).limit(limit)))
+def recent_reports(
+    session: Session, candidate: Candidate, *, limit: int = 10
+) -> list[DeviceReport]:
+    return list(
+        session.scalars(
+            select(DeviceReport)
+            .where(DeviceReport.candidate_id == candidate.id)
+            .order_by(DeviceReport.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def find_report(session: Session, *, candidate: Candidate, code: str) -> DeviceReport | None:
     """One of the candidate's own reports by code (another's is as good as missing)."""
-    return session.scalar(select(DeviceReport).where(
-        DeviceReport.candidate_id == candidate.id,
-        DeviceReport.code == normalise_code(code)))
+    return session.scalar(
+        select(DeviceReport).where(
+            DeviceReport.candidate_id == candidate.id, DeviceReport.code == normalise_code(code)
+        )
+    )
 
 
 @dataclass
@@ -159,8 +194,11 @@ class CandidateReadiness:
 
     @property
     def needs_attention(self) -> bool:
-        return (self.pc is None or self.pc.verdict == "fail"
-                or (self.phone is not None and self.phone.verdict == "fail"))
+        return (
+            self.pc is None
+            or self.pc.verdict == "fail"
+            or (self.phone is not None and self.phone.verdict == "fail")
+        )
 
     def problems(self) -> list[str]:
         found = []
@@ -202,17 +240,27 @@ class Readiness:
 def readiness_of(session: Session, exam: ExamSession) -> Readiness:
     """Sum up the latest PC and phone report of every candidate on the exam's roster."""
     enrolled = select(Enrollment.candidate_id).where(Enrollment.exam_session_id == exam.id)
-    candidates = list(session.scalars(select(Candidate).where(Candidate.id.in_(enrolled))
-                                      .order_by(Candidate.admission_number)))
-    latest_ids = select(func.max(DeviceReport.id)).where(
-        DeviceReport.candidate_id.in_(enrolled)).group_by(DeviceReport.candidate_id,
-                                                          DeviceReport.device)
+    candidates = list(
+        session.scalars(
+            select(Candidate).where(Candidate.id.in_(enrolled)).order_by(Candidate.admission_number)
+        )
+    )
+    latest_ids = (
+        select(func.max(DeviceReport.id))
+        .where(DeviceReport.candidate_id.in_(enrolled))
+        .group_by(DeviceReport.candidate_id, DeviceReport.device)
+    )
     latest: dict[tuple[int, str], DeviceReport] = {
         (r.candidate_id, r.device): r
-        for r in session.scalars(select(DeviceReport).where(DeviceReport.id.in_(latest_ids)))}
-    result = Readiness(exam, [CandidateReadiness(c, latest.get((c.id, Device.PC)),
-                                                 latest.get((c.id, Device.PHONE)))
-                              for c in candidates])
+        for r in session.scalars(select(DeviceReport).where(DeviceReport.id.in_(latest_ids)))
+    }
+    result = Readiness(
+        exam,
+        [
+            CandidateReadiness(c, latest.get((c.id, Device.PC)), latest.get((c.id, Device.PHONE)))
+            for c in candidates
+        ],
+    )
     for row in result.candidates:
         if row.phone is not None:
             result.phone_verdicts[row.phone.verdict] += 1
@@ -221,20 +269,30 @@ def readiness_of(session: Session, exam: ExamSession) -> Readiness:
         result.verdicts[row.pc.verdict] += 1
         for check in row.pc.checks:
             title, counts = result.checks.setdefault(
-                str(check.get("id")), (str(check.get("title") or check.get("id")), Counter()))
+                str(check.get("id")), (str(check.get("title") or check.get("id")), Counter())
+            )
             counts[str(check.get("status"))] += 1
     return result
 
 
-def attention_csv(readiness: Readiness, *, header: list[str], local_time: Any,
-                  verdict_label: Any = str) -> str:
+def attention_csv(
+    readiness: Readiness, *, header: list[str], local_time: Any, verdict_label: Any = str
+) -> str:
     """The candidates who failed or never ran the agent, personal data masked; UTF-8 BOM so
     spreadsheets on Chinese Windows open it correctly."""
-    rows = ((row.candidate.admission_number, csvexport.mask_name(row.candidate.name),
-             row.candidate.id_number_masked, phone_numbers.mask(row.candidate.phone),
-             verdict_label(row.pc.verdict if row.pc else None), row.pc.code if row.pc else "",
-             local_time(row.pc.received_at) if row.pc else "",
-             verdict_label(row.phone.verdict if row.phone else None),
-             row.phone.code if row.phone else "", "; ".join(row.problems()))
-            for row in readiness.attention)
+    rows = (
+        (
+            row.candidate.admission_number,
+            csvexport.mask_name(row.candidate.name),
+            row.candidate.id_number_masked,
+            phone_numbers.mask(row.candidate.phone),
+            verdict_label(row.pc.verdict if row.pc else None),
+            row.pc.code if row.pc else "",
+            local_time(row.pc.received_at) if row.pc else "",
+            verdict_label(row.phone.verdict if row.phone else None),
+            row.phone.code if row.phone else "",
+            "; ".join(row.problems()),
+        )
+        for row in readiness.attention
+    )
     return csvexport.text(header, rows)

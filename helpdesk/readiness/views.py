@@ -66,10 +66,14 @@ def home() -> ResponseReturnValue:
     candidate = current_candidate()
     assert candidate is not None
     session = get_session()
-    return render_template("readiness/home.html", candidate=candidate,
-                           builds=builds.latest_builds(session),
-                           latest=services.latest_reports(session, candidate),
-                           server=current_app.config["PUBLIC_URL"], ticket_url=ticket_url)
+    return render_template(
+        "readiness/home.html",
+        candidate=candidate,
+        builds=builds.latest_builds(session),
+        latest=services.latest_reports(session, candidate),
+        server=current_app.config["PUBLIC_URL"],
+        ticket_url=ticket_url,
+    )
 
 
 @bp.get("/readiness/reports/<code>")
@@ -86,12 +90,20 @@ def report(code: str) -> ResponseReturnValue:
 @bp.get("/readiness/agent/<int:build_id>")
 def download(build_id: int) -> ResponseReturnValue:
     build = get_session().get(builds.AgentBuild, build_id)
-    path = builds.build_file(builds.builds_folder(current_app.config["UPLOAD_DIR"]), build) \
-        if build is not None else None
+    path = (
+        builds.build_file(builds.builds_folder(current_app.config["UPLOAD_DIR"]), build)
+        if build is not None
+        else None
+    )
     if build is None or path is None:
         abort(404)
-    response = send_file(path, as_attachment=True, download_name=build.filename,
-                         mimetype="application/octet-stream", max_age=0)
+    response = send_file(
+        path,
+        as_attachment=True,
+        download_name=build.filename,
+        mimetype="application/octet-stream",
+        max_age=0,
+    )
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -99,8 +111,9 @@ def download(build_id: int) -> ResponseReturnValue:
 @bp.get("/readiness/phone")
 @candidate_required
 def phone() -> ResponseReturnValue:
-    return render_template("readiness/phone.html",
-                           in_app=in_app_browser(request.headers.get("User-Agent", "")))
+    return render_template(
+        "readiness/phone.html", in_app=in_app_browser(request.headers.get("User-Agent", ""))
+    )
 
 
 def phone_platform(facts: dict) -> str:  # type: ignore[type-arg]
@@ -109,8 +122,10 @@ def phone_platform(facts: dict) -> str:  # type: ignore[type-arg]
 
 
 @bp.post("/readiness/phone/report")
-@limiter.limit(lambda: str(current_app.config.get("REPORT_RATE_LIMIT", REPORT_RATE_LIMIT)),
-               key_func=lambda: sender_key())
+@limiter.limit(
+    lambda: str(current_app.config.get("REPORT_RATE_LIMIT", REPORT_RATE_LIMIT)),
+    key_func=lambda: sender_key(),
+)
 @candidate_required
 def phone_report() -> ResponseReturnValue:
     """The phone page's facts (JSON, CSRF token in X-CSRFToken), judged here."""
@@ -122,8 +137,9 @@ def phone_report() -> ResponseReturnValue:
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
-        raise DomainError(_("The report is not valid JSON."), code="malformed_json",
-                          status=400) from None
+        raise DomainError(
+            _("The report is not valid JSON."), code="malformed_json", status=400
+        ) from None
     facts = data.get("facts") if isinstance(data, dict) else None
     if not isinstance(facts, dict):
         message = _("Must be a JSON object.")
@@ -132,13 +148,23 @@ def phone_report() -> ResponseReturnValue:
     sha, _size = facts_fingerprint({"facts": facts})
     session, now = get_session(), clock.utcnow()
     found, created = services.submit_report(
-        session, candidate=candidate, device=Device.PHONE, locale="", now=now,
+        session,
+        candidate=candidate,
+        device=Device.PHONE,
+        locale="",
+        now=now,
         exam=services.exam_for_report(session, candidate=candidate, code=None, now=now),
-        upload=services.Upload(facts=facts, body_sha256=sha, platform=phone_platform(facts),
-                               idempotency_key=idempotency_key()))
+        upload=services.Upload(
+            facts=facts,
+            body_sha256=sha,
+            platform=phone_platform(facts),
+            idempotency_key=idempotency_key(),
+        ),
+    )
     session.commit()
-    return jsonify({"report_code": found.code, "verdict": found.verdict,
-                    "checks": found.checks}), 201 if created else 200
+    return jsonify(
+        {"report_code": found.code, "verdict": found.verdict, "checks": found.checks}
+    ), 201 if created else 200
 
 
 # --- staff -----------------------------------------------------------------------------------
@@ -147,8 +173,9 @@ def phone_report() -> ResponseReturnValue:
 @bp.get("/staff/readiness")
 @staff_required(Role.AGENT)
 def sessions() -> ResponseReturnValue:
-    return render_template("readiness/sessions.html",
-                           sessions=exams.list_sessions(get_session()), now=clock.utcnow())
+    return render_template(
+        "readiness/sessions.html", sessions=exams.list_sessions(get_session()), now=clock.utcnow()
+    )
 
 
 @bp.get("/staff/readiness/<code>")
@@ -156,8 +183,11 @@ def sessions() -> ResponseReturnValue:
 def exam_readiness(code: str) -> ResponseReturnValue:
     session = get_session()
     exam = exams.get_by_code(session, code)
-    return render_template("readiness/exam.html", r=services.readiness_of(session, exam),
-                           profile=profiles.stored_profile(session, exam))
+    return render_template(
+        "readiness/exam.html",
+        r=services.readiness_of(session, exam),
+        profile=profiles.stored_profile(session, exam),
+    )
 
 
 @bp.get("/staff/readiness/<code>/attention.csv")
@@ -165,17 +195,39 @@ def exam_readiness(code: str) -> ResponseReturnValue:
 def attention_csv(code: str) -> ResponseReturnValue:
     session = get_session()
     exam = exams.get_by_code(session, code)
-    header = [_("Admission number"), _("Name"), _("ID number"), _("Phone"), _("PC result"),
-              _("PC report"), _("PC checked at"), _("Phone result"), _("Phone report"),
-              _("Failed checks")]
-    labels = {"pass": _("Ready"), "warn": _("Usable, with warnings"), "fail": _("Not ready"),
-              None: _("Not checked yet")}
-    body = services.attention_csv(services.readiness_of(session, exam), header=header,
-                                  local_time=local_time, verdict_label=labels.get)
+    header = [
+        _("Admission number"),
+        _("Name"),
+        _("ID number"),
+        _("Phone"),
+        _("PC result"),
+        _("PC report"),
+        _("PC checked at"),
+        _("Phone result"),
+        _("Phone report"),
+        _("Failed checks"),
+    ]
+    labels = {
+        "pass": _("Ready"),
+        "warn": _("Usable, with warnings"),
+        "fail": _("Not ready"),
+        None: _("Not checked yet"),
+    }
+    body = services.attention_csv(
+        services.readiness_of(session, exam),
+        header=header,
+        local_time=local_time,
+        verdict_label=labels.get,
+    )
     safe_code = "".join(c for c in exam.code if c.isalnum() or c in "-_") or "exam"
-    return Response(body, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="readiness-{safe_code}.csv"',
-        "Cache-Control": "no-store"})
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="readiness-{safe_code}.csv"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 @bp.route("/staff/readiness/<code>/profile", methods=["GET", "POST"])
@@ -187,9 +239,13 @@ def edit_profile(code: str) -> ResponseReturnValue:
     text = request.form.get("profile", "")
     if not form.validate_on_submit():
         current = profiles.profile_for(session, exam)
-        return render_template("readiness/profile.html", exam=exam, error=None,
-                               text=json.dumps(current, ensure_ascii=False, indent=2),
-                               stored=profiles.stored_profile(session, exam))
+        return render_template(
+            "readiness/profile.html",
+            exam=exam,
+            error=None,
+            text=json.dumps(current, ensure_ascii=False, indent=2),
+            stored=profiles.stored_profile(session, exam),
+        )
     if request.form.get("action") == "reset":
         profiles.reset_profile(session, exam=exam)
         session.commit()
@@ -197,11 +253,16 @@ def edit_profile(code: str) -> ResponseReturnValue:
     try:
         parsed = profiles.parse_profile(text)
     except DomainError as exc:
-        return render_template("readiness/profile.html", exam=exam, error=exc.message,
-                               text=text[:profiles.PROFILE_LIMIT],
-                               stored=profiles.stored_profile(session, exam)), 422
-    profiles.save_profile(session, exam=exam, profile=parsed, staff=current_staff(),
-                          now=clock.utcnow())
+        return render_template(
+            "readiness/profile.html",
+            exam=exam,
+            error=exc.message,
+            text=text[: profiles.PROFILE_LIMIT],
+            stored=profiles.stored_profile(session, exam),
+        ), 422
+    profiles.save_profile(
+        session, exam=exam, profile=parsed, staff=current_staff(), now=clock.utcnow()
+    )
     session.commit()
     return redirect(url_for("readiness.exam_readiness", code=exam.code))
 
@@ -209,12 +270,16 @@ def edit_profile(code: str) -> ResponseReturnValue:
 @bp.get("/staff/readiness/reports/<code>")
 @staff_required(Role.AGENT)
 def staff_report(code: str) -> ResponseReturnValue:
-    found = get_session().scalar(select(DeviceReport).where(
-        DeviceReport.code == services.normalise_code(code)))
+    found = get_session().scalar(
+        select(DeviceReport).where(DeviceReport.code == services.normalise_code(code))
+    )
     if found is None:
         abort(404)
-    return render_template("readiness/staff_report.html", report=found,
-                           facts=json.dumps(found.facts, ensure_ascii=False, indent=2))
+    return render_template(
+        "readiness/staff_report.html",
+        report=found,
+        facts=json.dumps(found.facts, ensure_ascii=False, indent=2),
+    )
 
 
 def _panel(session, candidate):  # type: ignore[no-untyped-def]

@@ -39,13 +39,15 @@ class DialerRefused(Exception):
 class Dialer(Protocol):
     kind: str
 
-    def place_call(self, *, attempt_id: str, agent_phone: str | None, to: str,
-                   caller_id: str) -> DialResult:
+    def place_call(
+        self, *, attempt_id: str, agent_phone: str | None, to: str, caller_id: str
+    ) -> DialResult:
         """Start a call to `to` from `caller_id` (both E.164, already checked)."""
         ...
 
-    def lookup(self, *, sid: str | None, agent_phone: str | None, caller_id: str,
-               since: datetime) -> ProviderCall | None:
+    def lookup(
+        self, *, sid: str | None, agent_phone: str | None, caller_id: str, since: datetime
+    ) -> ProviderCall | None:
         """The provider's record of a call whose outcome we lost, if it exists."""
         ...
 
@@ -56,12 +58,14 @@ class DeskDialer:
     kind = "desk"
     needs_agent_phone = False
 
-    def place_call(self, *, attempt_id: str, agent_phone: str | None, to: str,
-                   caller_id: str) -> DialResult:
+    def place_call(
+        self, *, attempt_id: str, agent_phone: str | None, to: str, caller_id: str
+    ) -> DialResult:
         return DialResult("manual")
 
-    def lookup(self, *, sid: str | None, agent_phone: str | None, caller_id: str,
-               since: datetime) -> ProviderCall | None:
+    def lookup(
+        self, *, sid: str | None, agent_phone: str | None, caller_id: str, since: datetime
+    ) -> ProviderCall | None:
         return None
 
 
@@ -72,8 +76,9 @@ class TwilioDialer:
     kind = "twilio"
     needs_agent_phone = True
 
-    def __init__(self, account_sid: str, auth_token: str, public_url: str,
-                 http_client: Any = None) -> None:
+    def __init__(
+        self, account_sid: str, auth_token: str, public_url: str, http_client: Any = None
+    ) -> None:
         from twilio.rest import Client
 
         self.client = Client(account_sid, auth_token, http_client=http_client)
@@ -81,11 +86,15 @@ class TwilioDialer:
 
     def urls(self, attempt_id: str) -> dict[str, str]:
         base = f"{self.public_url}/telephony/twilio"
-        return {"voice": f"{base}/voice/{attempt_id}", "status": f"{base}/status/{attempt_id}",
-                "dial": f"{base}/dial/{attempt_id}"}
+        return {
+            "voice": f"{base}/voice/{attempt_id}",
+            "status": f"{base}/status/{attempt_id}",
+            "dial": f"{base}/dial/{attempt_id}",
+        }
 
-    def place_call(self, *, attempt_id: str, agent_phone: str | None, to: str,
-                   caller_id: str) -> DialResult:
+    def place_call(
+        self, *, attempt_id: str, agent_phone: str | None, to: str, caller_id: str
+    ) -> DialResult:
         from twilio.base.exceptions import TwilioRestException
 
         if not agent_phone:
@@ -93,27 +102,33 @@ class TwilioDialer:
         urls = self.urls(attempt_id)
         try:
             call = self.client.calls.create(
-                to=agent_phone, from_=caller_id, url=urls["voice"], method="POST",
-                status_callback=urls["status"], status_callback_method="POST",
+                to=agent_phone,
+                from_=caller_id,
+                url=urls["voice"],
+                method="POST",
+                status_callback=urls["status"],
+                status_callback_method="POST",
                 status_callback_event=["initiated", "ringing", "answered", "completed"],
-                timeout=20)
+                timeout=20,
+            )
         except TwilioRestException as exc:
             raise DialerRefused(f"twilio refused: {exc.code}") from exc
         except OSError as exc:  # timeouts and lost connections: the call may exist
-            log.warning("twilio call for attempt %s unknown: %s", attempt_id,
-                        type(exc).__name__)
+            log.warning("twilio call for attempt %s unknown: %s", attempt_id, type(exc).__name__)
             return DialResult("unknown")
         return DialResult("queued", str(call.sid))
 
-    def lookup(self, *, sid: str | None, agent_phone: str | None, caller_id: str,
-               since: datetime) -> ProviderCall | None:
+    def lookup(
+        self, *, sid: str | None, agent_phone: str | None, caller_id: str, since: datetime
+    ) -> ProviderCall | None:
         if sid:
             call = self.client.calls(sid).fetch()
             return ProviderCall(str(call.sid), str(call.status))
         if not agent_phone:
             return None
-        calls = self.client.calls.list(to=agent_phone, from_=caller_id,
-                                       start_time_after=since, limit=5)
+        calls = self.client.calls.list(
+            to=agent_phone, from_=caller_id, start_time_after=since, limit=5
+        )
         return ProviderCall(str(calls[0].sid), str(calls[0].status)) if calls else None
 
 
@@ -121,8 +136,9 @@ def bridge_twiml(*, to: str, caller_id: str, dial_url: str) -> str:
     """What Twilio plays the agent once they answer: dial the candidate from caller_id."""
     response = VoiceResponse()
     response.say("正在接通考生，请稍候。", language="zh-CN")
-    dial = response.dial(caller_id=caller_id, action=dial_url, method="POST", timeout=30,
-                         answer_on_bridge=True)
+    dial = response.dial(
+        caller_id=caller_id, action=dial_url, method="POST", timeout=30, answer_on_bridge=True
+    )
     dial.number(to)
     return str(response)
 
@@ -147,8 +163,14 @@ def from_config(config: Any) -> Dialer:
         for key in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "PUBLIC_URL"):
             if not config.get(key):
                 raise ConfigError(f"HELPDESK_TELEPHONY=twilio needs HELPDESK_{key}")
-        client = RebasedHttpClient(str(config.get("TWILIO_API_BASE", "")),
-                                   timeout=float(config.get("TWILIO_TIMEOUT_SECONDS", 10)))
-        return TwilioDialer(str(config["TWILIO_ACCOUNT_SID"]), str(config["TWILIO_AUTH_TOKEN"]),
-                            str(config["PUBLIC_URL"]), client)
+        client = RebasedHttpClient(
+            str(config.get("TWILIO_API_BASE", "")),
+            timeout=float(config.get("TWILIO_TIMEOUT_SECONDS", 10)),
+        )
+        return TwilioDialer(
+            str(config["TWILIO_ACCOUNT_SID"]),
+            str(config["TWILIO_AUTH_TOKEN"]),
+            str(config["PUBLIC_URL"]),
+            client,
+        )
     raise ConfigError(f"unknown HELPDESK_TELEPHONY {kind!r} (desk, twilio)")

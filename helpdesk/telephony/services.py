@@ -24,30 +24,49 @@ from helpdesk.telephony.models import TelephonyEvent
 
 log = logging.getLogger(__name__)
 
-RANK = {CallState.MANUAL: 0, CallState.UNKNOWN: 0, CallState.QUEUED: 1, CallState.RINGING: 2,
-        CallState.IN_PROGRESS: 3, CallState.ENDED: 4}
+RANK = {
+    CallState.MANUAL: 0,
+    CallState.UNKNOWN: 0,
+    CallState.QUEUED: 1,
+    CallState.RINGING: 2,
+    CallState.IN_PROGRESS: 3,
+    CallState.ENDED: 4,
+}
 #: Twilio CallStatus -> our state.
-TWILIO_STATES = {"queued": CallState.QUEUED, "initiated": CallState.QUEUED,
-                 "ringing": CallState.RINGING, "in-progress": CallState.IN_PROGRESS,
-                 "answered": CallState.IN_PROGRESS, "completed": CallState.ENDED,
-                 "busy": CallState.ENDED, "no-answer": CallState.ENDED,
-                 "failed": CallState.ENDED, "canceled": CallState.ENDED}
+TWILIO_STATES = {
+    "queued": CallState.QUEUED,
+    "initiated": CallState.QUEUED,
+    "ringing": CallState.RINGING,
+    "in-progress": CallState.IN_PROGRESS,
+    "answered": CallState.IN_PROGRESS,
+    "completed": CallState.ENDED,
+    "busy": CallState.ENDED,
+    "no-answer": CallState.ENDED,
+    "failed": CallState.ENDED,
+    "canceled": CallState.ENDED,
+}
 #: The candidate leg (<Dial> action's DialCallStatus) -> outcome; connected calls are
 #: closed by the agent (resolved or escalated).
-DIAL_OUTCOMES = {"busy": Outcome.BUSY, "no-answer": Outcome.NO_ANSWER,
-                 "failed": Outcome.FAILED, "canceled": Outcome.FAILED}
+DIAL_OUTCOMES = {
+    "busy": Outcome.BUSY,
+    "no-answer": Outcome.NO_ANSWER,
+    "failed": Outcome.FAILED,
+    "canceled": Outcome.FAILED,
+}
 #: The agent's own leg never connected: the candidate was not called.
 AGENT_LEG_FAILED = {"busy", "no-answer", "failed", "canceled"}
 
 
-def remember_event(session: Session, *, url: str, params: Mapping[str, str],
-                   now: datetime) -> bool:
+def remember_event(session: Session, *, url: str, params: Mapping[str, str], now: datetime) -> bool:
     """Record a webhook delivery; False if this exact delivery was applied already."""
     canonical = url + "\n" + "\n".join(f"{k}={params[k]}" for k in sorted(params))
     key = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-    event = TelephonyEvent(event_key=key, call_sid=(params.get("CallSid") or "")[:64] or None,
-                           status=(params.get("CallStatus") or params.get("DialCallStatus")
-                                   or "")[:20] or None, received_at=now)
+    event = TelephonyEvent(
+        event_key=key,
+        call_sid=(params.get("CallSid") or "")[:64] or None,
+        status=(params.get("CallStatus") or params.get("DialCallStatus") or "")[:20] or None,
+        received_at=now,
+    )
     try:
         with session.begin_nested():
             session.add(event)
@@ -58,8 +77,7 @@ def remember_event(session: Session, *, url: str, params: Mapping[str, str],
 
 
 def find_attempt(session: Session, public_id: str) -> CallAttempt | None:
-    return session.scalar(select(CallAttempt).where(
-        CallAttempt.public_id == str(public_id)[:32]))
+    return session.scalar(select(CallAttempt).where(CallAttempt.public_id == str(public_id)[:32]))
 
 
 def advance(session: Session, attempt: CallAttempt, state: CallState, now: datetime) -> bool:
@@ -68,15 +86,25 @@ def advance(session: Session, attempt: CallAttempt, state: CallState, now: datet
     values: dict[str, object] = {"state": state}
     if state == CallState.ENDED:
         values["ended_at"] = now
-    changed = session.execute(update(CallAttempt).where(
-        CallAttempt.id == attempt.id, CallAttempt.state.in_(lower)).values(**values),
-        execution_options={"synchronize_session": False}).rowcount
+    changed = session.execute(
+        update(CallAttempt)
+        .where(CallAttempt.id == attempt.id, CallAttempt.state.in_(lower))
+        .values(**values),
+        execution_options={"synchronize_session": False},
+    ).rowcount
     session.refresh(attempt)
     return changed == 1
 
 
-def apply_call_status(session: Session, *, attempt: CallAttempt, call_sid: str, status: str,
-                      settings: Settings, now: datetime) -> None:
+def apply_call_status(
+    session: Session,
+    *,
+    attempt: CallAttempt,
+    call_sid: str,
+    status: str,
+    settings: Settings,
+    now: datetime,
+) -> None:
     """A status callback of the agent's leg (the call the desk placed)."""
     if attempt.provider_sid and call_sid and attempt.provider_sid != call_sid:
         log.warning("status for attempt %s names another call; ignored", attempt.public_id)
@@ -89,12 +117,19 @@ def apply_call_status(session: Session, *, attempt: CallAttempt, call_sid: str, 
         return
     advance(session, attempt, state, now)
     if status in AGENT_LEG_FAILED and attempt.outcome is None:
-        queue.record_outcome(session, request=attempt.help_request, outcome=Outcome.FAILED,
-                             settings=settings, now=now, attempt=attempt)
+        queue.record_outcome(
+            session,
+            request=attempt.help_request,
+            outcome=Outcome.FAILED,
+            settings=settings,
+            now=now,
+            attempt=attempt,
+        )
 
 
-def apply_dial_result(session: Session, *, attempt: CallAttempt, dial_status: str,
-                      settings: Settings, now: datetime) -> None:
+def apply_dial_result(
+    session: Session, *, attempt: CallAttempt, dial_status: str, settings: Settings, now: datetime
+) -> None:
     """The candidate's leg ended (the <Dial> action): no answer and busy are retried."""
     attempt.provider_status = dial_status[:20]
     if dial_status in ("completed", "answered"):
@@ -102,22 +137,45 @@ def apply_dial_result(session: Session, *, attempt: CallAttempt, dial_status: st
     session.flush()
     outcome = DIAL_OUTCOMES.get(dial_status)
     if outcome is not None and attempt.outcome is None:
-        queue.record_outcome(session, request=attempt.help_request, outcome=outcome,
-                             settings=settings, now=now, attempt=attempt)
+        queue.record_outcome(
+            session,
+            request=attempt.help_request,
+            outcome=outcome,
+            settings=settings,
+            now=now,
+            attempt=attempt,
+        )
 
 
-def dispatch(session: Session, *, attempt: CallAttempt, dialer: Dialer, agent_phone: str | None,
-             settings: Settings, now: datetime) -> None:
+def dispatch(
+    session: Session,
+    *,
+    attempt: CallAttempt,
+    dialer: Dialer,
+    agent_phone: str | None,
+    settings: Settings,
+    now: datetime,
+) -> None:
     """Place a committed attempt's call; the caller commits what this records."""
     if attempt.state != CallState.QUEUED or attempt.provider_sid is not None:
         return
     try:
-        result = dialer.place_call(attempt_id=attempt.public_id, agent_phone=agent_phone,
-                                   to=attempt.to_phone, caller_id=attempt.caller_id)
+        result = dialer.place_call(
+            attempt_id=attempt.public_id,
+            agent_phone=agent_phone,
+            to=attempt.to_phone,
+            caller_id=attempt.caller_id,
+        )
     except DialerRefused as exc:
         log.warning("call for attempt %s refused: %s", attempt.public_id, exc)
-        queue.record_outcome(session, request=attempt.help_request, outcome=Outcome.FAILED,
-                             settings=settings, now=now, attempt=attempt)
+        queue.record_outcome(
+            session,
+            request=attempt.help_request,
+            outcome=Outcome.FAILED,
+            settings=settings,
+            now=now,
+            attempt=attempt,
+        )
         return
     if result.state == "unknown":
         attempt.state = CallState.UNKNOWN
@@ -126,28 +184,50 @@ def dispatch(session: Session, *, attempt: CallAttempt, dialer: Dialer, agent_ph
     session.flush()
 
 
-def settle_unknown(session: Session, *, dialer: Dialer, settings: Settings,
-                   now: datetime, limit: int = 50) -> int:
+def settle_unknown(
+    session: Session, *, dialer: Dialer, settings: Settings, now: datetime, limit: int = 50
+) -> int:
     """Ask the provider about calls whose placing timed out; those it never saw fail
     after CALLBACK_UNKNOWN_SETTLE_SECONDS (and are retried like any failed call)."""
-    rows = session.scalars(select(CallAttempt).where(
-        CallAttempt.state == CallState.UNKNOWN, CallAttempt.outcome.is_(None),
-        CallAttempt.started_at <= now - timedelta(seconds=20))
-        .order_by(CallAttempt.id).limit(limit)).all()
+    rows = session.scalars(
+        select(CallAttempt)
+        .where(
+            CallAttempt.state == CallState.UNKNOWN,
+            CallAttempt.outcome.is_(None),
+            CallAttempt.started_at <= now - timedelta(seconds=20),
+        )
+        .order_by(CallAttempt.id)
+        .limit(limit)
+    ).all()
     settled = 0
     for attempt in rows:
         try:
-            found = dialer.lookup(sid=attempt.provider_sid, agent_phone=attempt.staff.phone,
-                                  caller_id=attempt.caller_id,
-                                  since=attempt.started_at - timedelta(seconds=5))
+            found = dialer.lookup(
+                sid=attempt.provider_sid,
+                agent_phone=attempt.staff.phone,
+                caller_id=attempt.caller_id,
+                since=attempt.started_at - timedelta(seconds=5),
+            )
         except OSError:
             continue
         if found is not None:
-            apply_call_status(session, attempt=attempt, call_sid=found.sid,
-                              status=found.status, settings=settings, now=now)
+            apply_call_status(
+                session,
+                attempt=attempt,
+                call_sid=found.sid,
+                status=found.status,
+                settings=settings,
+                now=now,
+            )
             settled += 1
         elif attempt.started_at <= now - timedelta(seconds=settings.unknown_settle_seconds):
-            queue.record_outcome(session, request=attempt.help_request, outcome=Outcome.FAILED,
-                                 settings=settings, now=now, attempt=attempt)
+            queue.record_outcome(
+                session,
+                request=attempt.help_request,
+                outcome=Outcome.FAILED,
+                settings=settings,
+                now=now,
+                attempt=attempt,
+            )
             settled += 1
     return settled

@@ -57,8 +57,9 @@ def voice(attempt_id: str) -> ResponseReturnValue:
         return _xml(hangup_twiml("此求助已处理，无需再拨。"))
     urls = runtime.dialer().urls(attempt.public_id)  # type: ignore[attr-defined]
     # The number and caller ID come from the stored attempt, never from the request.
-    return _xml(bridge_twiml(to=attempt.to_phone, caller_id=attempt.caller_id,
-                             dial_url=urls["dial"]))
+    return _xml(
+        bridge_twiml(to=attempt.to_phone, caller_id=attempt.caller_id, dial_url=urls["dial"])
+    )
 
 
 @bp.post("/dial/<attempt_id>")
@@ -67,9 +68,13 @@ def dial(attempt_id: str) -> ResponseReturnValue:
     session, now = get_session(), clock.utcnow()
     attempt = _attempt(attempt_id)
     if services.remember_event(session, url=url, params=params, now=now):
-        services.apply_dial_result(session, attempt=attempt,
-                                   dial_status=params.get("DialCallStatus", ""),
-                                   settings=runtime.settings(), now=now)
+        services.apply_dial_result(
+            session,
+            attempt=attempt,
+            dial_status=params.get("DialCallStatus", ""),
+            settings=runtime.settings(),
+            now=now,
+        )
         session.commit()
     return _xml(hangup_twiml())
 
@@ -80,8 +85,13 @@ def status(attempt_id: str) -> ResponseReturnValue:
     session, now = get_session(), clock.utcnow()
     attempt = _attempt(attempt_id)
     if services.remember_event(session, url=url, params=params, now=now):
-        services.apply_call_status(session, attempt=attempt, call_sid=params.get("CallSid", ""),
-                                   status=params.get("CallStatus", ""),
-                                   settings=runtime.settings(), now=now)
+        services.apply_call_status(
+            session,
+            attempt=attempt,
+            call_sid=params.get("CallSid", ""),
+            status=params.get("CallStatus", ""),
+            settings=runtime.settings(),
+            now=now,
+        )
         session.commit()
     return Response(status=204)

@@ -22,9 +22,15 @@ from helpdesk.tickets.labels import STATUS_LABELS, system_message
 from helpdesk.tickets.models import Ticket, TicketStatus
 from helpdesk.tickets.web import policy
 
-IDEMPOTENCY = {"Idempotency-Key": {"required": False, "description": (
-    "Client-generated, 8-64 characters: a retried submission returns the first ticket."),
-    "schema": {"type": "string", "minLength": 8, "maxLength": 64}}}
+IDEMPOTENCY = {
+    "Idempotency-Key": {
+        "required": False,
+        "description": (
+            "Client-generated, 8-64 characters: a retried submission returns the first ticket."
+        ),
+        "schema": {"type": "string", "minLength": 8, "maxLength": 64},
+    }
+}
 
 
 class TicketIn(BaseModel):
@@ -74,25 +80,35 @@ class TicketList(BaseModel):
 
 
 def _summary(ticket: Ticket) -> dict[str, Any]:
-    return {"number": ticket.number, "status": ticket.status,
-            "status_label": str(STATUS_LABELS[TicketStatus(ticket.status)]),
-            "category": ticket.category,
-            "exam_session": ticket.exam_session.code if ticket.exam_session else None,
-            "subject": ticket.subject, "created_at": ticket.created_at,
-            "updated_at": ticket.updated_at}
+    return {
+        "number": ticket.number,
+        "status": ticket.status,
+        "status_label": str(STATUS_LABELS[TicketStatus(ticket.status)]),
+        "category": ticket.category,
+        "exam_session": ticket.exam_session.code if ticket.exam_session else None,
+        "subject": ticket.subject,
+        "created_at": ticket.created_at,
+        "updated_at": ticket.updated_at,
+    }
 
 
 def _message(m: Any) -> MessageOut:
-    return MessageOut(id=m.id, author=str(m.author_kind), created_at=m.created_at,
-                      body=system_message(m.body) if m.author_kind == "system" else m.body,
-                      attachments=[AttachmentOut(name=a.original_name,
-                                                 content_type=a.content_type, size=a.size)
-                                   for a in m.attachments])
+    return MessageOut(
+        id=m.id,
+        author=str(m.author_kind),
+        created_at=m.created_at,
+        body=system_message(m.body) if m.author_kind == "system" else m.body,
+        attachments=[
+            AttachmentOut(name=a.original_name, content_type=a.content_type, size=a.size)
+            for a in m.attachments
+        ],
+    )
 
 
 def _full(ticket: Ticket) -> TicketOut:
-    return TicketOut(**_summary(ticket),
-                     messages=[_message(m) for m in ticket.messages if not m.internal])
+    return TicketOut(
+        **_summary(ticket), messages=[_message(m) for m in ticket.messages if not m.internal]
+    )
 
 
 def _exam(candidate: Candidate, code: str | None) -> ExamSession | None:
@@ -101,8 +117,10 @@ def _exam(candidate: Candidate, code: str | None) -> ExamSession | None:
     for enrollment in candidate.enrollments:
         if enrollment.exam_session.code == code:
             return enrollment.exam_session
-    raise ValidationFailed(str(_l("Some fields need correcting.")), fields={
-        "exam_session": str(_l("Not one of your exam sessions."))})
+    raise ValidationFailed(
+        str(_l("Some fields need correcting.")),
+        fields={"exam_session": str(_l("Not one of your exam sessions."))},
+    )
 
 
 def _idempotency_key() -> str | None:
@@ -110,51 +128,87 @@ def _idempotency_key() -> str | None:
     if key is None:
         return None
     if not 8 <= len(key) <= 64 or not key.isprintable():
-        raise ValidationFailed(str(_l("Some fields need correcting.")), fields={
-            "Idempotency-Key": str(_l("Between 8 and 64 printable characters."))})
+        raise ValidationFailed(
+            str(_l("Some fields need correcting.")),
+            fields={"Idempotency-Key": str(_l("Between 8 and 64 printable characters."))},
+        )
     return key
 
 
-@endpoint("POST", "/tickets", summary="File a ticket on the support platform",
-          tags=["tickets"], body=TicketIn, headers=IDEMPOTENCY,
-          responses={201: TicketOut, 200: TicketOut})
+@endpoint(
+    "POST",
+    "/tickets",
+    summary="File a ticket on the support platform",
+    tags=["tickets"],
+    body=TicketIn,
+    headers=IDEMPOTENCY,
+    responses={201: TicketOut, 200: TicketOut},
+)
 def create_ticket(candidate: Candidate, body: TicketIn) -> tuple[TicketOut, int]:
     session = get_session()
     key = _idempotency_key()
-    before = None if key is None else session.scalar(
-        select(Ticket).where(Ticket.candidate_id == candidate.id,
-                                      Ticket.idempotency_key == key))
+    before = (
+        None
+        if key is None
+        else session.scalar(
+            select(Ticket).where(Ticket.candidate_id == candidate.id, Ticket.idempotency_key == key)
+        )
+    )
     if before is not None:
         return _full(before), 200
     ticket = services.open_ticket(
-        session, candidate=candidate, exam_session=_exam(candidate, body.exam_session),
-        category=body.category, description=body.description, now=clock.utcnow(),
-        phone=body.phone, source="api", details=body.details, idempotency_key=key,
-        sla_policy=policy())
+        session,
+        candidate=candidate,
+        exam_session=_exam(candidate, body.exam_session),
+        category=body.category,
+        description=body.description,
+        now=clock.utcnow(),
+        phone=body.phone,
+        source="api",
+        details=body.details,
+        idempotency_key=key,
+        sla_policy=policy(),
+    )
     session.commit()
     return _full(ticket), 201
 
 
-@endpoint("GET", "/tickets", summary="The candidate's tickets, newest first",
-          tags=["tickets"], responses={200: TicketList})
+@endpoint(
+    "GET",
+    "/tickets",
+    summary="The candidate's tickets, newest first",
+    tags=["tickets"],
+    responses={200: TicketList},
+)
 def list_tickets(candidate: Candidate) -> TicketList:
     tickets = services.tickets_for_candidate(get_session(), candidate)
     return TicketList(tickets=[TicketSummary(**_summary(t)) for t in tickets])
 
 
-@endpoint("GET", "/tickets/{number}", summary="One of the candidate's tickets with its thread",
-          tags=["tickets"], responses={200: TicketOut})
+@endpoint(
+    "GET",
+    "/tickets/{number}",
+    summary="One of the candidate's tickets with its thread",
+    tags=["tickets"],
+    responses={200: TicketOut},
+)
 def get_ticket(candidate: Candidate, number: str) -> TicketOut:
-    return _full(services.ticket_for_candidate(get_session(), candidate=candidate,
-                                               number=number))
+    return _full(services.ticket_for_candidate(get_session(), candidate=candidate, number=number))
 
 
-@endpoint("POST", "/tickets/{number}/messages", summary="Add the candidate's message",
-          tags=["tickets"], body=MessageIn, responses={201: MessageOut, 409: None})
+@endpoint(
+    "POST",
+    "/tickets/{number}/messages",
+    summary="Add the candidate's message",
+    tags=["tickets"],
+    body=MessageIn,
+    responses={201: MessageOut, 409: None},
+)
 def add_message(candidate: Candidate, number: str, body: MessageIn) -> tuple[MessageOut, int]:
     session = get_session()
     ticket = services.ticket_for_candidate(session, candidate=candidate, number=number)
-    message = services.reply_as_candidate(session, ticket=ticket, body=body.body,
-                                          now=clock.utcnow(), sla_policy=policy())
+    message = services.reply_as_candidate(
+        session, ticket=ticket, body=body.body, now=clock.utcnow(), sla_policy=policy()
+    )
     session.commit()
     return _message(message), 201

@@ -34,8 +34,18 @@ _SIGNATURES: list[tuple[bytes, str]] = [
     (b"PK\x03\x04", "application/zip"),
     (b"PK\x05\x06", "application/zip"),
 ]
-_EXECUTABLES = (b"MZ", b"\x7fELF", b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf", b"\xce\xfa\xed\xfe",
-                b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe", b"#!", b"\x00asm", b"dex\n")
+_EXECUTABLES = (
+    b"MZ",
+    b"\x7fELF",
+    b"\xfe\xed\xfa\xce",
+    b"\xfe\xed\xfa\xcf",
+    b"\xce\xfa\xed\xfe",
+    b"\xcf\xfa\xed\xfe",
+    b"\xca\xfe\xba\xbe",
+    b"#!",
+    b"\x00asm",
+    b"dex\n",
+)
 _UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*\u202a-\u202e\u2066-\u2069]')
 
 
@@ -100,35 +110,57 @@ def store(upload_dir: str | os.PathLike[str], incoming: IncomingFile) -> StoredF
     name = clean_name(incoming.filename)
     data = incoming.stream.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
-        raise DomainError(str(_l("%(name)s is larger than 10 MB. Send a smaller file, for "
-                                 "example a cropped screenshot.", name=name)),
-                          code="file_too_large", status=413, fields={"attachments": name})
+        raise DomainError(
+            str(
+                _l(
+                    "%(name)s is larger than 10 MB. Send a smaller file, for "
+                    "example a cropped screenshot.",
+                    name=name,
+                )
+            ),
+            code="file_too_large",
+            status=413,
+            fields={"attachments": name},
+        )
     if not data:
-        raise ValidationFailed(str(_l("%(name)s is empty.", name=name)), code="file_empty",
-                               fields={"attachments": name})
+        raise ValidationFailed(
+            str(_l("%(name)s is empty.", name=name)),
+            code="file_empty",
+            fields={"attachments": name},
+        )
     content_type = sniff(data[:16], data)
     if content_type is None:
-        raise ValidationFailed(str(_l(
-            "%(name)s cannot be attached: only images (PNG, JPEG, GIF, WebP), PDF, ZIP and "
-            "plain text files are accepted.", name=name)), code="file_type_refused",
-            fields={"attachments": name})
+        raise ValidationFailed(
+            str(
+                _l(
+                    "%(name)s cannot be attached: only images (PNG, JPEG, GIF, WebP), PDF, ZIP and "
+                    "plain text files are accepted.",
+                    name=name,
+                )
+            ),
+            code="file_type_refused",
+            fields={"attachments": name},
+        )
     stored_name = f"{SUBDIR}/{secrets.token_hex(16)}"
     path = Path(upload_dir) / stored_name
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".part")
     partial.write_bytes(data)
     os.replace(partial, path)
-    return StoredFile(stored_name, name, content_type, len(data),
-                      hashlib.sha256(data).hexdigest())
+    return StoredFile(stored_name, name, content_type, len(data), hashlib.sha256(data).hexdigest())
 
 
-def store_all(upload_dir: str | os.PathLike[str], files: Iterable[IncomingFile],
-              *, already: int = 0) -> list[StoredFile]:
+def store_all(
+    upload_dir: str | os.PathLike[str], files: Iterable[IncomingFile], *, already: int = 0
+) -> list[StoredFile]:
     """Store every file or none: one refused file removes the ones written before it."""
     files = list(files)
     if len(files) + already > MAX_FILES:
-        raise ValidationFailed(str(_l("Attach at most %(n)d files.", n=MAX_FILES)),
-                               code="too_many_files", fields={"attachments": str(MAX_FILES)})
+        raise ValidationFailed(
+            str(_l("Attach at most %(n)d files.", n=MAX_FILES)),
+            code="too_many_files",
+            fields={"attachments": str(MAX_FILES)},
+        )
     stored: list[StoredFile] = []
     try:
         for incoming in files:

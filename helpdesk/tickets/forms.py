@@ -12,18 +12,25 @@ from helpdesk.categories import choices as category_choices
 
 
 class TicketForm(FlaskForm):
-    category = SelectField(_l("What is the problem?"), choices=lambda: [
-        SelectChoice(v, str(label)) for v, label in category_choices()],
-                           validators=[InputRequired(_l("Choose what the problem is about."))])
+    category = SelectField(
+        _l("What is the problem?"),
+        choices=lambda: [SelectChoice(v, str(label)) for v, label in category_choices()],
+        validators=[InputRequired(_l("Choose what the problem is about."))],
+    )
     exam_session = SelectField(_l("Exam session"), choices=[], validate_choice=True)
-    description = TextAreaField(_l("Describe the problem"), validators=[
-        InputRequired(_l("Describe the problem in a few words.")), Length(max=5000)])
-    old_computer = StringField(_l("Old computer (model and Windows version)"),
-                               validators=[Optional(), Length(max=200)])
-    new_computer = StringField(_l("New computer (model and Windows version)"),
-                               validators=[Optional(), Length(max=200)])
-    client_message = StringField(_l("What did the client show? (the message text)"),
-                                 validators=[Optional(), Length(max=500)])
+    description = TextAreaField(
+        _l("Describe the problem"),
+        validators=[InputRequired(_l("Describe the problem in a few words.")), Length(max=5000)],
+    )
+    old_computer = StringField(
+        _l("Old computer (model and Windows version)"), validators=[Optional(), Length(max=200)]
+    )
+    new_computer = StringField(
+        _l("New computer (model and Windows version)"), validators=[Optional(), Length(max=200)]
+    )
+    client_message = StringField(
+        _l("What did the client show? (the message text)"), validators=[Optional(), Length(max=500)]
+    )
     phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=25)])
     attachments = MultipleFileField(_l("Screenshots or logs (up to 5 files, 10 MB each)"))
     #: One key per rendered form: submitting twice files one ticket.
@@ -31,23 +38,33 @@ class TicketForm(FlaskForm):
 
 
 class ReplyForm(FlaskForm):
-    body = TextAreaField(_l("Your message"), validators=[
-        InputRequired(_l("Write a message first.")), Length(max=5000)])
+    body = TextAreaField(
+        _l("Your message"),
+        validators=[InputRequired(_l("Write a message first.")), Length(max=5000)],
+    )
     attachments = MultipleFileField(_l("Screenshots or logs (up to 5 files, 10 MB each)"))
 
 
 class StaffReplyForm(FlaskForm):
-    body = TextAreaField(_l("Reply to the candidate"), validators=[
-        InputRequired(_l("Write a message first.")), Length(max=5000)])
-    status = SelectField(_l("Then"), choices=[
-        SelectChoice("waiting_candidate", _l("Wait for the candidate")),
-        SelectChoice("open", _l("Keep it open")),
-        SelectChoice("resolved", _l("Mark it solved"))])
+    body = TextAreaField(
+        _l("Reply to the candidate"),
+        validators=[InputRequired(_l("Write a message first.")), Length(max=5000)],
+    )
+    status = SelectField(
+        _l("Then"),
+        choices=[
+            SelectChoice("waiting_candidate", _l("Wait for the candidate")),
+            SelectChoice("open", _l("Keep it open")),
+            SelectChoice("resolved", _l("Mark it solved")),
+        ],
+    )
 
 
 class NoteForm(FlaskForm):
-    body = TextAreaField(_l("Internal note (the candidate never sees it)"), validators=[
-        InputRequired(_l("Write a message first.")), Length(max=5000)])
+    body = TextAreaField(
+        _l("Internal note (the candidate never sees it)"),
+        validators=[InputRequired(_l("Write a message first.")), Length(max=5000)],
+    )
 
 
 class AssignForm(FlaskForm):
@@ -59,5 +76,7 @@ class StatusForm(FlaskForm):
 
 
 class MergeForm(FlaskForm):
-    into = StringField(_l("Merge into ticket number"), validators=[
-        InputRequired(_l("Enter a ticket number.")), Length(max=20)])
+    into = StringField(
+        _l("Merge into ticket number"),
+        validators=[InputRequired(_l("Enter a ticket number.")), Length(max=20)],
+    )

@@ -69,8 +69,7 @@ def _search(session: Session, query: Select[Any], q: str) -> Select[Any]:
     return query.where(or_(*conditions)) if conditions else query.where(Ticket.id.is_(None))
 
 
-def _filtered(session: Session, f: InboxFilter, now: datetime,
-              query: Select[Any]) -> Select[Any]:
+def _filtered(session: Session, f: InboxFilter, now: datetime, query: Select[Any]) -> Select[Any]:
     if f.status == "active":
         query = query.where(Ticket.status.in_(ACTIVE_STATUSES))
     elif f.status in {s.value for s in TicketStatus}:
@@ -105,19 +104,34 @@ def _capped_count(query: Select[Any]) -> Select[Any]:
 
 def inbox(session: Session, f: InboxFilter, *, now: datetime) -> InboxPage:
     """One page of tickets, most urgent and oldest first, with the counts per status."""
-    total = int(session.scalar(_capped_count(_filtered(session, f, now, select(Ticket.id))))
-                or 0)
+    total = int(session.scalar(_capped_count(_filtered(session, f, now, select(Ticket.id)))) or 0)
     pages = max(1, math.ceil(min(total, COUNT_CAP) / PAGE_SIZE))
     page = min(max(1, f.page), pages)
     # Ids first, from the indexes alone; then only those rows with their candidates.
-    ids = list(session.scalars(
-        _filtered(session, f, now, select(Ticket.id))
-        .order_by(Ticket.priority, Ticket.created_at, Ticket.id)
-        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
-    rows = {t.id: t for t in session.scalars(
-        select(Ticket).where(Ticket.id.in_(ids))
-        .options(joinedload(Ticket.candidate), joinedload(Ticket.assignee),
-                 joinedload(Ticket.exam_session)))} if ids else {}
+    ids = list(
+        session.scalars(
+            _filtered(session, f, now, select(Ticket.id))
+            .order_by(Ticket.priority, Ticket.created_at, Ticket.id)
+            .limit(PAGE_SIZE)
+            .offset((page - 1) * PAGE_SIZE)
+        )
+    )
+    rows = (
+        {
+            t.id: t
+            for t in session.scalars(
+                select(Ticket)
+                .where(Ticket.id.in_(ids))
+                .options(
+                    joinedload(Ticket.candidate),
+                    joinedload(Ticket.assignee),
+                    joinedload(Ticket.exam_session),
+                )
+            )
+        }
+        if ids
+        else {}
+    )
     return InboxPage([rows[i] for i in ids], total, page, pages, status_counts(session))
 
 
@@ -128,9 +142,14 @@ def status_counts(session: Session) -> dict[str, int]:
     needs to know whether there are 40,000 or 41,000 closed tickets, so each stops early.
     """
     statuses = list(TicketStatus)
-    row = session.execute(select(*[
-        _capped_count(select(Ticket.id).where(Ticket.status == s)).scalar_subquery()
-        for s in statuses])).one()
+    row = session.execute(
+        select(
+            *[
+                _capped_count(select(Ticket.id).where(Ticket.status == s)).scalar_subquery()
+                for s in statuses
+            ]
+        )
+    ).one()
     counts = {s.value: int(n) for s, n in zip(statuses, row, strict=True)}
     counts["active"] = sum(counts[s.value] for s in ACTIVE_STATUSES)
     counts["all"] = sum(counts[s.value] for s in TicketStatus)

@@ -15,11 +15,11 @@ from helpdesk.identity.models import Candidate, Staff
 
 
 class TicketStatus(enum.StrEnum):
-    NEW = "new"                                  # 已提交
-    OPEN = "open"                                # 处理中
-    WAITING_CANDIDATE = "waiting_candidate"      # 等待您的回复
-    RESOLVED = "resolved"                        # 已解决
-    CLOSED = "closed"                            # 已关闭
+    NEW = "new"  # 已提交
+    OPEN = "open"  # 处理中
+    WAITING_CANDIDATE = "waiting_candidate"  # 等待您的回复
+    RESOLVED = "resolved"  # 已解决
+    CLOSED = "closed"  # 已关闭
 
 
 #: Statuses in which the desk owes the candidate something.
@@ -40,8 +40,10 @@ class AuthorKind(enum.StrEnum):
     SYSTEM = "system"
 
 
-_CATEGORIES = ("'login', 'face_verification', 'cannot_answer', 'change_computer', "
-               "'evidence_upload', 'answer_upload', 'install', 'other'")
+_CATEGORIES = (
+    "'login', 'face_verification', 'cannot_answer', 'change_computer', "
+    "'evidence_upload', 'answer_upload', 'install', 'other'"
+)
 
 
 class Ticket(Base):
@@ -50,10 +52,13 @@ class Ticket(Base):
     __tablename__ = "tickets"
     __table_args__ = (
         CheckConstraint(f"category IN ({_CATEGORIES})", name="category_known"),
-        CheckConstraint("status IN ('new', 'open', 'waiting_candidate', 'resolved', 'closed')",
-                        name="status_known"),
-        CheckConstraint("source IN ('web', 'api', 'callback', 'upload', 'agent')",
-                        name="source_known"),
+        CheckConstraint(
+            "status IN ('new', 'open', 'waiting_candidate', 'resolved', 'closed')",
+            name="status_known",
+        ),
+        CheckConstraint(
+            "source IN ('web', 'api', 'callback', 'upload', 'agent')", name="source_known"
+        ),
         UniqueConstraint("candidate_id", "idempotency_key"),
         # The inbox: a status, then most urgent and oldest first.
         Index("ix_tickets_inbox", "status", "priority", "created_at", "id"),
@@ -102,9 +107,11 @@ class Ticket(Base):
     exam_session: Mapped[ExamSession | None] = relationship()
     assignee: Mapped[Staff | None] = relationship()
     messages: Mapped[list[TicketMessage]] = relationship(
-        back_populates="ticket", order_by="TicketMessage.id", cascade="all, delete-orphan")
+        back_populates="ticket", order_by="TicketMessage.id", cascade="all, delete-orphan"
+    )
     attachments: Mapped[list[TicketAttachment]] = relationship(
-        back_populates="ticket", order_by="TicketAttachment.id", cascade="all, delete-orphan")
+        back_populates="ticket", order_by="TicketAttachment.id", cascade="all, delete-orphan"
+    )
 
 
 class TicketMessage(Base):
@@ -130,7 +137,8 @@ class TicketMessage(Base):
     ticket: Mapped[Ticket] = relationship(back_populates="messages")
     staff: Mapped[Staff | None] = relationship()
     attachments: Mapped[list[TicketAttachment]] = relationship(
-        back_populates="message", order_by="TicketAttachment.id")
+        back_populates="message", order_by="TicketAttachment.id"
+    )
 
 
 class TicketAttachment(Base):
@@ -144,7 +152,8 @@ class TicketAttachment(Base):
     public_id: Mapped[str] = mapped_column(String(32), unique=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
     message_id: Mapped[int | None] = mapped_column(
-        ForeignKey("ticket_messages.id", ondelete="SET NULL"))
+        ForeignKey("ticket_messages.id", ondelete="SET NULL")
+    )
     #: The file's name inside UPLOAD_DIR (server-generated).
     stored_name: Mapped[str] = mapped_column(String(64), unique=True)
     #: The name the candidate's file had, sanitised, for display only.

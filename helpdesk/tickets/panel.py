@@ -17,21 +17,42 @@ from helpdesk.tickets.models import Ticket
 
 
 def _tickets(session: Session, candidate: Candidate) -> dict[str, Any]:
-    tickets = list(session.scalars(select(Ticket).where(Ticket.candidate_id == candidate.id)
-                                   .order_by(Ticket.created_at.desc()).limit(20)))
+    tickets = list(
+        session.scalars(
+            select(Ticket)
+            .where(Ticket.candidate_id == candidate.id)
+            .order_by(Ticket.created_at.desc())
+            .limit(20)
+        )
+    )
     return {"tickets": tickets}
 
 
 panel.add_section("tickets", _l("Tickets"), "tickets/_panel_tickets.html", _tickets, order=10)
 
 
-def render_panel(session: Session, candidate: Candidate, *, now: datetime,
-                 current: Ticket | None = None) -> Markup:
+def render_panel(
+    session: Session, candidate: Candidate, *, now: datetime, current: Ticket | None = None
+) -> Markup:
     """The whole panel as HTML: the header, then each section in its own template."""
-    rendered = [(section, Markup(render_template(  # noqa: S704 - autoescaped template output
-        section.template, **{"candidate": candidate, "current": current, **context})))
-                for section, context in panel.sections(session, candidate)]
+    rendered = [
+        (
+            section,
+            Markup(  # noqa: S704 - autoescaped template output
+                render_template(
+                    section.template, **{"candidate": candidate, "current": current, **context}
+                )
+            ),
+        )
+        for section, context in panel.sections(session, candidate)
+    ]
     sessions = sorted((e.exam_session for e in candidate.enrollments), key=lambda s: s.starts)
-    return Markup(render_template(  # noqa: S704 - autoescaped template output
-        "tickets/_panel.html", candidate=candidate, now=now, sessions=sessions,
-        sections=rendered))
+    return Markup(  # noqa: S704 - autoescaped template output
+        render_template(
+            "tickets/_panel.html",
+            candidate=candidate,
+            now=now,
+            sessions=sessions,
+            sections=rendered,
+        )
+    )

@@ -47,44 +47,80 @@ def report(session: Session, *, exam_session_id: int | None = None) -> Report:
     where = [] if exam_session_id is None else [Ticket.exam_session_id == exam_session_id]
     volumes = session.execute(
         select(Ticket.category, ExamSession.code, func.count(Ticket.id))
-        .outerjoin(ExamSession, ExamSession.id == Ticket.exam_session_id).where(*where)
+        .outerjoin(ExamSession, ExamSession.id == Ticket.exam_session_id)
+        .where(*where)
         .group_by(Ticket.category, ExamSession.code)
-        .order_by(Ticket.category, ExamSession.code)).all()
+        .order_by(Ticket.category, ExamSession.code)
+    ).all()
     first, resolved, breaches = [], [], Counter[str]()
     for created, responded, done, breached in session.execute(
-            select(Ticket.created_at, Ticket.first_response_at, Ticket.resolved_at,
-                   Ticket.breached_at).where(*where)):
+        select(
+            Ticket.created_at, Ticket.first_response_at, Ticket.resolved_at, Ticket.breached_at
+        ).where(*where)
+    ):
         if responded is not None:
             first.append((responded - created).total_seconds() / 60)
         if done is not None:
             resolved.append((done - created).total_seconds() / 60)
         if breached is not None:
             breaches["all"] += 1
-    return Report([(c, s or "", int(n)) for c, s, n in volumes], _durations(first),
-                  _durations(resolved), breaches["all"], sum(int(n) for _, _, n in volumes))
+    return Report(
+        [(c, s or "", int(n)) for c, s, n in volumes],
+        _durations(first),
+        _durations(resolved),
+        breaches["all"],
+        sum(int(n) for _, _, n in volumes),
+    )
 
 
-CSV_HEADER = ["number", "created_at", "category", "exam_session", "status", "priority",
-              "candidate_name", "admission_number", "id_number", "phone", "subject",
-              "first_response_at", "resolved_at", "breached"]
+CSV_HEADER = [
+    "number",
+    "created_at",
+    "category",
+    "exam_session",
+    "status",
+    "priority",
+    "candidate_name",
+    "admission_number",
+    "id_number",
+    "phone",
+    "subject",
+    "first_response_at",
+    "resolved_at",
+    "breached",
+]
 
 
 def export_rows(session: Session, *, since: datetime | None = None) -> Iterator[str]:
     """The tickets as CSV lines (masked personal data, formula-escaped), streamed."""
-    query = (select(Ticket, Candidate, ExamSession.code)
-             .join(Candidate, Candidate.id == Ticket.candidate_id)
-             .outerjoin(ExamSession, ExamSession.id == Ticket.exam_session_id)
-             .order_by(Ticket.id).execution_options(yield_per=1000))
+    query = (
+        select(Ticket, Candidate, ExamSession.code)
+        .join(Candidate, Candidate.id == Ticket.candidate_id)
+        .outerjoin(ExamSession, ExamSession.id == Ticket.exam_session_id)
+        .order_by(Ticket.id)
+        .execution_options(yield_per=1000)
+    )
     if since is not None:
         query = query.where(Ticket.created_at >= since)
     # Closing the result when a download stops halfway releases the database cursor.
     with session.execute(query) as result:
-        rows = ((ticket.number, ticket.created_at.isoformat(), ticket.category, code or "",
-                 str(ticket.status), ticket.priority, csvexport.mask_name(candidate.name),
-                 candidate.admission_number, candidate.id_number_masked, phones.mask(ticket.phone),
-                 ticket.subject,
-                 ticket.first_response_at.isoformat() if ticket.first_response_at else "",
-                 ticket.resolved_at.isoformat() if ticket.resolved_at else "",
-                 "yes" if ticket.breached_at else "")
-                for ticket, candidate, code in result)
+        rows = (
+            (
+                ticket.number,
+                ticket.created_at.isoformat(),
+                ticket.category,
+                code or "",
+                str(ticket.status),
+                ticket.priority,
+                csvexport.mask_name(candidate.name),
+                candidate.admission_number,
+                candidate.id_number_masked,
+                phones.mask(ticket.phone),
+                ticket.subject,
+                ticket.first_response_at.isoformat() if ticket.first_response_at else "",
+                ticket.resolved_at.isoformat() if ticket.resolved_at else "",
+                "yes" if ticket.breached_at else "",
+            )
+            for ticket, candidate, code in result
+        )
         yield from csvexport.lines(CSV_HEADER, rows)

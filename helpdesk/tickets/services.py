@@ -34,9 +34,16 @@ from helpdesk.tickets.models import (
     TicketStatus,
 )
 
-__all__ = ["close_ticket", "find_ticket", "normalise_number", "open_ticket",
-           "reopen_ticket", "reply_as_candidate", "ticket_for_candidate",
-           "tickets_for_candidate"]
+__all__ = [
+    "close_ticket",
+    "find_ticket",
+    "normalise_number",
+    "open_ticket",
+    "reopen_ticket",
+    "reply_as_candidate",
+    "ticket_for_candidate",
+    "tickets_for_candidate",
+]
 
 # Crockford's base32: no I, L, O or U, so a number read out on the phone is unambiguous.
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -62,18 +69,21 @@ def normalise_number(raw: str) -> str | None:
     return f"T-{match.group(1)}-{match.group(2)}"
 
 
-def clean_text(raw: str | None, *, field: str, required: bool = True,
-               limit: int = MAX_TEXT) -> str:
+def clean_text(raw: str | None, *, field: str, required: bool = True, limit: int = MAX_TEXT) -> str:
     """Trimmed text without control characters, or a ValidationFailed naming field."""
     # Vertical tab and form feed are line breaks to the person who typed them.
     text = re.sub(r"[\x0b\x0c]", " ", raw or "")
     text = re.sub(r"[\x00-\x08\x0e-\x1f\x7f]", "", text).strip()
     if required and not text:
-        raise ValidationFailed(str(_l("Describe the problem in a few words.")),
-                               fields={field: str(_l("This field cannot be empty."))})
+        raise ValidationFailed(
+            str(_l("Describe the problem in a few words.")),
+            fields={field: str(_l("This field cannot be empty."))},
+        )
     if len(text) > limit:
-        raise ValidationFailed(str(_l("Some fields need correcting.")), fields={
-            field: str(_l("At most %(n)s characters.", n=limit))})
+        raise ValidationFailed(
+            str(_l("Some fields need correcting.")),
+            fields={field: str(_l("At most %(n)s characters.", n=limit))},
+        )
     return text
 
 
@@ -106,22 +116,39 @@ def _clean_details(details: Mapping[str, Any] | None) -> dict[str, Any] | None:
     return cleaned or None
 
 
-def _attach(ticket: Ticket, message: TicketMessage, files: Iterable[StoredFile],
-            now: datetime) -> None:
+def _attach(
+    ticket: Ticket, message: TicketMessage, files: Iterable[StoredFile], now: datetime
+) -> None:
     for stored in files:
-        ticket.attachments.append(TicketAttachment(
-            public_id=secrets.token_urlsafe(16), message=message,
-            stored_name=stored.stored_name, original_name=stored.original_name,
-            content_type=stored.content_type, size=stored.size, sha256=stored.sha256,
-            created_at=now))
+        ticket.attachments.append(
+            TicketAttachment(
+                public_id=secrets.token_urlsafe(16),
+                message=message,
+                stored_name=stored.stored_name,
+                original_name=stored.original_name,
+                content_type=stored.content_type,
+                size=stored.size,
+                sha256=stored.sha256,
+                created_at=now,
+            )
+        )
 
 
-def open_ticket(session: Session, *, candidate: Candidate, exam_session: ExamSession | None,
-                category: Category, description: str, now: datetime, phone: str | None = None,
-                source: str = "web", attachments: Iterable[StoredFile] = (),
-                details: Mapping[str, Any] | None = None,
-                idempotency_key: str | None = None,
-                sla_policy: sla.SlaPolicy | None = None) -> Ticket:
+def open_ticket(
+    session: Session,
+    *,
+    candidate: Candidate,
+    exam_session: ExamSession | None,
+    category: Category,
+    description: str,
+    now: datetime,
+    phone: str | None = None,
+    source: str = "web",
+    attachments: Iterable[StoredFile] = (),
+    details: Mapping[str, Any] | None = None,
+    idempotency_key: str | None = None,
+    sla_policy: sla.SlaPolicy | None = None,
+) -> Ticket:
     """File a ticket for candidate; a retry with the same idempotency_key returns the first.
 
     `attachments` are files already checked and written by helpdesk.tickets.files.store_all.
@@ -130,25 +157,43 @@ def open_ticket(session: Session, *, candidate: Candidate, exam_session: ExamSes
     if idempotency_key is not None and len(idempotency_key) > 64:
         idempotency_key = hashlib.sha256(idempotency_key.encode("utf-8")).hexdigest()
     if idempotency_key is not None:
-        existing = session.scalar(select(Ticket).where(
-            Ticket.candidate_id == candidate.id, Ticket.idempotency_key == idempotency_key))
+        existing = session.scalar(
+            select(Ticket).where(
+                Ticket.candidate_id == candidate.id, Ticket.idempotency_key == idempotency_key
+            )
+        )
         if existing is not None:
             return existing
     category = Category(category)
     source_kind = TicketSource(source)
     text = clean_text(description, field="description")
     if exam_session is not None and not _enrolled(session, candidate, exam_session):
-        raise ValidationFailed(str(_l("Choose one of your own exam sessions.")),
-                               fields={"exam_session": str(_l("Not one of your exam sessions."))})
-    ticket = Ticket(number=_unused_number(session), candidate=candidate,
-                    exam_session=exam_session, category=category.value,
-                    status=TicketStatus.NEW, priority=sla.priority(exam_session, now),
-                    phone=_contact_phone(candidate, phone), source=source_kind,
-                    subject=_subject(text), idempotency_key=idempotency_key,
-                    created_at=now, updated_at=now)
+        raise ValidationFailed(
+            str(_l("Choose one of your own exam sessions.")),
+            fields={"exam_session": str(_l("Not one of your exam sessions."))},
+        )
+    ticket = Ticket(
+        number=_unused_number(session),
+        candidate=candidate,
+        exam_session=exam_session,
+        category=category.value,
+        status=TicketStatus.NEW,
+        priority=sla.priority(exam_session, now),
+        phone=_contact_phone(candidate, phone),
+        source=source_kind,
+        subject=_subject(text),
+        idempotency_key=idempotency_key,
+        created_at=now,
+        updated_at=now,
+    )
     sla.start(ticket, policy=sla_policy or sla.SlaPolicy(), now=now)
-    message = TicketMessage(author_kind=AuthorKind.CANDIDATE, body=text, internal=False,
-                            details=_clean_details(details), created_at=now)
+    message = TicketMessage(
+        author_kind=AuthorKind.CANDIDATE,
+        body=text,
+        internal=False,
+        details=_clean_details(details),
+        created_at=now,
+    )
     ticket.messages.append(message)
     _attach(ticket, message, attachments, now)
     if idempotency_key is None:
@@ -162,8 +207,11 @@ def open_ticket(session: Session, *, candidate: Candidate, exam_session: ExamSes
             session.add(ticket)
             session.flush()
     except IntegrityError:
-        existing = session.scalar(select(Ticket).where(
-            Ticket.candidate_id == candidate.id, Ticket.idempotency_key == idempotency_key))
+        existing = session.scalar(
+            select(Ticket).where(
+                Ticket.candidate_id == candidate.id, Ticket.idempotency_key == idempotency_key
+            )
+        )
         if existing is None:
             raise
         return existing
@@ -171,9 +219,14 @@ def open_ticket(session: Session, *, candidate: Candidate, exam_session: ExamSes
 
 
 def _enrolled(session: Session, candidate: Candidate, exam: ExamSession) -> bool:
-    return session.scalar(select(Enrollment.id).where(
-        Enrollment.candidate_id == candidate.id,
-        Enrollment.exam_session_id == exam.id)) is not None
+    return (
+        session.scalar(
+            select(Enrollment.id).where(
+                Enrollment.candidate_id == candidate.id, Enrollment.exam_session_id == exam.id
+            )
+        )
+        is not None
+    )
 
 
 def _unused_number(session: Session) -> str:
@@ -185,8 +238,13 @@ def _unused_number(session: Session) -> str:
 
 def tickets_for_candidate(session: Session, candidate: Candidate) -> list[Ticket]:
     """The candidate's tickets, newest first."""
-    return list(session.scalars(select(Ticket).where(Ticket.candidate_id == candidate.id)
-                                .order_by(Ticket.created_at.desc(), Ticket.id.desc())))
+    return list(
+        session.scalars(
+            select(Ticket)
+            .where(Ticket.candidate_id == candidate.id)
+            .order_by(Ticket.created_at.desc(), Ticket.id.desc())
+        )
+    )
 
 
 def find_ticket(session: Session, number: str) -> Ticket | None:
@@ -201,21 +259,28 @@ def ticket_for_candidate(session: Session, *, candidate: Candidate, number: str)
     """The candidate's own ticket; someone else's answers exactly like a missing one."""
     ticket = find_ticket(session, number)
     if ticket is None or ticket.candidate_id != candidate.id:
-        raise NotFound(str(_l("No such ticket. Check the ticket number.")),
-                       code="ticket_not_found")
+        raise NotFound(str(_l("No such ticket. Check the ticket number.")), code="ticket_not_found")
     return ticket
 
 
-def reply_as_candidate(session: Session, *, ticket: Ticket, body: str, now: datetime,
-                       attachments: Iterable[StoredFile] = (),
-                       sla_policy: sla.SlaPolicy | None = None) -> TicketMessage:
+def reply_as_candidate(
+    session: Session,
+    *,
+    ticket: Ticket,
+    body: str,
+    now: datetime,
+    attachments: Iterable[StoredFile] = (),
+    sla_policy: sla.SlaPolicy | None = None,
+) -> TicketMessage:
     """Add the candidate's message; the desk owes an answer again (the clock resumes)."""
     if ticket.status == TicketStatus.CLOSED:
-        raise Conflict(str(_l("This ticket is closed. Reopen it to write again.")),
-                       code="ticket_closed")
+        raise Conflict(
+            str(_l("This ticket is closed. Reopen it to write again.")), code="ticket_closed"
+        )
     text = clean_text(body, field="body")
-    message = TicketMessage(author_kind=AuthorKind.CANDIDATE, body=text, internal=False,
-                            created_at=now)
+    message = TicketMessage(
+        author_kind=AuthorKind.CANDIDATE, body=text, internal=False, created_at=now
+    )
     ticket.messages.append(message)
     _attach(ticket, message, attachments, now)
     if ticket.status in (TicketStatus.WAITING_CANDIDATE, TicketStatus.RESOLVED):
@@ -233,26 +298,32 @@ def close_ticket(session: Session, *, ticket: Ticket, now: datetime) -> Ticket:
         ticket.status = TicketStatus.CLOSED
         ticket.resolved_at = ticket.resolved_at or now
         sla.stop(ticket)
-        ticket.messages.append(TicketMessage(author_kind=AuthorKind.SYSTEM,
-                                             body="closed_by_candidate", created_at=now))
+        ticket.messages.append(
+            TicketMessage(author_kind=AuthorKind.SYSTEM, body="closed_by_candidate", created_at=now)
+        )
         ticket.updated_at = now
         session.flush()
     return ticket
 
 
-def reopen_ticket(session: Session, *, ticket: Ticket, now: datetime,
-                  sla_policy: sla.SlaPolicy | None = None) -> Ticket:
+def reopen_ticket(
+    session: Session, *, ticket: Ticket, now: datetime, sla_policy: sla.SlaPolicy | None = None
+) -> Ticket:
     """The problem came back: reopen a resolved or closed ticket (merged ones stay closed)."""
     if ticket.merged_into_id is not None:
-        raise Conflict(str(_l("This ticket was merged into another one; write there.")),
-                       code="ticket_merged")
+        raise Conflict(
+            str(_l("This ticket was merged into another one; write there.")), code="ticket_merged"
+        )
     if ticket.status in (TicketStatus.RESOLVED, TicketStatus.CLOSED):
         ticket.status = TicketStatus.OPEN
         ticket.resolved_at = None
         sla.stop(ticket)
         sla.start(ticket, policy=sla_policy or sla.SlaPolicy(), now=now)
-        ticket.messages.append(TicketMessage(author_kind=AuthorKind.SYSTEM,
-                                             body="reopened_by_candidate", created_at=now))
+        ticket.messages.append(
+            TicketMessage(
+                author_kind=AuthorKind.SYSTEM, body="reopened_by_candidate", created_at=now
+            )
+        )
         ticket.updated_at = now
         session.flush()
     return ticket

@@ -73,6 +73,9 @@ def stop(ticket: Ticket) -> None:
 def mark_breaches(session: Session, *, now: datetime) -> int:
     """Mark every ticket whose answer is overdue; one set-based UPDATE, safe to run twice."""
     result = session.execute(
-        update(Ticket).where(Ticket.due_at <= now, Ticket.breached_at.is_(None))
-        .values(breached_at=now).execution_options(synchronize_session=False))
+        update(Ticket)
+        .where(Ticket.due_at <= now, Ticket.breached_at.is_(None))
+        .values(breached_at=now)
+        .execution_options(synchronize_session=False)
+    )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -58,20 +58,32 @@ def inbox() -> ResponseReturnValue:
     f = inbox_queries.InboxFilter(
         # A search looks through every status unless one is chosen.
         status=request.args.get("status", "all" if request.args.get("q") else "active")[:20],
-        category=request.args.get("category") or None, exam_session_id=_int("exam_session"),
-        priority=_int("priority"), assignee=(request.args.get("assignee") or None),
-        sla=request.args.get("sla") or None, q=request.args.get("q", "")[:64],
-        page=_int("page") or 1)
+        category=request.args.get("category") or None,
+        exam_session_id=_int("exam_session"),
+        priority=_int("priority"),
+        assignee=(request.args.get("assignee") or None),
+        sla=request.args.get("sla") or None,
+        q=request.args.get("q", "")[:64],
+        page=_int("page") or 1,
+    )
     if f.assignee == "me":
         f.assignee = str(_me().id)
     result = inbox_queries.inbox(session, f, now=clock.utcnow())
     return render_template(
-        "tickets/inbox.html", result=result, f=f, args=page_args(), now=clock.utcnow(),
+        "tickets/inbox.html",
+        result=result,
+        f=f,
+        args=page_args(),
+        now=clock.utcnow(),
         sessions=session.scalars(select(ExamSession).order_by(ExamSession.starts)).all(),
-        agents=session.scalars(select(Staff).where(Staff.active.is_(True))
-                               .order_by(Staff.username)).all(),
-        status_labels=STAFF_STATUS_LABELS, priority_labels=PRIORITY_LABELS,
-        sla_labels=SLA_LABELS, shown=inbox_queries.shown)
+        agents=session.scalars(
+            select(Staff).where(Staff.active.is_(True)).order_by(Staff.username)
+        ).all(),
+        status_labels=STAFF_STATUS_LABELS,
+        priority_labels=PRIORITY_LABELS,
+        sla_labels=SLA_LABELS,
+        shown=inbox_queries.shown,
+    )
 
 
 def _page(ticket: Ticket, status: int = 200, **forms: object) -> ResponseReturnValue:
@@ -83,18 +95,30 @@ def _page(ticket: Ticket, status: int = 200, **forms: object) -> ResponseReturnV
         reply_form.body.data = next((c.body for c in canned if c.key == chosen), None)
     assign_form = AssignForm(assignee=str(ticket.assignee_id or ""))
     assign_form.assignee.choices = [SelectChoice("", _("Nobody (back to the queue)"))] + [
-        SelectChoice(str(s.id), s.display_name) for s in session.scalars(
-            select(Staff).where(Staff.active.is_(True)).order_by(Staff.display_name))]
+        SelectChoice(str(s.id), s.display_name)
+        for s in session.scalars(
+            select(Staff).where(Staff.active.is_(True)).order_by(Staff.display_name)
+        )
+    ]
     status_form = StatusForm(status=str(ticket.status))
-    status_form.status.choices = [SelectChoice(s.value, str(STAFF_STATUS_LABELS[s]))
-                                  for s in TicketStatus]
+    status_form.status.choices = [
+        SelectChoice(s.value, str(STAFF_STATUS_LABELS[s])) for s in TicketStatus
+    ]
     return render_template(
-        "tickets/staff_ticket.html", ticket=ticket, canned=canned, reply_form=reply_form,
-        note_form=forms.pop("note_form", None) or NoteForm(), assign_form=assign_form,
-        status_form=status_form, merge_form=forms.pop("merge_form", None) or MergeForm(),
+        "tickets/staff_ticket.html",
+        ticket=ticket,
+        canned=canned,
+        reply_form=reply_form,
+        note_form=forms.pop("note_form", None) or NoteForm(),
+        assign_form=assign_form,
+        status_form=status_form,
+        merge_form=forms.pop("merge_form", None) or MergeForm(),
         panel=render_panel(session, ticket.candidate, now=clock.utcnow(), current=ticket),
-        status_labels=STAFF_STATUS_LABELS, priority_labels=PRIORITY_LABELS,
-        now=clock.utcnow(), error=forms.pop("error", None)), status
+        status_labels=STAFF_STATUS_LABELS,
+        priority_labels=PRIORITY_LABELS,
+        now=clock.utcnow(),
+        error=forms.pop("error", None),
+    ), status
 
 
 @bp.get("/tickets/<number>")
@@ -146,9 +170,16 @@ def reply(number: str) -> ResponseReturnValue:
     form = StaffReplyForm()
     if not form.validate_on_submit():
         return _page(ticket, 422, reply_form=form)
-    staff.reply(session, ticket=ticket, staff=_me(), body=form.body.data or "",
-                now=clock.utcnow(), status=TicketStatus(form.status.data),
-                sms_body=sms_text(ticket.number), allowed_numbers=allowed_numbers())
+    staff.reply(
+        session,
+        ticket=ticket,
+        staff=_me(),
+        body=form.body.data or "",
+        now=clock.utcnow(),
+        status=TicketStatus(form.status.data),
+        sms_body=sms_text(ticket.number),
+        allowed_numbers=allowed_numbers(),
+    )
     return _done(ticket, _("Reply sent; the candidate is told by SMS."))
 
 
@@ -160,8 +191,9 @@ def note(number: str) -> ResponseReturnValue:
     form = NoteForm()
     if not form.validate_on_submit():
         return _page(ticket, 422, note_form=form)
-    staff.add_note(session, ticket=ticket, staff=_me(), body=form.body.data or "",
-                   now=clock.utcnow())
+    staff.add_note(
+        session, ticket=ticket, staff=_me(), body=form.body.data or "", now=clock.utcnow()
+    )
     return _done(ticket, _("Note saved."))
 
 
@@ -172,10 +204,19 @@ def status(number: str) -> ResponseReturnValue:
     ticket = staff.ticket_for_staff(session, number)
     raw = request.form.get("status", "")
     if raw not in {s.value for s in TicketStatus}:
-        raise DomainError(_("Choose a status."), code="validation_failed",
-                          fields={"status": _("Choose a status.")})
-    staff.set_status(session, ticket=ticket, status=TicketStatus(raw), staff=_me(),
-                     now=clock.utcnow(), policy=policy())
+        raise DomainError(
+            _("Choose a status."),
+            code="validation_failed",
+            fields={"status": _("Choose a status.")},
+        )
+    staff.set_status(
+        session,
+        ticket=ticket,
+        status=TicketStatus(raw),
+        staff=_me(),
+        now=clock.utcnow(),
+        policy=policy(),
+    )
     return _done(ticket, _("Status saved."))
 
 
@@ -205,11 +246,20 @@ def candidate_panel(candidate_id: int) -> ResponseReturnValue:
     candidate = session.get(Candidate, candidate_id)
     if candidate is None:
         raise NotFound(_("No such candidate."), code="candidate_not_found")
-    audit.record(session, staff=_me(), action="candidate.panel_view", now=clock.utcnow(),
-                 target_type="candidate", target_id=candidate.id)
+    audit.record(
+        session,
+        staff=_me(),
+        action="candidate.panel_view",
+        now=clock.utcnow(),
+        target_type="candidate",
+        target_id=candidate.id,
+    )
     session.commit()
-    return render_template("tickets/panel_page.html", candidate=candidate,
-                           panel=render_panel(session, candidate, now=clock.utcnow()))
+    return render_template(
+        "tickets/panel_page.html",
+        candidate=candidate,
+        panel=render_panel(session, candidate, now=clock.utcnow()),
+    )
 
 
 @bp.get("/ticket-reports")
@@ -217,9 +267,11 @@ def candidate_panel(candidate_id: int) -> ResponseReturnValue:
 def reports_page() -> ResponseReturnValue:
     session = get_session()
     return render_template(
-        "tickets/reports.html", report=reports.report(session, exam_session_id=_int(
-            "exam_session")), categories=list(Category),
-        sessions=session.scalars(select(ExamSession).order_by(ExamSession.starts)).all())
+        "tickets/reports.html",
+        report=reports.report(session, exam_session_id=_int("exam_session")),
+        categories=list(Category),
+        sessions=session.scalars(select(ExamSession).order_by(ExamSession.starts)).all(),
+    )
 
 
 @bp.get("/ticket-reports/tickets.csv")

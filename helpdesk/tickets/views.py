@@ -33,17 +33,23 @@ from helpdesk.tickets.models import Ticket, TicketAttachment
 from helpdesk.tickets.web import download, form_errors, incoming, policy, upload_dir
 
 bp = Blueprint("tickets", __name__)
-DONE = {"submitted": _l("Your problem was submitted. Keep the ticket number below."),
-        "sent": _l("Your message was sent."),
-        "closed": _l("The ticket is closed. You can reopen it if the problem comes back.")}
+DONE = {
+    "submitted": _l("Your problem was submitted. Keep the ticket number below."),
+    "sent": _l("Your message was sent."),
+    "closed": _l("The ticket is closed. You can reopen it if the problem comes back."),
+}
 nav.add("tickets.mine", _l("My tickets"), order=10, audience="candidate")
 
 
 @bp.app_context_processor
 def _labels() -> dict[str, object]:
-    return {"ticket_status_labels": STATUS_LABELS, "category_labels": CATEGORY_LABELS,
-            "staff_status_labels": STAFF_STATUS_LABELS,
-            "detail_labels": DETAIL_LABELS, "system_message": system_message}
+    return {
+        "ticket_status_labels": STATUS_LABELS,
+        "category_labels": CATEGORY_LABELS,
+        "staff_status_labels": STAFF_STATUS_LABELS,
+        "detail_labels": DETAIL_LABELS,
+        "system_message": system_message,
+    }
 
 
 def _own(number: str) -> Ticket:
@@ -57,20 +63,23 @@ def _own(number: str) -> Ticket:
 def mine() -> ResponseReturnValue:
     candidate = current_candidate()
     assert candidate is not None  # noqa: S101
-    return render_template("tickets/mine.html",
-                           tickets=services.tickets_for_candidate(get_session(), candidate))
+    return render_template(
+        "tickets/mine.html", tickets=services.tickets_for_candidate(get_session(), candidate)
+    )
 
 
 def _session_choices(candidate: Candidate) -> list[SelectChoice]:
     sessions = sorted((e.exam_session for e in candidate.enrollments), key=lambda s: s.starts)
     return [SelectChoice("", _("Not about one exam session"))] + [
-        SelectChoice(s.code, s.name) for s in sessions]
+        SelectChoice(s.code, s.name) for s in sessions
+    ]
 
 
 def _default_session(candidate: Candidate) -> str:
     now = clock.utcnow()
-    live = [e.exam_session for e in candidate.enrollments
-            if e.exam_session.phase_at(now) != Phase.ENDED]
+    live = [
+        e.exam_session for e in candidate.enrollments if e.exam_session.phase_at(now) != Phase.ENDED
+    ]
     if live:
         return min(live, key=lambda s: s.starts).code
     ended = [e.exam_session for e in candidate.enrollments]
@@ -106,18 +115,29 @@ def new() -> ResponseReturnValue:
     try:
         stored = files.store_all(upload_dir(), incoming())
         ticket = services.open_ticket(
-            session, candidate=candidate, exam_session=_exam(candidate, form.exam_session.data),
-            category=Category(form.category.data), description=form.description.data or "",
-            now=clock.utcnow(), phone=form.phone.data, source="web", attachments=stored,
-            details={"old_computer": form.old_computer.data,
-                     "new_computer": form.new_computer.data,
-                     "client_message": form.client_message.data},
-            idempotency_key=form.key.data or None, sla_policy=policy())
+            session,
+            candidate=candidate,
+            exam_session=_exam(candidate, form.exam_session.data),
+            category=Category(form.category.data),
+            description=form.description.data or "",
+            now=clock.utcnow(),
+            phone=form.phone.data,
+            source="web",
+            attachments=stored,
+            details={
+                "old_computer": form.old_computer.data,
+                "new_computer": form.new_computer.data,
+                "client_message": form.client_message.data,
+            },
+            idempotency_key=form.key.data or None,
+            sla_policy=policy(),
+        )
     except DomainError as exc:
         files.remove(upload_dir(), stored)
         form_errors(form, exc)
-        return render_template("tickets/new.html", form=form, articles=articles,
-                               error=exc.message), exc.status
+        return render_template(
+            "tickets/new.html", form=form, articles=articles, error=exc.message
+        ), exc.status
     session.commit()
     return redirect(url_for("tickets.show", number=ticket.number, done="submitted"))
 
@@ -143,13 +163,20 @@ def reply(number: str) -> ResponseReturnValue:
     stored: list[files.StoredFile] = []
     try:
         stored = files.store_all(upload_dir(), incoming(), already=0)
-        services.reply_as_candidate(session, ticket=ticket, body=form.body.data or "",
-                                    now=clock.utcnow(), attachments=stored, sla_policy=policy())
+        services.reply_as_candidate(
+            session,
+            ticket=ticket,
+            body=form.body.data or "",
+            now=clock.utcnow(),
+            attachments=stored,
+            sla_policy=policy(),
+        )
     except DomainError as exc:
         files.remove(upload_dir(), stored)
         form_errors(form, exc)
-        return render_template("tickets/show.html", ticket=ticket, form=form,
-                               error=exc.message), exc.status
+        return render_template(
+            "tickets/show.html", ticket=ticket, form=form, error=exc.message
+        ), exc.status
     session.commit()
     return redirect(url_for("tickets.show", number=ticket.number, done="sent"))
 
@@ -179,11 +206,20 @@ def attachment(number: str, public_id: str) -> ResponseReturnValue:
     if candidate is None and staff is None:
         return redirect(url_for("identity.sign_in", next=request.full_path))
     ticket = services.find_ticket(get_session(), number)
-    found = None if ticket is None else get_session().scalar(
-        select(TicketAttachment).where(TicketAttachment.ticket_id == ticket.id,
-                                       TicketAttachment.public_id == public_id))
-    if found is None or ticket is None or (staff is None and (
-            candidate is None or ticket.candidate_id != candidate.id)):
+    found = (
+        None
+        if ticket is None
+        else get_session().scalar(
+            select(TicketAttachment).where(
+                TicketAttachment.ticket_id == ticket.id, TicketAttachment.public_id == public_id
+            )
+        )
+    )
+    if (
+        found is None
+        or ticket is None
+        or (staff is None and (candidate is None or ticket.candidate_id != candidate.id))
+    ):
         abort(404)
     if staff is None and found.message is not None and found.message.internal:
         abort(404)

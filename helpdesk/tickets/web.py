@@ -24,8 +24,11 @@ def upload_dir() -> str:
 
 def incoming(name: str = "attachments") -> list[files.IncomingFile]:
     """The non-empty files of the request's multipart field name."""
-    return [files.IncomingFile(f.filename or "", f.stream)
-            for f in request.files.getlist(name) if f and f.filename]
+    return [
+        files.IncomingFile(f.filename or "", f.stream)
+        for f in request.files.getlist(name)
+        if f and f.filename
+    ]
 
 
 def form_errors(form: FlaskForm, exc: DomainError) -> None:
@@ -33,18 +36,25 @@ def form_errors(form: FlaskForm, exc: DomainError) -> None:
     for name, message in exc.fields.items():
         field = getattr(form, name, None)
         if field is not None:
-            field.errors = [*list(field.errors or []), exc.message if name == "attachments"
-                            else message]
+            field.errors = [
+                *list(field.errors or []),
+                exc.message if name == "attachments" else message,
+            ]
 
 
 def download(attachment: TicketAttachment) -> Response:
     """The file as a download: never rendered by the browser, original name kept."""
     path = files.path_of(upload_dir(), attachment.stored_name)
     # At most 10 MB: read it whole so no file handle outlives the request.
-    response = send_file(io.BytesIO(path.read_bytes()),
-                         mimetype=attachment.content_type.split(";")[0], as_attachment=True,
-                         download_name=attachment.original_name, max_age=0, etag=False,
-                         conditional=False)
+    response = send_file(
+        io.BytesIO(path.read_bytes()),
+        mimetype=attachment.content_type.split(";")[0],
+        as_attachment=True,
+        download_name=attachment.original_name,
+        max_age=0,
+        etag=False,
+        conditional=False,
+    )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
@@ -54,10 +64,13 @@ def download(attachment: TicketAttachment) -> Response:
 def sms_text(number: str) -> str:
     """The reply notice in Chinese whatever the agent's language; names only the hotline."""
     with force_locale("zh_CN"):
-        return gettext("Your ticket %(number)s on the exam support desk has a new reply. "
-                       "Sign in to the support platform to read it. Technical service "
-                       "hotline: %(hotline)s", number=number,
-                       hotline=current_app.config["HOTLINE"])
+        return gettext(
+            "Your ticket %(number)s on the exam support desk has a new reply. "
+            "Sign in to the support platform to read it. Technical service "
+            "hotline: %(hotline)s",
+            number=number,
+            hotline=current_app.config["HOTLINE"],
+        )
 
 
 def page_args() -> dict[str, Any]:

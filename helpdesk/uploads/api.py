@@ -90,35 +90,61 @@ class UploadsOut(BaseModel):
     hotline_help_url: str
 
 
-@endpoint("POST", "/upload-events", summary="Report an upload's progress from an exam client",
-          tags=["uploads"], body=UploadEventIn,
-          responses={201: UploadRecordedOut, 200: UploadRecordedOut})
+@endpoint(
+    "POST",
+    "/upload-events",
+    summary="Report an upload's progress from an exam client",
+    tags=["uploads"],
+    body=UploadEventIn,
+    responses={201: UploadRecordedOut, 200: UploadRecordedOut},
+)
 def post_upload_event(candidate: Candidate, body: UploadEventIn) -> tuple[dict[str, str], int]:
     session = get_session()
-    outcome = services.record_event(session, candidate=candidate, now=clock.utcnow(),
-                                    event=services.EventIn(**body.model_dump()))
+    outcome = services.record_event(
+        session,
+        candidate=candidate,
+        now=clock.utcnow(),
+        event=services.EventIn(**body.model_dump()),
+    )
     session.commit()
     return {"status": outcome.value}, 201 if outcome == services.Outcome.RECORDED else 200
 
 
-@endpoint("GET", "/uploads", summary="The candidate's uploads of one exam session, with guidance",
-          tags=["uploads"], query=UploadsQuery, responses={200: UploadsOut})
+@endpoint(
+    "GET",
+    "/uploads",
+    summary="The candidate's uploads of one exam session, with guidance",
+    tags=["uploads"],
+    query=UploadsQuery,
+    responses={200: UploadsOut},
+)
 def get_uploads(candidate: Candidate, query: UploadsQuery) -> UploadsOut:
     session = get_session()
     exam = services.enrolled_session(session, candidate=candidate, code=query.exam_session)
-    artifacts = services.artifacts_of(session, candidate_id=candidate.id,
-                                      exam_session_id=exam.id)
+    artifacts = services.artifacts_of(session, candidate_id=candidate.id, exam_session_id=exam.id)
     verdict = services.completeness(artifacts)
     locale = str(get_locale())
     return UploadsOut(
-        exam_session=exam.code, complete=verdict.complete,
+        exam_session=exam.code,
+        complete=verdict.complete,
         kinds=[KindStatusOut(artifact=k, status=v) for k, v in verdict.verdicts.items()],
-        artifacts=[ArtifactOut(
-            artifact=a.artifact, artifact_id=a.artifact_id, state=a.state,
-            bytes_total=a.bytes_total, bytes_sent=a.bytes_sent, attempts=a.tries,
-            failures=a.failures, last_error=a.last_error_code, updated_at=a.updated_at,
-            guidance=GuidanceOut(**guidance.guidance_for(session, a, locale),
-                                 help_url=url_for("uploads.help_artifact", artifact=a.artifact,
-                                                  _external=True)))
-            for a in artifacts],
-        hotline_help_url=url_for("uploads.help_start", _external=True))
+        artifacts=[
+            ArtifactOut(
+                artifact=a.artifact,
+                artifact_id=a.artifact_id,
+                state=a.state,
+                bytes_total=a.bytes_total,
+                bytes_sent=a.bytes_sent,
+                attempts=a.tries,
+                failures=a.failures,
+                last_error=a.last_error_code,
+                updated_at=a.updated_at,
+                guidance=GuidanceOut(
+                    **guidance.guidance_for(session, a, locale),
+                    help_url=url_for("uploads.help_artifact", artifact=a.artifact, _external=True),
+                ),
+            )
+            for a in artifacts
+        ],
+        hotline_help_url=url_for("uploads.help_start", _external=True),
+    )

@@ -33,10 +33,14 @@ DEFAULT_GRACE = timedelta(minutes=30)
 DEFAULT_HORIZON = timedelta(days=3)
 REASON = "upload_incomplete"
 
-_WHAT = {ArtifactKind.ANSWER_DATA: "智考云的答题数据",
-         ArtifactKind.EVIDENCE_VIDEO: "智考通的佐证视频"}
-_HOW = {ArtifactKind.ANSWER_DATA: "在电脑上打开智考云，点“重试”",
-        ArtifactKind.EVIDENCE_VIDEO: "在手机上打开智考通，点“重新上传”"}
+_WHAT = {
+    ArtifactKind.ANSWER_DATA: "智考云的答题数据",
+    ArtifactKind.EVIDENCE_VIDEO: "智考通的佐证视频",
+}
+_HOW = {
+    ArtifactKind.ANSWER_DATA: "在电脑上打开智考云，点“重试”",
+    ArtifactKind.EVIDENCE_VIDEO: "在手机上打开智考通，点“重新上传”",
+}
 
 
 def sms_text(missing: Iterable[ArtifactKind], hotline: str) -> str:
@@ -44,44 +48,72 @@ def sms_text(missing: Iterable[ArtifactKind], hotline: str) -> str:
     kinds = list(missing)
     what = "和".join(_WHAT[k] for k in kinds)
     how = "；".join(_HOW[k] for k in kinds)
-    return (f"【考试技术支持】您本场考试的{what}尚未全部上传完成。请{how}，"
-            f"保持网络稳定、设备充电，直到显示上传完成。成绩公布前请勿卸载客户端或清除其数据。"
-            f"多次重试仍失败，请在客服平台提交问题或拨打技术服务热线{hotline}。")
+    return (
+        f"【考试技术支持】您本场考试的{what}尚未全部上传完成。请{how}，"
+        f"保持网络稳定、设备充电，直到显示上传完成。成绩公布前请勿卸载客户端或清除其数据。"
+        f"多次重试仍失败，请在客服平台提交问题或拨打技术服务热线{hotline}。"
+    )
 
 
-def due_sessions(session: Session, *, now: datetime, grace: timedelta,
-                 horizon: timedelta = DEFAULT_HORIZON,
-                 kinds: Iterable[ExamKind] = (ExamKind.FORMAL,)) -> list[ExamSession]:
+def due_sessions(
+    session: Session,
+    *,
+    now: datetime,
+    grace: timedelta,
+    horizon: timedelta = DEFAULT_HORIZON,
+    kinds: Iterable[ExamKind] = (ExamKind.FORMAL,),
+) -> list[ExamSession]:
     """Sessions that ended at least `grace` ago and less than `horizon` ago."""
-    return list(session.scalars(select(ExamSession).where(
-        ExamSession.ends <= now - grace, ExamSession.ends > now - horizon,
-        ExamSession.kind.in_([k.value for k in kinds])).order_by(ExamSession.ends)))
+    return list(
+        session.scalars(
+            select(ExamSession)
+            .where(
+                ExamSession.ends <= now - grace,
+                ExamSession.ends > now - horizon,
+                ExamSession.kind.in_([k.value for k in kinds]),
+            )
+            .order_by(ExamSession.ends)
+        )
+    )
 
 
-def follow_up(session: Session, *, now: datetime, allowed_numbers: list[str], hotline: str,
-              grace: timedelta = DEFAULT_GRACE, horizon: timedelta = DEFAULT_HORIZON,
-              kinds: Iterable[ExamKind] = (ExamKind.FORMAL,),
-              queue_callback: Callable[..., Any] | None = None) -> int:
+def follow_up(
+    session: Session,
+    *,
+    now: datetime,
+    allowed_numbers: list[str],
+    hotline: str,
+    grace: timedelta = DEFAULT_GRACE,
+    horizon: timedelta = DEFAULT_HORIZON,
+    kinds: Iterable[ExamKind] = (ExamKind.FORMAL,),
+    queue_callback: Callable[..., Any] | None = None,
+) -> int:
     """Create the missing follow-ups of every due session; returns how many were created."""
     queue_callback = queue_callback or callback_queuer()
     created = 0
     for exam in due_sessions(session, now=now, grace=grace, horizon=horizon, kinds=kinds):
-        created += _follow_up_session(session, exam, now=now, allowed_numbers=allowed_numbers,
-                                      hotline=hotline)
+        created += _follow_up_session(
+            session, exam, now=now, allowed_numbers=allowed_numbers, hotline=hotline
+        )
         if queue_callback is not None:
             _queue_callbacks(session, exam, now=now, queue_callback=queue_callback)
     return created
 
 
-def _follow_up_session(session: Session, exam: ExamSession, *, now: datetime,
-                       allowed_numbers: list[str], hotline: str) -> int:
+def _follow_up_session(
+    session: Session, exam: ExamSession, *, now: datetime, allowed_numbers: list[str], hotline: str
+) -> int:
     done = select(FollowUp.candidate_id).where(FollowUp.exam_session_id == exam.id)
-    candidates = session.scalars(select(Candidate).join(Enrollment).where(
-        Enrollment.exam_session_id == exam.id, Candidate.id.not_in(done))
-        .order_by(Candidate.id)).all()
+    candidates = session.scalars(
+        select(Candidate)
+        .join(Enrollment)
+        .where(Enrollment.exam_session_id == exam.id, Candidate.id.not_in(done))
+        .order_by(Candidate.id)
+    ).all()
     artifacts: dict[int, list[UploadArtifact]] = defaultdict(list)
-    for artifact in session.scalars(select(UploadArtifact).where(
-            UploadArtifact.exam_session_id == exam.id)):
+    for artifact in session.scalars(
+        select(UploadArtifact).where(UploadArtifact.exam_session_id == exam.id)
+    ):
         artifacts[artifact.candidate_id].append(artifact)
     created = 0
     for candidate in candidates:
@@ -90,42 +122,66 @@ def _follow_up_session(session: Session, exam: ExamSession, *, now: datetime,
             continue
         missing = verdict.missing()
         key = f"upload.followup:{exam.id}:{candidate.id}"
-        row = FollowUp(candidate_id=candidate.id, exam_session_id=exam.id,
-                       missing=" ".join(f"{k.value}:{v.value}" for k, v in missing)[:400],
-                       sms_dedupe_key=key, created_at=now)
+        row = FollowUp(
+            candidate_id=candidate.id,
+            exam_session_id=exam.id,
+            missing=" ".join(f"{k.value}:{v.value}" for k, v in missing)[:400],
+            sms_dedupe_key=key,
+            created_at=now,
+        )
         try:
             with session.begin_nested():
                 session.add(row)
         except IntegrityError:
             continue  # another scheduler followed this candidate up a moment ago
         try:
-            queue_sms(session, to=candidate.phone,
-                      body=sms_text([k for k, _ in missing], hotline),
-                      purpose="upload.followup", dedupe_key=key, now=now,
-                      allowed_numbers=allowed_numbers)
+            queue_sms(
+                session,
+                to=candidate.phone,
+                body=sms_text([k for k, _ in missing], hotline),
+                purpose="upload.followup",
+                dedupe_key=key,
+                now=now,
+                allowed_numbers=allowed_numbers,
+            )
         except ValueError as exc:  # an unusable roster phone, or text the outbox refuses
             log.warning("follow-up %s: no SMS queued (%s)", key, type(exc).__name__)
         created += 1
     return created
 
 
-def _queue_callbacks(session: Session, exam: ExamSession, *, now: datetime,
-                     queue_callback: Callable[..., Any]) -> None:
-    pending = session.scalars(select(FollowUp).where(
-        FollowUp.exam_session_id == exam.id, FollowUp.callback_queued_at.is_(None))).all()
+def _queue_callbacks(
+    session: Session, exam: ExamSession, *, now: datetime, queue_callback: Callable[..., Any]
+) -> None:
+    pending = session.scalars(
+        select(FollowUp).where(
+            FollowUp.exam_session_id == exam.id, FollowUp.callback_queued_at.is_(None)
+        )
+    ).all()
     for followup in pending:
         candidate = session.get(Candidate, followup.candidate_id)
         if candidate is None:
             continue
-        queue_callback(session, candidate=candidate, exam_session=exam, reason=REASON,
-                       note=_callback_note(followup), now=now)
+        queue_callback(
+            session,
+            candidate=candidate,
+            exam_session=exam,
+            reason=REASON,
+            note=_callback_note(followup),
+            now=now,
+        )
         followup.callback_queued_at = now
     session.flush()
 
 
 def _callback_note(followup: FollowUp) -> str:
-    labels = {"answer_data": "答题数据", "evidence_video": "佐证视频", "never_reported": "未上报",
-              "failed": "上传失败", "in_progress": "未传完"}
+    labels = {
+        "answer_data": "答题数据",
+        "evidence_video": "佐证视频",
+        "never_reported": "未上报",
+        "failed": "上传失败",
+        "in_progress": "未传完",
+    }
     parts = []
     for item in followup.missing.split():
         kind, _, verdict = item.partition(":")

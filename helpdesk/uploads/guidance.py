@@ -32,14 +32,20 @@ from helpdesk.uploads.models import (
 
 RETRIES_BEFORE_TICKET = 3
 OTHER = "OTHER"
-CATEGORY = {ArtifactKind.EVIDENCE_VIDEO: "evidence_upload",
-            ArtifactKind.ANSWER_DATA: "answer_upload"}
+CATEGORY = {
+    ArtifactKind.EVIDENCE_VIDEO: "evidence_upload",
+    ArtifactKind.ANSWER_DATA: "answer_upload",
+}
 
 
 def seed_guidance(session: Session, now: datetime) -> int:
     """Insert the default entries that are missing; never overwrite a supervisor's edit."""
-    have = {(a, k, c) for a, k, c in session.execute(
-        select(GuidanceEntry.artifact, GuidanceEntry.kind, GuidanceEntry.code))}
+    have = {
+        (a, k, c)
+        for a, k, c in session.execute(
+            select(GuidanceEntry.artifact, GuidanceEntry.kind, GuidanceEntry.code)
+        )
+    }
     added = 0
     for row in defaults.rows():
         if (row["artifact"], row["kind"], row["code"]) not in have:
@@ -49,17 +55,20 @@ def seed_guidance(session: Session, now: datetime) -> int:
     return added
 
 
-def entries(session: Session, artifact: ArtifactKind, kind: GuidanceKind, *,
-            include_inactive: bool = False) -> list[GuidanceEntry]:
-    stmt = select(GuidanceEntry).where(GuidanceEntry.artifact == artifact,
-                                       GuidanceEntry.kind == kind)
+def entries(
+    session: Session, artifact: ArtifactKind, kind: GuidanceKind, *, include_inactive: bool = False
+) -> list[GuidanceEntry]:
+    stmt = select(GuidanceEntry).where(
+        GuidanceEntry.artifact == artifact, GuidanceEntry.kind == kind
+    )
     if not include_inactive:
         stmt = stmt.where(GuidanceEntry.active.is_(True))
     return list(session.scalars(stmt.order_by(GuidanceEntry.position, GuidanceEntry.id)))
 
 
-def failure_entry(session: Session, artifact: ArtifactKind,
-                  code: str | None) -> GuidanceEntry | None:
+def failure_entry(
+    session: Session, artifact: ArtifactKind, code: str | None
+) -> GuidanceEntry | None:
     """The entry for a failure code, else the one for a screen without a known code."""
     found = {e.code: e for e in entries(session, artifact, GuidanceKind.FAILURE)}
     return found.get((code or "").upper()) or found.get(OTHER)
@@ -69,22 +78,27 @@ def localised(entry: GuidanceEntry | None, locale: str) -> dict[str, str]:
     if entry is None:
         return {"code": "", "title": "", "body": ""}
     zh = locale.startswith("zh")
-    return {"code": entry.code, "title": entry.title_zh if zh else entry.title_en,
-            "body": entry.body_zh if zh else entry.body_en}
+    return {
+        "code": entry.code,
+        "title": entry.title_zh if zh else entry.title_en,
+        "body": entry.body_zh if zh else entry.body_en,
+    }
 
 
 def guidance_for(session: Session, artifact: UploadArtifact, locale: str) -> dict[str, Any]:
     """The guidance that applies to an artifact's current state (for the API and pages)."""
     kind = ArtifactKind(artifact.artifact)
-    return {"failure": localised(failure_entry(session, kind, artifact.last_error_code), locale)
-            if artifact.state != "completed" else None,
-            "steps": [localised(e, locale)["title"]
-                      for e in entries(session, kind, GuidanceKind.STEP)],
-            "notes": [localised(e, locale)["body"]
-                      for e in entries(session, kind, GuidanceKind.NOTE)]}
+    return {
+        "failure": localised(failure_entry(session, kind, artifact.last_error_code), locale)
+        if artifact.state != "completed"
+        else None,
+        "steps": [localised(e, locale)["title"] for e in entries(session, kind, GuidanceKind.STEP)],
+        "notes": [localised(e, locale)["body"] for e in entries(session, kind, GuidanceKind.NOTE)],
+    }
 
 
 # --- supervisors edit the text -----------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class EntryIn:
@@ -104,14 +118,23 @@ def get_entry(session: Session, entry_id: int) -> GuidanceEntry:
     return entry
 
 
-def update_entry(session: Session, *, entry: GuidanceEntry, data: EntryIn, staff: Staff,
-                 now: datetime) -> GuidanceEntry:
+def update_entry(
+    session: Session, *, entry: GuidanceEntry, data: EntryIn, staff: Staff, now: datetime
+) -> GuidanceEntry:
     """Change an entry's text; the flow and the API use it from the next request on."""
-    if entry.kind == GuidanceKind.STEP and not (data.active and data.is_retry) and not [
-            e for e in entries(session, ArtifactKind(entry.artifact), GuidanceKind.STEP)
-            if e.is_retry and e.id != entry.id]:
-        raise ValidationFailed(str(_l("The flow needs at least one active retry step.")),
-                               fields={"active": str(_l("Keep at least one retry step."))})
+    if (
+        entry.kind == GuidanceKind.STEP
+        and not (data.active and data.is_retry)
+        and not [
+            e
+            for e in entries(session, ArtifactKind(entry.artifact), GuidanceKind.STEP)
+            if e.is_retry and e.id != entry.id
+        ]
+    ):
+        raise ValidationFailed(
+            str(_l("The flow needs at least one active retry step.")),
+            fields={"active": str(_l("Keep at least one retry step."))},
+        )
     for name, value in vars(data).items():
         setattr(entry, name, value)
     entry.updated_at, entry.updated_by_id = now, staff.id
@@ -119,17 +142,39 @@ def update_entry(session: Session, *, entry: GuidanceEntry, data: EntryIn, staff
     return entry
 
 
-def add_failure_code(session: Session, *, artifact: ArtifactKind, code: str, data: EntryIn,
-                     staff: Staff, now: datetime) -> GuidanceEntry:
+def add_failure_code(
+    session: Session,
+    *,
+    artifact: ArtifactKind,
+    code: str,
+    data: EntryIn,
+    staff: Staff,
+    now: datetime,
+) -> GuidanceEntry:
     """Add guidance for a failure code the clients started to show."""
     code = code.strip().upper()
-    if session.scalar(select(GuidanceEntry.id).where(
-            GuidanceEntry.artifact == artifact, GuidanceEntry.kind == GuidanceKind.FAILURE,
-            GuidanceEntry.code == code)) is not None:
-        raise ValidationFailed(str(_l("Some fields need correcting.")), fields={
-            "code": str(_l("This failure code already has guidance: edit that entry."))})
-    entry = GuidanceEntry(artifact=artifact, kind=GuidanceKind.FAILURE, code=code,
-                          updated_at=now, updated_by_id=staff.id, **vars(data))
+    if (
+        session.scalar(
+            select(GuidanceEntry.id).where(
+                GuidanceEntry.artifact == artifact,
+                GuidanceEntry.kind == GuidanceKind.FAILURE,
+                GuidanceEntry.code == code,
+            )
+        )
+        is not None
+    ):
+        raise ValidationFailed(
+            str(_l("Some fields need correcting.")),
+            fields={"code": str(_l("This failure code already has guidance: edit that entry."))},
+        )
+    entry = GuidanceEntry(
+        artifact=artifact,
+        kind=GuidanceKind.FAILURE,
+        code=code,
+        updated_at=now,
+        updated_by_id=staff.id,
+        **vars(data),
+    )
     entry.is_retry = False
     session.add(entry)
     session.flush()
@@ -138,9 +183,11 @@ def add_failure_code(session: Session, *, artifact: ArtifactKind, code: str, dat
 
 # --- the flow ----------------------------------------------------------------------------
 
+
 def get_flow(session: Session, *, owner_key: str, artifact: ArtifactKind) -> HelpFlow | None:
-    return session.scalar(select(HelpFlow).where(HelpFlow.owner_key == owner_key,
-                                                 HelpFlow.artifact == artifact))
+    return session.scalar(
+        select(HelpFlow).where(HelpFlow.owner_key == owner_key, HelpFlow.artifact == artifact)
+    )
 
 
 def adopt_flow(session: Session, *, browser_key: str, candidate: Candidate) -> None:
@@ -156,9 +203,17 @@ def candidate_key(candidate: Candidate) -> str:
     return f"candidate:{candidate.id}"
 
 
-def start_flow(session: Session, *, owner_key: str, artifact: ArtifactKind, error_code: str,
-               now: datetime, candidate: Candidate | None = None,
-               exam: ExamSession | None = None, artifact_id: str | None = None) -> HelpFlow:
+def start_flow(
+    session: Session,
+    *,
+    owner_key: str,
+    artifact: ArtifactKind,
+    error_code: str,
+    now: datetime,
+    candidate: Candidate | None = None,
+    exam: ExamSession | None = None,
+    artifact_id: str | None = None,
+) -> HelpFlow:
     """Begin (or begin again) the flow for artifact at its first step."""
     steps = entries(session, artifact, GuidanceKind.STEP)
     if not steps:
@@ -177,8 +232,9 @@ def start_flow(session: Session, *, owner_key: str, artifact: ArtifactKind, erro
     return flow
 
 
-def answer(session: Session, *, flow: HelpFlow, step: str, seq: int, worked: bool,
-           now: datetime) -> HelpFlow:
+def answer(
+    session: Session, *, flow: HelpFlow, step: str, seq: int, worked: bool, now: datetime
+) -> HelpFlow:
     """Record "did it work?" for the step being asked.
 
     `step` and `seq` are what the page showed: a resent form (double tap, reload) for a
@@ -221,7 +277,8 @@ def error_codes(session: Session, flow: HelpFlow) -> list[str]:
             UploadArtifact.candidate_id == flow.candidate_id,
             UploadArtifact.exam_session_id == flow.exam_session_id,
             UploadArtifact.artifact == flow.artifact,
-            UploadArtifact.last_error_code.is_not(None))
+            UploadArtifact.last_error_code.is_not(None),
+        )
         if flow.artifact_id:
             stmt = stmt.where(UploadArtifact.artifact_id == flow.artifact_id)
         for code in session.scalars(stmt):

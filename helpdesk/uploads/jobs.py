@@ -24,12 +24,19 @@ def _setting(name: str, default: str) -> str:
 def settings() -> dict[str, object]:
     """UPLOAD_FOLLOWUP_GRACE_MINUTES (30), _HORIZON_HOURS (72), _KINDS ("formal")."""
     kinds = [k.strip() for k in _setting("UPLOAD_FOLLOWUP_KINDS", "formal").split(",")]
-    return {"grace": timedelta(minutes=int(_setting("UPLOAD_FOLLOWUP_GRACE_MINUTES", "30"))),
-            "horizon": timedelta(hours=int(_setting("UPLOAD_FOLLOWUP_HORIZON_HOURS", "72"))),
-            "kinds": [ExamKind(k) for k in kinds if k]}
+    return {
+        "grace": timedelta(minutes=int(_setting("UPLOAD_FOLLOWUP_GRACE_MINUTES", "30"))),
+        "horizon": timedelta(hours=int(_setting("UPLOAD_FOLLOWUP_HORIZON_HOURS", "72"))),
+        "kinds": [ExamKind(k) for k in kinds if k],
+    }
 
 
 def follow_up(session: Session, now: datetime) -> int:
     """Job body (session, now): follow up every incomplete candidate of ended sessions."""
-    return followup.follow_up(session, now=now, allowed_numbers=allowed_numbers(),
-                              hotline=str(current_app.config["HOTLINE"]), **settings())  # type: ignore[arg-type]
+    return followup.follow_up(
+        session,
+        now=now,
+        allowed_numbers=allowed_numbers(),
+        hotline=str(current_app.config["HOTLINE"]),
+        **settings(),
+    )  # type: ignore[arg-type]

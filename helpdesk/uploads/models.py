@@ -77,8 +77,13 @@ class UploadArtifact(Base):
 
     __tablename__ = "upload_artifacts"
     __table_args__ = (
-        UniqueConstraint("exam_session_id", "candidate_id", "artifact", "artifact_id",
-                         name="uq_upload_artifacts_identity"),
+        UniqueConstraint(
+            "exam_session_id",
+            "candidate_id",
+            "artifact",
+            "artifact_id",
+            name="uq_upload_artifacts_identity",
+        ),
         CheckConstraint(_KINDS, name="artifact_known"),
         CheckConstraint(_STATES, name="state_known"),
         Index("ix_upload_artifacts_candidate_id", "candidate_id"),
@@ -166,7 +171,8 @@ class HelpFlow(Base):
     #: "candidate:<id>" when signed in, else "browser:<hash of a random cookie value>".
     owner_key: Mapped[str] = mapped_column(String(80))
     candidate_id: Mapped[int | None] = mapped_column(
-        ForeignKey("candidates.id", ondelete="CASCADE"))
+        ForeignKey("candidates.id", ondelete="CASCADE")
+    )
     exam_session_id: Mapped[int | None] = mapped_column(ForeignKey("exam_sessions.id"))
     artifact: Mapped[ArtifactKind] = mapped_column(String(20))
     artifact_id: Mapped[str | None] = mapped_column(String(64))

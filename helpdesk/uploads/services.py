@@ -49,34 +49,58 @@ class EventIn:
 
 def enrolled_session(session: Session, *, candidate: Candidate, code: str) -> ExamSession:
     """The exam session code names, if the candidate is on its roster; else 422."""
-    row = session.execute(select(ExamSession, Enrollment.id).outerjoin(Enrollment, and_(
-        Enrollment.exam_session_id == ExamSession.id, Enrollment.candidate_id == candidate.id))
-        .where(ExamSession.code == code)).first()
+    row = session.execute(
+        select(ExamSession, Enrollment.id)
+        .outerjoin(
+            Enrollment,
+            and_(
+                Enrollment.exam_session_id == ExamSession.id,
+                Enrollment.candidate_id == candidate.id,
+            ),
+        )
+        .where(ExamSession.code == code)
+    ).first()
     if row is None:
-        raise ValidationFailed(str(_l("Some fields need correcting.")), fields={
-            "exam_session": str(_l("No exam session has this code."))})
+        raise ValidationFailed(
+            str(_l("Some fields need correcting.")),
+            fields={"exam_session": str(_l("No exam session has this code."))},
+        )
     exam, enrolled = row
     if enrolled is None:
-        raise ValidationFailed(str(_l("Some fields need correcting.")), fields={
-            "exam_session": str(_l("You are not on the roster of this exam session."))})
+        raise ValidationFailed(
+            str(_l("Some fields need correcting.")),
+            fields={"exam_session": str(_l("You are not on the roster of this exam session."))},
+        )
     return exam
 
 
-def record_event(session: Session, *, candidate: Candidate, event: EventIn,
-                 now: datetime) -> Outcome:
+def record_event(
+    session: Session, *, candidate: Candidate, event: EventIn, now: datetime
+) -> Outcome:
     """Store one event and apply it to its artifact; a seen event_id is a duplicate."""
     if event.occurred_at > now + MAX_CLOCK_AHEAD:
-        raise ValidationFailed(str(_l("Some fields need correcting.")), fields={
-            "occurred_at": str(_l("This time is in the future. Check the device's clock."))})
+        raise ValidationFailed(
+            str(_l("Some fields need correcting.")),
+            fields={
+                "occurred_at": str(_l("This time is in the future. Check the device's clock."))
+            },
+        )
     exam = enrolled_session(session, candidate=candidate, code=event.exam_session)
     if _seen(session, candidate.id, event.event_id):
         return Outcome.DUPLICATE
-    row = UploadEvent(event_id=event.event_id, candidate_id=candidate.id,
-                      exam_session_id=exam.id, artifact=event.artifact,
-                      artifact_id=event.artifact_id, state=event.state,
-                      bytes_total=event.bytes_total, bytes_sent=event.bytes_sent,
-                      error_code=event.error_code, occurred_at=event.occurred_at,
-                      received_at=now)
+    row = UploadEvent(
+        event_id=event.event_id,
+        candidate_id=candidate.id,
+        exam_session_id=exam.id,
+        artifact=event.artifact,
+        artifact_id=event.artifact_id,
+        state=event.state,
+        bytes_total=event.bytes_total,
+        bytes_sent=event.bytes_sent,
+        error_code=event.error_code,
+        occurred_at=event.occurred_at,
+        received_at=now,
+    )
     try:
         with session.begin_nested():
             session.add(row)
@@ -89,25 +113,46 @@ def record_event(session: Session, *, candidate: Candidate, event: EventIn,
 
 
 def _seen(session: Session, candidate_id: int, event_id: str) -> bool:
-    return session.scalar(select(UploadEvent.id).where(
-        UploadEvent.candidate_id == candidate_id, UploadEvent.event_id == event_id)) is not None
+    return (
+        session.scalar(
+            select(UploadEvent.id).where(
+                UploadEvent.candidate_id == candidate_id, UploadEvent.event_id == event_id
+            )
+        )
+        is not None
+    )
 
 
-def _artifact_for_update(session: Session, candidate_id: int, exam_id: int, event: EventIn,
-                         now: datetime) -> UploadArtifact:
+def _artifact_for_update(
+    session: Session, candidate_id: int, exam_id: int, event: EventIn, now: datetime
+) -> UploadArtifact:
     """The artifact row, locked (PostgreSQL), created by whichever event comes first."""
-    stmt = (select(UploadArtifact).where(
-        UploadArtifact.exam_session_id == exam_id, UploadArtifact.candidate_id == candidate_id,
-        UploadArtifact.artifact == event.artifact,
-        UploadArtifact.artifact_id == event.artifact_id)
-        .with_for_update().execution_options(populate_existing=True))
+    stmt = (
+        select(UploadArtifact)
+        .where(
+            UploadArtifact.exam_session_id == exam_id,
+            UploadArtifact.candidate_id == candidate_id,
+            UploadArtifact.artifact == event.artifact,
+            UploadArtifact.artifact_id == event.artifact_id,
+        )
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     existing = session.scalar(stmt)
     if existing is not None:
         return existing
-    fresh = UploadArtifact(candidate_id=candidate_id, exam_session_id=exam_id,
-                           artifact=event.artifact, artifact_id=event.artifact_id,
-                           state=event.state, state_at=event.occurred_at, attempts=0,
-                           failures=0, events=0, updated_at=now)
+    fresh = UploadArtifact(
+        candidate_id=candidate_id,
+        exam_session_id=exam_id,
+        artifact=event.artifact,
+        artifact_id=event.artifact_id,
+        state=event.state,
+        state_at=event.occurred_at,
+        attempts=0,
+        failures=0,
+        events=0,
+        updated_at=now,
+    )
     try:
         with session.begin_nested():
             session.add(fresh)
@@ -141,23 +186,34 @@ def _apply(artifact: UploadArtifact, event: EventIn, now: datetime) -> None:
     artifact.updated_at = now
 
 
-def artifacts_of(session: Session, *, candidate_id: int,
-                 exam_session_id: int | None = None) -> list[UploadArtifact]:
+def artifacts_of(
+    session: Session, *, candidate_id: int, exam_session_id: int | None = None
+) -> list[UploadArtifact]:
     """A candidate's artifacts (of one session), answers first, then by id."""
     stmt = select(UploadArtifact).where(UploadArtifact.candidate_id == candidate_id)
     if exam_session_id is not None:
         stmt = stmt.where(UploadArtifact.exam_session_id == exam_session_id)
-    return list(session.scalars(stmt.order_by(UploadArtifact.exam_session_id,
-                                              UploadArtifact.artifact,
-                                              UploadArtifact.artifact_id)))
+    return list(
+        session.scalars(
+            stmt.order_by(
+                UploadArtifact.exam_session_id, UploadArtifact.artifact, UploadArtifact.artifact_id
+            )
+        )
+    )
 
 
-def timeline(session: Session, *, candidate_id: int,
-             exam_session_id: int) -> list[UploadEvent]:
+def timeline(session: Session, *, candidate_id: int, exam_session_id: int) -> list[UploadEvent]:
     """Every event a candidate's clients reported for a session, in the clients' order."""
-    return list(session.scalars(select(UploadEvent).where(
-        UploadEvent.candidate_id == candidate_id, UploadEvent.exam_session_id == exam_session_id)
-        .order_by(UploadEvent.occurred_at, UploadEvent.id)))
+    return list(
+        session.scalars(
+            select(UploadEvent)
+            .where(
+                UploadEvent.candidate_id == candidate_id,
+                UploadEvent.exam_session_id == exam_session_id,
+            )
+            .order_by(UploadEvent.occurred_at, UploadEvent.id)
+        )
+    )
 
 
 class Verdict(enum.StrEnum):
@@ -225,15 +281,25 @@ def roster_completeness(session: Session, *, exam_session_id: int) -> list[Roste
     from helpdesk.uploads.models import FollowUp
 
     by_candidate: dict[int, list[UploadArtifact]] = {}
-    for artifact in session.scalars(select(UploadArtifact).where(
-            UploadArtifact.exam_session_id == exam_session_id)):
+    for artifact in session.scalars(
+        select(UploadArtifact).where(UploadArtifact.exam_session_id == exam_session_id)
+    ):
         by_candidate.setdefault(artifact.candidate_id, []).append(artifact)
-    followed = set(session.scalars(select(FollowUp.candidate_id).where(
-        FollowUp.exam_session_id == exam_session_id)))
-    candidates = session.scalars(select(Candidate).join(Enrollment).where(
-        Enrollment.exam_session_id == exam_session_id).order_by(Candidate.admission_number))
-    return [RosterLine(c, completeness(by_candidate.get(c.id, [])), c.id in followed)
-            for c in candidates]
+    followed = set(
+        session.scalars(
+            select(FollowUp.candidate_id).where(FollowUp.exam_session_id == exam_session_id)
+        )
+    )
+    candidates = session.scalars(
+        select(Candidate)
+        .join(Enrollment)
+        .where(Enrollment.exam_session_id == exam_session_id)
+        .order_by(Candidate.admission_number)
+    )
+    return [
+        RosterLine(c, completeness(by_candidate.get(c.id, [])), c.id in followed)
+        for c in candidates
+    ]
 
 
 def summary(lines: Sequence[RosterLine]) -> dict[ArtifactKind, dict[Verdict, int]]:

@@ -46,8 +46,11 @@ def _filtered(lines: list[services.RosterLine]) -> list[services.RosterLine]:
     text = request.args.get("q", "").strip()[:64]
     kinds = [ArtifactKind(artifact)] if artifact in set(ArtifactKind) else list(ArtifactKind)
     if text:
-        lines = [ln for ln in lines if text in ln.candidate.name
-                 or text.upper() in ln.candidate.admission_number]
+        lines = [
+            ln
+            for ln in lines
+            if text in ln.candidate.name or text.upper() in ln.candidate.admission_number
+        ]
     if status == "complete":
         return [ln for ln in lines if all(ln.result.verdicts[k] == "completed" for k in kinds)]
     if status == "incomplete":
@@ -65,10 +68,19 @@ def staff_overview() -> ResponseReturnValue:
     shown = _filtered(lines)
     page = max(1, request.args.get("page", 1, type=int) or 1)
     return render_template(
-        "uploads/staff_overview.html", sessions=sessions, exam=exam, labels=LABELS,
-        summary=services.summary(lines), total=len(lines), matched=len(shown),
-        lines=shown[(page - 1) * PAGE_SIZE:page * PAGE_SIZE], page=page,
-        pages=max(1, -(-len(shown) // PAGE_SIZE)), filters=FILTERS, args=_args())
+        "uploads/staff_overview.html",
+        sessions=sessions,
+        exam=exam,
+        labels=LABELS,
+        summary=services.summary(lines),
+        total=len(lines),
+        matched=len(shown),
+        lines=shown[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
+        page=page,
+        pages=max(1, -(-len(shown) // PAGE_SIZE)),
+        filters=FILTERS,
+        args=_args(),
+    )
 
 
 def _args() -> dict[str, str]:
@@ -83,25 +95,51 @@ def staff_export() -> ResponseReturnValue:
         abort(404)
     db = get_session()
     lines = _filtered(services.roster_completeness(db, exam_session_id=exam.id))
-    header = ["exam_session", "admission_number", "name", "id_number_masked",
-                     "phone_masked", "answer_data", "evidence_video", "evidence_videos_completed",
-                     "evidence_videos_reported", "last_errors", "followed_up"]
+    header = [
+        "exam_session",
+        "admission_number",
+        "name",
+        "id_number_masked",
+        "phone_masked",
+        "answer_data",
+        "evidence_video",
+        "evidence_videos_completed",
+        "evidence_videos_reported",
+        "last_errors",
+        "followed_up",
+    ]
     rows = []
     for ln in lines:
         videos = [a for a in ln.result.artifacts if a.artifact == ArtifactKind.EVIDENCE_VIDEO]
         errors = sorted({a.last_error_code for a in ln.result.artifacts if a.last_error_code})
-        rows.append((
-            exam.code, ln.candidate.admission_number, ln.candidate.name,
-            ln.candidate.id_number_masked, mask_phone(ln.candidate.phone),
-            ln.result.verdicts[ArtifactKind.ANSWER_DATA].value,
-            ln.result.verdicts[ArtifactKind.EVIDENCE_VIDEO].value,
-            sum(1 for a in videos if a.state == "completed"), len(videos), " ".join(errors),
-            "yes" if ln.followed_up else "no"))
-    audit.record(db, staff=current_staff(), action="uploads.export", now=clock.utcnow(),
-                 detail={"exam_session": exam.code, "rows": len(lines)})
+        rows.append(
+            (
+                exam.code,
+                ln.candidate.admission_number,
+                ln.candidate.name,
+                ln.candidate.id_number_masked,
+                mask_phone(ln.candidate.phone),
+                ln.result.verdicts[ArtifactKind.ANSWER_DATA].value,
+                ln.result.verdicts[ArtifactKind.EVIDENCE_VIDEO].value,
+                sum(1 for a in videos if a.state == "completed"),
+                len(videos),
+                " ".join(errors),
+                "yes" if ln.followed_up else "no",
+            )
+        )
+    audit.record(
+        db,
+        staff=current_staff(),
+        action="uploads.export",
+        now=clock.utcnow(),
+        detail={"exam_session": exam.code, "rows": len(lines)},
+    )
     db.commit()
-    return Response(csvexport.text(header, rows), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="uploads-{exam.code}.csv"'})
+    return Response(
+        csvexport.text(header, rows),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="uploads-{exam.code}.csv"'},
+    )
 
 
 @bp.get("/staff/uploads/candidates/<int:candidate_id>")
@@ -111,34 +149,55 @@ def staff_timeline(candidate_id: int) -> ResponseReturnValue:
     candidate = db.get(Candidate, candidate_id)
     if candidate is None:
         abort(404)
-    enrolled = list(db.scalars(select(ExamSession).join(Enrollment).where(
-        Enrollment.candidate_id == candidate.id).order_by(ExamSession.starts)))
+    enrolled = list(
+        db.scalars(
+            select(ExamSession)
+            .join(Enrollment)
+            .where(Enrollment.candidate_id == candidate.id)
+            .order_by(ExamSession.starts)
+        )
+    )
     code = request.args.get("exam_session", "")
     exam = next((s for s in enrolled if s.code == code), enrolled[-1] if enrolled else None)
     return render_template(
-        "uploads/staff_timeline.html", candidate=candidate, sessions=enrolled, exam=exam,
+        "uploads/staff_timeline.html",
+        candidate=candidate,
+        sessions=enrolled,
+        exam=exam,
         labels=LABELS,
         events=services.timeline(db, candidate_id=candidate.id, exam_session_id=exam.id)
-        if exam else [],
-        result=services.completeness(services.artifacts_of(
-            db, candidate_id=candidate.id, exam_session_id=exam.id)) if exam else None)
+        if exam
+        else [],
+        result=services.completeness(
+            services.artifacts_of(db, candidate_id=candidate.id, exam_session_id=exam.id)
+        )
+        if exam
+        else None,
+    )
 
 
 @bp.get("/staff/uploads/guidance")
 @staff_required(Role.SUPERVISOR)
 def guidance_list() -> ResponseReturnValue:
     db = get_session()
-    groups = [(kind, gk, guidance.entries(db, kind, gk, include_inactive=True))
-              for kind in ArtifactKind for gk in GuidanceKind]
+    groups = [
+        (kind, gk, guidance.entries(db, kind, gk, include_inactive=True))
+        for kind in ArtifactKind
+        for gk in GuidanceKind
+    ]
     return render_template("uploads/guidance_list.html", groups=groups, labels=LABELS)
 
 
 def _entry_data(form: GuidanceEntryForm) -> guidance.EntryIn:
     return guidance.EntryIn(
-        title_zh=str(form.title_zh.data).strip(), title_en=str(form.title_en.data).strip(),
-        body_zh=str(form.body_zh.data).strip(), body_en=str(form.body_en.data).strip(),
-        position=int(form.position.data or 0), is_retry=bool(form.is_retry.data),
-        active=bool(form.active.data))
+        title_zh=str(form.title_zh.data).strip(),
+        title_en=str(form.title_en.data).strip(),
+        body_zh=str(form.body_zh.data).strip(),
+        body_en=str(form.body_en.data).strip(),
+        position=int(form.position.data or 0),
+        is_retry=bool(form.is_retry.data),
+        active=bool(form.active.data),
+    )
 
 
 def _form_errors(form: Any, exc: DomainError) -> None:
@@ -155,18 +214,26 @@ def guidance_edit(entry_id: int) -> ResponseReturnValue:
     entry = guidance.get_entry(db, entry_id)
     form = GuidanceEntryForm(obj=entry)
     if not form.validate_on_submit():
-        return render_template("uploads/guidance_edit.html", form=form, entry=entry,
-                               labels=LABELS), 422 if form.errors else 200
+        return render_template(
+            "uploads/guidance_edit.html", form=form, entry=entry, labels=LABELS
+        ), 422 if form.errors else 200
     try:
-        guidance.update_entry(db, entry=entry, data=_entry_data(form), staff=current_staff(),
-                              now=clock.utcnow())
+        guidance.update_entry(
+            db, entry=entry, data=_entry_data(form), staff=current_staff(), now=clock.utcnow()
+        )
     except DomainError as exc:
         db.rollback()
         _form_errors(form, exc)
-        return render_template("uploads/guidance_edit.html", form=form, entry=entry,
-                               labels=LABELS), exc.status
-    audit.record(db, staff=current_staff(), action="uploads.guidance_edit", now=clock.utcnow(),
-                 detail={"entry": entry.id, "code": entry.code})
+        return render_template(
+            "uploads/guidance_edit.html", form=form, entry=entry, labels=LABELS
+        ), exc.status
+    audit.record(
+        db,
+        staff=current_staff(),
+        action="uploads.guidance_edit",
+        now=clock.utcnow(),
+        detail={"entry": entry.id, "code": entry.code},
+    )
     db.commit()
     flash(_("Guidance saved. Candidates see it from now on."), "success")
     return redirect(url_for("uploads.guidance_list"))
@@ -178,19 +245,31 @@ def guidance_new() -> ResponseReturnValue:
     form = NewFailureForm(is_retry=False)
     form.artifact.choices = [SelectChoice(k.value, str(LABELS[k])) for k in ArtifactKind]
     if not form.validate_on_submit():
-        return render_template("uploads/guidance_edit.html", form=form, entry=None,
-                               labels=LABELS), 422 if form.errors else 200
+        return render_template(
+            "uploads/guidance_edit.html", form=form, entry=None, labels=LABELS
+        ), 422 if form.errors else 200
     db = get_session()
     try:
-        entry = guidance.add_failure_code(db, artifact=ArtifactKind(str(form.artifact.data)),
-                                          code=str(form.code.data), data=_entry_data(form),
-                                          staff=current_staff(), now=clock.utcnow())
+        entry = guidance.add_failure_code(
+            db,
+            artifact=ArtifactKind(str(form.artifact.data)),
+            code=str(form.code.data),
+            data=_entry_data(form),
+            staff=current_staff(),
+            now=clock.utcnow(),
+        )
     except DomainError as exc:
         _form_errors(form, exc)
-        return render_template("uploads/guidance_edit.html", form=form, entry=None,
-                               labels=LABELS), exc.status
-    audit.record(db, staff=current_staff(), action="uploads.guidance_add", now=clock.utcnow(),
-                 detail={"entry": entry.id, "code": entry.code})
+        return render_template(
+            "uploads/guidance_edit.html", form=form, entry=None, labels=LABELS
+        ), exc.status
+    audit.record(
+        db,
+        staff=current_staff(),
+        action="uploads.guidance_add",
+        now=clock.utcnow(),
+        detail={"entry": entry.id, "code": entry.code},
+    )
     db.commit()
     flash(_("Guidance saved. Candidates see it from now on."), "success")
     return redirect(url_for("uploads.guidance_list"))

@@ -26,8 +26,10 @@ from helpdesk.uploads.models import ArtifactKind, FlowStatus, GuidanceKind, Help
 
 bp = Blueprint("uploads", __name__)
 COOKIE_KEY = "upload_help"
-LABELS = {ArtifactKind.EVIDENCE_VIDEO: _l("Evidence video (phone, 智考通)"),
-          ArtifactKind.ANSWER_DATA: _l("Answer data (PC, 智考云, after 交卷)")}
+LABELS = {
+    ArtifactKind.EVIDENCE_VIDEO: _l("Evidence video (phone, 智考通)"),
+    ArtifactKind.ANSWER_DATA: _l("Answer data (PC, 智考云, after 交卷)"),
+}
 
 
 def _kind(artifact: str) -> ArtifactKind:
@@ -64,8 +66,15 @@ def _my_uploads() -> list[dict[str, Any]]:
         return []
     db = get_session()
     sessions = sorted((e.exam_session for e in candidate.enrollments), key=lambda s: s.starts)
-    return [{"exam": s, "result": services.completeness(services.artifacts_of(
-        db, candidate_id=candidate.id, exam_session_id=s.id))} for s in sessions]
+    return [
+        {
+            "exam": s,
+            "result": services.completeness(
+                services.artifacts_of(db, candidate_id=candidate.id, exam_session_id=s.id)
+            ),
+        }
+        for s in sessions
+    ]
 
 
 @bp.get("/uploads/help")
@@ -77,24 +86,37 @@ def help_start() -> ResponseReturnValue:
 def _start_form(kind: ArtifactKind) -> StartFlowForm:
     db, locale = get_session(), str(get_locale())
     form = StartFlowForm()
-    form.error_code.choices = [SelectChoice(e.code, guidance.localised(e, locale)["title"])
-                               for e in guidance.entries(db, kind, GuidanceKind.FAILURE)]
+    form.error_code.choices = [
+        SelectChoice(e.code, guidance.localised(e, locale)["title"])
+        for e in guidance.entries(db, kind, GuidanceKind.FAILURE)
+    ]
     targets = [SelectChoice("", str(_l("Not listed, or I do not know")))]
     for item in _my_uploads():
         for a in item["result"].artifacts:
             if a.artifact == kind and a.state != "completed":
-                targets.append(SelectChoice(f"{item['exam'].code}|{a.artifact_id}",
-                                            f"{item['exam'].name} · {a.artifact_id}"))
+                targets.append(
+                    SelectChoice(
+                        f"{item['exam'].code}|{a.artifact_id}",
+                        f"{item['exam'].name} · {a.artifact_id}",
+                    )
+                )
     form.target.choices = targets
     return form
 
 
-def _flow_page(kind: ArtifactKind, flow: HelpFlow | None, form: StartFlowForm | None = None,
-               status: int = 200) -> ResponseReturnValue:
+def _flow_page(
+    kind: ArtifactKind, flow: HelpFlow | None, form: StartFlowForm | None = None, status: int = 200
+) -> ResponseReturnValue:
     db, locale = get_session(), str(get_locale())
-    context: dict[str, Any] = {"kind": kind, "label": LABELS[kind], "flow": flow, "form": form,
-                               "notes": [guidance.localised(e, locale) for e in
-                                         guidance.entries(db, kind, GuidanceKind.NOTE)]}
+    context: dict[str, Any] = {
+        "kind": kind,
+        "label": LABELS[kind],
+        "flow": flow,
+        "form": form,
+        "notes": [
+            guidance.localised(e, locale) for e in guidance.entries(db, kind, GuidanceKind.NOTE)
+        ],
+    }
     if flow is not None:
         steps = guidance.entries(db, kind, GuidanceKind.STEP)
         context.update(
@@ -102,7 +124,8 @@ def _flow_page(kind: ArtifactKind, flow: HelpFlow | None, form: StartFlowForm | 
             failure=guidance.localised(guidance.failure_entry(db, kind, flow.error_code), locale),
             answer_form=AnswerForm(step=flow.step, seq=flow.answers),
             retries_left=max(0, guidance.RETRIES_BEFORE_TICKET - flow.failed_retries),
-            exam=db.get(ExamSession, flow.exam_session_id) if flow.exam_session_id else None)
+            exam=db.get(ExamSession, flow.exam_session_id) if flow.exam_session_id else None,
+        )
         if flow.status == FlowStatus.ESCALATED:
             context.update(_ticket_offer(flow, context["exam"]))
     return render_template("uploads/flow.html", **context), status
@@ -118,18 +141,29 @@ def _tickets() -> Any:
 
 def _ticket_offer(flow: HelpFlow, exam: ExamSession | None) -> dict[str, Any]:
     codes = guidance.error_codes(get_session(), flow)
-    lines = [str(_l("The upload of my %(what)s keeps failing after %(n)d retries.",
-                    what=LABELS[ArtifactKind(flow.artifact)], n=flow.failed_retries))]
+    lines = [
+        str(
+            _l(
+                "The upload of my %(what)s keeps failing after %(n)d retries.",
+                what=LABELS[ArtifactKind(flow.artifact)],
+                n=flow.failed_retries,
+            )
+        )
+    ]
     if codes:
         lines.append(str(_l("Error codes on the screen: %(codes)s", codes=", ".join(codes))))
     if flow.artifact_id:
         lines.append(str(_l("File: %(id)s", id=flow.artifact_id)))
-    return {"ticket_category": guidance.CATEGORY[ArtifactKind(flow.artifact)],
-            "ticket_codes": codes, "tickets_available": _tickets() is not None,
-            "ticket_form": TicketOfferForm(description="\n".join(lines)),
-            "ticket_url": _ticket_url(flow.ticket_number),
-            "full_form_url": _url_or_none("tickets.new",
-                                          category=guidance.CATEGORY[ArtifactKind(flow.artifact)])}
+    return {
+        "ticket_category": guidance.CATEGORY[ArtifactKind(flow.artifact)],
+        "ticket_codes": codes,
+        "tickets_available": _tickets() is not None,
+        "ticket_form": TicketOfferForm(description="\n".join(lines)),
+        "ticket_url": _ticket_url(flow.ticket_number),
+        "full_form_url": _url_or_none(
+            "tickets.new", category=guidance.CATEGORY[ArtifactKind(flow.artifact)]
+        ),
+    }
 
 
 def _ticket_url(number: str | None) -> str | None:
@@ -169,9 +203,16 @@ def help_begin(artifact: str) -> ResponseReturnValue:
         exam = services.enrolled_session(db, candidate=candidate, code=code)
     elif candidate is not None:
         exam = _latest_session(candidate)
-    guidance.start_flow(db, owner_key=_owner_key(), artifact=kind,
-                        error_code=str(form.error_code.data), now=clock.utcnow(),
-                        candidate=candidate, exam=exam, artifact_id=artifact_id or None)
+    guidance.start_flow(
+        db,
+        owner_key=_owner_key(),
+        artifact=kind,
+        error_code=str(form.error_code.data),
+        now=clock.utcnow(),
+        candidate=candidate,
+        exam=exam,
+        artifact_id=artifact_id or None,
+    )
     db.commit()
     return redirect(url_for("uploads.help_artifact", artifact=kind.value))
 
@@ -193,8 +234,14 @@ def help_answer(artifact: str) -> ResponseReturnValue:
     form = AnswerForm()
     if not form.validate_on_submit():
         return _flow_page(kind, flow, status=422)
-    guidance.answer(db, flow=flow, step=str(form.step.data), seq=int(form.seq.data or 0),
-                    worked=form.worked.data == "yes", now=clock.utcnow())
+    guidance.answer(
+        db,
+        flow=flow,
+        step=str(form.step.data),
+        seq=int(form.seq.data or 0),
+        worked=form.worked.data == "yes",
+        now=clock.utcnow(),
+    )
     db.commit()
     return redirect(url_for("uploads.help_artifact", artifact=kind.value) + "#step")
 
@@ -214,12 +261,21 @@ def help_ticket(artifact: str) -> ResponseReturnValue:
     exam = db.get(ExamSession, flow.exam_session_id) if flow.exam_session_id else None
     try:
         ticket = tickets.open_ticket(
-            db, candidate=candidate, exam_session=exam, category=guidance.CATEGORY[kind],
-            description=str(form.description.data), now=clock.utcnow(), source="upload",
-            details={"artifact": kind.value, "artifact_id": flow.artifact_id or "",
-                     "error_codes": ",".join(guidance.error_codes(db, flow)),
-                     "failed_retries": flow.failed_retries},
-            idempotency_key=f"upload-flow-{flow.id}-{int(flow.updated_at.timestamp())}")
+            db,
+            candidate=candidate,
+            exam_session=exam,
+            category=guidance.CATEGORY[kind],
+            description=str(form.description.data),
+            now=clock.utcnow(),
+            source="upload",
+            details={
+                "artifact": kind.value,
+                "artifact_id": flow.artifact_id or "",
+                "error_codes": ",".join(guidance.error_codes(db, flow)),
+                "failed_retries": flow.failed_retries,
+            },
+            idempotency_key=f"upload-flow-{flow.id}-{int(flow.updated_at.timestamp())}",
+        )
     except DomainError as exc:
         form.description.errors = [exc.message, *exc.fields.values()]
         return _flow_page(kind, flow, status=exc.status)
@@ -230,10 +286,18 @@ def help_ticket(artifact: str) -> ResponseReturnValue:
 
 def _panel_loader(db: Any, candidate: Any) -> dict[str, Any]:
     sessions = sorted((e.exam_session for e in candidate.enrollments), key=lambda s: s.starts)
-    return {"upload_sessions": [
-        {"exam": s, "result": services.completeness(services.artifacts_of(
-            db, candidate_id=candidate.id, exam_session_id=s.id))} for s in sessions],
-        "candidate": candidate}
+    return {
+        "upload_sessions": [
+            {
+                "exam": s,
+                "result": services.completeness(
+                    services.artifacts_of(db, candidate_id=candidate.id, exam_session_id=s.id)
+                ),
+            }
+            for s in sessions
+        ],
+        "candidate": candidate,
+    }
 
 
 nav.add("uploads.help_start", _l("Upload problems"), order=30, audience="candidate")

@@ -235,9 +235,7 @@ def test_uploading_a_report_with_someone_elses_id_number_is_refused(fake_desk, t
     main(["--offline", "--no-bandwidth", "--save-dir", str(tmp_path)] + IDENTITY)
     saved = next(tmp_path.iterdir())
 
-    code = main(
-        ["--upload", str(saved), "--server", fake_desk.url, "--id-number", OTHER_ID_NUMBER]
-    )
+    code = main(["--upload", str(saved), "--server", fake_desk.url, "--id-number", OTHER_ID_NUMBER])
 
     assert code == 3 and fake_desk.requests == []
 

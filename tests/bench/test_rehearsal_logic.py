@@ -26,31 +26,37 @@ def stored(key: str | None, server_id: str) -> Stored:
 
 
 def test_an_accepted_request_missing_from_the_database_is_lost():
-    result = compare("help_request", [accepted("k1", "h1"), accepted("k2", "h2")],
-                     [stored("k1", "h1")])
+    result = compare(
+        "help_request", [accepted("k1", "h1"), accepted("k2", "h2")], [stored("k1", "h1")]
+    )
 
     assert result.lost == ["k2"]
     assert result.duplicated == []
 
 
 def test_a_retry_answered_with_the_first_id_is_neither_lost_nor_duplicated():
-    result = compare("help_request", [accepted("k1", "h1"), accepted("k1", "h1")],
-                     [stored("k1", "h1")])
+    result = compare(
+        "help_request", [accepted("k1", "h1"), accepted("k1", "h1")], [stored("k1", "h1")]
+    )
 
     assert result.ok
     assert result.accepted == 1
 
 
 def test_a_key_stored_twice_is_duplicated():
-    result = compare("help_request", [accepted("k1", "h1")],
-                     [stored("k1", "h1"), stored("k1", "h9")])
+    result = compare(
+        "help_request", [accepted("k1", "h1")], [stored("k1", "h1"), stored("k1", "h9")]
+    )
 
     assert result.duplicated == ["k1: stored 2 times"]
 
 
 def test_a_retry_answered_with_a_new_id_is_duplicated():
-    result = compare("help_request", [accepted("k1", "h1"), accepted("k1", "h2")],
-                     [stored("k1", "h1"), stored(None, "h2")])
+    result = compare(
+        "help_request",
+        [accepted("k1", "h1"), accepted("k1", "h2")],
+        [stored("k1", "h1"), stored(None, "h2")],
+    )
 
     assert result.duplicated == ["k1: answered with ids ['h1', 'h2']"]
 
@@ -62,8 +68,9 @@ def test_events_without_server_ids_are_matched_by_key():
 
 
 def test_a_row_no_client_was_told_about_is_unaccounted_not_lost():
-    result = compare("help_request", [accepted("k1", "h1")],
-                     [stored("k1", "h1"), stored("k3", "h3")])
+    result = compare(
+        "help_request", [accepted("k1", "h1")], [stored("k1", "h1"), stored("k3", "h3")]
+    )
 
     assert result.ok
     assert result.unaccounted == ["h3 (R0001)"]
@@ -123,8 +130,7 @@ def test_the_compressed_day_keeps_the_notice_order_and_its_length():
 
     assert table.login_opens == 1000.0
     assert table.day_ends == pytest.approx(1300.0)
-    assert session["login_opens"] < session["starts"] == session["login_closes"] \
-        < session["ends"]
+    assert session["login_opens"] < session["starts"] == session["login_closes"] < session["ends"]
     assert table.minute(table.at(55.0)) == pytest.approx(55.0)
 
 

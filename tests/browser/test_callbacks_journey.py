@@ -25,17 +25,28 @@ def seed(live) -> dict[str, str]:
     now = clock.utcnow()
     number = fake_id_number(random.Random())
     with live.session() as session:
-        exam = ExamSession(code="FORMAL", name="在线正式面试", kind=ExamKind.FORMAL,
-                           login_opens=now - timedelta(minutes=55),
-                           starts=now - timedelta(minutes=5),
-                           login_closes=now - timedelta(minutes=5), ends=now + timedelta(minutes=5))
-        candidate = Candidate(name="赵小雨", id_number_hash=idnumber.keyed_hash(
-            number, TEST_ID_HASH_KEY), id_number_masked=idnumber.mask(number),
-            admission_number="ZK20230077", phone="+8613912345678", created_at=now)
+        exam = ExamSession(
+            code="FORMAL",
+            name="在线正式面试",
+            kind=ExamKind.FORMAL,
+            login_opens=now - timedelta(minutes=55),
+            starts=now - timedelta(minutes=5),
+            login_closes=now - timedelta(minutes=5),
+            ends=now + timedelta(minutes=5),
+        )
+        candidate = Candidate(
+            name="赵小雨",
+            id_number_hash=idnumber.keyed_hash(number, TEST_ID_HASH_KEY),
+            id_number_masked=idnumber.mask(number),
+            admission_number="ZK20230077",
+            phone="+8613912345678",
+            created_at=now,
+        )
         candidate.enrollments.append(Enrollment(exam_session=exam, created_at=now))
         session.add(candidate)
-        create_staff(session, username="li.agent", password="agent password 1", role=Role.AGENT,
-                     now=now)
+        create_staff(
+            session, username="li.agent", password="agent password 1", role=Role.AGENT, now=now
+        )
     return {"name": "赵小雨", "id_number": number, "admission_number": "ZK20230077"}
 
 

@@ -18,25 +18,41 @@ from tests.conftest import TEST_ID_HASH_KEY
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
-         "user_agent": "Mozilla/5.0 (Linux; Android 13; SM-A536B) AppleWebKit/537.36 "
-                       "(KHTML, like Gecko) Chrome/120.0.0.0 Mobile Safari/537.36"}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "is_mobile": True,
+    "has_touch": True,
+    "user_agent": "Mozilla/5.0 (Linux; Android 13; SM-A536B) AppleWebKit/537.36 "
+    "(KHTML, like Gecko) Chrome/120.0.0.0 Mobile Safari/537.36",
+}
 
 
 def seed(live) -> dict[str, str]:
     now = clock.utcnow()
     number = fake_id_number(random.Random())
     with live.session() as session:
-        exam = ExamSession(code="MOCK-D1", name="在线模拟面试（第一天）", kind=ExamKind.MOCK,
-                           login_opens=now - timedelta(hours=1), starts=now - timedelta(hours=1),
-                           login_closes=now + timedelta(hours=8), ends=now + timedelta(hours=8))
-        candidate = Candidate(name="王小明", id_number_hash=idnumber.keyed_hash(
-            number, TEST_ID_HASH_KEY), id_number_masked=idnumber.mask(number),
-            admission_number="ZK20230001", phone="+8613800138000", created_at=now)
+        exam = ExamSession(
+            code="MOCK-D1",
+            name="在线模拟面试（第一天）",
+            kind=ExamKind.MOCK,
+            login_opens=now - timedelta(hours=1),
+            starts=now - timedelta(hours=1),
+            login_closes=now + timedelta(hours=8),
+            ends=now + timedelta(hours=8),
+        )
+        candidate = Candidate(
+            name="王小明",
+            id_number_hash=idnumber.keyed_hash(number, TEST_ID_HASH_KEY),
+            id_number_masked=idnumber.mask(number),
+            admission_number="ZK20230001",
+            phone="+8613800138000",
+            created_at=now,
+        )
         candidate.enrollments.append(Enrollment(exam_session=exam, created_at=now))
         session.add(candidate)
-        create_staff(session, username="agent", password="agent password 1", role=Role.AGENT,
-                     now=now)
+        create_staff(
+            session, username="agent", password="agent password 1", role=Role.AGENT, now=now
+        )
     return {"name": "王小明", "id_number": number, "admission_number": "ZK20230001"}
 
 

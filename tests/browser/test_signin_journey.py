@@ -20,14 +20,25 @@ def seed_candidate(live, *, name: str = "王小明") -> dict[str, str]:
     now = clock.utcnow()
     number = fake_id_number(random.Random())
     with live.session() as session:
-        exam = ExamSession(code="MOCK-D1", name="在线模拟面试（第一天）", kind=ExamKind.MOCK,
-                           download_opens=now - timedelta(hours=2),
-                           download_closes=now + timedelta(days=1),
-                           login_opens=now - timedelta(hours=1), starts=now - timedelta(hours=1),
-                           login_closes=now + timedelta(hours=8), ends=now + timedelta(hours=8))
-        candidate = Candidate(name=name, id_number_hash=idnumber.keyed_hash(
-            number, TEST_ID_HASH_KEY), id_number_masked=idnumber.mask(number),
-            admission_number="ZK20230001", phone="+8613800138000", created_at=now)
+        exam = ExamSession(
+            code="MOCK-D1",
+            name="在线模拟面试（第一天）",
+            kind=ExamKind.MOCK,
+            download_opens=now - timedelta(hours=2),
+            download_closes=now + timedelta(days=1),
+            login_opens=now - timedelta(hours=1),
+            starts=now - timedelta(hours=1),
+            login_closes=now + timedelta(hours=8),
+            ends=now + timedelta(hours=8),
+        )
+        candidate = Candidate(
+            name=name,
+            id_number_hash=idnumber.keyed_hash(number, TEST_ID_HASH_KEY),
+            id_number_masked=idnumber.mask(number),
+            admission_number="ZK20230001",
+            phone="+8613800138000",
+            created_at=now,
+        )
         candidate.enrollments.append(Enrollment(exam_session=exam, created_at=now))
         session.add(candidate)
     return {"name": name, "id_number": number, "admission_number": "ZK20230001"}
@@ -62,20 +73,35 @@ def test_a_wrong_identifier_shows_one_clear_message(live, page):
 
 def test_an_admin_imports_a_roster_and_reads_the_row_report(live, page, tmp_path):
     with live.session() as session:
-        create_staff(session, username="admin", password="admin password 1", role=Role.ADMIN,
-                     now=clock.utcnow())
+        create_staff(
+            session,
+            username="admin",
+            password="admin password 1",
+            role=Role.ADMIN,
+            now=clock.utcnow(),
+        )
         now = clock.utcnow()
-        session.add(ExamSession(code="FORMAL", name="正式面试", kind=ExamKind.FORMAL,
-                                login_opens=now, starts=now + timedelta(hours=1),
-                                login_closes=now + timedelta(hours=1),
-                                ends=now + timedelta(hours=2)))
+        session.add(
+            ExamSession(
+                code="FORMAL",
+                name="正式面试",
+                kind=ExamKind.FORMAL,
+                login_opens=now,
+                starts=now + timedelta(hours=1),
+                login_closes=now + timedelta(hours=1),
+                ends=now + timedelta(hours=2),
+            )
+        )
     rng = random.Random(4)
     bad = fake_id_number(rng)
     bad = bad[:17] + ("0" if bad[17] != "0" else "1")
     roster = tmp_path / "名单.csv"
-    roster.write_text("exam_session,name,id_number,admission_number,phone\n"
-                      f"FORMAL,甲,{fake_id_number(rng)},ZK0001,13800138001\n"
-                      f"FORMAL,乙,{bad},ZK0002,13800138002\n", encoding="utf-8")
+    roster.write_text(
+        "exam_session,name,id_number,admission_number,phone\n"
+        f"FORMAL,甲,{fake_id_number(rng)},ZK0001,13800138001\n"
+        f"FORMAL,乙,{bad},ZK0002,13800138002\n",
+        encoding="utf-8",
+    )
 
     page.goto(live.url + "/admin/roster/import")
     page.get_by_label("用户名").fill("admin")

@@ -27,18 +27,35 @@ def arrange(live) -> dict[str, str]:
     now = clock.utcnow()
     number = fake_id_number(random.Random())
     with live.session() as session:
-        exam = ExamSession(code="MOCK-D1", name="在线模拟面试（第一天）", kind=ExamKind.MOCK,
-                           download_opens=now - timedelta(hours=2),
-                           download_closes=now + timedelta(days=1),
-                           login_opens=now - timedelta(hours=1), starts=now - timedelta(hours=1),
-                           login_closes=now + timedelta(hours=8), ends=now + timedelta(hours=8))
-        candidate = Candidate(name="王小明", id_number_hash=idnumber.keyed_hash(
-            number, TEST_ID_HASH_KEY), id_number_masked=idnumber.mask(number),
-            admission_number="ZK20230001", phone="+8613800138000", created_at=now)
+        exam = ExamSession(
+            code="MOCK-D1",
+            name="在线模拟面试（第一天）",
+            kind=ExamKind.MOCK,
+            download_opens=now - timedelta(hours=2),
+            download_closes=now + timedelta(days=1),
+            login_opens=now - timedelta(hours=1),
+            starts=now - timedelta(hours=1),
+            login_closes=now + timedelta(hours=8),
+            ends=now + timedelta(hours=8),
+        )
+        candidate = Candidate(
+            name="王小明",
+            id_number_hash=idnumber.keyed_hash(number, TEST_ID_HASH_KEY),
+            id_number_masked=idnumber.mask(number),
+            admission_number="ZK20230001",
+            phone="+8613800138000",
+            created_at=now,
+        )
         candidate.enrollments.append(Enrollment(exam_session=exam, created_at=now))
         session.add(candidate)
-        create_staff(session, username="li.agent", password="agent password 1",
-                     role=Role.AGENT, now=now, display_name="技术员 小李")
+        create_staff(
+            session,
+            username="li.agent",
+            password="agent password 1",
+            role=Role.AGENT,
+            now=now,
+            display_name="技术员 小李",
+        )
         content.seed(session, now)
         demo.seed(session, now)
     return {"name": "王小明", "id_number": number, "admission_number": "ZK20230001"}

@@ -29,22 +29,42 @@ def seed_failed_upload(live) -> dict[str, str]:
     number = fake_id_number(random.Random())  # noqa: S311 - test data
     with live.session() as session:
         guidance.seed_guidance(session, now)
-        exam = ExamSession(code="FORMAL", name="在线正式面试", kind=ExamKind.FORMAL,
-                           login_opens=now - timedelta(minutes=70),
-                           starts=now - timedelta(minutes=20),
-                           login_closes=now - timedelta(minutes=20),
-                           ends=now - timedelta(minutes=10))
-        candidate = Candidate(name="赵小雨", id_number_hash=idnumber.keyed_hash(
-            number, TEST_ID_HASH_KEY), id_number_masked=idnumber.mask(number),
-            admission_number="ZK20230077", phone="+8613800138077", created_at=now)
+        exam = ExamSession(
+            code="FORMAL",
+            name="在线正式面试",
+            kind=ExamKind.FORMAL,
+            login_opens=now - timedelta(minutes=70),
+            starts=now - timedelta(minutes=20),
+            login_closes=now - timedelta(minutes=20),
+            ends=now - timedelta(minutes=10),
+        )
+        candidate = Candidate(
+            name="赵小雨",
+            id_number_hash=idnumber.keyed_hash(number, TEST_ID_HASH_KEY),
+            id_number_masked=idnumber.mask(number),
+            admission_number="ZK20230077",
+            phone="+8613800138077",
+            created_at=now,
+        )
         candidate.enrollments.append(Enrollment(exam_session=exam, created_at=now))
         session.add(candidate)
         session.flush()
-        services.record_event(session, candidate=candidate, now=now, event=services.EventIn(
-            event_id="phone-evt-0001", exam_session="FORMAL",
-            artifact=ArtifactKind.EVIDENCE_VIDEO, artifact_id="video-0110-1",
-            state=UploadState.FAILED, occurred_at=now - timedelta(minutes=2),
-            bytes_total=900_000_000, bytes_sent=310_000_000, error_code="E_NETWORK"))
+        services.record_event(
+            session,
+            candidate=candidate,
+            now=now,
+            event=services.EventIn(
+                event_id="phone-evt-0001",
+                exam_session="FORMAL",
+                artifact=ArtifactKind.EVIDENCE_VIDEO,
+                artifact_id="video-0110-1",
+                state=UploadState.FAILED,
+                occurred_at=now - timedelta(minutes=2),
+                bytes_total=900_000_000,
+                bytes_sent=310_000_000,
+                error_code="E_NETWORK",
+            ),
+        )
     return {"name": "赵小雨", "id_number": number, "admission_number": "ZK20230077"}
 
 
@@ -71,8 +91,14 @@ def test_a_candidate_walks_the_evidence_video_flow_to_a_prefilled_ticket(live, n
     page_width = page.evaluate("document.documentElement.scrollWidth")
     offer.get_by_role("button", name="提交问题").click()
 
-    assert titles == ["保持智考通打开，设备不休眠并接上电源", "检查网络", "释放存储空间",
-                      "点“重新上传”", "重启智考通后重新上传", "点“重新上传”"]
+    assert titles == [
+        "保持智考通打开，设备不休眠并接上电源",
+        "检查网络",
+        "释放存储空间",
+        "点“重新上传”",
+        "重启智考通后重新上传",
+        "点“重新上传”",
+    ]
     assert "E_NETWORK" in prefilled and "video-0110-1" in prefilled
     assert page_width <= PHONE["width"]
     assert "400-088-0028" in page.locator("#ticket").inner_text()

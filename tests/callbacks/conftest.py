@@ -44,12 +44,23 @@ def formal(make_exam):
 def press(db_session) -> Callable[..., services.HelpRequest]:
     """Press 求助 for a candidate (a new key each time unless given)."""
 
-    def make(candidate, exam, *, now: datetime = IN_EXAM, key: str | None = None,
-             phone: str | None = None, category: str | None = None):
+    def make(
+        candidate,
+        exam,
+        *,
+        now: datetime = IN_EXAM,
+        key: str | None = None,
+        phone: str | None = None,
+        category: str | None = None,
+    ):
         request, _created = services.request_help(
-            db_session, candidate=candidate, now=now, source="api",
+            db_session,
+            candidate=candidate,
+            now=now,
+            source="api",
             idempotency_key=key or uuid.uuid4().hex,
-            data=services.HelpInput(exam_session=exam.code, phone=phone, category=category))
+            data=services.HelpInput(exam_session=exam.code, phone=phone, category=category),
+        )
         return request
 
     return make

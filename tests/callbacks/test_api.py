@@ -23,16 +23,23 @@ def post(client, headers, key="key-0001-abcd", **body):
     return client.post(URL, json=payload, headers={**headers, "Idempotency-Key": key})
 
 
-def test_a_press_queues_a_request_and_names_the_only_numbers_that_will_call(client,
-                                                                              candidate_token):
+def test_a_press_queues_a_request_and_names_the_only_numbers_that_will_call(
+    client, candidate_token
+):
     _identity, headers = candidate_token
 
     response = post(client, headers, category="login", note="登录不了")
 
     assert response.status_code == 201
     body = response.json
-    assert set(body) == {"id", "status", "position", "estimated_wait_seconds", "caller_ids",
-                         "message"}
+    assert set(body) == {
+        "id",
+        "status",
+        "position",
+        "estimated_wait_seconds",
+        "caller_ids",
+        "message",
+    }
     assert body["status"] == "waiting"
     assert body["position"] == 1
     assert body["caller_ids"] == ["028-63201710", "028-62093080"]
@@ -50,8 +57,9 @@ def test_a_retried_help_request_returns_the_first_one(client, candidate_token):
     assert again.json["id"] == first.json["id"]
 
 
-def test_a_second_press_with_a_new_key_returns_the_open_request(client, candidate_token,
-                                                                db_session):
+def test_a_second_press_with_a_new_key_returns_the_open_request(
+    client, candidate_token, db_session
+):
     _identity, headers = candidate_token
     first = post(client, headers, key="first-key-123")
 
@@ -82,13 +90,16 @@ def test_a_missing_or_malformed_idempotency_key_is_refused(client, candidate_tok
     assert "Idempotency-Key" in response.json["error"]["fields"]
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"exam_session": "NOT-MINE"}, "exam_session"),
-    ({"exam_session": "FORMAL-T", "phone": "+1 415 555 0100"}, "phone"),
-    ({"exam_session": "FORMAL-T", "category": "hacking"}, "category"),
-    ({"exam_session": "FORMAL-T", "note": "长" * 501}, "note"),
-    ({}, "exam_session"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"exam_session": "NOT-MINE"}, "exam_session"),
+        ({"exam_session": "FORMAL-T", "phone": "+1 415 555 0100"}, "phone"),
+        ({"exam_session": "FORMAL-T", "category": "hacking"}, "category"),
+        ({"exam_session": "FORMAL-T", "note": "长" * 501}, "note"),
+        ({}, "exam_session"),
+    ],
+)
 def test_invalid_fields_get_a_422_naming_the_field(client, candidate_token, body, field):
     _identity, headers = candidate_token
 
@@ -101,22 +112,28 @@ def test_invalid_fields_get_a_422_naming_the_field(client, candidate_token, body
 def test_malformed_json_is_a_400_and_stores_nothing(client, candidate_token, db_session):
     _identity, headers = candidate_token
 
-    response = client.post(URL, data="{not json", content_type="application/json",
-                           headers={**headers, "Idempotency-Key": "abcdefgh1"})
+    response = client.post(
+        URL,
+        data="{not json",
+        content_type="application/json",
+        headers={**headers, "Idempotency-Key": "abcdefgh1"},
+    )
 
     assert response.status_code == 400
     assert db_session.scalar(select(func.count()).select_from(HelpRequest)) == 0
 
 
 def test_without_a_token_the_press_is_refused(client, formal, in_exam):
-    response = client.post(URL, json={"exam_session": "FORMAL-T"},
-                           headers={"Idempotency-Key": "abcdefgh1"})
+    response = client.post(
+        URL, json={"exam_session": "FORMAL-T"}, headers={"Idempotency-Key": "abcdefgh1"}
+    )
 
     assert response.status_code == 401
 
 
-def test_another_candidates_request_answers_like_a_missing_one(client, candidate_token,
-                                                               make_candidate, formal, api_token):
+def test_another_candidates_request_answers_like_a_missing_one(
+    client, candidate_token, make_candidate, formal, api_token
+):
     _identity, headers = candidate_token
     created = post(client, headers).json["id"]
     other = {"Authorization": f"Bearer {api_token(make_candidate(sessions=[formal]))}"}
@@ -152,8 +169,9 @@ def test_after_cancelling_a_new_press_opens_a_new_request(client, candidate_toke
     assert second.json["id"] != first
 
 
-def test_the_position_counts_the_candidates_ahead(client, candidate_token, make_candidate,
-                                                  formal, api_token):
+def test_the_position_counts_the_candidates_ahead(
+    client, candidate_token, make_candidate, formal, api_token
+):
     _identity, headers = candidate_token
     post(client, headers)
     other = {"Authorization": f"Bearer {api_token(make_candidate(sessions=[formal]))}"}
@@ -175,5 +193,8 @@ def test_the_message_follows_accept_language(client, candidate_token):
 def test_the_openapi_document_lists_the_help_endpoints(client):
     paths = client.get("/api/v1/openapi.json").json["paths"]
 
-    assert {"/api/v1/help-requests", "/api/v1/help-requests/{request_id}",
-            "/api/v1/help-requests/{request_id}/cancel"} <= set(paths)
+    assert {
+        "/api/v1/help-requests",
+        "/api/v1/help-requests/{request_id}",
+        "/api/v1/help-requests/{request_id}/cancel",
+    } <= set(paths)

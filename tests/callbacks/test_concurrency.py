@@ -33,18 +33,21 @@ def committed(app) -> Iterator[tuple[sessionmaker, ExamSession]]:
     factory = sessionmaker(bind=engine, expire_on_commit=False)
     code = f"CONC-{uuid.uuid4().hex[:6]}"
     with factory() as session:
-        exam = ExamSession(code=code, name="formal", kind=ExamKind.FORMAL,
-                           login_opens=IN_EXAM - timedelta(minutes=55),
-                           starts=IN_EXAM - timedelta(minutes=5),
-                           login_closes=IN_EXAM - timedelta(minutes=5),
-                           ends=IN_EXAM + timedelta(minutes=5))
+        exam = ExamSession(
+            code=code,
+            name="formal",
+            kind=ExamKind.FORMAL,
+            login_opens=IN_EXAM - timedelta(minutes=55),
+            starts=IN_EXAM - timedelta(minutes=5),
+            login_closes=IN_EXAM - timedelta(minutes=5),
+            ends=IN_EXAM + timedelta(minutes=5),
+        )
         session.add(exam)
         session.commit()
     yield factory, exam
     with factory() as session:
         request_ids = select(HelpRequest.id).where(HelpRequest.exam_session_id == exam.id)
-        candidate_ids = select(Enrollment.candidate_id).where(
-            Enrollment.exam_session_id == exam.id)
+        candidate_ids = select(Enrollment.candidate_id).where(Enrollment.exam_session_id == exam.id)
         session.execute(delete(CallAttempt).where(CallAttempt.help_request_id.in_(request_ids)))
         session.execute(delete(HelpRequest).where(HelpRequest.exam_session_id == exam.id))
         ids = list(session.scalars(candidate_ids))
@@ -59,14 +62,25 @@ def committed(app) -> Iterator[tuple[sessionmaker, ExamSession]]:
 
 def _candidates(factory, exam, count: int) -> list[int]:
     with factory() as session:
-        people = [Candidate(name=f"考生{i}", id_number_hash=uuid.uuid4().hex,
-                            id_number_masked="510104********0000",
-                            admission_number=f"C{uuid.uuid4().hex[:12]}", phone="+8613800138000",
-                            created_at=IN_EXAM) for i in range(count)]
+        people = [
+            Candidate(
+                name=f"考生{i}",
+                id_number_hash=uuid.uuid4().hex,
+                id_number_masked="510104********0000",
+                admission_number=f"C{uuid.uuid4().hex[:12]}",
+                phone="+8613800138000",
+                created_at=IN_EXAM,
+            )
+            for i in range(count)
+        ]
         session.add_all(people)
         session.flush()
-        session.add_all([Enrollment(exam_session_id=exam.id, candidate_id=p.id,
-                                    created_at=IN_EXAM) for p in people])
+        session.add_all(
+            [
+                Enrollment(exam_session_id=exam.id, candidate_id=p.id, created_at=IN_EXAM)
+                for p in people
+            ]
+        )
         session.commit()
         return [p.id for p in people]
 
@@ -81,8 +95,13 @@ def test_fifty_concurrent_presses_leave_one_open_request(committed):
         with factory() as session:
             candidate = session.get(Candidate, candidate_id)
             request, _created = services.request_help(
-                session, candidate=candidate, idempotency_key=f"press-key-{i:04d}",
-                data=services.HelpInput(exam_session=exam.code), source="api", now=IN_EXAM)
+                session,
+                candidate=candidate,
+                idempotency_key=f"press-key-{i:04d}",
+                data=services.HelpInput(exam_session=exam.code),
+                source="api",
+                now=IN_EXAM,
+            )
             session.commit()
             return request.public_id
 
@@ -90,8 +109,11 @@ def test_fifty_concurrent_presses_leave_one_open_request(committed):
         ids = list(pool.map(press, range(50)))
 
     with factory() as session:
-        stored = session.scalar(select(func.count()).select_from(HelpRequest).where(
-            HelpRequest.exam_session_id == exam.id))
+        stored = session.scalar(
+            select(func.count())
+            .select_from(HelpRequest)
+            .where(HelpRequest.exam_session_id == exam.id)
+        )
     assert stored == 1
     assert len(set(ids)) == 1
 
@@ -101,15 +123,30 @@ def test_sixteen_agents_claim_500_requests_each_exactly_once(committed):
     people = _candidates(factory, exam, 500)
     with factory() as session:
         for i, candidate_id in enumerate(people):
-            session.add(HelpRequest(public_id=services.new_public_id(),
-                                    candidate_id=candidate_id, exam_session_id=exam.id,
-                                    source="api", phone="+8613800138000",
-                                    status=HelpStatus.WAITING, priority=0,
-                                    due_at=IN_EXAM, created_at=IN_EXAM + timedelta(
-                                        microseconds=i), attempts=0))
-        agents = [Staff(username=f"{exam.code}-{i}", display_name=f"agent {i}",
-                        password_hash="x", role=Role.AGENT, created_at=IN_EXAM)
-                  for i in range(16)]
+            session.add(
+                HelpRequest(
+                    public_id=services.new_public_id(),
+                    candidate_id=candidate_id,
+                    exam_session_id=exam.id,
+                    source="api",
+                    phone="+8613800138000",
+                    status=HelpStatus.WAITING,
+                    priority=0,
+                    due_at=IN_EXAM,
+                    created_at=IN_EXAM + timedelta(microseconds=i),
+                    attempts=0,
+                )
+            )
+        agents = [
+            Staff(
+                username=f"{exam.code}-{i}",
+                display_name=f"agent {i}",
+                password_hash="x",
+                role=Role.AGENT,
+                created_at=IN_EXAM,
+            )
+            for i in range(16)
+        ]
         session.add_all(agents)
         session.commit()
         agent_ids = [a.id for a in agents]
@@ -126,10 +163,22 @@ def test_sixteen_agents_claim_500_requests_each_exactly_once(committed):
                     session.commit()
                     return mine
                 mine.append(request.id)
-                queue.start_call(session, request=request, staff=staff, adapter="desk",
-                                 settings=SETTINGS, now=IN_EXAM)
-                queue.record_outcome(session, request=request, staff=staff,
-                                     outcome=Outcome.RESOLVED, settings=SETTINGS, now=IN_EXAM)
+                queue.start_call(
+                    session,
+                    request=request,
+                    staff=staff,
+                    adapter="desk",
+                    settings=SETTINGS,
+                    now=IN_EXAM,
+                )
+                queue.record_outcome(
+                    session,
+                    request=request,
+                    staff=staff,
+                    outcome=Outcome.RESOLVED,
+                    settings=SETTINGS,
+                    now=IN_EXAM,
+                )
                 session.commit()
 
     with ThreadPoolExecutor(max_workers=16) as pool:
@@ -137,8 +186,13 @@ def test_sixteen_agents_claim_500_requests_each_exactly_once(committed):
 
     counts = Counter(claims)
     with factory() as session:
-        left = session.scalar(select(func.count()).select_from(HelpRequest).where(
-            HelpRequest.exam_session_id == exam.id, HelpRequest.status != HelpStatus.COMPLETED))
+        left = session.scalar(
+            select(func.count())
+            .select_from(HelpRequest)
+            .where(
+                HelpRequest.exam_session_id == exam.id, HelpRequest.status != HelpStatus.COMPLETED
+            )
+        )
     assert len(counts) == 500
     assert max(counts.values()) == 1
     assert left == 0

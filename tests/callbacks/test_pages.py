@@ -8,13 +8,22 @@ from helpdesk.callbacks.models import HelpRequest, HelpStatus
 
 
 def press_on_the_web(client, key="web-key-0001", **extra):
-    return client.post("/help", data={"exam_session": "FORMAL-T", "category": "login",
-                                      "phone": "", "note": "", "key": key, **extra})
+    return client.post(
+        "/help",
+        data={
+            "exam_session": "FORMAL-T",
+            "category": "login",
+            "phone": "",
+            "note": "",
+            "key": key,
+            **extra,
+        },
+    )
 
 
-def test_the_help_page_shows_a_big_help_button_and_the_two_numbers(client, make_candidate,
-                                                                   sign_in_candidate, formal,
-                                                                   in_exam):
+def test_the_help_page_shows_a_big_help_button_and_the_two_numbers(
+    client, make_candidate, sign_in_candidate, formal, in_exam
+):
     sign_in_candidate(make_candidate(sessions=[formal]))
 
     page = client.get("/help")
@@ -25,7 +34,8 @@ def test_the_help_page_shows_a_big_help_button_and_the_two_numbers(client, make_
 
 
 def test_pressing_twice_on_the_web_queues_one_request_and_shows_its_status(
-        client, make_candidate, sign_in_candidate, formal, in_exam, db_session):
+    client, make_candidate, sign_in_candidate, formal, in_exam, db_session
+):
     sign_in_candidate(make_candidate(sessions=[formal]))
 
     first = press_on_the_web(client)
@@ -38,8 +48,9 @@ def test_pressing_twice_on_the_web_queues_one_request_and_shows_its_status(
     assert "切勿回拨" in status.text and 'data-poll="' in status.text
 
 
-def test_a_bad_phone_on_the_web_form_is_a_specific_422(client, make_candidate, sign_in_candidate,
-                                                       formal, in_exam):
+def test_a_bad_phone_on_the_web_form_is_a_specific_422(
+    client, make_candidate, sign_in_candidate, formal, in_exam
+):
     sign_in_candidate(make_candidate(sessions=[formal]))
 
     response = press_on_the_web(client, phone="12345")
@@ -48,8 +59,9 @@ def test_a_bad_phone_on_the_web_form_is_a_specific_422(client, make_candidate, s
     assert 'class="error"' in response.text
 
 
-def test_another_candidates_status_page_is_a_404(client, make_candidate, sign_in_candidate,
-                                                 formal, in_exam, press):
+def test_another_candidates_status_page_is_a_404(
+    client, make_candidate, sign_in_candidate, formal, in_exam, press
+):
     theirs = press(make_candidate(sessions=[formal]).candidate, formal)
     sign_in_candidate(make_candidate(sessions=[formal]))
 
@@ -60,7 +72,8 @@ def test_another_candidates_status_page_is_a_404(client, make_candidate, sign_in
 
 
 def test_the_console_lists_waiting_requests_and_claim_next_opens_the_call_panel(
-        client, make_candidate, make_staff, sign_in_staff, formal, in_exam, press):
+    client, make_candidate, make_staff, sign_in_staff, formal, in_exam, press
+):
     request = press(make_candidate(name="李四", sessions=[formal]).candidate, formal)
     sign_in_staff(make_staff())
 
@@ -75,13 +88,16 @@ def test_the_console_lists_waiting_requests_and_claim_next_opens_the_call_panel(
 
 
 def test_recording_no_answer_on_the_console_puts_the_request_back_for_a_retry(
-        client, make_candidate, make_staff, sign_in_staff, formal, in_exam, press, db_session):
+    client, make_candidate, make_staff, sign_in_staff, formal, in_exam, press, db_session
+):
     request = press(make_candidate(sessions=[formal]).candidate, formal)
     sign_in_staff(make_staff())
     client.post("/staff/callbacks/claim")
 
-    response = client.post(f"/staff/callbacks/r/{request.public_id}/outcome",
-                           data={"outcome": "no_answer", "note": "无人接听"})
+    response = client.post(
+        f"/staff/callbacks/r/{request.public_id}/outcome",
+        data={"outcome": "no_answer", "note": "无人接听"},
+    )
     db_session.refresh(request)
 
     assert response.status_code == 302
@@ -89,36 +105,40 @@ def test_recording_no_answer_on_the_console_puts_the_request_back_for_a_retry(
     assert request.calls[0].note == "无人接听"
 
 
-def test_an_unknown_outcome_is_refused_with_a_422(client, make_candidate, make_staff,
-                                                  sign_in_staff, formal, in_exam, press):
+def test_an_unknown_outcome_is_refused_with_a_422(
+    client, make_candidate, make_staff, sign_in_staff, formal, in_exam, press
+):
     request = press(make_candidate(sessions=[formal]).candidate, formal)
     sign_in_staff(make_staff())
     client.post("/staff/callbacks/claim")
 
-    response = client.post(f"/staff/callbacks/r/{request.public_id}/outcome",
-                           data={"outcome": "vanished"})
+    response = client.post(
+        f"/staff/callbacks/r/{request.public_id}/outcome", data={"outcome": "vanished"}
+    )
 
     assert response.status_code == 422
 
 
-def test_the_console_escalates_a_call_into_a_ticket(client, make_candidate, make_staff,
-                                                    sign_in_staff, formal, in_exam, press,
-                                                    db_session):
+def test_the_console_escalates_a_call_into_a_ticket(
+    client, make_candidate, make_staff, sign_in_staff, formal, in_exam, press, db_session
+):
     request = press(make_candidate(sessions=[formal]).candidate, formal, category="login")
     sign_in_staff(make_staff())
     client.post("/staff/callbacks/claim")
 
-    response = client.post(f"/staff/callbacks/r/{request.public_id}/escalate",
-                           data={"category": "login", "description": "需要更换电脑后重新登录"})
+    response = client.post(
+        f"/staff/callbacks/r/{request.public_id}/escalate",
+        data={"category": "login", "description": "需要更换电脑后重新登录"},
+    )
     db_session.refresh(request)
 
     assert response.status_code == 302
     assert request.status == HelpStatus.COMPLETED and request.ticket_number
 
 
-def test_the_wallboard_shows_the_queue_and_a_staffing_estimate(client, make_staff, sign_in_staff,
-                                                               make_candidate, make_exam, press,
-                                                               formal, now):
+def test_the_wallboard_shows_the_queue_and_a_staffing_estimate(
+    client, make_staff, sign_in_staff, make_candidate, make_exam, press, formal, now
+):
     press(make_candidate(sessions=[formal]).candidate, formal, now=now)
     sign_in_staff(make_staff("supervisor"))
 
@@ -128,13 +148,15 @@ def test_the_wallboard_shows_the_queue_and_a_staffing_estimate(client, make_staf
     assert "Erlang C" in page.text
 
 
-def test_a_note_added_on_the_call_panel_is_shown_there(client, make_candidate, make_staff,
-                                                       sign_in_staff, formal, in_exam, press):
+def test_a_note_added_on_the_call_panel_is_shown_there(
+    client, make_candidate, make_staff, sign_in_staff, formal, in_exam, press
+):
     request = press(make_candidate(sessions=[formal]).candidate, formal)
     sign_in_staff(make_staff())
 
-    response = client.post(f"/staff/callbacks/r/{request.public_id}/note",
-                           data={"note": "<b>考生说网络断了</b>"})
+    response = client.post(
+        f"/staff/callbacks/r/{request.public_id}/note", data={"note": "<b>考生说网络断了</b>"}
+    )
     page = client.get(response.headers["Location"])
 
     assert "&lt;b&gt;考生说网络断了&lt;/b&gt;" in page.text

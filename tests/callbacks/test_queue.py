@@ -20,19 +20,26 @@ from tests.conftest import app_config
 
 
 def call_and_record(db_session, request, staff, outcome, settings, now):
-    queue.start_call(db_session, request=request, staff=staff, adapter="desk", settings=settings,
-                     now=now)
-    queue.record_outcome(db_session, request=request, staff=staff, outcome=outcome,
-                         settings=settings, now=now)
+    queue.start_call(
+        db_session, request=request, staff=staff, adapter="desk", settings=settings, now=now
+    )
+    queue.record_outcome(
+        db_session, request=request, staff=staff, outcome=outcome, settings=settings, now=now
+    )
 
 
-def test_a_formal_exam_in_progress_is_called_before_a_mock_exam(db_session, make_exam,
-                                                                make_candidate, make_staff,
-                                                                press, formal, settings):
-    mock = make_exam("MOCK-T", kind="mock", starts=IN_EXAM - timedelta(hours=1),
-                     ends=IN_EXAM + timedelta(hours=10))
-    mock_request = press(make_candidate(sessions=[mock]).candidate, mock,
-                         now=IN_EXAM - timedelta(minutes=5))
+def test_a_formal_exam_in_progress_is_called_before_a_mock_exam(
+    db_session, make_exam, make_candidate, make_staff, press, formal, settings
+):
+    mock = make_exam(
+        "MOCK-T",
+        kind="mock",
+        starts=IN_EXAM - timedelta(hours=1),
+        ends=IN_EXAM + timedelta(hours=10),
+    )
+    mock_request = press(
+        make_candidate(sessions=[mock]).candidate, mock, now=IN_EXAM - timedelta(minutes=5)
+    )
     exam_request = press(make_candidate(sessions=[formal]).candidate, formal)
 
     claimed = queue.claim_next(db_session, staff=make_staff(), settings=settings, now=IN_EXAM)
@@ -41,19 +48,22 @@ def test_a_formal_exam_in_progress_is_called_before_a_mock_exam(db_session, make
     assert mock_request.priority > exam_request.priority
 
 
-def test_within_a_level_the_first_to_press_is_called_first(db_session, make_candidate,
-                                                           make_staff, press, formal, settings):
+def test_within_a_level_the_first_to_press_is_called_first(
+    db_session, make_candidate, make_staff, press, formal, settings
+):
     first = press(make_candidate(sessions=[formal]).candidate, formal)
     press(make_candidate(sessions=[formal]).candidate, formal, now=later(IN_EXAM, 1))
 
-    claimed = queue.claim_next(db_session, staff=make_staff(), settings=settings,
-                               now=later(IN_EXAM, 2))
+    claimed = queue.claim_next(
+        db_session, staff=make_staff(), settings=settings, now=later(IN_EXAM, 2)
+    )
 
     assert claimed.id == first.id
 
 
-def test_two_agents_never_claim_the_same_request(db_session, make_candidate, make_staff, press,
-                                                 formal, settings):
+def test_two_agents_never_claim_the_same_request(
+    db_session, make_candidate, make_staff, press, formal, settings
+):
     only = press(make_candidate(sessions=[formal]).candidate, formal)
 
     one = queue.claim_next(db_session, staff=make_staff(), settings=settings, now=IN_EXAM)
@@ -63,9 +73,9 @@ def test_two_agents_never_claim_the_same_request(db_session, make_candidate, mak
     assert two is None
 
 
-def test_an_agent_holding_a_claim_gets_it_back_instead_of_another(db_session, make_candidate,
-                                                                  make_staff, press, formal,
-                                                                  settings):
+def test_an_agent_holding_a_claim_gets_it_back_instead_of_another(
+    db_session, make_candidate, make_staff, press, formal, settings
+):
     press(make_candidate(sessions=[formal]).candidate, formal)
     press(make_candidate(sessions=[formal]).candidate, formal)
     agent = make_staff()
@@ -77,7 +87,8 @@ def test_an_agent_holding_a_claim_gets_it_back_instead_of_another(db_session, ma
 
 
 def test_a_claim_not_turned_into_a_call_in_90_seconds_returns_to_the_queue(
-        db_session, make_candidate, make_staff, press, formal, settings):
+    db_session, make_candidate, make_staff, press, formal, settings
+):
     request = press(make_candidate(sessions=[formal]).candidate, formal)
     slow, other = make_staff(), make_staff()
     queue.claim_next(db_session, staff=slow, settings=settings, now=IN_EXAM)
@@ -86,31 +97,38 @@ def test_a_claim_not_turned_into_a_call_in_90_seconds_returns_to_the_queue(
     released = queue.release_expired_claims(db_session, now=later(IN_EXAM, 90))
     db_session.refresh(request)
     status_after = request.status
-    reclaimed = queue.claim_next(db_session, staff=other, settings=settings,
-                                 now=later(IN_EXAM, 91))
+    reclaimed = queue.claim_next(db_session, staff=other, settings=settings, now=later(IN_EXAM, 91))
 
     assert (early, released) == (0, 1)
     assert status_after == HelpStatus.WAITING
     assert reclaimed.claimed_by_id == other.id
     with pytest.raises(Conflict):
-        queue.start_call(db_session, request=reclaimed, staff=slow, adapter="desk",
-                         settings=settings, now=later(IN_EXAM, 92))
+        queue.start_call(
+            db_session,
+            request=reclaimed,
+            staff=slow,
+            adapter="desk",
+            settings=settings,
+            now=later(IN_EXAM, 92),
+        )
 
 
-def test_an_expired_claim_can_be_taken_even_before_the_job_runs(db_session, make_candidate,
-                                                                make_staff, press, formal,
-                                                                settings):
+def test_an_expired_claim_can_be_taken_even_before_the_job_runs(
+    db_session, make_candidate, make_staff, press, formal, settings
+):
     request = press(make_candidate(sessions=[formal]).candidate, formal)
     queue.claim_next(db_session, staff=make_staff(), settings=settings, now=IN_EXAM)
 
-    taken = queue.claim_next(db_session, staff=make_staff(), settings=settings,
-                             now=later(IN_EXAM, 91))
+    taken = queue.claim_next(
+        db_session, staff=make_staff(), settings=settings, now=later(IN_EXAM, 91)
+    )
 
     assert taken.id == request.id
 
 
-def test_no_answer_is_retried_after_60_seconds(db_session, make_candidate, make_staff, press,
-                                               formal, settings):
+def test_no_answer_is_retried_after_60_seconds(
+    db_session, make_candidate, make_staff, press, formal, settings
+):
     request = press(make_candidate(sessions=[formal]).candidate, formal)
     agent = make_staff()
     queue.claim_next(db_session, staff=agent, settings=settings, now=IN_EXAM)
@@ -124,7 +142,8 @@ def test_no_answer_is_retried_after_60_seconds(db_session, make_candidate, make_
 
 
 def test_three_unanswered_calls_make_the_request_unreachable_and_text_the_candidate(
-        db_session, make_candidate, make_staff, press, formal, settings):
+    db_session, make_candidate, make_staff, press, formal, settings
+):
     request = press(make_candidate(sessions=[formal], phone="+8613912345678").candidate, formal)
     agent = make_staff()
     moment = IN_EXAM
@@ -136,8 +155,11 @@ def test_three_unanswered_calls_make_the_request_unreachable_and_text_the_candid
     sms = db_session.scalars(select(OutboundSms)).all()
 
     assert request.status == HelpStatus.UNREACHABLE and request.attempts == 3
-    assert [c.caller_id for c in request.calls] == ["+862863201710", "+862862093080",
-                                                    "+862863201710"]
+    assert [c.caller_id for c in request.calls] == [
+        "+862863201710",
+        "+862862093080",
+        "+862863201710",
+    ]
     (message,) = sms
     assert message.to == "+8613912345678"
     assert "028-63201710" in message.body and "028-62093080" in message.body
@@ -145,7 +167,8 @@ def test_three_unanswered_calls_make_the_request_unreachable_and_text_the_candid
 
 
 def test_a_wrong_number_typed_by_the_candidate_is_retried_on_the_roster_number(
-        db_session, make_candidate, make_staff, formal, press, settings):
+    db_session, make_candidate, make_staff, formal, press, settings
+):
     candidate = make_candidate(sessions=[formal], phone="+8613800138000").candidate
     request = press(candidate, formal, phone="13700000000")
     agent = make_staff()
@@ -158,8 +181,9 @@ def test_a_wrong_number_typed_by_the_candidate_is_retried_on_the_roster_number(
     assert request.due_at == IN_EXAM
 
 
-def test_a_resolved_call_completes_the_request(db_session, make_candidate, make_staff, press,
-                                               formal, settings):
+def test_a_resolved_call_completes_the_request(
+    db_session, make_candidate, make_staff, press, formal, settings
+):
     request = press(make_candidate(sessions=[formal]).candidate, formal)
     agent = make_staff()
     queue.claim_next(db_session, staff=agent, settings=settings, now=IN_EXAM)
@@ -170,15 +194,22 @@ def test_a_resolved_call_completes_the_request(db_session, make_candidate, make_
     assert "放回原录制位置" in services.status_message(request, settings=settings, place=0)
 
 
-def test_escalating_opens_a_ticket_with_the_requests_context(db_session, make_candidate,
-                                                             make_staff, press, formal, settings):
+def test_escalating_opens_a_ticket_with_the_requests_context(
+    db_session, make_candidate, make_staff, press, formal, settings
+):
     request = press(make_candidate(sessions=[formal]).candidate, formal, category="login")
     agent = make_staff()
     queue.claim_next(db_session, staff=agent, settings=settings, now=IN_EXAM)
 
-    number = queue.escalate(db_session, request=request, staff=agent, category="login",
-                            description="考生无法登录，需要更换电脑", settings=settings,
-                            now=later(IN_EXAM, 60))
+    number = queue.escalate(
+        db_session,
+        request=request,
+        staff=agent,
+        category="login",
+        description="考生无法登录，需要更换电脑",
+        settings=settings,
+        now=later(IN_EXAM, 60),
+    )
 
     ticket = db_session.scalar(select(Ticket).where(Ticket.number == number))
     assert ticket.candidate_id == request.candidate_id
@@ -187,29 +218,45 @@ def test_escalating_opens_a_ticket_with_the_requests_context(db_session, make_ca
 
 
 def test_a_request_still_open_after_its_session_ends_becomes_a_ticket_once(
-        db_session, make_candidate, press, formal, settings):
+    db_session, make_candidate, press, formal, settings
+):
     request = press(make_candidate(sessions=[formal]).candidate, formal, category="cannot_answer")
     after_grace = formal.ends + timedelta(minutes=settings.close_grace_minutes)
 
-    early = queue.close_ended_sessions(db_session, settings=settings,
-                                       now=after_grace - timedelta(seconds=1))
+    early = queue.close_ended_sessions(
+        db_session, settings=settings, now=after_grace - timedelta(seconds=1)
+    )
     closed = queue.close_ended_sessions(db_session, settings=settings, now=after_grace)
     again = queue.close_ended_sessions(db_session, settings=settings, now=after_grace)
 
     assert (early, closed, again) == (0, 1, 0)
     assert request.status == HelpStatus.CANCELLED and request.ticket_number
-    assert db_session.scalar(select(Ticket).where(
-        Ticket.number == request.ticket_number)).category == "cannot_answer"
+    assert (
+        db_session.scalar(select(Ticket).where(Ticket.number == request.ticket_number)).category
+        == "cannot_answer"
+    )
 
 
 def test_a_follow_up_is_queued_once_and_after_everything_exam_related(
-        db_session, make_candidate, make_staff, press, formal, settings):
+    db_session, make_candidate, make_staff, press, formal, settings
+):
     candidate = make_candidate(sessions=[formal]).candidate
-    followup = services.queue_followup(db_session, candidate=candidate, exam_session=formal,
-                                       reason="upload_incomplete", note="2 videos missing",
-                                       now=IN_EXAM - timedelta(minutes=1))
-    twice = services.queue_followup(db_session, candidate=candidate, exam_session=formal,
-                                    reason="upload_incomplete", note="again", now=IN_EXAM)
+    followup = services.queue_followup(
+        db_session,
+        candidate=candidate,
+        exam_session=formal,
+        reason="upload_incomplete",
+        note="2 videos missing",
+        now=IN_EXAM - timedelta(minutes=1),
+    )
+    twice = services.queue_followup(
+        db_session,
+        candidate=candidate,
+        exam_session=formal,
+        reason="upload_incomplete",
+        note="again",
+        now=IN_EXAM,
+    )
     pressed = press(candidate, formal)
 
     claimed = queue.claim_next(db_session, staff=make_staff(), settings=settings, now=IN_EXAM)
@@ -219,9 +266,9 @@ def test_a_follow_up_is_queued_once_and_after_everything_exam_related(
     assert followup.status == HelpStatus.WAITING
 
 
-def test_the_desk_dials_no_more_calls_per_minute_than_configured(db_session, make_candidate,
-                                                                 make_staff, press, formal,
-                                                                 settings):
+def test_the_desk_dials_no_more_calls_per_minute_than_configured(
+    db_session, make_candidate, make_staff, press, formal, settings
+):
     tight = replace(settings, calls_per_minute=2)
     agents = [make_staff() for _ in range(3)]
     for agent in agents:
@@ -230,27 +277,41 @@ def test_the_desk_dials_no_more_calls_per_minute_than_configured(db_session, mak
     requests = [queue.current_claim(db_session, staff=a) for a in agents]
 
     for agent, request in zip(agents[:2], requests[:2], strict=True):
-        queue.start_call(db_session, request=request, staff=agent, adapter="desk", settings=tight,
-                         now=IN_EXAM)
+        queue.start_call(
+            db_session, request=request, staff=agent, adapter="desk", settings=tight, now=IN_EXAM
+        )
 
     with pytest.raises(TooManyRequests):
-        queue.start_call(db_session, request=requests[2], staff=agents[2], adapter="desk",
-                         settings=tight, now=later(IN_EXAM, 30))
-    assert queue.start_call(db_session, request=requests[2], staff=agents[2], adapter="desk",
-                            settings=tight, now=later(IN_EXAM, 61))
+        queue.start_call(
+            db_session,
+            request=requests[2],
+            staff=agents[2],
+            adapter="desk",
+            settings=tight,
+            now=later(IN_EXAM, 30),
+        )
+    assert queue.start_call(
+        db_session,
+        request=requests[2],
+        staff=agents[2],
+        adapter="desk",
+        settings=tight,
+        now=later(IN_EXAM, 61),
+    )
 
 
-def test_the_desk_dials_only_the_candidates_own_mainland_number(db_session, make_candidate,
-                                                                make_staff, press, formal,
-                                                                settings):
+def test_the_desk_dials_only_the_candidates_own_mainland_number(
+    db_session, make_candidate, make_staff, press, formal, settings
+):
     request = press(make_candidate(sessions=[formal]).candidate, formal)
     agent = make_staff()
     queue.claim_next(db_session, staff=agent, settings=settings, now=IN_EXAM)
     request.phone = "+14155550100"  # not mainland, e.g. tampered with
 
     with pytest.raises(Conflict):
-        queue.start_call(db_session, request=request, staff=agent, adapter="desk",
-                         settings=settings, now=IN_EXAM)
+        queue.start_call(
+            db_session, request=request, staff=agent, adapter="desk", settings=settings, now=IN_EXAM
+        )
 
 
 @pytest.mark.parametrize("numbers", ["+862863201710,+8613800138000", "+14155550100", "", "abc"])
@@ -260,11 +321,11 @@ def test_a_caller_id_outside_the_whitelist_refuses_to_start(numbers):
 
 
 def test_the_whitelisted_caller_ids_start_in_any_order(tmp_path):
-    app = create_app({**app_config("sqlite://", str(tmp_path)),
-                      "CALLER_IDS": "028-62093080, +862863201710"})
+    app = create_app(
+        {**app_config("sqlite://", str(tmp_path)), "CALLER_IDS": "028-62093080, +862863201710"}
+    )
 
-    assert app.extensions["callbacks.settings"].caller_ids == ("+862862093080",
-                                                               "+862863201710")
+    assert app.extensions["callbacks.settings"].caller_ids == ("+862862093080", "+862863201710")
 
 
 def test_a_session_that_has_ended_takes_no_new_press(db_session, make_candidate, formal, press):

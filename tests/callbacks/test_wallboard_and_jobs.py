@@ -18,19 +18,31 @@ def test_a_bigger_roster_needs_more_technicians():
     assert large > 100 / 600 * 180  # more agents than the offered load, or the queue grows
 
 
-def test_the_wallboard_reports_how_fast_candidates_were_called(db_session, make_candidate,
-                                                                make_staff, press, formal,
-                                                                settings):
+def test_the_wallboard_reports_how_fast_candidates_were_called(
+    db_session, make_candidate, make_staff, press, formal, settings
+):
     agent = make_staff()
     quick = press(make_candidate(sessions=[formal]).candidate, formal)
     slow = press(make_candidate(sessions=[formal]).candidate, formal)
     press(make_candidate(sessions=[formal]).candidate, formal)
     for request, delay in ((quick, 30), (slow, 200)):
         queue.claim_next(db_session, staff=agent, settings=settings, now=later(IN_EXAM, delay))
-        queue.start_call(db_session, request=request, staff=agent, adapter="desk",
-                         settings=settings, now=later(IN_EXAM, delay))
-        queue.record_outcome(db_session, request=request, staff=agent, outcome=Outcome.RESOLVED,
-                             settings=settings, now=later(IN_EXAM, delay + 60))
+        queue.start_call(
+            db_session,
+            request=request,
+            staff=agent,
+            adapter="desk",
+            settings=settings,
+            now=later(IN_EXAM, delay),
+        )
+        queue.record_outcome(
+            db_session,
+            request=request,
+            staff=agent,
+            outcome=Outcome.RESOLVED,
+            settings=settings,
+            now=later(IN_EXAM, delay + 60),
+        )
 
     board = stats.wallboard(db_session, now=later(IN_EXAM, 300))
 
@@ -42,7 +54,8 @@ def test_the_wallboard_reports_how_fast_candidates_were_called(db_session, make_
 
 
 def test_the_scheduler_returns_expired_claims_and_closes_out_ended_sessions(
-        app, db_session, make_candidate, make_staff, press, formal, settings):
+    app, db_session, make_candidate, make_staff, press, formal, settings
+):
     claimed = press(make_candidate(sessions=[formal]).candidate, formal)
     waiting = press(make_candidate(sessions=[formal]).candidate, formal)
     queue.claim_next(db_session, staff=make_staff(), settings=settings, now=IN_EXAM)

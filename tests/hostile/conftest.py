@@ -26,9 +26,13 @@ FAST_SAMPLE = 40
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--full", action="store_true", default=False,
-                     help="hostile tests: the whole corpus and many more fuzzing examples "
-                          "(also HELPDESK_HOSTILE_FULL=1)")
+    parser.addoption(
+        "--full",
+        action="store_true",
+        default=False,
+        help="hostile tests: the whole corpus and many more fuzzing examples "
+        "(also HELPDESK_HOSTILE_FULL=1)",
+    )
 
 
 def full_mode(config: pytest.Config) -> bool:
@@ -56,7 +60,8 @@ def per_field(full: bool) -> int | None:
 _ID_SHAPE = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
 # 13812345678, +8613812345678, 138 1234 5678, 138-1234-5678, +86 138 1234 5678
 _PHONE_SHAPE = re.compile(
-    r"(?<![0-9])(?:\+?86[ \-]?)?1[3-9][0-9][ \-]?[0-9]{4}[ \-]?[0-9]{4}(?![0-9])")
+    r"(?<![0-9])(?:\+?86[ \-]?)?1[3-9][0-9][ \-]?[0-9]{4}[ \-]?[0-9]{4}(?![0-9])"
+)
 
 
 @dataclass
@@ -85,8 +90,11 @@ class Sweep:
         promises masked phones); returns and keeps what it found."""
         kind = where.split(" ", 1)[0]
         self.read[kind] = self.read.get(kind, 0) + 1
-        hits = [f"ID {m[:6]}… in {where}" for m in _ID_SHAPE.findall(text or "")
-                if m.upper() in self.id_numbers]
+        hits = [
+            f"ID {m[:6]}… in {where}"
+            for m in _ID_SHAPE.findall(text or "")
+            if m.upper() in self.id_numbers
+        ]
         if phones:
             for match in _PHONE_SHAPE.findall(text or ""):
                 digits = re.sub(r"[^0-9]", "", match)[-11:]
@@ -132,8 +140,9 @@ def sweep(app) -> Iterator[Sweep]:
         # Phones are masked in error pages and API errors; a staff page re-rendered with
         # a form error may show the candidate's number to the agent who calls them.
         error_page = response.is_json or 'class="card error-page"' in body
-        _SWEEP.record(f"error {response.status_code} {request.method} {request.path}", body,
-                      phones=error_page)
+        _SWEEP.record(
+            f"error {response.status_code} {request.method} {request.path}", body, phones=error_page
+        )
 
     request_finished.connect(on_response, app)
     yield _SWEEP
@@ -152,8 +161,9 @@ def _audit_rows_into_the_sweep(request: pytest.FixtureRequest) -> Iterator[None]
     session: Session = request.getfixturevalue("db_session")
     yield
     for entry in session.scalars(select(AuditEntry)):
-        _SWEEP.record(f"audit {entry.action}",
-                      f"{entry.target_type} {entry.target_id} {entry.detail!r}")
+        _SWEEP.record(
+            f"audit {entry.action}", f"{entry.target_type} {entry.target_id} {entry.detail!r}"
+        )
 
 
 # ----------------------------------------------------------------------------- people
@@ -167,7 +177,8 @@ def person(make_candidate, sweep: Sweep) -> Callable[..., Any]:
     def make(**kwargs: Any) -> Any:
         number = fake_id_number(rng)
         phone = kwargs.pop("phone", None) or phones.normalise(
-            "1" + rng.choice("3456789") + "".join(rng.choice("0123456789") for _ in range(9)))
+            "1" + rng.choice("3456789") + "".join(rng.choice("0123456789") for _ in range(9))
+        )
         sweep.remember(id_number=number, phone=phone)
         return make_candidate(id_number=number, phone=phone, **kwargs)
 
@@ -180,11 +191,16 @@ def world(app, db_session, make_exam, person, now):
     from tests.hostile.objects import World, make_staff_row
 
     exam = make_exam()
-    return World(app=app, session=db_session, exam=exam, owner=person(sessions=[exam]),
-                 other=person(sessions=[exam]),
-                 staff={role: make_staff_row(db_session, role)
-                        for role in ("agent", "supervisor", "admin")},
-                 make_exam=make_exam, person=person)
+    return World(
+        app=app,
+        session=db_session,
+        exam=exam,
+        owner=person(sessions=[exam]),
+        other=person(sessions=[exam]),
+        staff={role: make_staff_row(db_session, role) for role in ("agent", "supervisor", "admin")},
+        make_exam=make_exam,
+        person=person,
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -20,46 +20,46 @@ _SCRIPT = [
     "<scr<script>ipt>alert(1)</script>",
     "</title><script>alert(1)</script>",
     "</textarea><script>alert(1)</script>",
-    "\"><script>alert(document.cookie)</script>",
+    '"><script>alert(document.cookie)</script>',
     "'><script>alert(1)</script>",
     "<script >alert(1)</script >",
     "<ScRiPt>alert(String.fromCharCode(88,83,83))</ScRiPt>",
     "<script/src=data:,alert(1)></script>",
-    "<iframe src=\"javascript:alert(1)\"></iframe>",
-    "<a href=\"javascript:alert(1)\">x</a>",
-    "<a href=\"JaVaScRiPt:alert(1)\">x</a>",
+    '<iframe src="javascript:alert(1)"></iframe>',
+    '<a href="javascript:alert(1)">x</a>',
+    '<a href="JaVaScRiPt:alert(1)">x</a>',
     "javascript:alert(1)",
     "javascript://%0aalert(1)",
-    "<object data=\"javascript:alert(1)\"></object>",
-    "<embed src=\"javascript:alert(1)\">",
-    "<form action=\"javascript:alert(1)\"><input type=submit>",
-    "<meta http-equiv=\"refresh\" content=\"0;url=javascript:alert(1)\">",
-    "<base href=\"//evil.example/\">",
+    '<object data="javascript:alert(1)"></object>',
+    '<embed src="javascript:alert(1)">',
+    '<form action="javascript:alert(1)"><input type=submit>',
+    '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
+    '<base href="//evil.example/">',
     "<link rel=stylesheet href=//evil.example/x.css>",
     "<style>body{background:url(javascript:alert(1))}</style>",
     "<!--<script>alert(1)//-->",
     "<![CDATA[<script>alert(1)</script>]]>",
-    "<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\">",
+    '<noscript><p title="</noscript><img src=x onerror=alert(1)>">',
 ]
 _EVENT = [
     "<img src=x onerror=alert(1)>",
-    "<img src=x onerror=\"alert(1)\">",
+    '<img src=x onerror="alert(1)">',
     "<IMG SRC=x OnErRoR=alert(1)>",
     "<img src=x:alert(alt) onerror=eval(src) alt=0>",
     "<body onload=alert(1)>",
-    "<div onmouseover=\"alert(1)\">hover</div>",
+    '<div onmouseover="alert(1)">hover</div>',
     "<input autofocus onfocus=alert(1)>",
     "<details open ontoggle=alert(1)>",
-    "<video><source onerror=\"alert(1)\">",
+    '<video><source onerror="alert(1)">',
     "<audio src=x onerror=alert(1)>",
     "<marquee onstart=alert(1)>",
-    "\" onmouseover=\"alert(1)",
+    '" onmouseover="alert(1)',
     "' onfocus='alert(1)' autofocus='",
-    "\" autofocus onfocus=alert(1) x=\"",
+    '" autofocus onfocus=alert(1) x="',
     "<select onchange=alert(1)><option>1</select>",
     "<button formaction=javascript:alert(1)>x</button>",
     "<x contenteditable onblur=alert(1)>lose focus</x>",
-    "<img src=\"x\" onerror=\"&#97;&#108;&#101;&#114;&#116;(1)\">",
+    '<img src="x" onerror="&#97;&#108;&#101;&#114;&#116;(1)">',
     "<img src=`x` onerror=alert(1)>",
     "<img/src/onerror=alert(1)>",
 ]
@@ -68,12 +68,12 @@ _SVG = [
     "<svg><script>alert(1)</script></svg>",
     "<svg/onload=alert(1)//",
     "<svg><animate onbegin=alert(1) attributeName=x dur=1s>",
-    "<svg><a xlink:href=\"javascript:alert(1)\"><text x=20 y=20>x</text></a></svg>",
+    '<svg><a xlink:href="javascript:alert(1)"><text x=20 y=20>x</text></a></svg>',
     "<svg><foreignObject><iframe src=javascript:alert(1)></iframe></foreignObject></svg>",
     "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
     "<svg><use href=\"data:image/svg+xml,<svg id='x' xmlns='http://www.w3.org/2000/svg'>"
     "<image href='1' onerror='alert(1)'/></svg>#x\"/></svg>",
-    "<?xml version=\"1.0\"?><svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>",
+    '<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
     "data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+",
 ]
 _TEMPLATE = [
@@ -101,7 +101,7 @@ _TEMPLATE = [
 _SQL = [
     "' OR '1'='1",
     "' OR 1=1 --",
-    "\" OR \"\"=\"",
+    '" OR ""="',
     "'; DROP TABLE candidates; --",
     "1; DELETE FROM tickets",
     "admin'--",
@@ -124,7 +124,7 @@ _CRLF = [
     "x\nX-Injected: 1",
     "a\rb",
     "tab\tseparated\tvalue",
-    "=HYPERLINK(\"https://evil.example\",\"click\")",
+    '=HYPERLINK("https://evil.example","click")',
     "=cmd|' /C calc'!A0",
     "+SUM(1,1)",
     "-2+3",
@@ -173,7 +173,7 @@ _UNICODE = [
     "   ",
     "\t\n",
     "'",
-    "\"",
+    '"',
     "\\",
     "<",
     "&amp;&lt;&gt;&#x3C;",
@@ -216,16 +216,31 @@ def _generated() -> list[tuple[str, str]]:
 
 
 #: Sent to every field even in the fast tier: the shapes most likely to break a layer.
-ALWAYS = ("nul\u0000inside", "<script>alert(1)</script>", "<img src=x onerror=alert(1)>",
-          "{{7*7}}", "' OR '1'='1", "x\r\nSet-Cookie: session=stolen", "abc\u202edcba", "",
-          "１２３４５６７８９０")
+ALWAYS = (
+    "nul\u0000inside",
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "{{7*7}}",
+    "' OR '1'='1",
+    "x\r\nSet-Cookie: session=stolen",
+    "abc\u202edcba",
+    "",
+    "１２３４５６７８９０",
+)
 
 
 @cache
 def corpus() -> tuple[tuple[str, str], ...]:
     """Every hostile string with its category, without duplicates, in a stable order."""
-    groups = {"script": _SCRIPT, "event": _EVENT, "svg": _SVG, "template": _TEMPLATE,
-              "sql": _SQL, "crlf": _CRLF, "unicode": _UNICODE}
+    groups = {
+        "script": _SCRIPT,
+        "event": _EVENT,
+        "svg": _SVG,
+        "template": _TEMPLATE,
+        "sql": _SQL,
+        "crlf": _CRLF,
+        "unicode": _UNICODE,
+    }
     seen: set[str] = set()
     entries: list[tuple[str, str]] = []
     for category, values in groups.items():
@@ -233,8 +248,11 @@ def corpus() -> tuple[tuple[str, str], ...]:
             # Only the markup-bearing groups are wrapped; the rest are exact shapes.
             if wrapper != "{}" and category in ("unicode", "crlf") and len(value) < 3:
                 continue
-            text = wrapper.replace("{}", value) if category != "template" or wrapper == "{}" \
+            text = (
+                wrapper.replace("{}", value)
+                if category != "template" or wrapper == "{}"
                 else wrapper.replace("{}", value, 1).replace("{}", "")
+            )
             if text not in seen:
                 seen.add(text)
                 entries.append((category, text))

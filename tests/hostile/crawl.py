@@ -54,8 +54,10 @@ def all_forms(page: Page, page_url: str) -> Iterator[tuple[str, Form]]:
         parts = urlsplit(action)
         if parts.netloc:
             continue
-        yield (parts.path or urlsplit(page_url).path) + (f"?{parts.query}" if parts.query
-                                                         else ""), form
+        yield (
+            (parts.path or urlsplit(page_url).path) + (f"?{parts.query}" if parts.query else ""),
+            form,
+        )
 
 
 def file_field_names(form: Form) -> list[str]:
@@ -63,17 +65,26 @@ def file_field_names(form: Form) -> list[str]:
 
 
 def text_field_names(form: Form) -> list[str]:
-    return [name for name, kind, _ in form.fields
-            if (kind in TEXT_INPUTS or kind == "textarea") and name != "csrf_token"]
+    return [
+        name
+        for name, kind, _ in form.fields
+        if (kind in TEXT_INPUTS or kind == "textarea") and name != "csrf_token"
+    ]
 
 
 #: Plausible values for fields the test is not attacking, by name.
 def defaults(world: World) -> dict[str, str]:
     owner = world.owner
-    return {"name": owner["name"], "id_number": owner["id_number"],
-            "admission_number": owner["admission_number"], "phone": "13800138000",
-            "username": "nobody-here", "password": "not the password",
-            "email": "someone@example.org", "exam_session": str(world.exam.code)}
+    return {
+        "name": owner["name"],
+        "id_number": owner["id_number"],
+        "admission_number": owner["admission_number"],
+        "phone": "13800138000",
+        "username": "nobody-here",
+        "password": "not the password",
+        "email": "someone@example.org",
+        "exam_session": str(world.exam.code),
+    }
 
 
 def form_data(world: World, form: Form, **overrides: str) -> dict[str, Any]:

@@ -53,9 +53,14 @@ class Route:
         return path
 
 
-_CONVERTER_NAMES = {"IntegerConverter": "int", "UnicodeConverter": "string",
-                    "UUIDConverter": "uuid", "PathConverter": "path", "FloatConverter": "float",
-                    "AnyConverter": "any"}
+_CONVERTER_NAMES = {
+    "IntegerConverter": "int",
+    "UnicodeConverter": "string",
+    "UUIDConverter": "uuid",
+    "PathConverter": "path",
+    "FloatConverter": "float",
+    "AnyConverter": "any",
+}
 
 
 @cache
@@ -72,11 +77,22 @@ def routes() -> tuple[Route, ...]:
             continue
         view = app.view_functions[rule.endpoint]
         methods = tuple(sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}))
-        converters = tuple(sorted(
-            (name, _CONVERTER_NAMES.get(type(conv).__name__, "string"))
-            for name, conv in rule._converters.items()))
-        found.append(Route(rule.endpoint, rule.rule, methods, tuple(sorted(rule.arguments)),
-                           getattr(view, "required_role", None), converters))
+        converters = tuple(
+            sorted(
+                (name, _CONVERTER_NAMES.get(type(conv).__name__, "string"))
+                for name, conv in rule._converters.items()
+            )
+        )
+        found.append(
+            Route(
+                rule.endpoint,
+                rule.rule,
+                methods,
+                tuple(sorted(rule.arguments)),
+                getattr(view, "required_role", None),
+                converters,
+            )
+        )
     return tuple(sorted(found, key=lambda r: (r.rule, r.endpoint)))
 
 
@@ -93,8 +109,12 @@ def form_classes() -> tuple[type[FlaskForm], ...]:
             continue
         module = importlib.import_module(module_info.name)
         for value in vars(module).values():
-            if (isinstance(value, type) and issubclass(value, FlaskForm)
-                    and value is not FlaskForm and value.__module__ == module.__name__):
+            if (
+                isinstance(value, type)
+                and issubclass(value, FlaskForm)
+                and value is not FlaskForm
+                and value.__module__ == module.__name__
+            ):
                 found[f"{value.__module__}.{value.__qualname__}"] = value
     return tuple(found[k] for k in sorted(found))
 

@@ -6,17 +6,70 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 #: Elements that markup in a field value would create to run script or load content.
-DANGEROUS_TAGS = frozenset({
-    "script", "svg", "img", "iframe", "object", "embed", "math", "base", "meta", "link",
-    "style", "marquee", "details", "video", "audio", "source", "noscript", "animate",
-    "foreignobject", "use", "image", "x", "body", "html", "head", "title", "frame",
-    "frameset", "applet", "form", "input", "button", "select", "textarea", "a", "mglyph",
-    "mtext", "table"})
+DANGEROUS_TAGS = frozenset(
+    {
+        "script",
+        "svg",
+        "img",
+        "iframe",
+        "object",
+        "embed",
+        "math",
+        "base",
+        "meta",
+        "link",
+        "style",
+        "marquee",
+        "details",
+        "video",
+        "audio",
+        "source",
+        "noscript",
+        "animate",
+        "foreignobject",
+        "use",
+        "image",
+        "x",
+        "body",
+        "html",
+        "head",
+        "title",
+        "frame",
+        "frameset",
+        "applet",
+        "form",
+        "input",
+        "button",
+        "select",
+        "textarea",
+        "a",
+        "mglyph",
+        "mtext",
+        "table",
+    }
+)
 #: Elements that do harm even without attributes.
-BARE_DANGEROUS = frozenset({"script", "style", "svg", "math", "iframe", "object", "embed",
-                            "noscript", "marquee", "mglyph", "mtext", "x", "base", "meta"})
-TEXT_INPUTS = frozenset({"text", "search", "email", "tel", "url", "password", "hidden",
-                         "number", ""})
+BARE_DANGEROUS = frozenset(
+    {
+        "script",
+        "style",
+        "svg",
+        "math",
+        "iframe",
+        "object",
+        "embed",
+        "noscript",
+        "marquee",
+        "mglyph",
+        "mtext",
+        "x",
+        "base",
+        "meta",
+    }
+)
+TEXT_INPUTS = frozenset(
+    {"text", "search", "email", "tel", "url", "password", "hidden", "number", ""}
+)
 
 
 @dataclass
@@ -42,8 +95,7 @@ class Page:
         for tag, attrs in parse(value).tags:
             if attrs or tag in BARE_DANGEROUS:
                 planted.append((tag, attrs))
-        return [f"<{tag} {' '.join(attrs)}>" for tag, attrs in planted
-                if (tag, attrs) in self.tags]
+        return [f"<{tag} {' '.join(attrs)}>" for tag, attrs in planted if (tag, attrs) in self.tags]
 
     def script_problems(self) -> list[str]:
         """Anything in the page that would run script: handlers, javascript: URLs, inline
@@ -55,7 +107,8 @@ class Page:
                 if name.startswith("on"):
                     problems.append(f"<{tag} {name}=…>")
                 if name in ("href", "src", "action", "formaction", "data", "xlink:href") and (
-                        lowered.startswith(("javascript:", "vbscript:", "data:text/html"))):
+                    lowered.startswith(("javascript:", "vbscript:", "data:text/html"))
+                ):
                     problems.append(f"<{tag} {name}={value!r}>")
             if tag == "script" and not (attrs.get("src") or "").startswith("/static/"):
                 problems.append(f"<script src={attrs.get('src')!r}>")
@@ -84,8 +137,9 @@ class _Parser(HTMLParser):
         elif self._form is not None and tag == "input" and values.get("name"):
             kind = (values.get("type") or "").lower()
             if kind in ("checkbox", "radio") and "checked" not in values:
-                if kind == "radio" and not any(n == values["name"] for n, _, _ in
-                                               self._form.fields):
+                if kind == "radio" and not any(
+                    n == values["name"] for n, _, _ in self._form.fields
+                ):
                     self._form.fields.append((values["name"], kind, values.get("value") or ""))
                 return
             if kind in ("submit", "button", "image", "reset"):

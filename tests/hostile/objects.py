@@ -49,12 +49,20 @@ class World:
         if actor in ("owner", "other"):
             identity = self.owner if actor == "owner" else self.other
             token, _ = identity_services.open_session(
-                self.session, kind=SessionKind.CANDIDATE_WEB, now=clock.utcnow(),
-                ttl=timedelta(hours=1), candidate=identity.candidate)
+                self.session,
+                kind=SessionKind.CANDIDATE_WEB,
+                now=clock.utcnow(),
+                ttl=timedelta(hours=1),
+                candidate=identity.candidate,
+            )
         else:
             token, _ = identity_services.open_session(
-                self.session, kind=SessionKind.STAFF_WEB, now=clock.utcnow(),
-                ttl=timedelta(hours=1), staff=self.staff[actor])
+                self.session,
+                kind=SessionKind.STAFF_WEB,
+                now=clock.utcnow(),
+                ttl=timedelta(hours=1),
+                staff=self.staff[actor],
+            )
         with client.session_transaction() as flask_session:
             flask_session["_user_id"] = token
             flask_session["_fresh"] = True
@@ -64,8 +72,12 @@ class World:
         """An Authorization header with a fresh API token of the owner or the other one."""
         identity = self.owner if actor == "owner" else self.other
         token, _ = identity_services.open_session(
-            self.session, kind=SessionKind.CANDIDATE_API, now=clock.utcnow(),
-            ttl=timedelta(hours=1), candidate=identity.candidate)
+            self.session,
+            kind=SessionKind.CANDIDATE_API,
+            now=clock.utcnow(),
+            ttl=timedelta(hours=1),
+            candidate=identity.candidate,
+        )
         return {"Authorization": f"Bearer {token}"}
 
     def value_for(self, argument: str, endpoint: str = "") -> Any:
@@ -78,9 +90,15 @@ class World:
 
 def make_staff_row(session: Session, role: str) -> Staff:
     """A staff account without an argon2 hash (sign-in is by session row in these tests)."""
-    staff = Staff(username=f"{role}-{uuid.uuid4().hex[:8]}", display_name=f"{role} 测试",
-                  password_hash="!", role=Role(role), active=True, available=True,
-                  created_at=clock.utcnow())
+    staff = Staff(
+        username=f"{role}-{uuid.uuid4().hex[:8]}",
+        display_name=f"{role} 测试",
+        password_hash="!",
+        role=Role(role),
+        active=True,
+        available=True,
+        created_at=clock.utcnow(),
+    )
     session.add(staff)
     session.flush()
     return staff
@@ -107,20 +125,30 @@ def _candidate_id(world: World) -> int:
 def _help_request(world: World) -> str:
     from helpdesk.callbacks.services import HelpInput, request_help
 
-    request, _ = request_help(world.session, candidate=world.owner.candidate,
-                              data=HelpInput(exam_session=str(world.exam.code),
-                                             note="需要帮助"),
-                              idempotency_key=uuid.uuid4().hex, source="web",
-                              now=clock.utcnow())
+    request, _ = request_help(
+        world.session,
+        candidate=world.owner.candidate,
+        data=HelpInput(exam_session=str(world.exam.code), note="需要帮助"),
+        idempotency_key=uuid.uuid4().hex,
+        source="web",
+        now=clock.utcnow(),
+    )
     return str(request.public_id)
 
 
 def _ticket(world: World) -> str:
     from helpdesk.tickets.services import open_ticket
 
-    return str(open_ticket(world.session, candidate=world.owner.candidate,
-                           exam_session=world.exam, category="login",
-                           description="无法登录 cannot sign in", now=clock.utcnow()).number)
+    return str(
+        open_ticket(
+            world.session,
+            candidate=world.owner.candidate,
+            exam_session=world.exam,
+            category="login",
+            description="无法登录 cannot sign in",
+            now=clock.utcnow(),
+        ).number
+    )
 
 
 def _attachment(world: World) -> str:
@@ -131,19 +159,27 @@ def _attachment(world: World) -> str:
 
     number = world.value_for("number")
     ticket = find_ticket(world.session, number)
-    png = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01"
-           b"\x08\x02\x00\x00\x00\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\x0f\x00"
-           b"\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+    png = (
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01"
+        b"\x08\x02\x00\x00\x00\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\x0f\x00"
+        b"\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+    )
     from helpdesk.tickets.models import TicketAttachment
 
-    stored = store_all(world.app.config["UPLOAD_DIR"],
-                       [IncomingFile("screen.png", io.BytesIO(png))])
+    stored = store_all(
+        world.app.config["UPLOAD_DIR"], [IncomingFile("screen.png", io.BytesIO(png))]
+    )
     item = stored[0]
-    attachment = TicketAttachment(public_id=uuid.uuid4().hex, ticket_id=ticket.id,
-                                  stored_name=item.stored_name,
-                                  original_name=item.original_name,
-                                  content_type=item.content_type, size=item.size,
-                                  sha256=item.sha256, created_at=clock.utcnow())
+    attachment = TicketAttachment(
+        public_id=uuid.uuid4().hex,
+        ticket_id=ticket.id,
+        stored_name=item.stored_name,
+        original_name=item.original_name,
+        content_type=item.content_type,
+        size=item.size,
+        sha256=item.sha256,
+        created_at=clock.utcnow(),
+    )
     world.session.add(attachment)
     world.session.flush()
     return attachment.public_id
@@ -153,10 +189,15 @@ def _report(world: World) -> str:
     from helpdesk.readiness.models import Device
     from helpdesk.readiness.services import Upload, submit_report
 
-    report, _ = submit_report(world.session, candidate=world.owner.candidate,
-                              device=Device.PHONE,
-                              upload=Upload(facts={}, body_sha256="0" * 64),
-                              exam=world.exam, locale="zh_CN", now=clock.utcnow())
+    report, _ = submit_report(
+        world.session,
+        candidate=world.owner.candidate,
+        device=Device.PHONE,
+        upload=Upload(facts={}, body_sha256="0" * 64),
+        exam=world.exam,
+        locale="zh_CN",
+        now=clock.utcnow(),
+    )
     world.session.flush()
     return str(report.code)
 
@@ -165,8 +206,14 @@ def _article(world: World) -> str:
     from helpdesk.knowledge.services import save_article
 
     slug = f"hostile-{uuid.uuid4().hex[:8]}"
-    save_article(world.session, slug=slug, title="登录问题", body_markdown="重启客户端。",
-                 category="login", now=clock.utcnow())
+    save_article(
+        world.session,
+        slug=slug,
+        title="登录问题",
+        body_markdown="重启客户端。",
+        category="login",
+        now=clock.utcnow(),
+    )
     return slug
 
 
@@ -183,9 +230,15 @@ def _guidance_entry(world: World) -> int:
 def _agent_build(world: World) -> int:
     from helpdesk.readiness.models import AgentBuild
 
-    build = AgentBuild(platform="zipapp", version="1.0.0",
-                       filename="helpdesk-agent-1.0.0.pyz", stored_name=uuid.uuid4().hex,
-                       size_bytes=0, sha256="0" * 64, published_at=clock.utcnow())
+    build = AgentBuild(
+        platform="zipapp",
+        version="1.0.0",
+        filename="helpdesk-agent-1.0.0.pyz",
+        stored_name=uuid.uuid4().hex,
+        size_bytes=0,
+        sha256="0" * 64,
+        published_at=clock.utcnow(),
+    )
     world.session.add(build)
     world.session.flush()
     return int(build.id)
@@ -197,9 +250,15 @@ def _upload_flow(world: World) -> str:
     from helpdesk.uploads.models import ArtifactKind
 
     seed_guidance(world.session, clock.utcnow())
-    start_flow(world.session, owner_key=candidate_key(world.owner.candidate),
-               artifact=ArtifactKind.EVIDENCE_VIDEO, error_code="E_NETWORK",
-               now=clock.utcnow(), candidate=world.owner.candidate, exam=world.exam)
+    start_flow(
+        world.session,
+        owner_key=candidate_key(world.owner.candidate),
+        artifact=ArtifactKind.EVIDENCE_VIDEO,
+        error_code="E_NETWORK",
+        now=clock.utcnow(),
+        candidate=world.owner.candidate,
+        exam=world.exam,
+    )
     return ArtifactKind.EVIDENCE_VIDEO.value
 
 
@@ -220,8 +279,9 @@ FACTORIES: dict[str, ObjectKind] = {
     # Twilio's webhooks authenticate the caller by signature, not by who owns the call:
     # any attempt id meets the same door.
     "attempt_id": ObjectKind("helpdesk.telephony", lambda world: "1", candidate_owned=False),
-    "artifact": ObjectKind("helpdesk.uploads", lambda world: _upload_flow(world),
-                           candidate_owned=False),
+    "artifact": ObjectKind(
+        "helpdesk.uploads", lambda world: _upload_flow(world), candidate_owned=False
+    ),
 }
 
 

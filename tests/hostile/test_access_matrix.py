@@ -43,24 +43,38 @@ API_GUARDED = _api_operations()
 
 
 def _unfactoried(route_args: list[tuple[str, str, tuple[str, ...]]]) -> list[str]:
-    return [f"{name} <{arg}>" for endpoint, name, args in route_args for arg in args
-            if factory_key(endpoint, arg) is None]
+    return [
+        f"{name} <{arg}>"
+        for endpoint, name, args in route_args
+        for arg in args
+        if factory_key(endpoint, arg) is None
+    ]
 
 
 def test_every_object_route_has_a_way_to_make_its_object():
     """A new object route needs an entry in tests/hostile/objects.py FACTORIES."""
-    page_args = [(r.endpoint, f"{r.endpoint} {r.rule}", r.arguments)
-                 for r in desk.page_routes() if r.arguments]
-    api_args = [("api", f"{m} {p}", tuple(prm["name"] for prm in op.get("parameters", [])
-                                          if prm["in"] == "path"))
-                for m, p, op in desk.api_operations()]
+    page_args = [
+        (r.endpoint, f"{r.endpoint} {r.rule}", r.arguments)
+        for r in desk.page_routes()
+        if r.arguments
+    ]
+    api_args = [
+        (
+            "api",
+            f"{m} {p}",
+            tuple(prm["name"] for prm in op.get("parameters", []) if prm["in"] == "path"),
+        )
+        for m, p, op in desk.api_operations()
+    ]
 
     assert _unfactoried(page_args + api_args) == []
 
 
 def test_the_matrix_covers_staff_and_candidate_pages():
-    requirements = {type(r.required).__name__ if isinstance(r.required, Role) else r.required
-                    for r, _ in GUARDED}
+    requirements = {
+        type(r.required).__name__ if isinstance(r.required, Role) else r.required
+        for r, _ in GUARDED
+    }
 
     assert "Role" in requirements
 
@@ -106,8 +120,14 @@ def _paths(world: World, route: desk.Route) -> tuple[str, str | None]:
 def _difference(foreign, absent, owned: str, missing: str) -> str:
     a = _normalised(foreign, [owned])
     b = _normalised(absent, [missing])
-    lines = difflib.unified_diff(f"{a[0]}\n{a[1]}".splitlines(), f"{b[0]}\n{b[1]}".splitlines(),
-                                 "foreign", "missing", lineterm="", n=1)
+    lines = difflib.unified_diff(
+        f"{a[0]}\n{a[1]}".splitlines(),
+        f"{b[0]}\n{b[1]}".splitlines(),
+        "foreign",
+        "missing",
+        lineterm="",
+        n=1,
+    )
     return "\n".join(list(lines)[:40])
 
 
@@ -115,8 +135,7 @@ def _signin_redirect(response, prefix: str) -> bool:
     return response.status_code == 302 and response.headers["Location"].startswith(prefix)
 
 
-@pytest.mark.parametrize("route, method", GUARDED,
-                         ids=[f"{m} {r.rule}" for r, m in GUARDED])
+@pytest.mark.parametrize("route, method", GUARDED, ids=[f"{m} {r.rule}" for r, m in GUARDED])
 def test_each_visitor_gets_what_the_pages_rule_says(world, route, method):
     owned, missing = _paths(world, route)
     is_staff_page = isinstance(route.required, Role)
@@ -130,26 +149,32 @@ def test_each_visitor_gets_what_the_pages_rule_says(world, route, method):
         other = world.client("other")
         foreign = _open(other, owned, method)
         absent = _open(other, missing, method)
-        assert _normalised(foreign, [owned]) == _normalised(absent, [missing]), \
-            "another candidate's object must answer exactly like a missing one:\n" + \
-            _difference(foreign, absent, owned, missing)
+        assert _normalised(foreign, [owned]) == _normalised(absent, [missing]), (
+            "another candidate's object must answer exactly like a missing one:\n"
+            + _difference(foreign, absent, owned, missing)
+        )
         assert foreign.status_code in REFUSED_BEFORE_LOOKUP | {404}
     if is_staff_page:
         for role in STAFF_ROLES:
             answer = _open(world.client(role), owned, method)
             allowed = Role(role).includes(route.required)
             if allowed:
-                assert answer.status_code not in (401, 403, 404) and answer.status_code < 500, \
+                assert answer.status_code not in (401, 403, 404) and answer.status_code < 500, (
                     f"{role} must be able to use {method} {owned}: {answer.status_code}"
+                )
             else:
                 assert answer.status_code == 403, f"{role} must get 403 on {method} {owned}"
     else:
         answer = _open(world.client("owner"), owned, method)
-        assert answer.status_code not in (401, 403, 404) and answer.status_code < 500, \
+        assert answer.status_code not in (401, 403, 404) and answer.status_code < 500, (
             f"the owner must be able to use {method} {owned}: {answer.status_code}"
+        )
 
-    refused = {actor: response.status_code for actor, response in answers.items()
-               if not _signin_redirect(response, signin)}
+    refused = {
+        actor: response.status_code
+        for actor, response in answers.items()
+        if not _signin_redirect(response, signin)
+    }
     assert refused == {}, f"these visitors were not sent to {signin}"
 
 
@@ -160,14 +185,18 @@ def _api_paths(world: World, path: str, operation: dict) -> tuple[str, str | Non
     owned, missing = path, path
     for name in names:
         owned = owned.replace("{" + name + "}", str(world.value_for(name, "api")))
-        value = missing_value("string") if FACTORIES[str(factory_key("api", name))] \
-            .candidate_owned else str(world.value_for(name, "api"))
+        value = (
+            missing_value("string")
+            if FACTORIES[str(factory_key("api", name))].candidate_owned
+            else str(world.value_for(name, "api"))
+        )
         missing = missing.replace("{" + name + "}", value)
     return owned, (missing if missing != owned else None)
 
 
-@pytest.mark.parametrize("method, path, operation", API_GUARDED,
-                         ids=[f"{m} {p}" for m, p, _ in API_GUARDED])
+@pytest.mark.parametrize(
+    "method, path, operation", API_GUARDED, ids=[f"{m} {p}" for m, p, _ in API_GUARDED]
+)
 def test_each_api_caller_gets_what_the_operations_rule_says(world, method, path, operation):
     owned, missing = _api_paths(world, path, operation)
     client = world.app.test_client()
@@ -178,8 +207,9 @@ def test_each_api_caller_gets_what_the_operations_rule_says(world, method, path,
         other = world.api_headers("other")
         foreign = _open(client, owned, method, headers=other)
         absent = _open(client, missing, method, headers=other)
-        assert _normalised(foreign, [owned]) == _normalised(absent, [missing]), \
-            _difference(foreign, absent, owned, missing)
+        assert _normalised(foreign, [owned]) == _normalised(absent, [missing]), _difference(
+            foreign, absent, owned, missing
+        )
         assert foreign.status_code in REFUSED_BEFORE_LOOKUP | {404}
     owner = _open(client, owned, method, headers=world.api_headers("owner"))
 
@@ -192,8 +222,12 @@ def _public_owned() -> list[tuple[desk.Route, str]]:
     cells = []
     for route in desk.page_routes():
         keys = [factory_key(route.endpoint, a) for a in route.arguments]
-        if route.required is None and keys and None not in keys and any(
-                FACTORIES[str(k)].candidate_owned for k in keys):
+        if (
+            route.required is None
+            and keys
+            and None not in keys
+            and any(FACTORIES[str(k)].candidate_owned for k in keys)
+        ):
             cells += [(route, method) for method in route.methods]
     return cells
 
@@ -201,8 +235,9 @@ def _public_owned() -> list[tuple[desk.Route, str]]:
 PUBLIC_OWNED = _public_owned()
 
 
-@pytest.mark.parametrize("route, method", PUBLIC_OWNED,
-                         ids=[f"{m} {r.rule}" for r, m in PUBLIC_OWNED])
+@pytest.mark.parametrize(
+    "route, method", PUBLIC_OWNED, ids=[f"{m} {r.rule}" for r, m in PUBLIC_OWNED]
+)
 def test_a_candidates_object_behind_an_open_door_is_still_theirs_alone(world, route, method):
     owned, missing = _paths(world, route)
     assert missing is not None
@@ -214,7 +249,8 @@ def test_a_candidates_object_behind_an_open_door_is_still_theirs_alone(world, ro
     owner = _open(world.client("owner"), owned, method)
 
     assert anonymous.status_code >= 300
-    assert _normalised(foreign, [owned]) == _normalised(absent, [missing]), \
-        _difference(foreign, absent, owned, missing)
+    assert _normalised(foreign, [owned]) == _normalised(absent, [missing]), _difference(
+        foreign, absent, owned, missing
+    )
     assert foreign.status_code in REFUSED_BEFORE_LOOKUP | {404}
     assert owner.status_code < 400

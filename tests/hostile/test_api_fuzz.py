@@ -26,8 +26,12 @@ from tests.hostile.objects import factory_key
 SEED = 20230110
 FAST_EXAMPLES = 12
 FULL_EXAMPLES = 300
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
 
 OPERATIONS = [(method, path) for method, path, _ in desk.api_operations()]
 
@@ -58,24 +62,33 @@ def test_every_route_under_the_api_prefix_is_documented():
 
 
 @pytest.mark.parametrize("method, path", OPERATIONS)
-@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
-                         ids=["valid", "invalid"])
-def test_fuzzed_requests_get_documented_answers_and_never_a_5xx(fuzz_schema, bearer, world,
-                                                                full, method, path, mode):
+@pytest.mark.parametrize(
+    "mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=["valid", "invalid"]
+)
+def test_fuzzed_requests_get_documented_answers_and_never_a_5xx(
+    fuzz_schema, bearer, world, full, method, path, mode
+):
     operation = fuzz_schema[path][method]
     # Valid requests name the candidate's real objects, so they reach past the lookup.
     names = [p.name for p in operation.path_parameters]
-    known = {n: str(world.value_for(n, "api")) for n in names
-             if factory_key("api", n) is not None}
-    strategy = operation.as_strategy(generation_mode=mode, path_parameters=known or None) \
-        if mode is GenerationMode.POSITIVE else operation.as_strategy(generation_mode=mode)
+    known = {n: str(world.value_for(n, "api")) for n in names if factory_key("api", n) is not None}
+    strategy = (
+        operation.as_strategy(generation_mode=mode, path_parameters=known or None)
+        if mode is GenerationMode.POSITIVE
+        else operation.as_strategy(generation_mode=mode)
+    )
     checks = CHECKS + ([negative_data_rejection] if mode is GenerationMode.NEGATIVE else [])
     examples = FULL_EXAMPLES if full else FAST_EXAMPLES
 
     @seed(SEED)
-    @settings(max_examples=examples, deadline=None, database=None, derandomize=not full,
-              phases=[Phase.explicit, Phase.generate],
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        derandomize=not full,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     @given(case=strategy)
     def run(case):
         case.call_and_validate(headers=bearer, checks=checks)

@@ -24,8 +24,10 @@ TARGETS = ["helpdesk", "diagnostics"]
 #:   like "pass" (the agent's check statuses are "pass"/"warn"/"fail"); ruff's S105, S106
 #:   and S107 check real password assignments in `make lint`.
 SKIPPED = ["B101", "B105"]
-_JUSTIFIED = re.compile(r"#\s*(?:nosec\b[^#]*?\b(B\d{3})|noqa:[^#]*?\b(S\d{3}))"
-                        r"[^#]*?(?:-|—|:)\s*\S+")
+_JUSTIFIED = re.compile(
+    r"#\s*(?:nosec\b[^#]*?\b(B\d{3})|noqa:[^#]*?\b(S\d{3}))"
+    r"[^#]*?(?:-|—|:)\s*\S+"
+)
 
 
 def _justifications(line: str) -> set[str]:
@@ -38,9 +40,24 @@ def _justifications(line: str) -> set[str]:
 
 def _findings() -> list[dict]:
     result = subprocess.run(
-        [sys.executable, "-m", "bandit", "-q", "-r", *TARGETS, "-f", "json",
-         "--skip", ",".join(SKIPPED)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+        [
+            sys.executable,
+            "-m",
+            "bandit",
+            "-q",
+            "-r",
+            *TARGETS,
+            "-f",
+            "json",
+            "--skip",
+            ",".join(SKIPPED),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert result.stdout, result.stderr
     report = json.loads(result.stdout)
     assert not report.get("errors"), report["errors"]
@@ -58,8 +75,10 @@ def test_every_bandit_finding_is_fixed_or_justified_in_code():
         for number in range(min(span), max(span) + 1):
             codes |= _justifications(lines[number - 1])
         if finding["test_id"] not in codes:
-            unjustified.append(f"{finding['filename']}:{finding['line_number']} "
-                               f"{finding['test_id']} {finding['issue_text']}")
+            unjustified.append(
+                f"{finding['filename']}:{finding['line_number']} "
+                f"{finding['test_id']} {finding['issue_text']}"
+            )
 
     assert unjustified == []
 

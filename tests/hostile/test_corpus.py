@@ -57,17 +57,20 @@ def _evaluated(value: str, page: Page) -> bool:
     return _canon(result)[:60] in text and _canon(value)[:60] not in text
 
 
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00"
-       b"\x00\x00\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"
-       b"\x00\x00\x00\x00IEND\xaeB`\x82")
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00"
+    b"\x00\x00\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"
+    b"\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 
 
 def _submit(client, world: World, form, action: str, field: str, kind: str, value: str):
     """Send the form with value in field: as a query for searches, as a file's name for file
     inputs (a small real PNG), as text otherwise."""
     if form.method == "GET":
-        return client.get(action.split("?")[0], query_string=form_data(world, form,
-                                                                       **{field: value}))
+        return client.get(
+            action.split("?")[0], query_string=form_data(world, form, **{field: value})
+        )
     if kind == "file":
         data = form_data(world, form)
         data[field] = (io.BytesIO(PNG), value)
@@ -81,8 +84,11 @@ def _submit(client, world: World, form, action: str, field: str, kind: str, valu
 def _canon(text: str) -> str:
     """Text as a reader sees it: NFKC, whitespace collapsed, invisible characters (controls,
     bidi and zero-width marks) left out, since a desk may rightly strip those."""
-    visible = "".join(c for c in unicodedata.normalize("NFKC", text)
-                      if unicodedata.category(c) not in ("Cc", "Cf") or c.isspace())
+    visible = "".join(
+        c
+        for c in unicodedata.normalize("NFKC", text)
+        if unicodedata.category(c) not in ("Cc", "Cf") or c.isspace()
+    )
     return " ".join(visible.split())
 
 
@@ -104,7 +110,8 @@ def _same_text(sent: str, shown: str) -> bool:
 
 @pytest.mark.parametrize("route, actor", VISITS, ids=[f"{r.endpoint}-{a}" for r, a in VISITS])
 def test_hostile_text_in_every_form_field_is_stored_or_refused_and_stays_inert(
-        world: World, route: desk.Route, actor: str, per_field):
+    world: World, route: desk.Route, actor: str, per_field
+):
     path = page_path(world, route)
     if path is None:
         pytest.skip("no factory for this page's objects (see test_access_matrix)")
@@ -136,10 +143,14 @@ def test_hostile_text_in_every_form_field_is_stored_or_refused_and_stays_inert(
                     problems.append(f"{where}: template syntax was evaluated")
                 # A hidden field is not typed by a person: tampering needs no explanation;
                 # a search answers whatever it finds.
-                if 400 <= response.status_code < 500 and response.mimetype == "text/html" \
-                        and not shown.alerts and kind != "hidden" and form.method == "POST":
-                    problems.append(f"{where}: refused with {response.status_code} but no "
-                                    "message")
+                if (
+                    400 <= response.status_code < 500
+                    and response.mimetype == "text/html"
+                    and not shown.alerts
+                    and kind != "hidden"
+                    and form.method == "POST"
+                ):
+                    problems.append(f"{where}: refused with {response.status_code} but no message")
                 location = response.headers.get("Location", "")
                 if response.status_code in (302, 303) and not urlsplit(location).netloc:
                     _, after, _ = fetch(client, location)
@@ -148,8 +159,7 @@ def test_hostile_text_in_every_form_field_is_stored_or_refused_and_stays_inert(
                     head, _, verb = action.split("?")[0].rpartition("/")
                     back_home = head == urlsplit(location).path and verb.isalpha()
                     if back_home and not _read_back(kind, field, value, after):
-                        problems.append(f"{where} → {location}: accepted but not shown as "
-                                        "sent")
+                        problems.append(f"{where} → {location}: accepted but not shown as sent")
                 if "sign_out" in action or "signout" in action:
                     client = world.client(actor)
 
@@ -165,8 +175,11 @@ def _string_fields(schema: dict[str, Any]) -> list[str]:
     for name, prop in schema.get("properties", {}).items():
         prop = desk.resolve(prop)
         kinds = [desk.resolve(p).get("type") for p in prop.get("anyOf", [prop])]
-        if "string" in kinds and "enum" not in prop and prop.get("format") not in (
-                "date-time", "date", "uuid", "binary"):
+        if (
+            "string" in kinds
+            and "enum" not in prop
+            and prop.get("format") not in ("date-time", "date", "uuid", "binary")
+        ):
             names.append(name)
     return names
 
@@ -177,10 +190,17 @@ def _json_targets() -> list[tuple[str, str, dict[str, Any], str, str]]:
     for method, path, operation in desk.api_operations():
         body = operation.get("requestBody", {}).get("content", {}).get("application/json")
         if body:
-            targets += [(method, path, operation, "body", name)
-                        for name in _string_fields(body["schema"])]
-        query = {"type": "object", "properties": {
-            p["name"]: p["schema"] for p in operation.get("parameters", []) if p["in"] == "query"}}
+            targets += [
+                (method, path, operation, "body", name) for name in _string_fields(body["schema"])
+            ]
+        query = {
+            "type": "object",
+            "properties": {
+                p["name"]: p["schema"]
+                for p in operation.get("parameters", [])
+                if p["in"] == "query"
+            },
+        }
         targets += [(method, path, operation, "query", name) for name in _string_fields(query)]
     return targets
 
@@ -189,10 +209,15 @@ JSON_TARGETS = _json_targets()
 
 
 def _value_for(world: World, name: str, schema: dict[str, Any]) -> Any:
-    known = {"name": world.owner["name"], "id_number": world.owner["id_number"],
-             "admission_number": world.owner["admission_number"],
-             "exam_session": str(world.exam.code), "phone": "13800138000",
-             "category": "other", "event_id": str(uuid.uuid4())}
+    known = {
+        "name": world.owner["name"],
+        "id_number": world.owner["id_number"],
+        "admission_number": world.owner["admission_number"],
+        "exam_session": str(world.exam.code),
+        "phone": "13800138000",
+        "category": "other",
+        "event_id": str(uuid.uuid4()),
+    }
     if name in known:
         return known[name]
     schema = desk.resolve(schema)
@@ -220,8 +245,9 @@ def _value_for(world: World, name: str, schema: dict[str, Any]) -> Any:
 
 def _baseline(world: World, schema: dict[str, Any]) -> dict[str, Any]:
     schema = desk.resolve(schema)
-    return {name: _value_for(world, name, prop)
-            for name, prop in schema.get("properties", {}).items()}
+    return {
+        name: _value_for(world, name, prop) for name, prop in schema.get("properties", {}).items()
+    }
 
 
 def _echoes(payload: Any, field: str) -> list[Any]:
@@ -250,20 +276,31 @@ def _read_back_path(method: str, path: str, payload: Any) -> str | None:
     return None
 
 
-@pytest.mark.parametrize("method, path, operation, place, field", JSON_TARGETS,
-                         ids=[f"{m} {p} {pl}.{f}" for m, p, _, pl, f in JSON_TARGETS])
-def test_hostile_text_in_every_json_field_is_stored_or_refused(world: World, method, path,
-                                                               operation, place, field,
-                                                               per_field):
+@pytest.mark.parametrize(
+    "method, path, operation, place, field",
+    JSON_TARGETS,
+    ids=[f"{m} {p} {pl}.{f}" for m, p, _, pl, f in JSON_TARGETS],
+)
+def test_hostile_text_in_every_json_field_is_stored_or_refused(
+    world: World, method, path, operation, place, field, per_field
+):
     names = [p["name"] for p in operation.get("parameters", []) if p["in"] == "path"]
     if any(factory_key("api", n) is None for n in names):
         pytest.skip(f"no factory for {names}")
     for name in names:
         path = path.replace("{" + name + "}", str(world.value_for(name, "api")))
-    schema = operation.get("requestBody", {}).get("content", {}).get(
-        "application/json", {}).get("schema", {"type": "object"})
-    query_schema = {"type": "object", "properties": {
-        p["name"]: p["schema"] for p in operation.get("parameters", []) if p["in"] == "query"}}
+    schema = (
+        operation.get("requestBody", {})
+        .get("content", {})
+        .get("application/json", {})
+        .get("schema", {"type": "object"})
+    )
+    query_schema = {
+        "type": "object",
+        "properties": {
+            p["name"]: p["schema"] for p in operation.get("parameters", []) if p["in"] == "query"
+        },
+    }
     client = world.app.test_client()
     auth = world.api_headers("owner") if operation.get("security") else {}
     problems = []
@@ -277,9 +314,17 @@ def test_hostile_text_in_every_json_field_is_stored_or_refused(world: World, met
         body = _baseline(world, schema) if "requestBody" in operation else None
         query = _baseline(world, query_schema)
         (body if place == "body" else query)[field] = value
-        response = client.open(path, method=method, query_string=query, headers=headers,
-                               **({"data": json.dumps(body), "content_type": "application/json"}
-                                  if body is not None else {}))
+        response = client.open(
+            path,
+            method=method,
+            query_string=query,
+            headers=headers,
+            **(
+                {"data": json.dumps(body), "content_type": "application/json"}
+                if body is not None
+                else {}
+            ),
+        )
         where = f"{method} {path} {field}={value[:40]!r}"
         if response.status_code >= 500:
             problems.append(f"{where}: {response.status_code}")
@@ -315,10 +360,13 @@ def test_every_form_class_with_free_text_is_reachable_from_some_page(world: Worl
                 seen.add(frozenset(n for n, _, _ in form.fields))
 
     registered = set(importlib.import_module("helpdesk").BLUEPRINTS)
-    unreachable = [f"{cls.__module__}.{cls.__name__}" for cls in desk.form_classes()
-                   if cls.__module__.rsplit(".", 1)[0] + ".views" in registered
-                   and desk.text_fields(cls) and not any(
-                       set(desk.text_fields(cls)) <= names for names in seen)]
+    unreachable = [
+        f"{cls.__module__}.{cls.__name__}"
+        for cls in desk.form_classes()
+        if cls.__module__.rsplit(".", 1)[0] + ".views" in registered
+        and desk.text_fields(cls)
+        and not any(set(desk.text_fields(cls)) <= names for names in seen)
+    ]
 
     assert unreachable == []
 

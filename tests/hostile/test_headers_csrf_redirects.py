@@ -16,13 +16,23 @@ from tests.hostile.html import parse
 from tests.hostile.objects import World
 
 PAGES = get_pages()
-POST_ROUTES = [(r, m) for r in desk.page_routes() for m in r.methods
-               if m in desk.STATE_CHANGING]
-EVIL_TARGETS = ["https://evil.example/x", "//evil.example", "/\\evil.example",
-                "\\\\evil.example", "javascript:alert(1)", "https:evil.example",
-                "\thttps://evil.example", "///evil.example", " //evil.example",
-                "/%2F%2Fevil.example", "http://localhost.evil.example/", "data:text/html,x",
-                "/\r\nLocation: https://evil.example", "／／evil.example"]
+POST_ROUTES = [(r, m) for r in desk.page_routes() for m in r.methods if m in desk.STATE_CHANGING]
+EVIL_TARGETS = [
+    "https://evil.example/x",
+    "//evil.example",
+    "/\\evil.example",
+    "\\\\evil.example",
+    "javascript:alert(1)",
+    "https:evil.example",
+    "\thttps://evil.example",
+    "///evil.example",
+    " //evil.example",
+    "/%2F%2Fevil.example",
+    "http://localhost.evil.example/",
+    "data:text/html,x",
+    "/\r\nLocation: https://evil.example",
+    "／／evil.example",
+]
 REDIRECT_FIELDS = ("next", "return_to", "redirect", "redirect_to", "back", "url", "target")
 
 
@@ -30,11 +40,18 @@ def _header_problems(response, where: str) -> list[str]:
     headers = response.headers
     csp = headers.get("Content-Security-Policy", "")
     problems = []
-    if "script-src 'self'" not in csp or "unsafe-inline" in csp or \
-            "frame-ancestors 'none'" not in csp or "object-src 'none'" not in csp:
+    if (
+        "script-src 'self'" not in csp
+        or "unsafe-inline" in csp
+        or "frame-ancestors 'none'" not in csp
+        or "object-src 'none'" not in csp
+    ):
         problems.append(f"{where}: CSP {csp!r}")
-    expected = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
-                "Referrer-Policy": "same-origin"}
+    expected = {
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "DENY",
+        "Referrer-Policy": "same-origin",
+    }
     for name, value in expected.items():
         if headers.get(name) != value:
             problems.append(f"{where}: {name}={headers.get(name)!r}")
@@ -42,8 +59,9 @@ def _header_problems(response, where: str) -> list[str]:
         problems.append(f"{where}: HTML without Cache-Control no-store")
     for cookie in headers.getlist("Set-Cookie"):
         lowered = cookie.lower()
-        if "httponly" not in lowered or not ("samesite=lax" in lowered
-                                              or "samesite=strict" in lowered):
+        if "httponly" not in lowered or not (
+            "samesite=lax" in lowered or "samesite=strict" in lowered
+        ):
             problems.append(f"{where}: cookie {cookie.split('=')[0]} lacks HttpOnly/SameSite")
     return problems
 
@@ -70,8 +88,11 @@ def test_error_pages_carry_the_security_headers(world: World, monkeypatch):
         413: client.post("/signin", data={"name": "x" * 10_000}),
         "api 404": client.get("/api/v1/no-such-thing"),
         "api 405": client.delete("/api/v1/candidate-tokens"),
-        "api 413": client.post("/api/v1/candidate-tokens", data="[" + "1," * 10_000 + "1]",
-                               content_type="application/json"),
+        "api 413": client.post(
+            "/api/v1/candidate-tokens",
+            data="[" + "1," * 10_000 + "1]",
+            content_type="application/json",
+        ),
     }
     for _ in range(8):
         throttled = client.post("/signin", data={**world.owner, "admission_number": "NOBODY"})
@@ -82,8 +103,16 @@ def test_error_pages_carry_the_security_headers(world: World, monkeypatch):
     statuses = {key: response.status_code for key, response in answers.items()}
     problems = [p for key, r in answers.items() for p in _header_problems(r, str(key))]
 
-    assert statuses == {404: 404, 405: 405, 413: 413, "api 404": 404, "api 405": 405,
-                        "api 413": 413, 429: 429, 400: 400}
+    assert statuses == {
+        404: 404,
+        405: 405,
+        413: 413,
+        "api 404": 404,
+        "api 405": 405,
+        "api 413": 413,
+        429: 429,
+        400: 400,
+    }
     assert problems == []
     assert all("Traceback" not in r.get_data(as_text=True) for r in answers.values())
 
@@ -107,10 +136,12 @@ def _exempt(route: desk.Route) -> bool:
     return name in csrf._exempt_views or blueprint in exempt_blueprints
 
 
-@pytest.mark.parametrize("route, method", POST_ROUTES,
-                         ids=[f"{m} {r.rule}" for r, m in POST_ROUTES])
-def test_a_form_post_without_a_valid_csrf_token_is_refused(world: World, monkeypatch, route,
-                                                           method):
+@pytest.mark.parametrize(
+    "route, method", POST_ROUTES, ids=[f"{m} {r.rule}" for r, m in POST_ROUTES]
+)
+def test_a_form_post_without_a_valid_csrf_token_is_refused(
+    world: World, monkeypatch, route, method
+):
     path = page_path(world, route)
     if path is None:
         pytest.skip("no factory for this route's objects (see test_access_matrix)")
@@ -125,8 +156,10 @@ def test_a_form_post_without_a_valid_csrf_token_is_refused(world: World, monkeyp
         assert missing.status_code in (401, 403, 404, 415, 422), missing.status_code
     else:
         assert (missing.status_code, forged.status_code) == (400, 400)
-        assert "csrf" in missing.get_data(as_text=True).lower() or \
-            parse(missing.get_data(as_text=True)).text.strip()
+        assert (
+            "csrf" in missing.get_data(as_text=True).lower()
+            or parse(missing.get_data(as_text=True)).text.strip()
+        )
 
 
 def _safe(location: str) -> bool:
@@ -160,8 +193,10 @@ def test_no_next_parameter_anywhere_redirects_outside_the_desk(world: World):
     for actor, action, field, data in forms:
         for evil in EVIL_TARGETS:
             client = world.client(actor)
-            for attempt in ({**data, field: evil},
-                            {**data, **_good_credentials(world, action), field: evil}):
+            for attempt in (
+                {**data, field: evil},
+                {**data, **_good_credentials(world, action), field: evil},
+            ):
                 response = client.post(f"{action}?{field}={quote(evil)}", data=attempt)
                 location = response.headers.get("Location", "")
                 if response.status_code in (301, 302, 303, 307, 308) and not _safe(location):

@@ -17,8 +17,11 @@ from tests.hostile.objects import FACTORIES, World, factory_key
 
 
 def _exports() -> list[desk.Route]:
-    return [r for r in desk.page_routes() if "GET" in r.methods
-            and (r.rule.endswith(".csv") or "export" in r.endpoint)]
+    return [
+        r
+        for r in desk.page_routes()
+        if "GET" in r.methods and (r.rule.endswith(".csv") or "export" in r.endpoint)
+    ]
 
 
 EXPORTS = _exports()
@@ -39,8 +42,11 @@ def test_the_desk_offers_csv_exports_to_sweep():
 @pytest.mark.parametrize("route", EXPORTS, ids=[r.endpoint for r in EXPORTS])
 def test_csv_exports_show_ids_and_phones_masked(world: World, sweep, route):
     _populate(world)
-    values = {arg: world.value_for(arg, route.endpoint) for arg in route.arguments
-              if factory_key(route.endpoint, arg)}
+    values = {
+        arg: world.value_for(arg, route.endpoint)
+        for arg in route.arguments
+        if factory_key(route.endpoint, arg)
+    }
     if len(values) < len(route.arguments):
         pytest.skip("no factory for this export's arguments")
     client = world.client(actor_for(route))

@@ -36,9 +36,13 @@ def ready_pc(**changes: Any) -> dict[str, Any]:
 
 
 def report_body(facts: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
-    body = {"agent_version": "1.0.0", "profile_version": "notice-2023-01",
-            "platform": "windows", "collected_at": "2023-01-04T11:30:00+08:00",
-            "facts": ready_pc() if facts is None else facts}
+    body = {
+        "agent_version": "1.0.0",
+        "profile_version": "notice-2023-01",
+        "platform": "windows",
+        "collected_at": "2023-01-04T11:30:00+08:00",
+        "facts": ready_pc() if facts is None else facts,
+    }
     body.update(extra)
     return body
 
@@ -47,13 +51,18 @@ def report_body(facts: dict[str, Any] | None = None, **extra: Any) -> dict[str, 
 def upload(client, api_token) -> Callable[..., Any]:
     """Upload a report as a candidate through the API."""
 
-    def send(identity, body: dict[str, Any] | None = None, *, key: str | None = None,
-             language: str = "zh-CN"):
-        headers = {"Authorization": f"Bearer {api_token(identity)}",
-                   "Accept-Language": language}
+    def send(
+        identity,
+        body: dict[str, Any] | None = None,
+        *,
+        key: str | None = None,
+        language: str = "zh-CN",
+    ):
+        headers = {"Authorization": f"Bearer {api_token(identity)}", "Accept-Language": language}
         if key:
             headers["Idempotency-Key"] = key
-        return client.post("/api/v1/diagnostics/reports", json=body or report_body(),
-                           headers=headers)
+        return client.post(
+            "/api/v1/diagnostics/reports", json=body or report_body(), headers=headers
+        )
 
     return send

@@ -27,8 +27,9 @@ def test_a_forged_pass_verdict_is_judged_again_and_fails(make_candidate, upload,
     identity = make_candidate()
     linux = {"os": {"family": "linux", "version": "6.1", "build": None, "name": "Debian 12"}}
 
-    response = upload(identity, report_body(linux, verdict="pass",
-                                            checks=[{"id": "os", "status": "pass"}]))
+    response = upload(
+        identity, report_body(linux, verdict="pass", checks=[{"id": "os", "status": "pass"}])
+    )
 
     assert response.status_code == 201
     assert response.json["verdict"] == "fail"
@@ -38,8 +39,9 @@ def test_a_forged_pass_verdict_is_judged_again_and_fails(make_candidate, upload,
     assert stored.verdict == "fail" and stored.facts == linux
 
 
-def test_the_report_keeps_facts_versions_platform_and_collection_time(make_candidate, upload,
-                                                                       db_session):
+def test_the_report_keeps_facts_versions_platform_and_collection_time(
+    make_candidate, upload, db_session
+):
     identity = make_candidate()
 
     code = upload(identity, report_body(agent_version="1.2.3")).json["report_code"]
@@ -94,14 +96,26 @@ def test_oversized_facts_are_413_and_nothing_is_stored(make_candidate, upload, d
 def test_malformed_reports_get_specific_4xx(client, make_candidate, api_token):
     headers = {"Authorization": f"Bearer {api_token(make_candidate())}"}
 
-    not_json = client.post("/api/v1/diagnostics/reports", data="{facts", headers=headers,
-                           content_type="application/json")
-    too_deep = client.post("/api/v1/diagnostics/reports", data="[" * 50_000, headers=headers,
-                           content_type="application/json")
-    naive_time = client.post("/api/v1/diagnostics/reports", headers=headers,
-                             json=report_body(collected_at="2023-01-04T11:30:00"))
-    facts_list = client.post("/api/v1/diagnostics/reports", headers=headers,
-                             json=report_body(facts=[1, 2]))
+    not_json = client.post(
+        "/api/v1/diagnostics/reports",
+        data="{facts",
+        headers=headers,
+        content_type="application/json",
+    )
+    too_deep = client.post(
+        "/api/v1/diagnostics/reports",
+        data="[" * 50_000,
+        headers=headers,
+        content_type="application/json",
+    )
+    naive_time = client.post(
+        "/api/v1/diagnostics/reports",
+        headers=headers,
+        json=report_body(collected_at="2023-01-04T11:30:00"),
+    )
+    facts_list = client.post(
+        "/api/v1/diagnostics/reports", headers=headers, json=report_body(facts=[1, 2])
+    )
 
     assert not_json.status_code == 400
     assert too_deep.status_code == 400
@@ -110,8 +124,12 @@ def test_malformed_reports_get_specific_4xx(client, make_candidate, api_token):
 
 
 def test_hostile_fact_values_are_unknown_not_a_crash(make_candidate, upload):
-    facts = {"os": "windows", "memory": {"total_bytes": "lots"}, "displays": {"count": None},
-             "bandwidth": {"download_mbps_p10": [1e308]}}
+    facts = {
+        "os": "windows",
+        "memory": {"total_bytes": "lots"},
+        "displays": {"count": None},
+        "bandwidth": {"download_mbps_p10": [1e308]},
+    }
 
     response = upload(make_candidate(), report_body(facts))
 
@@ -141,8 +159,9 @@ def test_the_default_profile_is_served_without_an_exam_session(client):
 
     assert response.status_code == 200
     assert response.json["version"] == "notice-2023-01"
-    assert {"id": "bandwidth", "severity": "fail", "params": {"min_mbps": 4}} in \
-        response.json["checks"]
+    assert {"id": "bandwidth", "severity": "fail", "params": {"min_mbps": 4}} in response.json[
+        "checks"
+    ]
 
 
 def test_an_unknown_exam_session_has_no_profile(client):
@@ -173,8 +192,11 @@ def test_a_nonsense_download_size_is_422(client):
 
 
 def test_the_speed_test_upload_counts_the_bytes(client):
-    response = client.post("/api/v1/diagnostics/speedtest/upload", data=b"\x00" * 300_000,
-                           content_type="application/octet-stream")
+    response = client.post(
+        "/api/v1/diagnostics/speedtest/upload",
+        data=b"\x00" * 300_000,
+        content_type="application/octet-stream",
+    )
 
     assert response.status_code == 200
     assert response.json["bytes_received"] == 300_000
@@ -182,9 +204,11 @@ def test_the_speed_test_upload_counts_the_bytes(client):
 
 
 def test_an_oversized_speed_test_upload_is_413(client):
-    response = client.post("/api/v1/diagnostics/speedtest/upload",
-                           data=b"\x00" * (33 * 1024 * 1024),
-                           content_type="application/octet-stream")
+    response = client.post(
+        "/api/v1/diagnostics/speedtest/upload",
+        data=b"\x00" * (33 * 1024 * 1024),
+        content_type="application/octet-stream",
+    )
 
     assert response.status_code == 413
 
@@ -192,8 +216,10 @@ def test_an_oversized_speed_test_upload_is_413(client):
 def test_the_speed_test_is_rate_limited_per_address(app, client):
     app.config["SPEEDTEST_RATE_LIMIT"] = "3 per minute"
     try:
-        statuses = [client.get("/api/v1/diagnostics/speedtest/download?bytes=1000").status_code
-                    for _ in range(4)]
+        statuses = [
+            client.get("/api/v1/diagnostics/speedtest/download?bytes=1000").status_code
+            for _ in range(4)
+        ]
         limited = client.get("/api/v1/diagnostics/speedtest/download?bytes=1000")
     finally:
         del app.config["SPEEDTEST_RATE_LIMIT"]
@@ -210,22 +236,30 @@ def test_the_openapi_document_describes_the_diagnostics_endpoints(client):
     assert "201" in report["responses"] and report["security"]
     assert any(p["name"] == "Idempotency-Key" for p in report["parameters"])
     assert "application/octet-stream" in upload["requestBody"]["content"]
-    assert "application/octet-stream" in \
-        paths["/api/v1/diagnostics/speedtest/download"]["get"]["responses"]["200"]["content"]
-    assert any(p["name"] == "exam_session"
-               for p in paths["/api/v1/diagnostics/profile"]["get"]["parameters"])
+    assert (
+        "application/octet-stream"
+        in paths["/api/v1/diagnostics/speedtest/download"]["get"]["responses"]["200"]["content"]
+    )
+    assert any(
+        p["name"] == "exam_session"
+        for p in paths["/api/v1/diagnostics/profile"]["get"]["parameters"]
+    )
 
 
 def test_one_candidate_looping_uploads_is_throttled_and_keeps_what_was_stored(
-        app, client, make_candidate, api_token, db_session):
+    app, client, make_candidate, api_token, db_session
+):
     headers = {"Authorization": f"Bearer {api_token(make_candidate())}"}
     other = {"Authorization": f"Bearer {api_token(make_candidate())}"}
     app.config["REPORT_RATE_LIMIT"] = "2 per hour"
     try:
-        statuses = [client.post("/api/v1/diagnostics/reports", json=report_body(),
-                                headers=headers).status_code for _ in range(3)]
-        someone_else = client.post("/api/v1/diagnostics/reports", json=report_body(),
-                                   headers=other)
+        statuses = [
+            client.post(
+                "/api/v1/diagnostics/reports", json=report_body(), headers=headers
+            ).status_code
+            for _ in range(3)
+        ]
+        someone_else = client.post("/api/v1/diagnostics/reports", json=report_body(), headers=other)
     finally:
         del app.config["REPORT_RATE_LIMIT"]
 
@@ -234,15 +268,19 @@ def test_one_candidate_looping_uploads_is_throttled_and_keeps_what_was_stored(
     assert db_session.scalar(select(func.count()).select_from(DeviceReport)) == 3
 
 
-def test_nan_or_infinity_in_the_facts_is_422_not_a_database_error(client, make_candidate,
-                                                                  api_token, db_session):
+def test_nan_or_infinity_in_the_facts_is_422_not_a_database_error(
+    client, make_candidate, api_token, db_session
+):
     headers = {"Authorization": f"Bearer {api_token(make_candidate())}"}
-    body = '{"agent_version": "1", "platform": "windows", "collected_at": ' \
-           '"2023-01-04T11:30:00+08:00", "facts": {"battery": {"percent": NaN}, ' \
-           '"bandwidth": {"download_mbps_p10": Infinity}}}'
+    body = (
+        '{"agent_version": "1", "platform": "windows", "collected_at": '
+        '"2023-01-04T11:30:00+08:00", "facts": {"battery": {"percent": NaN}, '
+        '"bandwidth": {"download_mbps_p10": Infinity}}}'
+    )
 
-    response = client.post("/api/v1/diagnostics/reports", data=body, headers=headers,
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/diagnostics/reports", data=body, headers=headers, content_type="application/json"
+    )
 
     assert response.status_code == 422
     assert "facts" in response.json["error"]["fields"]

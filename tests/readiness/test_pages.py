@@ -11,16 +11,22 @@ from sqlalchemy import func, select
 from helpdesk.readiness.models import DeviceReport, ReadinessProfile
 from tests.readiness.conftest import ready_pc, report_body
 
-ANDROID_13 = ("Mozilla/5.0 (Linux; Android 13; SM-A536B) AppleWebKit/537.36 (KHTML, like Gecko) "
-              "Chrome/120.0 Mobile Safari/537.36")
-PHONE_FACTS = {"camera": {"ok": True}, "microphone": {"ok": True},
-               "recording": {"supported": True, "bytes": 300_000, "seconds": 3.0},
-               "storage": {"quota_bytes": 40 * 1024**3, "usage_bytes": 0},
-               "battery": {"level": 0.9, "charging": False}}
+ANDROID_13 = (
+    "Mozilla/5.0 (Linux; Android 13; SM-A536B) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/120.0 Mobile Safari/537.36"
+)
+PHONE_FACTS = {
+    "camera": {"ok": True},
+    "microphone": {"ok": True},
+    "recording": {"supported": True, "bytes": 300_000, "seconds": 3.0},
+    "storage": {"quota_bytes": 40 * 1024**3, "usage_bytes": 0},
+    "battery": {"level": 0.9, "charging": False},
+}
 
 
 def test_the_candidate_sees_the_latest_pc_result_with_fixes_and_a_ticket_link(
-        client, make_candidate, sign_in_candidate, upload):
+    client, make_candidate, sign_in_candidate, upload
+):
     identity = make_candidate()
     code = upload(identity, report_body(ready_pc(displays={"count": 2}))).json["report_code"]
     sign_in_candidate(identity)
@@ -41,8 +47,9 @@ def test_the_page_says_when_the_agent_never_ran(client, make_candidate, sign_in_
     assert "You have not run the agent yet." in page.text
 
 
-def test_another_candidates_report_answers_like_a_missing_one(client, make_candidate,
-                                                              sign_in_candidate, upload):
+def test_another_candidates_report_answers_like_a_missing_one(
+    client, make_candidate, sign_in_candidate, upload
+):
     code = upload(make_candidate()).json["report_code"]
     sign_in_candidate(make_candidate())
 
@@ -53,8 +60,9 @@ def test_another_candidates_report_answers_like_a_missing_one(client, make_candi
     assert theirs.text.replace(code, "?") == missing.text.replace("D-2222-2222", "?")
 
 
-def test_a_candidate_can_open_their_own_report_by_code(client, make_candidate, sign_in_candidate,
-                                                      upload):
+def test_a_candidate_can_open_their_own_report_by_code(
+    client, make_candidate, sign_in_candidate, upload
+):
     identity = make_candidate()
     code = upload(identity).json["report_code"]
     sign_in_candidate(identity)
@@ -74,38 +82,46 @@ def test_candidate_pages_need_a_signed_in_candidate(client):
 def test_the_phone_check_is_judged_by_the_desk(client, make_candidate, sign_in_candidate):
     sign_in_candidate(make_candidate())
 
-    response = client.post("/readiness/phone/report", json={"facts": PHONE_FACTS},
-                           headers={"User-Agent": ANDROID_13, "Idempotency-Key": "phone-run-1"})
+    response = client.post(
+        "/readiness/phone/report",
+        json={"facts": PHONE_FACTS},
+        headers={"User-Agent": ANDROID_13, "Idempotency-Key": "phone-run-1"},
+    )
 
     assert response.status_code == 201
     assert response.json["report_code"].startswith("P-")
     assert response.json["verdict"] == "pass"
 
 
-def test_a_phone_in_wechat_gets_the_open_in_browser_notice(client, make_candidate,
-                                                          sign_in_candidate):
+def test_a_phone_in_wechat_gets_the_open_in_browser_notice(
+    client, make_candidate, sign_in_candidate
+):
     sign_in_candidate(make_candidate())
     wechat = ANDROID_13 + " MicroMessenger/8.0.40"
 
     page = client.get("/readiness/phone", headers={"User-Agent": wechat})
-    judged = client.post("/readiness/phone/report", json={"facts": PHONE_FACTS},
-                         headers={"User-Agent": wechat})
+    judged = client.post(
+        "/readiness/phone/report", json={"facts": PHONE_FACTS}, headers={"User-Agent": wechat}
+    )
 
     assert 'id="in-app-notice" class="flash error" role="alert">' in page.text
     browser = next(c for c in judged.json["checks"] if c["id"] == "phone_browser")
     assert browser["status"] == "warn"
 
 
-def test_a_malformed_phone_report_is_refused_without_storing(client, make_candidate,
-                                                            sign_in_candidate, db_session):
+def test_a_malformed_phone_report_is_refused_without_storing(
+    client, make_candidate, sign_in_candidate, db_session
+):
     sign_in_candidate(make_candidate())
 
-    not_json = client.post("/readiness/phone/report", data="{",
-                           content_type="application/json")
+    not_json = client.post("/readiness/phone/report", data="{", content_type="application/json")
     no_facts = client.post("/readiness/phone/report", json={"facts": "camera ok"})
     too_big = client.post("/readiness/phone/report", json={"facts": {"x": "y" * 70_000}})
-    not_a_number = client.post("/readiness/phone/report", data='{"facts": {"battery": '
-                               '{"level": NaN}}}', content_type="application/json")
+    not_a_number = client.post(
+        "/readiness/phone/report",
+        data='{"facts": {"battery": {"level": NaN}}}',
+        content_type="application/json",
+    )
 
     assert (not_json.status_code, no_facts.status_code, too_big.status_code) == (400, 422, 413)
     assert not_a_number.status_code == 422
@@ -113,14 +129,18 @@ def test_a_malformed_phone_report_is_refused_without_storing(client, make_candid
 
 
 def test_a_stored_profile_is_served_for_its_exam_and_judges_its_reports(
-        client, make_exam, make_candidate, make_staff, sign_in_staff, upload, now):
+    client, make_exam, make_candidate, make_staff, sign_in_staff, upload, now
+):
     exam = make_exam("MOCK-D1", kind="mock")
     sign_in_staff(make_staff("supervisor"))
-    strict = {"version": "mock-strict-1", "checks": [
-        {"id": "bandwidth", "severity": "fail", "params": {"min_mbps": 100}}]}
+    strict = {
+        "version": "mock-strict-1",
+        "checks": [{"id": "bandwidth", "severity": "fail", "params": {"min_mbps": 100}}],
+    }
 
-    saved = client.post("/staff/readiness/MOCK-D1/profile",
-                        data={"profile": json.dumps(strict), "action": "save"})
+    saved = client.post(
+        "/staff/readiness/MOCK-D1/profile", data={"profile": json.dumps(strict), "action": "save"}
+    )
     served = client.get("/api/v1/diagnostics/profile?exam_session=MOCK-D1").json
     judged = upload(make_candidate(sessions=[exam])).json
 
@@ -130,17 +150,38 @@ def test_a_stored_profile_is_served_for_its_exam_and_judges_its_reports(
     assert [c["id"] for c in judged["checks"]] == ["bandwidth"]
 
 
-def test_an_invalid_profile_is_refused_with_the_reason(client, make_exam, make_staff,
-                                                       sign_in_staff, db_session):
+def test_an_invalid_profile_is_refused_with_the_reason(
+    client, make_exam, make_staff, sign_in_staff, db_session
+):
     make_exam("MOCK-D1", kind="mock")
     sign_in_staff(make_staff("supervisor"))
 
     bad_json = client.post("/staff/readiness/MOCK-D1/profile", data={"profile": "{"})
-    not_a_number = client.post("/staff/readiness/MOCK-D1/profile", data={"profile": json.dumps(
-        {"version": "x1", "checks": [{"id": "bandwidth", "severity": "fail",
-                                      "params": {"min_mbps": float("nan")}}]})})
-    bad_id = client.post("/staff/readiness/MOCK-D1/profile", data={"profile": json.dumps(
-        {"version": "x1", "checks": [{"id": "telepathy", "severity": "fail"}]})})
+    not_a_number = client.post(
+        "/staff/readiness/MOCK-D1/profile",
+        data={
+            "profile": json.dumps(
+                {
+                    "version": "x1",
+                    "checks": [
+                        {
+                            "id": "bandwidth",
+                            "severity": "fail",
+                            "params": {"min_mbps": float("nan")},
+                        }
+                    ],
+                }
+            )
+        },
+    )
+    bad_id = client.post(
+        "/staff/readiness/MOCK-D1/profile",
+        data={
+            "profile": json.dumps(
+                {"version": "x1", "checks": [{"id": "telepathy", "severity": "fail"}]}
+            )
+        },
+    )
 
     assert bad_json.status_code == bad_id.status_code == not_a_number.status_code == 422
     assert "telepathy" in bad_id.text
@@ -151,14 +192,17 @@ def test_an_agent_cannot_edit_profiles(client, make_exam, make_staff, sign_in_st
     make_exam("MOCK-D1", kind="mock")
     sign_in_staff(make_staff("agent"))
 
-    response = client.post("/staff/readiness/MOCK-D1/profile",
-                           data={"profile": json.dumps({"version": "x", "checks": []})})
+    response = client.post(
+        "/staff/readiness/MOCK-D1/profile",
+        data={"profile": json.dumps({"version": "x", "checks": []})},
+    )
 
     assert response.status_code == 403
 
 
-def test_staff_see_who_failed_or_never_ran_the_agent(client, make_exam, make_candidate,
-                                                     make_staff, sign_in_staff, upload, now):
+def test_staff_see_who_failed_or_never_ran_the_agent(
+    client, make_exam, make_candidate, make_staff, sign_in_staff, upload, now
+):
     exam = make_exam("MOCK-D1", kind="mock")
     ready = make_candidate(name="李雷", sessions=[exam])
     failing = make_candidate(name="韩梅梅", sessions=[exam])
@@ -180,10 +224,10 @@ def test_staff_see_who_failed_or_never_ran_the_agent(client, make_exam, make_can
 
 
 def test_the_csv_export_masks_personal_data_and_escapes_formulas(
-        client, make_exam, make_candidate, make_staff, sign_in_staff, now):
+    client, make_exam, make_candidate, make_staff, sign_in_staff, now
+):
     exam = make_exam("MOCK-D1", kind="mock")
-    absent = make_candidate(name="=HYPERLINK(\"http://x\")", sessions=[exam],
-                            phone="+8613912345678")
+    absent = make_candidate(name='=HYPERLINK("http://x")', sessions=[exam], phone="+8613912345678")
     sign_in_staff(make_staff("supervisor"))
 
     response = client.get("/staff/readiness/MOCK-D1/attention.csv")
@@ -212,8 +256,9 @@ def test_the_panel_lists_a_candidates_reports(app, db_session, make_candidate, u
     assert [r.code for r in sections["readiness"]["reports"]] == [code]
 
 
-def test_staff_open_a_report_by_code_with_its_facts(client, make_candidate, make_staff,
-                                                   sign_in_staff, upload):
+def test_staff_open_a_report_by_code_with_its_facts(
+    client, make_candidate, make_staff, sign_in_staff, upload
+):
     code = upload(make_candidate()).json["report_code"]
     sign_in_staff(make_staff("agent"))
 
@@ -223,8 +268,9 @@ def test_staff_open_a_report_by_code_with_its_facts(client, make_candidate, make
     assert "Integrated Camera" in page.text
 
 
-def test_demo_reports_are_seeded_once_for_the_first_mock_day(db_session, make_exam,
-                                                             make_candidate, now):
+def test_demo_reports_are_seeded_once_for_the_first_mock_day(
+    db_session, make_exam, make_candidate, now
+):
     from helpdesk.readiness import demo
 
     exam = make_exam("MOCK-D1", kind="mock")

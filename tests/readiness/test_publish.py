@@ -32,13 +32,17 @@ def publish(app):
 @pytest.fixture(scope="module")
 def zipapp(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("dist")
-    subprocess.run([sys.executable, str(ROOT / "diagnostics" / "build.py"), str(out)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, str(ROOT / "diagnostics" / "build.py"), str(out)],
+        check=True,
+        capture_output=True,
+    )
     return out / "helpdesk-agent.pyz"
 
 
 def test_a_published_build_is_offered_with_version_size_and_sha256(
-        app, publish, zipapp, client, make_candidate, sign_in_candidate):
+    app, publish, zipapp, client, make_candidate, sign_in_candidate
+):
     result = publish(str(zipapp), "--version", "9.9.9")
     sign_in_candidate(make_candidate())
 

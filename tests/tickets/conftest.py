@@ -18,8 +18,13 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
 @pytest.fixture
 def mock_exam(make_exam, now):
     """A mock-exam day in progress at `now`."""
-    return make_exam("MOCK-D1", kind="mock", starts=now - timedelta(hours=2),
-                     login_closes=now + timedelta(hours=12), ends=now + timedelta(hours=12))
+    return make_exam(
+        "MOCK-D1",
+        kind="mock",
+        starts=now - timedelta(hours=2),
+        login_closes=now + timedelta(hours=12),
+        ends=now + timedelta(hours=12),
+    )
 
 
 @pytest.fixture
@@ -29,10 +34,22 @@ def owner(make_candidate, mock_exam):
 
 @pytest.fixture
 def open_ticket(db_session, now) -> Callable[..., Ticket]:
-    def make(identity: Any, *, exam=None, category: Category = Category.LOGIN,
-             description: str = "登录时提示账号不存在", **kwargs: Any) -> Ticket:
-        return services.open_ticket(db_session, candidate=identity.candidate,
-                                    exam_session=exam, category=category,
-                                    description=description, now=now, **kwargs)
+    def make(
+        identity: Any,
+        *,
+        exam=None,
+        category: Category = Category.LOGIN,
+        description: str = "登录时提示账号不存在",
+        **kwargs: Any,
+    ) -> Ticket:
+        return services.open_ticket(
+            db_session,
+            candidate=identity.candidate,
+            exam_session=exam,
+            category=category,
+            description=description,
+            now=now,
+            **kwargs,
+        )
 
     return make

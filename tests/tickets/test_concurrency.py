@@ -29,10 +29,14 @@ def committed(app) -> Iterator[tuple[sessionmaker, int]]:
     factory = sessionmaker(bind=engine, expire_on_commit=False)
     number = fake_id_number(random.Random())
     with factory() as session:
-        candidate = Candidate(name="甲", id_number_hash=idnumber.keyed_hash(
-            number, TEST_ID_HASH_KEY), id_number_masked=idnumber.mask(number),
-            admission_number=f"C{uuid.uuid4().hex[:10].upper()}", phone="+8613800138000",
-            created_at=clock.utcnow())
+        candidate = Candidate(
+            name="甲",
+            id_number_hash=idnumber.keyed_hash(number, TEST_ID_HASH_KEY),
+            id_number_masked=idnumber.mask(number),
+            admission_number=f"C{uuid.uuid4().hex[:10].upper()}",
+            phone="+8613800138000",
+            created_at=clock.utcnow(),
+        )
         session.add(candidate)
         session.commit()
         candidate_id = candidate.id
@@ -58,9 +62,14 @@ def test_the_same_ticket_filed_twice_at_once_is_stored_once(committed):
             with factory() as session:
                 candidate = session.get(Candidate, candidate_id)
                 ticket = services.open_ticket(
-                    session, candidate=candidate, exam_session=None, category=Category.LOGIN,
-                    description="无法登录，提示账号错误", now=clock.utcnow(),
-                    idempotency_key="retry-key-0001")
+                    session,
+                    candidate=candidate,
+                    exam_session=None,
+                    category=Category.LOGIN,
+                    description="无法登录，提示账号错误",
+                    now=clock.utcnow(),
+                    idempotency_key="retry-key-0001",
+                )
                 session.commit()
                 numbers.append(ticket.number)
         except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
@@ -75,5 +84,9 @@ def test_the_same_ticket_filed_twice_at_once_is_stored_once(committed):
     assert errors == []
     assert len(numbers) == 2 and numbers[0] == numbers[1]
     with factory() as session:
-        assert session.scalar(select(func.count()).select_from(Ticket).where(
-            Ticket.candidate_id == candidate_id)) == 1
+        assert (
+            session.scalar(
+                select(func.count()).select_from(Ticket).where(Ticket.candidate_id == candidate_id)
+            )
+            == 1
+        )

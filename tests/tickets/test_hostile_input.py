@@ -22,21 +22,29 @@ def _file(data: bytes, name: str) -> FileStorage:
 
 
 def _post(client, **extra):
-    data = {"category": "face_verification", "exam_session": "MOCK-D1",
-            "description": "人脸验证一直失败", "phone": "13800138000", **extra}
+    data = {
+        "category": "face_verification",
+        "exam_session": "MOCK-D1",
+        "description": "人脸验证一直失败",
+        "phone": "13800138000",
+        **extra,
+    }
     # Encoded in memory: the test client would spool a large body to a file it never closes.
-    boundary, body = encode_multipart(MultiDict(
-        [(k, v) for k, vs in data.items() for v in (vs if isinstance(vs, list) else [vs])]))
-    return client.post("/tickets/new", data=body,
-                       content_type=f"multipart/form-data; boundary={boundary}")
+    boundary, body = encode_multipart(
+        MultiDict(
+            [(k, v) for k, vs in data.items() for v in (vs if isinstance(vs, list) else [vs])]
+        )
+    )
+    return client.post(
+        "/tickets/new", data=body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
 
 
 def _count(db_session) -> int:
     return int(db_session.scalar(select(func.count(Ticket.id))))
 
 
-@pytest.mark.parametrize("field", ["description", "client_message", "old_computer",
-                                   "new_computer"])
+@pytest.mark.parametrize("field", ["description", "client_message", "old_computer", "new_computer"])
 def test_script_in_any_text_field_is_shown_as_text(client, owner, sign_in_candidate, field):
     sign_in_candidate(owner)
 
@@ -52,19 +60,23 @@ def test_script_in_any_text_field_is_shown_as_text(client, owner, sign_in_candid
 def test_script_in_a_file_name_is_shown_as_text(client, owner, sign_in_candidate):
     sign_in_candidate(owner)
 
-    created = _post(client, attachments=[_file(PNG, '<img src=x onerror=alert(1)>.png')])
+    created = _post(client, attachments=[_file(PNG, "<img src=x onerror=alert(1)>.png")])
     page = client.get(created.headers["Location"])
 
     assert "<img src=x" not in page.text
     assert "_img src=x onerror=alert(1)_.png" in page.text
 
 
-def test_a_renamed_executable_is_refused_and_the_description_is_kept(client, db_session, owner,
-                                                                    sign_in_candidate):
+def test_a_renamed_executable_is_refused_and_the_description_is_kept(
+    client, db_session, owner, sign_in_candidate
+):
     sign_in_candidate(owner)
 
-    response = _post(client, description="登录不了，见截图",
-                     attachments=[_file(b"MZ\x90\x00" + b"\x00" * 200, "截图.png")])
+    response = _post(
+        client,
+        description="登录不了，见截图",
+        attachments=[_file(b"MZ\x90\x00" + b"\x00" * 200, "截图.png")],
+    )
 
     assert response.status_code == 422
     assert "截图.png 无法上传" in response.text
@@ -75,14 +87,14 @@ def test_a_renamed_executable_is_refused_and_the_description_is_kept(client, db_
 def test_an_elf_binary_named_as_text_is_refused(client, owner, sign_in_candidate):
     sign_in_candidate(owner)
 
-    response = _post(client, attachments=[_file(b"\x7fELF\x02\x01\x01" + b"\x00" * 64,
-                                                "log.txt")])
+    response = _post(client, attachments=[_file(b"\x7fELF\x02\x01\x01" + b"\x00" * 64, "log.txt")])
 
     assert response.status_code == 422
 
 
-def test_an_oversized_file_is_refused_with_its_size_limit(client, db_session, owner,
-                                                         sign_in_candidate, app):
+def test_an_oversized_file_is_refused_with_its_size_limit(
+    client, db_session, owner, sign_in_candidate, app
+):
     sign_in_candidate(owner)
     big = PNG + b"\x00" * (files.MAX_BYTES + 1)
 
@@ -113,19 +125,26 @@ def test_a_refused_file_leaves_no_file_behind(client, owner, sign_in_candidate, 
     assert after == before
 
 
-@pytest.mark.parametrize("content, expected", [
-    (PNG, "image/png"), (b"\xff\xd8\xff\xe0" + b"\x00" * 20, "image/jpeg"),
-    (b"GIF89a" + b"\x00" * 10, "image/gif"), (b"RIFF\x00\x00\x00\x00WEBPVP8 ", "image/webp"),
-    (b"%PDF-1.7\n", "application/pdf"), (b"PK\x03\x04" + b"\x00" * 20, "application/zip"),
-    ("登录日志：错误 E42\n".encode(), "text/plain; charset=utf-8"),
-    ("登录日志：错误 E42\n".encode("gb18030"), "text/plain; charset=gb18030"),
-])
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        (PNG, "image/png"),
+        (b"\xff\xd8\xff\xe0" + b"\x00" * 20, "image/jpeg"),
+        (b"GIF89a" + b"\x00" * 10, "image/gif"),
+        (b"RIFF\x00\x00\x00\x00WEBPVP8 ", "image/webp"),
+        (b"%PDF-1.7\n", "application/pdf"),
+        (b"PK\x03\x04" + b"\x00" * 20, "application/zip"),
+        ("登录日志：错误 E42\n".encode(), "text/plain; charset=utf-8"),
+        ("登录日志：错误 E42\n".encode("gb18030"), "text/plain; charset=gb18030"),
+    ],
+)
 def test_allowed_files_are_recognised_by_content(content, expected):
     assert files.sniff(content[:16], content) == expected
 
 
-@pytest.mark.parametrize("content", [b"MZ\x90\x00", b"\x7fELF", b"#!/bin/sh\nrm -rf /",
-                                     b"\x00\x01\x02\x03binary", b""])
+@pytest.mark.parametrize(
+    "content", [b"MZ\x90\x00", b"\x7fELF", b"#!/bin/sh\nrm -rf /", b"\x00\x01\x02\x03binary", b""]
+)
 def test_executables_and_binary_junk_are_refused(content):
     assert files.sniff(content[:16], content) is None
 
@@ -155,8 +174,9 @@ def test_an_invalid_phone_is_refused_with_what_to_fix(client, owner, sign_in_can
     assert "人脸验证一直失败" in response.text
 
 
-def test_submitting_the_same_form_twice_files_one_ticket(client, db_session, owner,
-                                                        sign_in_candidate):
+def test_submitting_the_same_form_twice_files_one_ticket(
+    client, db_session, owner, sign_in_candidate
+):
     sign_in_candidate(owner)
 
     first = _post(client, key="form-key-123456")
@@ -167,7 +187,8 @@ def test_submitting_the_same_form_twice_files_one_ticket(client, db_session, own
 
 
 def test_a_download_is_an_attachment_with_its_chinese_name_and_nosniff(
-        client, owner, sign_in_candidate):
+    client, owner, sign_in_candidate
+):
     sign_in_candidate(owner)
     created = _post(client, attachments=[_file(PNG, "登录 截图.png")])
     page = client.get(created.headers["Location"]).text

@@ -13,13 +13,16 @@ def seeded(db_session, now):
     content.seed(db_session, now)
 
 
-@pytest.mark.parametrize("markdown, forbidden", [
-    ("<script>alert(1)</script>", "<script"),
-    ('<img src=x onerror="alert(1)">', "onerror"),
-    ("[click](javascript:alert(1))", "javascript:"),
-    ('<a href="#" onclick="steal()">x</a>', "onclick"),
-    ("<iframe src=//evil></iframe>", "<iframe"),
-])
+@pytest.mark.parametrize(
+    "markdown, forbidden",
+    [
+        ("<script>alert(1)</script>", "<script"),
+        ('<img src=x onerror="alert(1)">', "onerror"),
+        ("[click](javascript:alert(1))", "javascript:"),
+        ('<a href="#" onclick="steal()">x</a>', "onclick"),
+        ("<iframe src=//evil></iframe>", "<iframe"),
+    ],
+)
 def test_markdown_is_rendered_without_anything_executable(markdown, forbidden):
     assert forbidden not in services.render(markdown)
 
@@ -47,7 +50,8 @@ def test_the_notice_guidance_is_seeded_once_however_often_seeding_runs(db_sessio
 
 
 def test_the_ticket_form_suggests_the_articles_of_the_chosen_category(
-        client, seeded, owner, sign_in_candidate):
+    client, seeded, owner, sign_in_candidate
+):
     sign_in_candidate(owner)
 
     page = client.get("/tickets/new?category=face_verification").text
@@ -65,13 +69,21 @@ def test_this_solved_it_is_counted(client, db_session, seeded):
     assert article.solved_count == 2
 
 
-def test_a_supervisor_edits_an_article_and_the_html_is_cleaned(client, db_session, seeded,
-                                                              make_staff, sign_in_staff):
+def test_a_supervisor_edits_an_article_and_the_html_is_cleaned(
+    client, db_session, seeded, make_staff, sign_in_staff
+):
     sign_in_staff(make_staff("supervisor"))
 
-    response = client.post("/staff/knowledge/login-tips/edit", data={
-        "slug": "login-tips", "title": "登录提示", "category": "login", "published": "1",
-        "body_markdown": "先**重启**<script>x()</script>"})
+    response = client.post(
+        "/staff/knowledge/login-tips/edit",
+        data={
+            "slug": "login-tips",
+            "title": "登录提示",
+            "category": "login",
+            "published": "1",
+            "body_markdown": "先**重启**<script>x()</script>",
+        },
+    )
 
     db_session.expire_all()
     article = db_session.query(Article).filter_by(slug="login-tips").one()
@@ -81,7 +93,14 @@ def test_a_supervisor_edits_an_article_and_the_html_is_cleaned(client, db_sessio
 
 
 def test_an_unpublished_article_is_hidden_from_candidates(client, db_session, now):
-    services.save_article(db_session, slug="draft", title="草稿", body_markdown="x",
-                          category=None, now=now, published=False)
+    services.save_article(
+        db_session,
+        slug="draft",
+        title="草稿",
+        body_markdown="x",
+        category=None,
+        now=now,
+        published=False,
+    )
 
     assert client.get("/articles/draft").status_code == 404

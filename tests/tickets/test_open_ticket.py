@@ -14,15 +14,27 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 def test_an_opened_ticket_has_a_readable_random_number_and_the_roster_phone(
-        db_session, make_exam, make_candidate, now):
+    db_session, make_exam, make_candidate, now
+):
     exam = make_exam(kind="mock", starts=now - timedelta(hours=2), ends=now + timedelta(hours=8))
     candidate = make_candidate(sessions=[exam]).candidate
 
-    first = services.open_ticket(db_session, candidate=candidate, exam_session=exam,
-                                 category=Category.LOGIN, description="登录时提示密码错误",
-                                 now=now)
-    second = services.open_ticket(db_session, candidate=candidate, exam_session=exam,
-                                  category=Category.LOGIN, description="又一次", now=now)
+    first = services.open_ticket(
+        db_session,
+        candidate=candidate,
+        exam_session=exam,
+        category=Category.LOGIN,
+        description="登录时提示密码错误",
+        now=now,
+    )
+    second = services.open_ticket(
+        db_session,
+        candidate=candidate,
+        exam_session=exam,
+        category=Category.LOGIN,
+        description="又一次",
+        now=now,
+    )
 
     assert first.number != second.number
     assert services.normalise_number(first.number) == first.number
@@ -32,14 +44,23 @@ def test_an_opened_ticket_has_a_readable_random_number_and_the_roster_phone(
 
 
 def test_details_and_attachments_from_another_capability_land_in_the_first_message(
-        db_session, make_exam, make_candidate, now, tmp_path):
+    db_session, make_exam, make_candidate, now, tmp_path
+):
     candidate = make_candidate().candidate
     stored = files.store_all(tmp_path, [files.IncomingFile("截图.png", io.BytesIO(PNG))])
 
     ticket = services.open_ticket(
-        db_session, candidate=candidate, exam_session=None, category=Category.ANSWER_UPLOAD,
-        description="交卷数据上传失败", now=now, phone="139 1234 5678", source="upload",
-        attachments=stored, details={"artifact": "answer_data", "error_codes": ["E42"]})
+        db_session,
+        candidate=candidate,
+        exam_session=None,
+        category=Category.ANSWER_UPLOAD,
+        description="交卷数据上传失败",
+        now=now,
+        phone="139 1234 5678",
+        source="upload",
+        attachments=stored,
+        details={"artifact": "answer_data", "error_codes": ["E42"]},
+    )
 
     assert ticket.source == TicketSource.UPLOAD
     assert ticket.phone == "+8613912345678"
@@ -47,42 +68,73 @@ def test_details_and_attachments_from_another_capability_land_in_the_first_messa
     assert [a.original_name for a in ticket.messages[0].attachments] == ["截图.png"]
 
 
-def test_a_retried_ticket_with_the_same_key_returns_the_first_one(db_session, make_candidate,
-                                                                    now):
+def test_a_retried_ticket_with_the_same_key_returns_the_first_one(db_session, make_candidate, now):
     candidate = make_candidate().candidate
 
-    first = services.open_ticket(db_session, candidate=candidate, exam_session=None,
-                                 category=Category.OTHER, description="a", now=now,
-                                 idempotency_key="retry-key-1")
-    again = services.open_ticket(db_session, candidate=candidate, exam_session=None,
-                                 category=Category.OTHER, description="a", now=now,
-                                 idempotency_key="retry-key-1")
+    first = services.open_ticket(
+        db_session,
+        candidate=candidate,
+        exam_session=None,
+        category=Category.OTHER,
+        description="a",
+        now=now,
+        idempotency_key="retry-key-1",
+    )
+    again = services.open_ticket(
+        db_session,
+        candidate=candidate,
+        exam_session=None,
+        category=Category.OTHER,
+        description="a",
+        now=now,
+        idempotency_key="retry-key-1",
+    )
 
     assert again.id == first.id
 
 
-def test_a_ticket_for_someone_elses_exam_session_is_refused(db_session, make_exam,
-                                                           make_candidate, now):
+def test_a_ticket_for_someone_elses_exam_session_is_refused(
+    db_session, make_exam, make_candidate, now
+):
     exam = make_exam()
     candidate = make_candidate().candidate
 
     with pytest.raises(ValidationFailed) as error:
-        services.open_ticket(db_session, candidate=candidate, exam_session=exam,
-                             category=Category.OTHER, description="a", now=now)
+        services.open_ticket(
+            db_session,
+            candidate=candidate,
+            exam_session=exam,
+            category=Category.OTHER,
+            description="a",
+            now=now,
+        )
 
     assert "exam_session" in error.value.fields
 
 
-def test_a_long_idempotency_key_from_another_capability_still_dedupes(db_session,
-                                                                     make_candidate, now):
+def test_a_long_idempotency_key_from_another_capability_still_dedupes(
+    db_session, make_candidate, now
+):
     candidate = make_candidate().candidate
     key = "upload-flow-" + "x" * 100
 
-    first = services.open_ticket(db_session, candidate=candidate, exam_session=None,
-                                 category=Category.OTHER, description="a", now=now,
-                                 idempotency_key=key)
-    again = services.open_ticket(db_session, candidate=candidate, exam_session=None,
-                                 category=Category.OTHER, description="a", now=now,
-                                 idempotency_key=key)
+    first = services.open_ticket(
+        db_session,
+        candidate=candidate,
+        exam_session=None,
+        category=Category.OTHER,
+        description="a",
+        now=now,
+        idempotency_key=key,
+    )
+    again = services.open_ticket(
+        db_session,
+        candidate=candidate,
+        exam_session=None,
+        category=Category.OTHER,
+        description="a",
+        now=now,
+        idempotency_key=key,
+    )
 
     assert again.id == first.id

@@ -13,17 +13,27 @@ from helpdesk.tickets import reports, staff
 from helpdesk.tickets.models import TicketStatus
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("=HYPERLINK(\"http://evil\")", "'=HYPERLINK(\"http://evil\")"), ("+1+1", "'+1+1"),
-    ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"), ("\tcmd", "'\tcmd"), ("\rcmd", "'\rcmd"),
-    ("登录失败", "登录失败"), ("a=b", "a=b"), (None, ""),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ('=HYPERLINK("http://evil")', '\'=HYPERLINK("http://evil")'),
+        ("+1+1", "'+1+1"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tcmd", "'\tcmd"),
+        ("\rcmd", "'\rcmd"),
+        ("登录失败", "登录失败"),
+        ("a=b", "a=b"),
+        (None, ""),
+    ],
+)
 def test_cells_that_start_like_a_formula_are_escaped(value, expected):
     assert csvexport.safe_cell(value) == expected
 
 
-def test_the_export_masks_personal_data_and_escapes_formulas(client, owner, open_ticket,
-                                                            make_staff, sign_in_staff):
+def test_the_export_masks_personal_data_and_escapes_formulas(
+    client, owner, open_ticket, make_staff, sign_in_staff
+):
     ticket = open_ticket(owner, description="=cmd|' /C calc'!A0")
     sign_in_staff(make_staff("supervisor"))
 
@@ -47,27 +57,38 @@ def test_agents_cannot_export(client, make_staff, sign_in_staff):
     assert client.get("/staff/ticket-reports/tickets.csv").status_code == 403
 
 
-def test_the_report_gives_response_times_and_volumes(db_session, owner, open_ticket, make_staff,
-                                                     now):
+def test_the_report_gives_response_times_and_volumes(
+    db_session, owner, open_ticket, make_staff, now
+):
     agent = make_staff()
     for minutes in (10, 20, 30):
         ticket = open_ticket(owner, category="login")
-        staff.reply(db_session, ticket=ticket, staff=agent, body="ok",
-                    now=now + timedelta(minutes=minutes), status=TicketStatus.RESOLVED)
+        staff.reply(
+            db_session,
+            ticket=ticket,
+            staff=agent,
+            body="ok",
+            now=now + timedelta(minutes=minutes),
+            status=TicketStatus.RESOLVED,
+        )
     open_ticket(owner, category="install")
 
     result = reports.report(db_session)
 
     assert result.total == 4
     assert dict(((c, s), n) for c, s, n in result.by_category_session) == {
-        ("install", ""): 1, ("login", ""): 3}
-    assert (result.first_response.count, result.first_response.median_minutes,
-            result.first_response.p90_minutes) == (3, 20.0, 30.0)
+        ("install", ""): 1,
+        ("login", ""): 3,
+    }
+    assert (
+        result.first_response.count,
+        result.first_response.median_minutes,
+        result.first_response.p90_minutes,
+    ) == (3, 20.0, 30.0)
     assert result.resolution.median_minutes == 20.0
 
 
-def test_the_reports_page_shows_the_figures(client, owner, open_ticket, make_staff,
-                                            sign_in_staff):
+def test_the_reports_page_shows_the_figures(client, owner, open_ticket, make_staff, sign_in_staff):
     open_ticket(owner)
     sign_in_staff(make_staff("supervisor"))
 

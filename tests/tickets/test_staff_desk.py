@@ -16,13 +16,16 @@ from tests.twilio_http import RecordingHttpClient
 
 
 def test_staff_find_a_ticket_by_admission_number_name_phone_or_number(
-        client, owner, make_candidate, open_ticket, make_staff, sign_in_staff):
+    client, owner, make_candidate, open_ticket, make_staff, sign_in_staff
+):
     mine = open_ticket(owner, phone="13912345678")
     someone_else = open_ticket(make_candidate(name="李雷", phone="+8613700000000"))
     sign_in_staff(make_staff())
 
-    pages = [client.get("/staff/tickets", query_string={"q": q}).text for q in (
-        owner["admission_number"].lower(), "王小明", "139-1234-5678", mine.number.lower())]
+    pages = [
+        client.get("/staff/tickets", query_string={"q": q}).text
+        for q in (owner["admission_number"].lower(), "王小明", "139-1234-5678", mine.number.lower())
+    ]
 
     for page in pages:
         assert mine.number in page
@@ -30,7 +33,8 @@ def test_staff_find_a_ticket_by_admission_number_name_phone_or_number(
 
 
 def test_the_inbox_filters_by_category_and_counts_per_status(
-        client, db_session, owner, open_ticket, make_staff, sign_in_staff):
+    client, db_session, owner, open_ticket, make_staff, sign_in_staff
+):
     login = open_ticket(owner, category="login")
     install = open_ticket(owner, category="install")
     install.status = TicketStatus.RESOLVED
@@ -46,8 +50,9 @@ def test_the_inbox_filters_by_category_and_counts_per_status(
     assert "已解决 (1)" in active_login
 
 
-def test_the_inbox_pages_through_many_tickets(client, owner, open_ticket, make_staff,
-                                              sign_in_staff):
+def test_the_inbox_pages_through_many_tickets(
+    client, owner, open_ticket, make_staff, sign_in_staff
+):
     for n in range(30):
         open_ticket(owner, description=f"问题 {n}")
     sign_in_staff(make_staff())
@@ -61,8 +66,8 @@ def test_the_inbox_pages_through_many_tickets(client, owner, open_ticket, make_s
 
 
 def test_a_staff_reply_with_a_canned_text_reaches_the_candidate_and_queues_one_sms(
-        client, db_session, owner, open_ticket, make_staff, sign_in_staff, sign_in_candidate,
-        app):
+    client, db_session, owner, open_ticket, make_staff, sign_in_staff, sign_in_candidate, app
+):
     from helpdesk.tickets.demo import seed
 
     seed(db_session, open_ticket(owner).created_at)
@@ -71,8 +76,10 @@ def test_a_staff_reply_with_a_canned_text_reaches_the_candidate_and_queues_one_s
     canned = client.get(f"/staff/tickets/{ticket.number}?canned=antivirus").text
     assert "请先卸载 360安全卫士" in canned
 
-    client.post(f"/staff/tickets/{ticket.number}/reply",
-                data={"body": "您好，请先卸载 360安全卫士。", "status": "waiting_candidate"})
+    client.post(
+        f"/staff/tickets/{ticket.number}/reply",
+        data={"body": "您好，请先卸载 360安全卫士。", "status": "waiting_candidate"},
+    )
     client.post("/signout")
     sign_in_candidate(owner)
     page = client.get(f"/tickets/{ticket.number}").text
@@ -85,55 +92,70 @@ def test_a_staff_reply_with_a_canned_text_reaches_the_candidate_and_queues_one_s
 
 
 def _sms(number: str) -> str:
-    return (f"您在客服平台提交的问题（工单号 {number}）有新的回复，请登录客服平台查看。"
-            "技术服务热线：400-088-0028")
+    return (
+        f"您在客服平台提交的问题（工单号 {number}）有新的回复，请登录客服平台查看。"
+        "技术服务热线：400-088-0028"
+    )
 
 
-
-
-def test_the_reply_sms_is_the_exact_twilio_request(db_session, owner, open_ticket, make_staff,
-                                                  now):
+def test_the_reply_sms_is_the_exact_twilio_request(db_session, owner, open_ticket, make_staff, now):
     ticket = open_ticket(owner)
-    staff.reply(db_session, ticket=ticket, staff=make_staff(), body="已处理", now=now,
-                sms_body=_sms(ticket.number),
-                allowed_numbers=["400-088-0028"])
+    staff.reply(
+        db_session,
+        ticket=ticket,
+        staff=make_staff(),
+        body="已处理",
+        now=now,
+        sms_body=_sms(ticket.number),
+        allowed_numbers=["400-088-0028"],
+    )
     http = RecordingHttpClient()
 
-    sent = send_pending(db_session, notifier=TwilioNotifier("AC42", "tok", "+15005550006",
-                                                            http_client=http), now=now)
+    sent = send_pending(
+        db_session,
+        notifier=TwilioNotifier("AC42", "tok", "+15005550006", http_client=http),
+        now=now,
+    )
 
     assert sent == 1
-    assert http.requests == [{
-        "method": "POST", "uri": "https://api.twilio.com/2010-04-01/Accounts/AC42/Messages.json",
-        "auth": ("AC42", "tok"), "params": None,
-        "data": {"To": "+8613800138000", "From": "+15005550006",
-                 "Body": _sms(ticket.number)}}]
+    assert http.requests == [
+        {
+            "method": "POST",
+            "uri": "https://api.twilio.com/2010-04-01/Accounts/AC42/Messages.json",
+            "auth": ("AC42", "tok"),
+            "params": None,
+            "data": {"To": "+8613800138000", "From": "+15005550006", "Body": _sms(ticket.number)},
+        }
+    ]
 
 
-def test_the_reply_sms_text_is_chinese_and_names_only_the_hotline(client, db_session, owner,
-                                                                  open_ticket, make_staff,
-                                                                  sign_in_staff):
+def test_the_reply_sms_text_is_chinese_and_names_only_the_hotline(
+    client, db_session, owner, open_ticket, make_staff, sign_in_staff
+):
     ticket = open_ticket(owner)
     sign_in_staff(make_staff())
 
-    client.post(f"/staff/tickets/{ticket.number}/reply",
-                data={"body": "您好", "status": "open"},
-                headers={"Accept-Language": "en"})
+    client.post(
+        f"/staff/tickets/{ticket.number}/reply",
+        data={"body": "您好", "status": "open"},
+        headers={"Accept-Language": "en"},
+    )
 
     body = db_session.scalar(select(OutboundSms.body))
     assert body == _sms(ticket.number)
     assert owner["id_number"] not in body
 
 
-def test_internal_notes_are_never_shown_to_the_candidate(client, db_session, owner, open_ticket,
-                                                        make_staff, sign_in_candidate, api_token,
-                                                        now):
+def test_internal_notes_are_never_shown_to_the_candidate(
+    client, db_session, owner, open_ticket, make_staff, sign_in_candidate, api_token, now
+):
     ticket = open_ticket(owner)
     staff.add_note(db_session, ticket=ticket, staff=make_staff(), body="疑似重复考生", now=now)
     token = api_token(owner)
 
-    api = client.get(f"/api/v1/tickets/{ticket.number}",
-                     headers={"Authorization": f"Bearer {token}"}).json
+    api = client.get(
+        f"/api/v1/tickets/{ticket.number}", headers={"Authorization": f"Bearer {token}"}
+    ).json
     sign_in_candidate(owner)
     page = client.get(f"/tickets/{ticket.number}").text
 
@@ -142,13 +164,15 @@ def test_internal_notes_are_never_shown_to_the_candidate(client, db_session, own
 
 
 def test_merging_a_duplicate_closes_it_and_points_to_the_kept_ticket(
-        client, db_session, owner, make_candidate, open_ticket, make_staff, sign_in_staff):
+    client, db_session, owner, make_candidate, open_ticket, make_staff, sign_in_staff
+):
     kept, duplicate = open_ticket(owner), open_ticket(owner, description="同一个问题")
     stranger = open_ticket(make_candidate(name="李雷"))
     sign_in_staff(make_staff())
 
-    refused = client.post(f"/staff/tickets/{duplicate.number}/merge",
-                          data={"into": stranger.number})
+    refused = client.post(
+        f"/staff/tickets/{duplicate.number}/merge", data={"into": stranger.number}
+    )
     merged = client.post(f"/staff/tickets/{duplicate.number}/merge", data={"into": kept.number})
 
     db_session.expire_all()
@@ -159,7 +183,8 @@ def test_merging_a_duplicate_closes_it_and_points_to_the_kept_ticket(
 
 
 def test_automatic_assignment_picks_the_available_agent_with_the_fewest_tickets(
-        db_session, owner, open_ticket, make_staff, now):
+    db_session, owner, open_ticket, make_staff, now
+):
     busy, free = make_staff(), make_staff()
     for _ in range(2):
         staff.assign(db_session, ticket=open_ticket(owner), assignee=busy, staff=busy, now=now)
@@ -170,31 +195,49 @@ def test_automatic_assignment_picks_the_available_agent_with_the_fewest_tickets(
     assert ticket.status == TicketStatus.OPEN
 
 
-def test_every_staff_action_is_audited(client, db_session, owner, open_ticket, make_staff,
-                                      sign_in_staff):
+def test_every_staff_action_is_audited(
+    client, db_session, owner, open_ticket, make_staff, sign_in_staff
+):
     ticket, other = open_ticket(owner), open_ticket(owner)
     agent = make_staff()
     sign_in_staff(agent)
 
-    for path, data in [("claim", {}), ("note", {"body": "n"}), ("status", {"status": "open"}),
-                       ("reply", {"body": "r", "status": "open"}), ("assign", {"assignee": ""}),
-                       ("merge", {"into": other.number})]:
+    for path, data in [
+        ("claim", {}),
+        ("note", {"body": "n"}),
+        ("status", {"status": "open"}),
+        ("reply", {"body": "r", "status": "open"}),
+        ("assign", {"assignee": ""}),
+        ("merge", {"into": other.number}),
+    ]:
         client.post(f"/staff/tickets/{ticket.number}/{path}", data=data)
 
-    actions = db_session.scalars(select(AuditEntry.action).where(
-        AuditEntry.staff_id == agent.id, AuditEntry.target_id == ticket.number)).all()
-    assert sorted(actions) == sorted(["ticket.assign", "ticket.note", "ticket.status",
-                                      "ticket.reply", "ticket.assign", "ticket.merge"])
+    actions = db_session.scalars(
+        select(AuditEntry.action).where(
+            AuditEntry.staff_id == agent.id, AuditEntry.target_id == ticket.number
+        )
+    ).all()
+    assert sorted(actions) == sorted(
+        [
+            "ticket.assign",
+            "ticket.note",
+            "ticket.status",
+            "ticket.reply",
+            "ticket.assign",
+            "ticket.merge",
+        ]
+    )
 
 
 def test_the_candidate_panel_shows_masked_roster_data_sessions_and_other_tickets(
-        client, owner, open_ticket, make_staff, sign_in_staff, mock_exam):
+    client, owner, open_ticket, make_staff, sign_in_staff, mock_exam
+):
     current, older = open_ticket(owner, exam=mock_exam), open_ticket(owner, description="旧问题")
     sign_in_staff(make_staff())
 
     page = client.get(f"/staff/tickets/{current.number}").text
 
-    panel = page[page.index('id="candidate-panel"'):]
+    panel = page[page.index('id="candidate-panel"') :]
     assert owner.candidate.id_number_masked in panel
     assert owner["id_number"] not in page
     assert owner["admission_number"] in panel
@@ -203,10 +246,17 @@ def test_the_candidate_panel_shows_masked_roster_data_sessions_and_other_tickets
 
 
 def test_a_solved_ticket_reopened_by_the_candidate_is_owed_an_answer_again(
-        client, db_session, owner, open_ticket, make_staff, sign_in_candidate, now):
+    client, db_session, owner, open_ticket, make_staff, sign_in_candidate, now
+):
     ticket = open_ticket(owner)
-    staff.reply(db_session, ticket=ticket, staff=make_staff(), body="已解决", now=now,
-                status=TicketStatus.RESOLVED)
+    staff.reply(
+        db_session,
+        ticket=ticket,
+        staff=make_staff(),
+        body="已解决",
+        now=now,
+        status=TicketStatus.RESOLVED,
+    )
     sign_in_candidate(owner)
 
     client.post(f"/tickets/{ticket.number}/reopen")
@@ -217,8 +267,9 @@ def test_a_solved_ticket_reopened_by_the_candidate_is_owed_an_answer_again(
     assert reopened.due_at is not None and reopened.due_at > now - timedelta(minutes=1)
 
 
-def test_inbox_counts_stop_at_the_cap_and_say_so(client, owner, open_ticket, make_staff,
-                                                 sign_in_staff, monkeypatch):
+def test_inbox_counts_stop_at_the_cap_and_say_so(
+    client, owner, open_ticket, make_staff, sign_in_staff, monkeypatch
+):
     from helpdesk.tickets import inbox
 
     monkeypatch.setattr(inbox, "COUNT_CAP", 3)

@@ -26,9 +26,16 @@ def after_exam() -> datetime:
 def event(exam_code: str, **overrides: Any) -> dict[str, Any]:
     """A valid upload event; overrides replace (or, with None, remove) fields."""
     body: dict[str, Any] = {
-        "event_id": str(uuid.uuid4()), "exam_session": exam_code, "artifact": "evidence_video",
-        "artifact_id": "video-1", "state": "progress", "bytes_total": 1000, "bytes_sent": 400,
-        "error_code": None, "occurred_at": (EXAM_ENDS + timedelta(minutes=5)).isoformat()}
+        "event_id": str(uuid.uuid4()),
+        "exam_session": exam_code,
+        "artifact": "evidence_video",
+        "artifact_id": "video-1",
+        "state": "progress",
+        "bytes_total": 1000,
+        "bytes_sent": 400,
+        "error_code": None,
+        "occurred_at": (EXAM_ENDS + timedelta(minutes=5)).isoformat(),
+    }
     for key, value in overrides.items():
         if value is None:
             body.pop(key, None)
@@ -40,7 +47,10 @@ def event(exam_code: str, **overrides: Any) -> dict[str, Any]:
 @pytest.fixture
 def post_event(client) -> Callable[..., Any]:
     def post(token: str, body: dict[str, Any], **headers: str) -> Any:
-        return client.post("/api/v1/upload-events", json=body,
-                           headers={"Authorization": f"Bearer {token}", **headers})
+        return client.post(
+            "/api/v1/upload-events",
+            json=body,
+            headers={"Authorization": f"Bearer {token}", **headers},
+        )
 
     return post

@@ -34,18 +34,31 @@ def committed(app):
     maker = sessionmaker(bind=database(app).engine, expire_on_commit=False)
     number = fake_id_number(random.Random())  # noqa: S311 - test data
     with maker() as session:
-        exam = ExamSession(code=f"RACE-{uuid.uuid4().hex[:6]}", name="race", kind=ExamKind.FORMAL,
-                           login_opens=STARTS - timedelta(minutes=50), starts=STARTS,
-                           login_closes=STARTS, ends=STARTS + timedelta(minutes=10))
-        candidate = Candidate(name="并发", id_number_hash=idnumber.keyed_hash(
-            number, TEST_ID_HASH_KEY), id_number_masked=idnumber.mask(number),
-            admission_number=f"R{uuid.uuid4().hex[:10].upper()}", phone="+8613800138000",
-            created_at=STARTS)
+        exam = ExamSession(
+            code=f"RACE-{uuid.uuid4().hex[:6]}",
+            name="race",
+            kind=ExamKind.FORMAL,
+            login_opens=STARTS - timedelta(minutes=50),
+            starts=STARTS,
+            login_closes=STARTS,
+            ends=STARTS + timedelta(minutes=10),
+        )
+        candidate = Candidate(
+            name="并发",
+            id_number_hash=idnumber.keyed_hash(number, TEST_ID_HASH_KEY),
+            id_number_masked=idnumber.mask(number),
+            admission_number=f"R{uuid.uuid4().hex[:10].upper()}",
+            phone="+8613800138000",
+            created_at=STARTS,
+        )
         candidate.enrollments.append(Enrollment(exam_session=exam, created_at=STARTS))
         session.add_all([exam, candidate])
         session.commit()
-        identity = {"name": candidate.name, "id_number": number,
-                    "admission_number": candidate.admission_number}
+        identity = {
+            "name": candidate.name,
+            "id_number": number,
+            "admission_number": candidate.admission_number,
+        }
     yield maker, exam, candidate, identity
     with maker() as session:
         for model in (UploadEvent, UploadArtifact):
@@ -77,26 +90,45 @@ def test_the_same_event_posted_twice_at_once_is_stored_once(app, committed):
     maker, exam, candidate, identity = committed
     clock.freeze(STARTS + timedelta(minutes=20))
     token = app.test_client().post("/api/v1/candidate-tokens", json=identity).json["token"]
-    bodies = [{"event_id": str(uuid.uuid4()), "exam_session": exam.code,
-               "artifact": "evidence_video", "artifact_id": f"v{n % 3}", "state": "progress",
-               "bytes_total": 10, "bytes_sent": n % 10,
-               "occurred_at": (STARTS + timedelta(minutes=12, seconds=n)).isoformat()}
-              for n in range(8)]
+    bodies = [
+        {
+            "event_id": str(uuid.uuid4()),
+            "exam_session": exam.code,
+            "artifact": "evidence_video",
+            "artifact_id": f"v{n % 3}",
+            "state": "progress",
+            "bytes_total": 10,
+            "bytes_sent": n % 10,
+            "occurred_at": (STARTS + timedelta(minutes=12, seconds=n)).isoformat(),
+        }
+        for n in range(8)
+    ]
 
     statuses = []
     for body in bodies:
         clients = [app.test_client(), app.test_client()]
-        responses = _race([lambda c=c, b=body: c.post(
-            "/api/v1/upload-events", json=b, headers={"Authorization": f"Bearer {token}"})
-            for c in clients])
+        responses = _race(
+            [
+                lambda c=c, b=body: c.post(
+                    "/api/v1/upload-events", json=b, headers={"Authorization": f"Bearer {token}"}
+                )
+                for c in clients
+            ]
+        )
         statuses.append(sorted(r.status_code for r in responses))
 
     assert statuses == [[200, 201]] * len(bodies)
     with maker() as session:
-        stored = session.scalar(select(func.count()).select_from(UploadEvent).where(
-            UploadEvent.candidate_id == candidate.id))
-        counted = session.scalar(select(func.sum(UploadArtifact.events)).where(
-            UploadArtifact.candidate_id == candidate.id))
+        stored = session.scalar(
+            select(func.count())
+            .select_from(UploadEvent)
+            .where(UploadEvent.candidate_id == candidate.id)
+        )
+        counted = session.scalar(
+            select(func.sum(UploadArtifact.events)).where(
+                UploadArtifact.candidate_id == candidate.id
+            )
+        )
     assert stored == len(bodies)
     assert counted == len(bodies)
 
@@ -104,19 +136,27 @@ def test_the_same_event_posted_twice_at_once_is_stored_once(app, committed):
 def test_a_copy_blocked_behind_an_uncommitted_original_answers_duplicate(app, committed):
     maker, exam, candidate, identity = committed
     now = STARTS + timedelta(minutes=20)
-    first = services.EventIn(event_id="same-event-0001", exam_session=exam.code,
-                             artifact=ArtifactKind.ANSWER_DATA, artifact_id="answers",
-                             state=UploadState.COMPLETED, occurred_at=now)
+    first = services.EventIn(
+        event_id="same-event-0001",
+        exam_session=exam.code,
+        artifact=ArtifactKind.ANSWER_DATA,
+        artifact_id="answers",
+        state=UploadState.COMPLETED,
+        occurred_at=now,
+    )
     holder: Session = maker()
     holder_candidate = holder.get(Candidate, candidate.id)
-    assert services.record_event(holder, candidate=holder_candidate, event=first,
-                                 now=now) == services.Outcome.RECORDED
+    assert (
+        services.record_event(holder, candidate=holder_candidate, event=first, now=now)
+        == services.Outcome.RECORDED
+    )
     outcome: list = []
 
     def copy() -> None:
         with maker() as session:
-            result = services.record_event(session, candidate=session.get(
-                Candidate, candidate.id), event=first, now=now)
+            result = services.record_event(
+                session, candidate=session.get(Candidate, candidate.id), event=first, now=now
+            )
             session.commit()
             outcome.append(result)
 
@@ -129,5 +169,11 @@ def test_a_copy_blocked_behind_an_uncommitted_original_answers_duplicate(app, co
 
     assert outcome == [services.Outcome.DUPLICATE]
     with maker() as session:
-        assert session.scalar(select(func.count()).select_from(UploadEvent).where(
-            UploadEvent.candidate_id == candidate.id)) == 1
+        assert (
+            session.scalar(
+                select(func.count())
+                .select_from(UploadEvent)
+                .where(UploadEvent.candidate_id == candidate.id)
+            )
+            == 1
+        )

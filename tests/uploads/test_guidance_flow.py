@@ -24,8 +24,9 @@ def _current(page: str) -> tuple[str, int]:
 
 def _answer(client, worked: str, artifact: str = "evidence_video"):
     step, seq = _current(client.get(f"/uploads/help/{artifact}", headers=EN).text)
-    return client.post(f"/uploads/help/{artifact}/answer",
-                       data={"step": step, "seq": seq, "worked": worked})
+    return client.post(
+        f"/uploads/help/{artifact}/answer", data={"step": step, "seq": seq, "worked": worked}
+    )
 
 
 def _start(client, code: str = "E_NETWORK", artifact: str = "evidence_video", **extra):
@@ -62,7 +63,8 @@ def test_each_no_moves_to_the_next_step_in_order(client):
 
 
 def test_after_the_third_failed_retry_a_prefilled_ticket_and_the_hotline_are_offered(
-        client, make_exam, make_candidate, sign_in_candidate, db_session):
+    client, make_exam, make_candidate, sign_in_candidate, db_session
+):
     exam = make_exam("FORMAL-FLOW")
     sign_in_candidate(make_candidate(sessions=[exam]))
     _start(client, "E_TIMEOUT")
@@ -97,8 +99,9 @@ def test_a_resent_answer_is_counted_once(client, db_session):
     step, seq = _current(client.get("/uploads/help/evidence_video").text)
 
     for _ in range(3):
-        client.post("/uploads/help/evidence_video/answer",
-                    data={"step": step, "seq": seq, "worked": "no"})
+        client.post(
+            "/uploads/help/evidence_video/answer", data={"step": step, "seq": seq, "worked": "no"}
+        )
 
     flow = db_session.scalar(select(HelpFlow))
     assert (flow.step, flow.answers) == ("network", 1)
@@ -127,9 +130,9 @@ def test_the_flow_survives_a_reload_in_the_same_browser_but_not_in_another(app, 
     assert 'name="step"' not in theirs and 'name="error_code"' in theirs
 
 
-def test_a_signed_in_candidate_finds_the_flow_on_another_device(app, client, make_exam,
-                                                                make_candidate,
-                                                                sign_in_candidate):
+def test_a_signed_in_candidate_finds_the_flow_on_another_device(
+    app, client, make_exam, make_candidate, sign_in_candidate
+):
     identity = make_candidate(sessions=[make_exam()])
     sign_in_candidate(identity)
     _start(client, artifact="answer_data")
@@ -142,8 +145,9 @@ def test_a_signed_in_candidate_finds_the_flow_on_another_device(app, client, mak
     assert _current(page) == ("network", 1)
 
 
-def test_a_flow_started_before_signing_in_is_kept_after(client, make_exam, make_candidate,
-                                                        sign_in_candidate, db_session):
+def test_a_flow_started_before_signing_in_is_kept_after(
+    client, make_exam, make_candidate, sign_in_candidate, db_session
+):
     identity = make_candidate(sessions=[make_exam()])
     _start(client)
     _answer(client, "no")
@@ -167,16 +171,18 @@ def test_an_unknown_artifact_or_code_is_refused(client):
 def test_a_malformed_answer_is_refused_and_changes_nothing(client, db_session):
     _start(client)
 
-    response = client.post("/uploads/help/evidence_video/answer",
-                           data={"step": "keep_open", "seq": "many", "worked": "maybe"})
+    response = client.post(
+        "/uploads/help/evidence_video/answer",
+        data={"step": "keep_open", "seq": "many", "worked": "maybe"},
+    )
 
     assert response.status_code == 422
     assert db_session.scalar(select(HelpFlow)).answers == 0
 
 
-def test_the_candidate_files_the_prefilled_ticket_once(client, make_exam, make_candidate,
-                                                       sign_in_candidate, db_session,
-                                                       after_exam):
+def test_the_candidate_files_the_prefilled_ticket_once(
+    client, make_exam, make_candidate, sign_in_candidate, db_session, after_exam
+):
     exam = make_exam("FORMAL-TKT")
     sign_in_candidate(make_candidate(sessions=[exam]))
     _start(client, "E_SERVER")
@@ -211,15 +217,25 @@ def test_an_anonymous_visitor_is_asked_to_sign_in_to_file(client):
     assert refused.status_code == 302 and "/signin" in refused.headers["Location"]
 
 
-def test_a_supervisors_edit_reaches_candidates_at_once(client, make_staff, sign_in_staff, app,
-                                                      db_session):
-    entry = db_session.scalar(select(GuidanceEntry).where(
-        GuidanceEntry.artifact == "evidence_video", GuidanceEntry.kind == "step",
-        GuidanceEntry.code == "network"))
+def test_a_supervisors_edit_reaches_candidates_at_once(
+    client, make_staff, sign_in_staff, app, db_session
+):
+    entry = db_session.scalar(
+        select(GuidanceEntry).where(
+            GuidanceEntry.artifact == "evidence_video",
+            GuidanceEntry.kind == "step",
+            GuidanceEntry.code == "network",
+        )
+    )
     sign_in_staff(make_staff("supervisor"))
-    data = {"title_zh": "换一个网络", "title_en": "Try another network", "body_zh": "换网络。",
-            "body_en": "Move to another network.", "position": entry.position,
-            "active": "y"}
+    data = {
+        "title_zh": "换一个网络",
+        "title_en": "Try another network",
+        "body_zh": "换网络。",
+        "body_en": "Move to another network.",
+        "position": entry.position,
+        "active": "y",
+    }
 
     saved = client.post(f"/staff/uploads/guidance/{entry.id}", data=data)
     visitor = app.test_client()
@@ -227,16 +243,23 @@ def test_a_supervisors_edit_reaches_candidates_at_once(client, make_staff, sign_
     _answer(visitor, "no")
 
     assert saved.status_code == 302
-    assert "Move to another network." in visitor.get("/uploads/help/evidence_video",
-                                                     headers=EN).text
+    assert (
+        "Move to another network." in visitor.get("/uploads/help/evidence_video", headers=EN).text
+    )
 
 
-def test_a_new_failure_code_is_offered_without_a_release(client, make_staff, sign_in_staff,
-                                                         app):
+def test_a_new_failure_code_is_offered_without_a_release(client, make_staff, sign_in_staff, app):
     sign_in_staff(make_staff("supervisor"))
-    data = {"artifact": "answer_data", "code": "e_cert", "title_zh": "证书错误（E_CERT）",
-            "title_en": "Certificate error (E_CERT)", "body_zh": "检查电脑日期。",
-            "body_en": "Check the PC's date.", "position": 60, "active": "y"}
+    data = {
+        "artifact": "answer_data",
+        "code": "e_cert",
+        "title_zh": "证书错误（E_CERT）",
+        "title_en": "Certificate error (E_CERT)",
+        "body_zh": "检查电脑日期。",
+        "body_en": "Check the PC's date.",
+        "position": 60,
+        "active": "y",
+    }
 
     created = client.post("/staff/uploads/guidance/new", data=data)
     duplicate = client.post("/staff/uploads/guidance/new", data=data)
@@ -246,17 +269,17 @@ def test_a_new_failure_code_is_offered_without_a_release(client, make_staff, sig
     assert "Certificate error (E_CERT)" in page
 
 
-def test_the_last_retry_step_cannot_be_switched_off(client, make_staff, sign_in_staff,
-                                                    db_session):
-    retries = [e for e in guidance.entries(db_session, ArtifactKind.EVIDENCE_VIDEO,
-                                           GuidanceKind.STEP) if e.is_retry]
+def test_the_last_retry_step_cannot_be_switched_off(client, make_staff, sign_in_staff, db_session):
+    retries = [
+        e
+        for e in guidance.entries(db_session, ArtifactKind.EVIDENCE_VIDEO, GuidanceKind.STEP)
+        if e.is_retry
+    ]
     sign_in_staff(make_staff("supervisor"))
     base = {"title_zh": "t", "title_en": "t", "body_zh": "b", "body_en": "b", "position": 1}
 
-    first = client.post(f"/staff/uploads/guidance/{retries[0].id}",
-                        data={**base, "is_retry": "y"})
-    last = client.post(f"/staff/uploads/guidance/{retries[1].id}",
-                       data={**base, "is_retry": "y"})
+    first = client.post(f"/staff/uploads/guidance/{retries[0].id}", data={**base, "is_retry": "y"})
+    last = client.post(f"/staff/uploads/guidance/{retries[1].id}", data={**base, "is_retry": "y"})
 
     assert first.status_code == 302
     assert last.status_code == 422

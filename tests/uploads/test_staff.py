@@ -19,17 +19,26 @@ EN = {"Accept-Language": "en"}
 def session_with_uploads(make_exam, make_candidate, db_session):
     exam = make_exam("FORMAL-ST")
     done = make_candidate(name="王完成", sessions=[exam], phone="+8613912345678").candidate
-    failing = make_candidate(name="=HYPERLINK(\"x\")", sessions=[exam]).candidate
+    failing = make_candidate(name='=HYPERLINK("x")', sessions=[exam]).candidate
     silent = make_candidate(name="李未报", sessions=[exam]).candidate
 
     counter = iter(range(1, 1000))
 
     def report(candidate, kind, artifact_id, state, code=None):
-        services.record_event(db_session, candidate=candidate, now=EXAM_ENDS,
-                              event=services.EventIn(
-                                  event_id=f"ev-{next(counter):04d}", exam_session=exam.code,
-                                  artifact=kind, artifact_id=artifact_id, state=state,
-                                  occurred_at=EXAM_ENDS, error_code=code))
+        services.record_event(
+            db_session,
+            candidate=candidate,
+            now=EXAM_ENDS,
+            event=services.EventIn(
+                event_id=f"ev-{next(counter):04d}",
+                exam_session=exam.code,
+                artifact=kind,
+                artifact_id=artifact_id,
+                state=state,
+                occurred_at=EXAM_ENDS,
+                error_code=code,
+            ),
+        )
 
     report(done, ArtifactKind.ANSWER_DATA, "answers", UploadState.COMPLETED)
     report(done, ArtifactKind.EVIDENCE_VIDEO, "v1", UploadState.COMPLETED)
@@ -43,8 +52,9 @@ def _signed_in(client, make_staff, sign_in_staff, role="agent"):
     return client
 
 
-def test_the_completeness_view_counts_each_verdict_per_upload(session_with_uploads, client,
-                                                              make_staff, sign_in_staff):
+def test_the_completeness_view_counts_each_verdict_per_upload(
+    session_with_uploads, client, make_staff, sign_in_staff
+):
     exam, done, failing, silent = session_with_uploads
     _signed_in(client, make_staff, sign_in_staff)
 
@@ -54,20 +64,22 @@ def test_the_completeness_view_counts_each_verdict_per_upload(session_with_uploa
         marker = f'data-kind="{kind}" data-verdict="{verdict}">'
         return page.split(marker, 1)[1].split("<", 1)[0]
 
-    assert [cell("answer_data", v) for v in ("completed", "in_progress", "failed",
-                                             "never_reported")] == ["1", "1", "0", "1"]
-    assert [cell("evidence_video", v) for v in ("completed", "in_progress", "failed",
-                                                "never_reported")] == ["1", "0", "1", "1"]
+    assert [
+        cell("answer_data", v) for v in ("completed", "in_progress", "failed", "never_reported")
+    ] == ["1", "1", "0", "1"]
+    assert [
+        cell("evidence_video", v) for v in ("completed", "in_progress", "failed", "never_reported")
+    ] == ["1", "0", "1", "1"]
 
 
-def test_filters_narrow_the_candidate_list(session_with_uploads, client, make_staff,
-                                           sign_in_staff):
+def test_filters_narrow_the_candidate_list(session_with_uploads, client, make_staff, sign_in_staff):
     exam, done, failing, silent = session_with_uploads
     _signed_in(client, make_staff, sign_in_staff)
 
     never = client.get(f"/staff/uploads?exam_session={exam.code}&status=never_reported").text
-    failed_videos = client.get(f"/staff/uploads?exam_session={exam.code}&status=failed"
-                               "&artifact=evidence_video").text
+    failed_videos = client.get(
+        f"/staff/uploads?exam_session={exam.code}&status=failed&artifact=evidence_video"
+    ).text
     complete = client.get(f"/staff/uploads?exam_session={exam.code}&status=complete").text
 
     assert silent.admission_number in never and done.admission_number not in never
@@ -77,7 +89,8 @@ def test_filters_narrow_the_candidate_list(session_with_uploads, client, make_st
 
 
 def test_the_csv_export_masks_personal_data_and_cannot_start_a_formula(
-        session_with_uploads, client, make_staff, sign_in_staff):
+    session_with_uploads, client, make_staff, sign_in_staff
+):
     exam, done, failing, silent = session_with_uploads
     _signed_in(client, make_staff, sign_in_staff, "supervisor")
 
@@ -86,16 +99,17 @@ def test_the_csv_export_masks_personal_data_and_cannot_start_a_formula(
     assert response.status_code == 200 and response.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
     by_name = {r["name"]: r for r in rows}
-    assert set(by_name) == {"王完成", "'=HYPERLINK(\"x\")", "李未报"}
+    assert set(by_name) == {"王完成", '\'=HYPERLINK("x")', "李未报"}
     assert by_name["王完成"]["phone_masked"] == "139****5678"
     assert "*" in by_name["王完成"]["id_number_masked"]
     assert by_name["李未报"]["answer_data"] == "never_reported"
-    assert by_name["'=HYPERLINK(\"x\")"]["last_errors"] == "E_NETWORK"
+    assert by_name['\'=HYPERLINK("x")']["last_errors"] == "E_NETWORK"
     assert "13912345678" not in response.data.decode("utf-8-sig")
 
 
-def test_agents_see_the_view_but_only_supervisors_export(session_with_uploads, client,
-                                                         make_staff, sign_in_staff):
+def test_agents_see_the_view_but_only_supervisors_export(
+    session_with_uploads, client, make_staff, sign_in_staff
+):
     exam, *_ = session_with_uploads
     _signed_in(client, make_staff, sign_in_staff, "agent")
 
@@ -105,15 +119,18 @@ def test_agents_see_the_view_but_only_supervisors_export(session_with_uploads, c
     assert view.status_code == 200 and export.status_code == 403
 
 
-def test_a_candidates_timeline_lists_their_events_in_order(session_with_uploads, client,
-                                                           make_staff, sign_in_staff):
+def test_a_candidates_timeline_lists_their_events_in_order(
+    session_with_uploads, client, make_staff, sign_in_staff
+):
     exam, done, failing, silent = session_with_uploads
     _signed_in(client, make_staff, sign_in_staff)
 
-    page = client.get(f"/staff/uploads/candidates/{failing.id}?exam_session={exam.code}",
-                      headers=EN).text
-    empty = client.get(f"/staff/uploads/candidates/{silent.id}?exam_session={exam.code}",
-                       headers=EN).text
+    page = client.get(
+        f"/staff/uploads/candidates/{failing.id}?exam_session={exam.code}", headers=EN
+    ).text
+    empty = client.get(
+        f"/staff/uploads/candidates/{silent.id}?exam_session={exam.code}", headers=EN
+    ).text
     missing = client.get("/staff/uploads/candidates/999999")
 
     timeline = page.split('id="timeline"', 1)[1]
@@ -137,16 +154,24 @@ def test_the_candidate_panel_shows_the_uploads(session_with_uploads, db_session,
 
 
 def test_a_signed_in_candidate_sees_their_own_uploads_on_the_help_page(
-        session_with_uploads, client, sign_in_candidate, make_candidate, after_exam,
-        db_session):
+    session_with_uploads, client, sign_in_candidate, make_candidate, after_exam, db_session
+):
     exam, done, failing, silent = session_with_uploads
     identity = make_candidate(sessions=[exam])
-    services.record_event(db_session, candidate=identity.candidate, now=EXAM_ENDS,
-                          event=services.EventIn(
-                              event_id="own-event-1", exam_session=exam.code,
-                              artifact=ArtifactKind.EVIDENCE_VIDEO, artifact_id="my-video-7",
-                              state=UploadState.FAILED, occurred_at=EXAM_ENDS,
-                              error_code="E_STORAGE"))
+    services.record_event(
+        db_session,
+        candidate=identity.candidate,
+        now=EXAM_ENDS,
+        event=services.EventIn(
+            event_id="own-event-1",
+            exam_session=exam.code,
+            artifact=ArtifactKind.EVIDENCE_VIDEO,
+            artifact_id="my-video-7",
+            state=UploadState.FAILED,
+            occurred_at=EXAM_ENDS,
+            error_code="E_STORAGE",
+        ),
+    )
     sign_in_candidate(identity)
 
     page = client.get("/uploads/help", headers=EN).text
