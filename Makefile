@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install translations lint agent clean rehearsal
+.PHONY: run test install translations lint types check agent clean rehearsal
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,7 +35,15 @@ rehearsal: install
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/hostile/test_bandit.py
+
+# Strict on services, the API and the agent; see [tool.mypy] in pyproject.toml.
+types: $(STAMP)
+	$(BIN)/mypy
+
+# Everything CI checks: lint, types, then the tests.
+check: lint types test
 
 # `make agent AGENT_SERVER=https://desk.example.cn` bakes in the desk a double-clicked run reports to.
 agent: $(STAMP)

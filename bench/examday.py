@@ -237,7 +237,7 @@ def run_day(
     out: Path,
     started: float,
 ) -> int:
-    rng = random.Random(args.seed)  # noqa: S311
+    rng = random.Random(args.seed)
     recorder, ledger = Recorder(), Ledger()
     runner = Runner(workers=min(256, 32 + len(people) // 8))
     ctx = actors.Context(base, code, timetable, runner, recorder, ledger, rng)
@@ -438,7 +438,7 @@ def deploy_and_run(
         placeholder = Timetable.compressed(time.time() + 3600, args.day_seconds)
         deployment.import_exams(placeholder.exams_json(code))
         deployment.import_roster(code, people)
-        agents = actors.plan_agents(args.agents, random.Random(seed))  # noqa: S311
+        agents = actors.plan_agents(args.agents, random.Random(seed))
         deployment.create_staff(agents)
         lead = args.lead_seconds + 4  # the import itself takes a few seconds
         deployment.env.update(callback_env(Timetable.compressed(0, args.day_seconds)))

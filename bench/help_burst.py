@@ -323,7 +323,7 @@ def claim_all(port: int, usernames: list[str]) -> tuple[list[str], Counter[int],
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    rng = random.Random(args.seed)  # noqa: S311 - load pattern, not security
+    rng = random.Random(args.seed)
     name, url = harness.create_database(args.pg_server, "help")
     process = None
     try:

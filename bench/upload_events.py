@@ -241,12 +241,12 @@ def sign_in_all(port: int, identities: list[dict[str, str]], clients: int) -> li
 
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    rng = random.Random(args.seed)  # noqa: S311 - load shape, not security
+    rng = random.Random(args.seed)
     name, url = harness.create_database(args.pg_server, "uploads")
     process = None
     try:

@@ -6,6 +6,7 @@ Exit codes: 0 pass, 1 warn, 2 fail, 3 could not run or upload (the report is the
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from typing import Any, Callable, TextIO
@@ -310,10 +311,8 @@ def _printable(stream: Any) -> None:
     # A GBK console or a redirected pipe cannot encode ✔/✘: replace rather than crash.
     reconfigure = getattr(stream, "reconfigure", None)
     if reconfigure is not None:
-        try:
+        with contextlib.suppress(ValueError, OSError):
             reconfigure(errors="replace")
-        except (ValueError, OSError):
-            pass
 
 
 def main(argv: list[str] | None = None, **collaborators: Any) -> int:

@@ -11,7 +11,7 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from flask import Flask, current_app, g
 from sqlalchemy import DateTime, MetaData, create_engine, event, text
@@ -53,7 +53,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: UTCDateTime()}
+    type_annotation_map: ClassVar = {datetime: UTCDateTime()}
 
 
 def make_engine(url: str, pool_size: int = 10) -> Engine:
@@ -111,14 +111,14 @@ def init_app(app: Flask) -> None:
 
 
 def database(app: Flask | None = None) -> Database:
-    return (app or current_app).extensions["db"]  # type: ignore[no-any-return]
+    return (app or current_app).extensions["db"]
 
 
 def get_session() -> Session:
     """Return the session of the current request, opening it on first use."""
     if "db_session" not in g:
         g.db_session = database().sessionmaker()
-    return g.db_session  # type: ignore[no-any-return]
+    return g.db_session
 
 
 def _close_session(_exc: BaseException | None) -> None:

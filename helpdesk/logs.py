@@ -37,11 +37,11 @@ def init_app(app: Flask) -> None:
     root = logging.getLogger()
     if not any(isinstance(f, RedactingFilter) for h in root.handlers for f in h.filters):
         if not root.handlers:
-            handler = logging.StreamHandler()
-            handler.setFormatter(
+            stream = logging.StreamHandler()
+            stream.setFormatter(
                 logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
             )
-            root.addHandler(handler)
+            root.addHandler(stream)
             root.setLevel(logging.INFO)
         for handler in root.handlers:
             handler.addFilter(RedactingFilter())

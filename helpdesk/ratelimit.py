@@ -12,6 +12,7 @@ import logging
 import time
 
 from limits import RateLimitItemPerMinute
+from limits.aio.storage import Storage as AsyncStorage
 from limits.storage import MemoryStorage, Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
@@ -26,7 +27,7 @@ class FailureCounter:
     ) -> None:
         self.item = RateLimitItemPerMinute(limit, window_minutes, namespace=namespace)
         self._uri = storage_uri
-        self._primary: Storage | None = None
+        self._primary: Storage | AsyncStorage | None = None
         self._fallback = MovingWindowRateLimiter(MemoryStorage())
         self._warned_at = 0.0
 

@@ -91,7 +91,8 @@ def _http_error(exc: HTTPException) -> Response:
         return _server_error(exc)
     retry = None
     if isinstance(exc, RateLimitExceeded):
-        retry = max(1, int(exc.retry_after or 60)) if hasattr(exc, "retry_after") else 60
+        after = getattr(exc, "retry_after", None)
+        retry = max(1, after) if isinstance(after, int) else 60
     response = render_error(status, code, str(message), retry_after=retry)
     if status == 405 and exc.get_response().headers.get("Allow"):
         response.headers["Allow"] = exc.get_response().headers["Allow"]

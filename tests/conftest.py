@@ -198,7 +198,7 @@ class Identity(dict):
 @pytest.fixture
 def make_candidate(db_session: Session) -> Callable[..., Identity]:
     """Create a roster candidate; returns their typed identity with .candidate attached."""
-    rng = random.Random()  # noqa: S311 - test data
+    rng = random.Random()
     counter = iter(range(1, 10_000))
 
     def make(

@@ -43,7 +43,7 @@ def test_an_oversized_body_is_413(client):
 
 
 @pytest.mark.parametrize(
-    "body, fields",
+    ("body", "fields"),
     [
         ({}, {"name", "id_number", "admission_number"}),
         ({"name": "", "id_number": "1", "admission_number": "x"}, {"name"}),

@@ -83,7 +83,8 @@ def test_roster_import_prints_a_line_per_row_and_refuses_bad_files(
     skipped = runner.invoke(args=["roster", "import", str(path), "--skip-invalid"])
 
     assert refused.exit_code == 1
-    assert "line 2: new" in refused.output and "line 3: invalid" in refused.output
+    assert "line 2: new" in refused.output
+    assert "line 3: invalid" in refused.output
     assert skipped.exit_code == 0
     assert db_session.scalar(select(func.count()).select_from(Candidate)) == 1
     assert good not in refused.output + skipped.output

@@ -10,7 +10,7 @@ from helpdesk import clock
 
 
 @pytest.mark.parametrize(
-    "moment, expected_link, expected_text",
+    ("moment", "expected_link", "expected_text"),
     [
         (datetime(2023, 1, 4, 1, 0, tzinfo=UTC), None, "下载通道将于"),
         (datetime(2023, 1, 4, 6, 0, tzinfo=UTC), "/readiness", "请立即下载并安装两个客户端"),

@@ -26,7 +26,7 @@ def test_full_width_digits_and_a_lowercase_x_are_normalised():
 
 
 @pytest.mark.parametrize(
-    "text, reason",
+    ("text", "reason"),
     [
         ("", "18-character"),
         ("12345", "18 characters"),

@@ -69,7 +69,7 @@ def test_sms_text_may_name_the_hotline_the_caller_ids_and_dates():
     )
 
 
-def RecordingHttpClient() -> _Recording:  # noqa: N802 - reads like the class
+def RecordingHttpClient() -> _Recording:
     return _Recording(default=(201, {"sid": "SM123", "status": "queued"}))
 
 

@@ -33,7 +33,7 @@ def sessions() -> dict[str, ExamSession]:
 
 
 @pytest.mark.parametrize(
-    "moment, phase",
+    ("moment", "phase"),
     [
         (at(1, 4, 10) - SECOND, Phase.UPCOMING),
         (at(1, 4, 10), Phase.IN_PROGRESS),
@@ -47,7 +47,7 @@ def test_mock_day_one_runs_from_ten_to_midnight(sessions, moment, phase):
 
 
 @pytest.mark.parametrize(
-    "moment, phase",
+    ("moment", "phase"),
     [
         (at(1, 4, 10) - SECOND, Phase.UPCOMING),
         (at(1, 4, 10), Phase.DOWNLOAD),
@@ -61,7 +61,7 @@ def test_mock_day_two_shows_the_download_window_before_it_opens(sessions, moment
 
 
 @pytest.mark.parametrize(
-    "moment, phase",
+    ("moment", "phase"),
     [
         (at(1, 4, 10) - SECOND, Phase.UPCOMING),
         (at(1, 4, 10), Phase.DOWNLOAD),
@@ -88,7 +88,7 @@ def test_login_closes_when_the_formal_exam_starts(sessions):
 
 
 @pytest.mark.parametrize(
-    "moment, code, urgency",
+    ("moment", "code", "urgency"),
     [
         (at(1, 10, 11, 5), "FORMAL", Urgency.FORMAL_IN_PROGRESS),
         (at(1, 10, 10, 30), "FORMAL", Urgency.FORMAL_WAITING),
@@ -101,7 +101,7 @@ def test_urgency_follows_the_calendar(sessions, moment, code, urgency):
 
 
 @pytest.mark.parametrize(
-    "moment, code, phase",
+    ("moment", "code", "phase"),
     [
         (at(1, 4, 9), "MOCK-D1", Phase.UPCOMING),
         (at(1, 4, 15), "MOCK-D1", Phase.IN_PROGRESS),

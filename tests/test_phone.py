@@ -6,7 +6,7 @@ from helpdesk.identity import phone
 
 
 @pytest.mark.parametrize(
-    "typed, e164",
+    ("typed", "e164"),
     [
         ("13800138000", "+8613800138000"),
         ("+86 138-0013-8000", "+8613800138000"),

@@ -33,7 +33,7 @@ def test_the_staff_page_list_is_not_empty():
     assert len(STAFF_PAGES) >= 4
 
 
-@pytest.mark.parametrize("method, path, role", STAFF_PAGES)
+@pytest.mark.parametrize(("method", "path", "role"), STAFF_PAGES)
 def test_anonymous_visitors_are_sent_to_the_staff_sign_in(client, method, path, role):
     response = client.open(path, method=method)
 
@@ -41,7 +41,7 @@ def test_anonymous_visitors_are_sent_to_the_staff_sign_in(client, method, path, 
     assert response.headers["Location"].startswith("/staff/signin")
 
 
-@pytest.mark.parametrize("method, path, role", STAFF_PAGES)
+@pytest.mark.parametrize(("method", "path", "role"), STAFF_PAGES)
 def test_a_signed_in_candidate_is_not_staff(
     client, make_candidate, sign_in_candidate, method, path, role
 ):
@@ -53,7 +53,7 @@ def test_a_signed_in_candidate_is_not_staff(
     assert response.headers["Location"].startswith("/staff/signin")
 
 
-@pytest.mark.parametrize("method, path, role", [p for p in STAFF_PAGES if p[2] != Role.AGENT])
+@pytest.mark.parametrize(("method", "path", "role"), [p for p in STAFF_PAGES if p[2] != Role.AGENT])
 def test_staff_below_the_pages_role_are_refused(
     client, make_staff, sign_in_staff, method, path, role
 ):
@@ -65,7 +65,7 @@ def test_staff_below_the_pages_role_are_refused(
     assert response.status_code == 403
 
 
-@pytest.mark.parametrize("method, path, role", [p for p in STAFF_PAGES if p[0] == "GET"])
+@pytest.mark.parametrize(("method", "path", "role"), [p for p in STAFF_PAGES if p[0] == "GET"])
 def test_staff_with_the_role_open_the_page(client, make_staff, sign_in_staff, method, path, role):
     sign_in_staff(make_staff(role.value))
 

@@ -97,7 +97,8 @@ def test_duplicates_within_the_file_are_reported(admin_client, make_exam, db_ses
 
     assert response.status_code == 422
     assert response.text.count('class="invalid"') == 3
-    assert "2" in response.text and count(db_session, Candidate) == 0
+    assert "2" in response.text
+    assert count(db_session, Candidate) == 0
 
 
 def test_rows_conflicting_with_the_database_are_reported_and_repeats_are_unchanged(

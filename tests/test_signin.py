@@ -19,7 +19,7 @@ def test_a_candidate_signs_in_with_the_three_identifiers_and_sees_their_exam(cli
 
 
 @pytest.mark.parametrize(
-    "field, wrong", [("name", "王五"), ("admission_number", "T0000000"), ("id_number", None)]
+    ("field", "wrong"), [("name", "王五"), ("admission_number", "T0000000"), ("id_number", None)]
 )
 def test_any_wrong_identifier_gets_the_same_answer(
     client, api_token, identity, field, wrong, make_candidate

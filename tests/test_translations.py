@@ -5,7 +5,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 
-import i18n  # noqa: E402
+import i18n
 
 
 def test_every_message_has_a_chinese_translation():

@@ -19,6 +19,7 @@ whitelisted caller ID), the <Dial> action with DialCallStatus=completed and the 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import random
@@ -75,7 +76,7 @@ class FakeTwilio(ThreadingHTTPServer):
             url,
             data=data,
             method="POST",
-            headers={  # noqa: S310
+            headers={
                 "X-Twilio-Signature": signature,
                 "Content-Type": "application/x-www-form-urlencoded",
             },
@@ -159,7 +160,7 @@ class Handler(BaseHTTPRequestHandler):
     server: FakeTwilio
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
     def _json(self, status: int, payload: object) -> None:
@@ -182,7 +183,7 @@ class Handler(BaseHTTPRequestHandler):
             "uri": f"/2010-04-01/Accounts/{call['account']}/Calls/{call['sid']}.json",
         }
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         path = urllib.parse.urlsplit(self.path)
         if path.path == "/_fake/mode":
             self.server.mode = urllib.parse.parse_qs(path.query).get("mode", ["ok"])[0]
@@ -224,7 +225,7 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(25)
         self._json(201, self._call_json(call))
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         path = urllib.parse.urlsplit(self.path)
         if path.path == "/_fake/state":
             self._json(200, self.server.state())
@@ -279,10 +280,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     server = FakeTwilio(args.port, args.auth_token, args.talk_seconds)
     print(f"fake twilio on 127.0.0.1:{args.port}", flush=True)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever(poll_interval=0.2)
-    except KeyboardInterrupt:
-        pass
     return 0
 
 

@@ -5,6 +5,7 @@ a failure or Ctrl-C, and the database is dropped."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
@@ -294,10 +295,8 @@ class Deployment:
         try:
             process.popen.wait(10)
         except subprocess.TimeoutExpired:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.popen.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
             process.popen.wait(5)
 
     def flask(self, *args: str, stdin: str | None = None, quiet: bool = False) -> str:

@@ -157,7 +157,7 @@ class Faults:
         self._thread(self._kill_workers, start, end, every)
 
     def _kill_workers(self, start: float, end: float, every: float) -> None:
-        rng = random.Random()  # noqa: S311
+        rng = random.Random()
         window = Window(f"gunicorn worker killed every {every:.0f} s", start)
         self.windows.append(window)
         at = start

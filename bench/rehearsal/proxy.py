@@ -9,6 +9,7 @@ Retry-After: 1, as nginx or haproxy would, and the client retries with the same 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import itertools
 import sys
@@ -50,7 +51,7 @@ class Proxy(ThreadingHTTPServer):
 class Handler(BaseHTTPRequestHandler):
     server: Proxy
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass  # the app servers keep access logs
 
     def _forward(self) -> None:
@@ -123,10 +124,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     server = Proxy(_address(args.listen), [_address(b) for b in args.backend], args.timeout)
     print(f"proxy on {args.listen} -> {', '.join(args.backend)}", flush=True)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever(poll_interval=0.2)
-    except KeyboardInterrupt:
-        pass
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import platform
@@ -218,10 +219,8 @@ def network_fact() -> dict[str, Any]:
 def virtual_machine_fact() -> dict[str, Any]:
     strings = []
     for name in ("sys_vendor", "product_name", "bios_vendor", "board_vendor"):
-        try:
+        with contextlib.suppress(OSError):
             strings.append(_read("/sys/class/dmi/id/" + name).strip())
-        except OSError:
-            pass
     evidence = common.vm_evidence(strings)
     try:
         if re.search(r"^flags\s*:.*\bhypervisor\b", _read("/proc/cpuinfo"), re.M):

@@ -7,6 +7,7 @@ powercfg, netsh or wmic). Tests pass a recorded system with the same methods.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import subprocess  # nosec B404 - runs fixed system tools, never a shell
@@ -230,7 +231,7 @@ class WindowsSystem:
     def system_drive(self) -> str:
         import os
 
-        return os.environ.get("SystemDrive", "C:")
+        return os.environ.get("SystemDrive", "C:")  # noqa: SIM112 - Windows spells it so
 
     def disk_usage(self, path: str) -> dict[str, Any]:
         return common.disk_fact(path)
@@ -378,10 +379,9 @@ def virtual_cameras_fact(system: Any, profile: dict[str, Any]) -> dict[str, Any]
             ).get("FriendlyName")
             if friendly:
                 names.append(str(friendly))
-    try:
+    # DirectShow alone still answers when WMI fails, whatever the failure.
+    with contextlib.suppress(Exception):
         names += [str(row["Name"]) for row in camera_rows(system)]
-    except Exception:  # noqa: BLE001, S110 - DirectShow alone still answers
-        pass
     return {"names": common.matching_names(names, common.virtual_camera_patterns(profile))}
 
 

@@ -369,7 +369,7 @@ def estimated_wait_seconds(
     wait = place * per_call / agents_available(session, now=now)
     if request.due_at > now:
         wait = max(wait, (request.due_at - now).total_seconds())
-    return int(round(wait))
+    return round(wait)
 
 
 def status_message(request: HelpRequest, *, settings: Settings, place: int) -> str:

@@ -208,7 +208,7 @@ class SignInThrottle:
 
 
 def throttle() -> SignInThrottle:
-    return current_app.extensions["signin_throttle"]  # type: ignore[no-any-return]
+    return current_app.extensions["signin_throttle"]
 
 
 def init_app(app: Flask) -> None:

@@ -15,7 +15,7 @@ def send_pending(session: Session, now: datetime) -> int:
 
 
 def notifier() -> services.Notifier:
-    return current_app.extensions["notifier"]  # type: ignore[no-any-return]
+    return current_app.extensions["notifier"]
 
 
 def allowed_numbers() -> list[str]:

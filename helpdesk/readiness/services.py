@@ -268,7 +268,7 @@ def readiness_of(session: Session, exam: ExamSession) -> Readiness:
             continue
         result.verdicts[row.pc.verdict] += 1
         for check in row.pc.checks:
-            title, counts = result.checks.setdefault(
+            _title, counts = result.checks.setdefault(
                 str(check.get("id")), (str(check.get("title") or check.get("id")), Counter())
             )
             counts[str(check.get("status"))] += 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -47,10 +48,8 @@ class InboxPage:
 
 def _matching_candidates(session: Session, q: str) -> list[int]:
     conditions: list[Any] = [Candidate.admission_number == q.upper(), Candidate.name == q]
-    try:
+    with contextlib.suppress(phones.InvalidPhone):
         conditions.append(Candidate.phone == phones.normalise(q))
-    except phones.InvalidPhone:
-        pass
     return list(session.scalars(select(Candidate.id).where(or_(*conditions)).limit(200)))
 
 
@@ -62,10 +61,8 @@ def _search(session: Session, query: Select[Any], q: str) -> Select[Any]:
     ids = _matching_candidates(session, q)
     if ids:
         conditions.append(Ticket.candidate_id.in_(ids))
-    try:
+    with contextlib.suppress(phones.InvalidPhone):
         conditions.append(Ticket.phone == phones.normalise(q))
-    except phones.InvalidPhone:
-        pass
     return query.where(or_(*conditions)) if conditions else query.where(Ticket.id.is_(None))
 
 

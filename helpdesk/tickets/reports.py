@@ -29,7 +29,7 @@ def _durations(values: list[float]) -> Durations:
     if not values:
         return Durations(0, None, None)
     values.sort()
-    p90 = values[min(len(values) - 1, int(round(0.9 * (len(values) - 1))))]
+    p90 = values[min(len(values) - 1, round(0.9 * (len(values) - 1)))]
     return Durations(len(values), round(statistics.median(values), 1), round(p90, 1))
 
 

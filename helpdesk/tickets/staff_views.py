@@ -42,7 +42,7 @@ nav.add("tickets_staff.reports_page", _l("Ticket reports"), order=60, audience="
 
 def _me() -> Staff:
     me = current_staff()
-    assert me is not None  # noqa: S101 - staff_required ran first
+    assert me is not None
     return me
 
 

@@ -54,7 +54,7 @@ def _labels() -> dict[str, object]:
 
 def _own(number: str) -> Ticket:
     candidate = current_candidate()
-    assert candidate is not None  # noqa: S101 - candidate_required ran first
+    assert candidate is not None
     return services.ticket_for_candidate(get_session(), candidate=candidate, number=number)
 
 
@@ -62,7 +62,7 @@ def _own(number: str) -> Ticket:
 @candidate_required
 def mine() -> ResponseReturnValue:
     candidate = current_candidate()
-    assert candidate is not None  # noqa: S101
+    assert candidate is not None
     return render_template(
         "tickets/mine.html", tickets=services.tickets_for_candidate(get_session(), candidate)
     )
@@ -97,7 +97,7 @@ def _exam(candidate: Candidate, code: str | None) -> ExamSession | None:
 @candidate_required
 def new() -> ResponseReturnValue:
     candidate = current_candidate()
-    assert candidate is not None  # noqa: S101
+    assert candidate is not None
     session = get_session()
     form = TicketForm()
     form.exam_session.choices = _session_choices(candidate)

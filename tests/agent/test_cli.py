@@ -48,22 +48,27 @@ def test_the_agent_runs_offline_on_this_machine_and_saves_its_report(tmp_path, c
     report = json.loads(out.out)
     assert code == {"pass": 0, "warn": 1, "fail": 2}[report["verdict"]]
     if sys.platform.startswith("linux"):
-        assert code == 2 and "✘ 操作系统" in out.err  # not Windows
+        assert code == 2
+        assert "✘ 操作系统" in out.err
     assert set(report["facts"]) == set(FACT_KEYS)
     assert report["facts"]["os"]["family"] == platform_family()
     assert report["facts"]["bandwidth"] == {"unknown": "skipped (--no-bandwidth)"}
-    assert report["collected_at"][-6] in "+-" and report["collected_at"][-3] == ":"
+    assert report["collected_at"][-6] in "+-"
+    assert report["collected_at"][-3] == ":"
     saved = json.loads(Path(report["saved_to"]).read_text(encoding="utf-8"))
     assert saved["facts"] == report["facts"]
     assert os.path.dirname(report["saved_to"]) == str(tmp_path)
-    assert "操作系统" in out.err and "检测结果" in out.err
+    assert "操作系统" in out.err
+    assert "检测结果" in out.err
 
 
 def test_the_checklist_goes_to_stdout_without_json(tmp_path, capsys):
     main(["--offline", "--no-bandwidth", "--save-dir", str(tmp_path)])
 
     out = capsys.readouterr().out
-    assert "操作系统" in out and "检测结果" in out and "报告已保存到" in out
+    assert "操作系统" in out
+    assert "检测结果" in out
+    assert "报告已保存到" in out
 
 
 def test_a_report_is_uploaded_with_a_token_and_the_report_code_shown(fake_desk, tmp_path, capsys):
@@ -79,8 +84,8 @@ def test_a_report_is_uploaded_with_a_token_and_the_report_code_shown(fake_desk, 
             "--no-bandwidth",
             "--save-dir",
             str(tmp_path),
+            *IDENTITY,
         ]
-        + IDENTITY
     )
 
     out = capsys.readouterr()
@@ -101,7 +106,8 @@ def test_a_report_is_uploaded_with_a_token_and_the_report_code_shown(fake_desk, 
         "facts",
     }
     assert report_call["body"]["profile_version"] == "mock-2023-01-04"
-    assert report["report_code"] == "R-7Q4K2M" and "R-7Q4K2M" in out.err
+    assert report["report_code"] == "R-7Q4K2M"
+    assert "R-7Q4K2M" in out.err
     assert code == EXIT[report["verdict"]]
     assert list(tmp_path.iterdir()) == []
 
@@ -110,13 +116,21 @@ def test_the_full_id_number_is_never_printed_or_saved(fake_desk, tmp_path, capsy
     fake_desk.report_failures = [(422, None)]
 
     main(
-        ["--server", fake_desk.url, "--json", "--no-bandwidth", "--save-dir", str(tmp_path)]
-        + IDENTITY
+        [
+            "--server",
+            fake_desk.url,
+            "--json",
+            "--no-bandwidth",
+            "--save-dir",
+            str(tmp_path),
+            *IDENTITY,
+        ]
     )
 
     out = capsys.readouterr()
     saved = [p.read_text(encoding="utf-8") for p in tmp_path.iterdir()]
-    assert saved and f"110105********{ID_NUMBER[-4:]}" in saved[0]
+    assert saved
+    assert f"110105********{ID_NUMBER[-4:]}" in saved[0]
     assert ID_NUMBER not in out.out + out.err + "".join(saved)
 
 
@@ -130,8 +144,8 @@ def test_the_agent_measures_bandwidth_over_loopback_and_uploads(fake_desk, tmp_p
             "1",
             "--save-dir",
             str(tmp_path),
+            *IDENTITY,
         ]
-        + IDENTITY
     )
 
     report = json.loads(capsys.readouterr().out)
@@ -160,7 +174,8 @@ def test_a_client_error_is_not_retried_and_its_message_is_shown(fake_desk):
     with pytest.raises(ApiError) as error:
         DeskClient(fake_desk.url, sleep=sleeps.append).submit_report("tok", {"facts": {}})
 
-    assert error.value.status == 422 and error.value.message == "服务器繁忙"
+    assert error.value.status == 422
+    assert error.value.message == "服务器繁忙"
     assert sleeps == []
 
 
@@ -181,28 +196,36 @@ def test_when_the_upload_fails_the_report_is_saved_with_how_to_upload_it(
     sleeps = []
 
     code = main(
-        ["--server", fake_desk.url, "--no-bandwidth", "--save-dir", str(tmp_path)] + IDENTITY,
+        ["--server", fake_desk.url, "--no-bandwidth", "--save-dir", str(tmp_path), *IDENTITY],
         client_factory=no_wait_client(sleeps),
     )
 
     out = capsys.readouterr().out
     assert code == 3
     assert len(list(tmp_path.iterdir())) == 1
-    assert "--upload" in out and "报告上传失败" in out
+    assert "--upload" in out
+    assert "报告上传失败" in out
 
 
 def test_an_unreachable_desk_falls_back_to_the_built_in_profile_and_saves(tmp_path, capsys):
     sleeps = []
 
     code = main(
-        ["--server", "http://127.0.0.1:9", "--no-bandwidth", "--save-dir", str(tmp_path)]
-        + IDENTITY,
+        [
+            "--server",
+            "http://127.0.0.1:9",
+            "--no-bandwidth",
+            "--save-dir",
+            str(tmp_path),
+            *IDENTITY,
+        ],
         client_factory=no_wait_client(sleeps),
     )
 
     out = capsys.readouterr().out
     assert code == 3
-    assert "无法连接服务器" in out and len(list(tmp_path.iterdir())) == 1
+    assert "无法连接服务器" in out
+    assert len(list(tmp_path.iterdir())) == 1
     assert len(sleeps) == 4
 
 
@@ -210,7 +233,7 @@ def test_an_identity_mismatch_stops_with_the_desks_message(fake_desk, tmp_path, 
     fake_desk.token_status = 401
 
     code = main(
-        ["--server", fake_desk.url, "--no-bandwidth", "--save-dir", str(tmp_path)] + IDENTITY
+        ["--server", fake_desk.url, "--no-bandwidth", "--save-dir", str(tmp_path), *IDENTITY]
     )
 
     assert code == 3
@@ -218,7 +241,7 @@ def test_an_identity_mismatch_stops_with_the_desks_message(fake_desk, tmp_path, 
 
 
 def test_an_offline_report_can_be_uploaded_later(fake_desk, tmp_path, capsys):
-    main(["--offline", "--no-bandwidth", "--save-dir", str(tmp_path)] + IDENTITY)
+    main(["--offline", "--no-bandwidth", "--save-dir", str(tmp_path), *IDENTITY])
     saved = next(tmp_path.iterdir())
     capsys.readouterr()
 
@@ -226,18 +249,20 @@ def test_an_offline_report_can_be_uploaded_later(fake_desk, tmp_path, capsys):
 
     out = capsys.readouterr().out
     posted = [r for r in fake_desk.requests if r["path"] == "/api/v1/diagnostics/reports"]
-    assert code in (0, 1, 2) and "R-7Q4K2M" in out
+    assert code in (0, 1, 2)
+    assert "R-7Q4K2M" in out
     assert posted[0]["body"]["facts"] == json.loads(saved.read_text(encoding="utf-8"))["facts"]
     assert api_requests(fake_desk)[0]["body"]["name"] == "张三"
 
 
 def test_uploading_a_report_with_someone_elses_id_number_is_refused(fake_desk, tmp_path, capsys):
-    main(["--offline", "--no-bandwidth", "--save-dir", str(tmp_path)] + IDENTITY)
+    main(["--offline", "--no-bandwidth", "--save-dir", str(tmp_path), *IDENTITY])
     saved = next(tmp_path.iterdir())
 
     code = main(["--upload", str(saved), "--server", fake_desk.url, "--id-number", OTHER_ID_NUMBER])
 
-    assert code == 3 and fake_desk.requests == []
+    assert code == 3
+    assert fake_desk.requests == []
 
 
 def test_missing_identity_is_asked_for_when_stdin_is_a_terminal(
@@ -265,7 +290,8 @@ def test_missing_identity_without_a_terminal_is_an_error(fake_desk, tmp_path, mo
 
     code = main(["--server", fake_desk.url, "--no-bandwidth", "--save-dir", str(tmp_path)])
 
-    assert code == 3 and fake_desk.requests == []
+    assert code == 3
+    assert fake_desk.requests == []
 
 
 def test_id_numbers_are_masked_as_first_six_and_last_four():
@@ -276,4 +302,5 @@ def test_id_numbers_are_masked_as_first_six_and_last_four():
 def test_retry_after_accepts_seconds_and_http_dates():
     assert retry_after("7") == 7.0
     assert retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412470.0) == 10.0
-    assert retry_after("soon") is None and retry_after(None) is None
+    assert retry_after("soon") is None
+    assert retry_after(None) is None

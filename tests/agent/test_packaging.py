@@ -81,7 +81,7 @@ needs_py38 = pytest.mark.skipif(PY38 is None, reason="no working python3.8")
 
 def run_agent(command, tmp_path):
     result = subprocess.run(
-        command + ["--offline", "--json", "--no-bandwidth", "--save-dir", str(tmp_path)],
+        [*command, "--offline", "--json", "--no-bandwidth", "--save-dir", str(tmp_path)],
         cwd=str(tmp_path),
         capture_output=True,
         timeout=60,

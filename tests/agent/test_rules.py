@@ -148,7 +148,9 @@ CASES = [
 
 
 @pytest.mark.parametrize(
-    "check_id,changes,expected", CASES, ids=[f"{case[0]}-{i}" for i, case in enumerate(CASES)]
+    ("check_id", "changes", "expected"),
+    CASES,
+    ids=[f"{case[0]}-{i}" for i, case in enumerate(CASES)],
 )
 def test_each_requirement_is_judged_at_and_around_its_threshold(check_id, changes, expected):
     result = judge(facts_with(**changes), DEFAULT_PROFILE)
@@ -167,7 +169,8 @@ def test_a_machine_with_360_installed_fails_with_the_product_named_in_the_fix():
 
     check = next(c for c in result["checks"] if c["id"] == "security_software")
     assert result["verdict"] == "fail"
-    assert "360安全卫士" in check["message"] and "360安全卫士" in check["fix"]
+    assert "360安全卫士" in check["message"]
+    assert "360安全卫士" in check["fix"]
 
 
 @pytest.mark.parametrize("fact", sorted(PASSING))
@@ -175,7 +178,8 @@ def test_a_missing_fact_makes_its_check_unknown_and_the_verdict_warn(fact):
     result = judge(facts_with(**{fact: None}), DEFAULT_PROFILE)
 
     unknown = [c for c in result["checks"] if c["status"] == "unknown"]
-    assert unknown and all(c["fix"] for c in unknown)
+    assert unknown
+    assert all(c["fix"] for c in unknown)
     assert result["verdict"] == "warn"
 
 
@@ -211,7 +215,7 @@ WRONG = [
 
 @pytest.mark.parametrize("value", WRONG, ids=[repr(v)[:20] for v in WRONG])
 def test_facts_of_the_wrong_type_are_unknown_and_never_raise(value):
-    facts = {key: value for key in PASSING}
+    facts = dict.fromkeys(PASSING, value)
 
     result = judge(facts, DEFAULT_PROFILE)
 
@@ -253,7 +257,7 @@ def test_the_bandwidth_threshold_is_the_profiles():
 
 
 @pytest.mark.parametrize(
-    "setting,expected", [("pass", "pass"), ("fail", "fail"), ("nonsense", "warn")]
+    ("setting", "expected"), [("pass", "pass"), ("fail", "fail"), ("nonsense", "warn")]
 )
 def test_windows_11_is_judged_as_the_profile_says(setting, expected):
     profile = default_profile()

@@ -46,7 +46,8 @@ def test_windows_11_is_recognised_by_its_build_although_it_calls_itself_windows_
 def test_a_windows_7_desktop_is_read_without_windows_8_apis(make_windows):
     facts = facts_of(make_windows("windows7"))
 
-    assert facts["os"]["version"] == "7" and facts["os"]["build"] == 7601
+    assert facts["os"]["version"] == "7"
+    assert facts["os"]["build"] == 7601
     assert facts["cameras"] == {"count": 1, "names": ["USB 视频设备"]}
     assert facts["network"]["type"] == "ethernet"  # MSFT_NetAdapter missing: from the description
     assert facts["battery"]["present"] is False
@@ -65,7 +66,7 @@ def test_a_machine_with_360_installed_fails_the_antivirus_check(make_windows):
         Publisher="360安全中心",
     )
     machine.key(w.HKLM, w.SERVICES + r"\ZhuDongFangYu", views=(64,), Start=2)
-    machine.processes = machine.processes + ["360Tray.exe"]
+    machine.processes = [*machine.processes, "360Tray.exe"]
 
     facts = facts_of(machine)
 
@@ -93,7 +94,9 @@ def test_only_matches_are_reported_never_the_software_list(make_windows):
     text = repr(facts)
 
     assert facts["security_software"]["matches"] == []
-    assert "微信" not in text and "Office" not in text and "2345看图王" not in text
+    assert "微信" not in text
+    assert "Office" not in text
+    assert "2345看图王" not in text
 
 
 def test_a_machine_with_two_displays_fails(make_windows):
@@ -192,7 +195,8 @@ def test_sleep_while_plugged_in_warns(make_windows):
 
     result = judge(facts, DEFAULT_PROFILE)
     power = next(c for c in result["checks"] if c["id"] == "power")
-    assert power["status"] == "warn" and "30" in power["message"]
+    assert power["status"] == "warn"
+    assert "30" in power["message"]
 
 
 def test_an_iphone_hotspot_is_recognised_by_its_gateway(make_windows):
@@ -279,5 +283,6 @@ def test_the_powershell_fallback_asks_for_json_without_a_profile(monkeypatch):
     rows = w.WindowsSystem()._wmi_powershell(w.CAMERA_QUERY, r"root\cimv2", ["Name"])
 
     assert rows == [{"Name": "USB 视频设备", "ClassGuid": "x", "ConfigManagerErrorCode": 0}]
-    assert "-NoProfile" in calls[0] and "ConvertTo-Json" in calls[0][-1]
+    assert "-NoProfile" in calls[0]
+    assert "ConvertTo-Json" in calls[0][-1]
     assert "Get-CimInstance" in calls[0][-1]

@@ -87,7 +87,7 @@ def test_percentiles_are_nearest_rank_values_that_occurred():
 
 
 def test_a_percentile_outside_zero_to_one_is_refused():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="between 0 and 1"):
         percentile([1.0], 95)
 
 

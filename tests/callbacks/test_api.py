@@ -43,8 +43,10 @@ def test_a_press_queues_a_request_and_names_the_only_numbers_that_will_call(
     assert body["status"] == "waiting"
     assert body["position"] == 1
     assert body["caller_ids"] == ["028-63201710", "028-62093080"]
-    assert "028-63201710" in body["message"] and "回拨" in body["message"]
-    assert not body["id"].isdigit() and len(body["id"]) >= 16
+    assert "028-63201710" in body["message"]
+    assert "回拨" in body["message"]
+    assert not body["id"].isdigit()
+    assert len(body["id"]) >= 16
 
 
 def test_a_retried_help_request_returns_the_first_one(client, candidate_token):
@@ -91,7 +93,7 @@ def test_a_missing_or_malformed_idempotency_key_is_refused(client, candidate_tok
 
 
 @pytest.mark.parametrize(
-    "body, field",
+    ("body", "field"),
     [
         ({"exam_session": "NOT-MINE"}, "exam_session"),
         ({"exam_session": "FORMAL-T", "phone": "+1 415 555 0100"}, "phone"),
@@ -154,7 +156,8 @@ def test_the_candidate_follows_and_cancels_their_request(client, candidate_token
     again = client.post(f"{URL}/{created}/cancel", headers=headers)
 
     assert followed.json["status"] == "waiting"
-    assert cancelled.status_code == 200 and cancelled.json["status"] == "cancelled"
+    assert cancelled.status_code == 200
+    assert cancelled.json["status"] == "cancelled"
     assert again.status_code == 200
 
 

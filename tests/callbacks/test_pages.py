@@ -29,8 +29,10 @@ def test_the_help_page_shows_a_big_help_button_and_the_two_numbers(
     page = client.get("/help")
 
     assert page.status_code == 200
-    assert 'id="help-button"' in page.text and "求助" in page.text
-    assert "028-63201710" in page.text and "028-62093080" in page.text
+    assert 'id="help-button"' in page.text
+    assert "求助" in page.text
+    assert "028-63201710" in page.text
+    assert "028-62093080" in page.text
 
 
 def test_pressing_twice_on_the_web_queues_one_request_and_shows_its_status(
@@ -45,7 +47,8 @@ def test_pressing_twice_on_the_web_queues_one_request_and_shows_its_status(
     assert first.status_code == second.status_code == 302
     assert first.headers["Location"] == second.headers["Location"]
     assert len(db_session.scalars(select(HelpRequest)).all()) == 1
-    assert "切勿回拨" in status.text and 'data-poll="' in status.text
+    assert "切勿回拨" in status.text
+    assert 'data-poll="' in status.text
 
 
 def test_a_bad_phone_on_the_web_form_is_a_specific_422(
@@ -101,7 +104,8 @@ def test_recording_no_answer_on_the_console_puts_the_request_back_for_a_retry(
     db_session.refresh(request)
 
     assert response.status_code == 302
-    assert request.status == HelpStatus.WAITING and request.attempts == 1
+    assert request.status == HelpStatus.WAITING
+    assert request.attempts == 1
     assert request.calls[0].note == "无人接听"
 
 
@@ -133,7 +137,8 @@ def test_the_console_escalates_a_call_into_a_ticket(
     db_session.refresh(request)
 
     assert response.status_code == 302
-    assert request.status == HelpStatus.COMPLETED and request.ticket_number
+    assert request.status == HelpStatus.COMPLETED
+    assert request.ticket_number
 
 
 def test_the_wallboard_shows_the_queue_and_a_staffing_estimate(

@@ -138,7 +138,8 @@ def test_no_answer_is_retried_after_60_seconds(
     due = queue.claim_next(db_session, staff=agent, settings=settings, now=later(IN_EXAM, 90))
 
     assert too_soon is None
-    assert due.id == request.id and due.attempts == 1
+    assert due.id == request.id
+    assert due.attempts == 1
 
 
 def test_three_unanswered_calls_make_the_request_unreachable_and_text_the_candidate(
@@ -154,7 +155,8 @@ def test_three_unanswered_calls_make_the_request_unreachable_and_text_the_candid
 
     sms = db_session.scalars(select(OutboundSms)).all()
 
-    assert request.status == HelpStatus.UNREACHABLE and request.attempts == 3
+    assert request.status == HelpStatus.UNREACHABLE
+    assert request.attempts == 3
     assert [c.caller_id for c in request.calls] == [
         "+862863201710",
         "+862862093080",
@@ -162,8 +164,10 @@ def test_three_unanswered_calls_make_the_request_unreachable_and_text_the_candid
     ]
     (message,) = sms
     assert message.to == "+8613912345678"
-    assert "028-63201710" in message.body and "028-62093080" in message.body
-    assert "请勿回拨" in message.body and "客服平台" in message.body
+    assert "028-63201710" in message.body
+    assert "028-62093080" in message.body
+    assert "请勿回拨" in message.body
+    assert "客服平台" in message.body
 
 
 def test_a_wrong_number_typed_by_the_candidate_is_retried_on_the_roster_number(
@@ -213,7 +217,8 @@ def test_escalating_opens_a_ticket_with_the_requests_context(
 
     ticket = db_session.scalar(select(Ticket).where(Ticket.number == number))
     assert ticket.candidate_id == request.candidate_id
-    assert request.status == HelpStatus.COMPLETED and request.ticket_number == number
+    assert request.status == HelpStatus.COMPLETED
+    assert request.ticket_number == number
     assert request.calls[-1].outcome == Outcome.ESCALATED
 
 
@@ -230,7 +235,8 @@ def test_a_request_still_open_after_its_session_ends_becomes_a_ticket_once(
     again = queue.close_ended_sessions(db_session, settings=settings, now=after_grace)
 
     assert (early, closed, again) == (0, 1, 0)
-    assert request.status == HelpStatus.CANCELLED and request.ticket_number
+    assert request.status == HelpStatus.CANCELLED
+    assert request.ticket_number
     assert (
         db_session.scalar(select(Ticket).where(Ticket.number == request.ticket_number)).category
         == "cannot_answer"

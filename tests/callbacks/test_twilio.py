@@ -25,7 +25,7 @@ TOKEN = "twilio-test-token"
 SID = "AC00000000000000000000000000000001"
 
 
-def RecordingHttpClient() -> _Recording:  # noqa: N802 - reads like the class
+def RecordingHttpClient() -> _Recording:
     return _Recording(default=(201, {"sid": "CA1", "status": "queued"}))
 
 
@@ -89,7 +89,7 @@ def webhook(tclient, kind: str, attempt, params: dict[str, str], headers=None):
 def test_placing_a_call_rings_the_agent_first_from_a_whitelisted_number(
     db_session, calling, http, settings
 ):
-    request, agent, attempt = calling
+    _request, agent, attempt = calling
     http.answers.append((201, {"sid": "CA0001", "status": "queued"}))
     dialer = TwilioDialer(SID, TOKEN, PUBLIC, http_client=http)
 
@@ -116,7 +116,8 @@ def test_placing_a_call_rings_the_agent_first_from_a_whitelisted_number(
         "StatusCallbackEvent": ["initiated", "ringing", "answered", "completed"],
         "Timeout": 20,
     }
-    assert attempt.provider_sid == "CA0001" and attempt.state == CallState.QUEUED
+    assert attempt.provider_sid == "CA0001"
+    assert attempt.state == CallState.QUEUED
 
 
 def test_when_the_agent_answers_twiml_dials_the_candidate_with_the_line_as_caller_id(
@@ -166,7 +167,8 @@ def test_a_webhook_without_a_valid_signature_is_refused_and_changes_nothing(
     response = webhook(tclient, "dial", attempt, params, headers=headers)
 
     assert response.status_code == 403
-    assert attempt.outcome is None and request.attempts == 0
+    assert attempt.outcome is None
+    assert request.attempts == 0
 
 
 def test_no_answer_from_the_candidate_schedules_a_retry_once_however_often_it_is_delivered(
@@ -181,7 +183,8 @@ def test_no_answer_from_the_candidate_schedules_a_retry_once_however_often_it_is
     db_session.refresh(attempt)
 
     assert first.status_code == replay.status_code == 200
-    assert request.attempts == 1 and request.status == HelpStatus.WAITING
+    assert request.attempts == 1
+    assert request.status == HelpStatus.WAITING
     assert request.due_at == later(IN_EXAM, 60)
     assert attempt.outcome == Outcome.NO_ANSWER
 
@@ -256,7 +259,7 @@ def test_a_timed_out_call_is_unknown_and_never_placed_again_blindly(
 
 
 def test_an_unknown_call_is_settled_from_a_status_lookup(db_session, calling, http, settings):
-    request, agent, attempt = calling
+    request, _agent, attempt = calling
     attempt.state = CallState.UNKNOWN
     http.answers.append(
         (
@@ -281,8 +284,10 @@ def test_an_unknown_call_is_settled_from_a_status_lookup(db_session, calling, ht
     assert lookup["params"]["To"] == "+8613800000001"
     assert lookup["params"]["From"] == "+862863201710"
     assert settled == 1
-    assert attempt.provider_sid == "CA0009" and attempt.outcome == Outcome.FAILED
-    assert request.status == HelpStatus.WAITING and request.attempts == 1
+    assert attempt.provider_sid == "CA0009"
+    assert attempt.outcome == Outcome.FAILED
+    assert request.status == HelpStatus.WAITING
+    assert request.attempts == 1
 
 
 def test_an_unknown_call_the_provider_never_saw_fails_after_the_settle_time(
@@ -305,7 +310,8 @@ def test_an_unknown_call_the_provider_never_saw_fails_after_the_settle_time(
     )
 
     assert (soon, late) == (0, 1)
-    assert attempt.outcome == Outcome.FAILED and request.status == HelpStatus.WAITING
+    assert attempt.outcome == Outcome.FAILED
+    assert request.status == HelpStatus.WAITING
 
 
 def test_the_twilio_adapter_needs_its_credentials_to_start(app):
@@ -324,4 +330,5 @@ def test_a_callback_settles_an_unknown_call_and_names_its_sid(tclient, calling, 
     db_session.refresh(attempt)
 
     assert response.status_code == 204
-    assert attempt.state == CallState.RINGING and attempt.provider_sid == "CA0042"
+    assert attempt.state == CallState.RINGING
+    assert attempt.provider_sid == "CA0042"

@@ -172,7 +172,7 @@ def _audit_rows_into_the_sweep(request: pytest.FixtureRequest) -> Iterator[None]
 @pytest.fixture
 def person(make_candidate, sweep: Sweep) -> Callable[..., Any]:
     """A roster candidate with their own phone number; both secrets go into the sweep."""
-    rng = random.Random()  # noqa: S311 - test data
+    rng = random.Random()
 
     def make(**kwargs: Any) -> Any:
         number = fake_id_number(rng)

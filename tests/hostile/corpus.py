@@ -269,7 +269,7 @@ def sample(n: int | None, key: str) -> list[str]:
     entries = corpus()
     if n is None or n >= len(entries):
         return [text for _, text in entries]
-    rng = random.Random(zlib.crc32(key.encode()))  # noqa: S311 - deterministic sampling
+    rng = random.Random(zlib.crc32(key.encode()))
     by_category: dict[str, list[str]] = {}
     for category, text in entries:
         if text not in ALWAYS:

@@ -61,7 +61,7 @@ def test_every_route_under_the_api_prefix_is_documented():
     assert served - documented == set()
 
 
-@pytest.mark.parametrize("method, path", OPERATIONS)
+@pytest.mark.parametrize(("method", "path"), OPERATIONS)
 @pytest.mark.parametrize(
     "mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=["valid", "invalid"]
 )

@@ -108,7 +108,7 @@ def _same_text(sent: str, shown: str) -> bool:
 # ------------------------------------------------------------------------------- forms
 
 
-@pytest.mark.parametrize("route, actor", VISITS, ids=[f"{r.endpoint}-{a}" for r, a in VISITS])
+@pytest.mark.parametrize(("route", "actor"), VISITS, ids=[f"{r.endpoint}-{a}" for r, a in VISITS])
 def test_hostile_text_in_every_form_field_is_stored_or_refused_and_stays_inert(
     world: World, route: desk.Route, actor: str, per_field
 ):
@@ -277,7 +277,7 @@ def _read_back_path(method: str, path: str, payload: Any) -> str | None:
 
 
 @pytest.mark.parametrize(
-    "method, path, operation, place, field",
+    ("method", "path", "operation", "place", "field"),
     JSON_TARGETS,
     ids=[f"{m} {p} {pl}.{f}" for m, p, _, pl, f in JSON_TARGETS],
 )
@@ -355,7 +355,7 @@ def test_every_form_class_with_free_text_is_reachable_from_some_page(world: Worl
         if path is None:
             continue
         for actor in actors_for(route):
-            status, page, _ = fetch(world.client(actor), path)
+            _status, page, _ = fetch(world.client(actor), path)
             for _, form in post_forms(page, path):
                 seen.add(frozenset(n for n, _, _ in form.fields))
 
@@ -379,7 +379,8 @@ def test_the_inertness_check_catches_markup_that_was_not_escaped():
     raw = _inert(parse(f"<p>{value}</p>"), value, "raw")
     escaped = _inert(parse(f"<p>{escape(value)}</p>"), value, "escaped")
 
-    assert len(raw) == 2 and escaped == []
+    assert len(raw) == 2
+    assert escaped == []
 
 
 def test_the_template_check_catches_an_evaluated_expression():

@@ -137,7 +137,7 @@ def _exempt(route: desk.Route) -> bool:
 
 
 @pytest.mark.parametrize(
-    "route, method", POST_ROUTES, ids=[f"{m} {r.rule}" for r, m in POST_ROUTES]
+    ("route", "method"), POST_ROUTES, ids=[f"{m} {r.rule}" for r, m in POST_ROUTES]
 )
 def test_a_form_post_without_a_valid_csrf_token_is_refused(
     world: World, monkeypatch, route, method

@@ -118,7 +118,8 @@ def test_the_agent_measures_uploads_and_staff_see_the_report(desk, tmp_path):
         stored = session.scalar(
             select(DeviceReport).where(DeviceReport.code == report["report_code"])
         )
-        assert stored is not None and stored.verdict == "fail"
+        assert stored is not None
+        assert stored.verdict == "fail"
         assert stored.platform == "linux"
         create_staff(
             session,

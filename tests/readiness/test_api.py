@@ -34,9 +34,11 @@ def test_a_forged_pass_verdict_is_judged_again_and_fails(make_candidate, upload,
     assert response.status_code == 201
     assert response.json["verdict"] == "fail"
     os_check = next(c for c in response.json["checks"] if c["id"] == "os")
-    assert os_check["status"] == "fail" and os_check["fix"]
+    assert os_check["status"] == "fail"
+    assert os_check["fix"]
     stored = db_session.scalar(select(DeviceReport))
-    assert stored.verdict == "fail" and stored.facts == linux
+    assert stored.verdict == "fail"
+    assert stored.facts == linux
 
 
 def test_the_report_keeps_facts_versions_platform_and_collection_time(
@@ -119,8 +121,10 @@ def test_malformed_reports_get_specific_4xx(client, make_candidate, api_token):
 
     assert not_json.status_code == 400
     assert too_deep.status_code == 400
-    assert naive_time.status_code == 422 and "collected_at" in naive_time.json["error"]["fields"]
-    assert facts_list.status_code == 422 and "facts" in facts_list.json["error"]["fields"]
+    assert naive_time.status_code == 422
+    assert "collected_at" in naive_time.json["error"]["fields"]
+    assert facts_list.status_code == 422
+    assert "facts" in facts_list.json["error"]["fields"]
 
 
 def test_hostile_fact_values_are_unknown_not_a_crash(make_candidate, upload):
@@ -233,7 +237,8 @@ def test_the_openapi_document_describes_the_diagnostics_endpoints(client):
 
     report = paths["/api/v1/diagnostics/reports"]["post"]
     upload = paths["/api/v1/diagnostics/speedtest/upload"]["post"]
-    assert "201" in report["responses"] and report["security"]
+    assert "201" in report["responses"]
+    assert report["security"]
     assert any(p["name"] == "Idempotency-Key" for p in report["parameters"])
     assert "application/octet-stream" in upload["requestBody"]["content"]
     assert (

@@ -34,7 +34,7 @@ def status(app, check_id, **changes):
 
 
 @pytest.mark.parametrize(
-    "ua, hints, expected",
+    ("ua", "hints", "expected"),
     [
         ("Mozilla/5.0 (Linux; Android 8.0.0; SM-G950F)", None, {"family": "android", "version": 8}),
         ("Mozilla/5.0 (Linux; Android 7.1.2; Redmi 4X)", None, {"family": "android", "version": 7}),
@@ -56,7 +56,7 @@ def test_the_system_is_read_from_the_user_agent_or_its_client_hints(ua, hints, e
 
 
 @pytest.mark.parametrize(
-    "ua, hints, expected",
+    ("ua", "hints", "expected"),
     [
         ("Mozilla/5.0 (Linux; Android 8.0.0; SM-G950F)", None, "pass"),
         ("Mozilla/5.0 (Linux; Android 7.1.2; Redmi 4X)", None, "fail"),
@@ -71,7 +71,7 @@ def test_android_8_or_harmonyos_is_required(app, ua, hints, expected):
 
 
 @pytest.mark.parametrize(
-    "free_gb, rate, expected",
+    ("free_gb", "rate", "expected"),
     [
         (2.0, 10_000, "pass"),  # at the 2 GB minimum, a small video fits
         (1.9, 10_000, "fail"),  # just under it
@@ -87,7 +87,7 @@ def test_storage_must_hold_2_gb_and_three_hours_of_video(app, free_gb, rate, exp
 
 
 @pytest.mark.parametrize(
-    "battery, expected",
+    ("battery", "expected"),
     [
         ({"level": 0.6, "charging": False}, "pass"),
         ({"level": 0.59, "charging": False}, "warn"),

@@ -99,7 +99,7 @@ def _outcome(response) -> str:
     return OK if response.status_code == 200 else str(response.status_code)
 
 
-@pytest.mark.parametrize("method, path, data, actor, expected", CASES)
+@pytest.mark.parametrize(("method", "path", "data", "actor", "expected"), CASES)
 def test_each_ticket_route_answers_each_kind_of_visitor(
     client, arranged, owner, sign_in_candidate, sign_in_staff, method, path, data, actor, expected
 ):

@@ -27,7 +27,8 @@ def test_an_exam_client_files_a_ticket_and_reads_it_back(client, bearer, owner):
     one = client.get(f"/api/v1/tickets/{number}", headers=bearer).json
 
     assert created.status_code == 201
-    assert created.json["status"] == "new" and created.json["status_label"] == "已提交"
+    assert created.json["status"] == "new"
+    assert created.json["status_label"] == "已提交"
     assert [t["number"] for t in listed["tickets"]] == [number]
     assert one["messages"][0]["body"] == "人脸验证失败"
     assert one["exam_session"] == "MOCK-D1"
@@ -61,7 +62,7 @@ def test_a_candidate_adds_a_message_through_the_api(client, bearer, owner, open_
 
 
 @pytest.mark.parametrize(
-    "body, field",
+    ("body", "field"),
     [
         ({"category": "weather", "description": "x"}, "category"),
         ({"category": "login", "description": ""}, "description"),

@@ -82,7 +82,8 @@ def test_the_same_ticket_filed_twice_at_once_is_stored_once(committed):
         thread.join(timeout=30)
 
     assert errors == []
-    assert len(numbers) == 2 and numbers[0] == numbers[1]
+    assert len(numbers) == 2
+    assert numbers[0] == numbers[1]
     with factory() as session:
         assert (
             session.scalar(

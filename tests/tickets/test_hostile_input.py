@@ -126,7 +126,7 @@ def test_a_refused_file_leaves_no_file_behind(client, owner, sign_in_candidate, 
 
 
 @pytest.mark.parametrize(
-    "content, expected",
+    ("content", "expected"),
     [
         (PNG, "image/png"),
         (b"\xff\xd8\xff\xe0" + b"\x00" * 20, "image/jpeg"),

@@ -14,7 +14,7 @@ from helpdesk.tickets.models import TicketStatus
 
 
 @pytest.mark.parametrize(
-    "value, expected",
+    ("value", "expected"),
     [
         ('=HYPERLINK("http://evil")', '\'=HYPERLINK("http://evil")'),
         ("+1+1", "'+1+1"),
@@ -76,7 +76,7 @@ def test_the_report_gives_response_times_and_volumes(
     result = reports.report(db_session)
 
     assert result.total == 4
-    assert dict(((c, s), n) for c, s, n in result.by_category_session) == {
+    assert {(c, s): n for c, s, n in result.by_category_session} == {
         ("install", ""): 1,
         ("login", ""): 3,
     }

@@ -15,7 +15,7 @@ POLICY = sla.SlaPolicy(urgent=timedelta(minutes=15), other=timedelta(hours=24))
 
 
 @pytest.mark.parametrize(
-    "kind, offset, target",
+    ("kind", "offset", "target"),
     [
         ("mock", timedelta(hours=1), timedelta(minutes=15)),  # mock exam day, running
         ("formal", timedelta(minutes=-20), timedelta(minutes=15)),  # formal: waiting to start

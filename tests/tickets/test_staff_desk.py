@@ -44,8 +44,10 @@ def test_the_inbox_filters_by_category_and_counts_per_status(
     active_login = client.get("/staff/tickets?category=login").text
     solved = client.get("/staff/tickets?status=resolved").text
 
-    assert login.number in active_login and install.number not in active_login
-    assert install.number in solved and login.number not in solved
+    assert login.number in active_login
+    assert install.number not in active_login
+    assert install.number in solved
+    assert login.number not in solved
     assert "待处理 (1)" in active_login
     assert "已解决 (1)" in active_login
 
@@ -88,7 +90,8 @@ def test_a_staff_reply_with_a_canned_text_reaches_the_candidate_and_queues_one_s
     assert "等待您的回复" in page
     sms = db_session.scalars(select(OutboundSms)).all()
     assert [(m.to, m.purpose) for m in sms] == [(owner.candidate.phone, "ticket.reply")]
-    assert ticket.number in sms[0].body and "400-088-0028" in sms[0].body
+    assert ticket.number in sms[0].body
+    assert "400-088-0028" in sms[0].body
 
 
 def _sms(number: str) -> str:
@@ -264,7 +267,8 @@ def test_a_solved_ticket_reopened_by_the_candidate_is_owed_an_answer_again(
     db_session.expire_all()
     reopened = db_session.get(Ticket, ticket.id)
     assert reopened.status == TicketStatus.OPEN
-    assert reopened.due_at is not None and reopened.due_at > now - timedelta(minutes=1)
+    assert reopened.due_at is not None
+    assert reopened.due_at > now - timedelta(minutes=1)
 
 
 def test_inbox_counts_stop_at_the_cap_and_say_so(

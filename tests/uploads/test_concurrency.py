@@ -32,7 +32,7 @@ STARTS = datetime(2023, 1, 10, 3, 0, tzinfo=UTC)
 def committed(app):
     """An exam and an enrolled candidate, committed; removed with their events afterwards."""
     maker = sessionmaker(bind=database(app).engine, expire_on_commit=False)
-    number = fake_id_number(random.Random())  # noqa: S311 - test data
+    number = fake_id_number(random.Random())
     with maker() as session:
         exam = ExamSession(
             code=f"RACE-{uuid.uuid4().hex[:6]}",
@@ -134,7 +134,7 @@ def test_the_same_event_posted_twice_at_once_is_stored_once(app, committed):
 
 
 def test_a_copy_blocked_behind_an_uncommitted_original_answers_duplicate(app, committed):
-    maker, exam, candidate, identity = committed
+    maker, exam, candidate, _identity = committed
     now = STARTS + timedelta(minutes=20)
     first = services.EventIn(
         event_id="same-event-0001",

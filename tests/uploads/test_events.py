@@ -23,7 +23,7 @@ def exam_and_token(make_exam, make_candidate, api_token, after_exam):
 
 
 def test_a_new_event_is_recorded(exam_and_token, post_event, db_session):
-    exam, identity, token = exam_and_token
+    exam, _identity, token = exam_and_token
 
     response = post_event(token, event(exam.code))
 
@@ -35,7 +35,7 @@ def test_a_new_event_is_recorded(exam_and_token, post_event, db_session):
 def test_a_resent_event_answers_duplicate_and_is_stored_once(
     exam_and_token, post_event, db_session
 ):
-    exam, identity, token = exam_and_token
+    exam, _identity, token = exam_and_token
     body = event(exam.code, state="started")
     post_event(token, body)
 
@@ -45,13 +45,14 @@ def test_a_resent_event_answers_duplicate_and_is_stored_once(
     assert again.json == {"status": "duplicate"}
     assert db_session.scalar(select(func.count()).select_from(UploadEvent)) == 1
     artifact = db_session.scalar(select(UploadArtifact))
-    assert artifact.attempts == 1 and artifact.events == 1
+    assert artifact.attempts == 1
+    assert artifact.events == 1
 
 
 def test_another_candidates_event_id_does_not_hide_mine(
     exam_and_token, make_candidate, api_token, post_event, db_session
 ):
-    exam, identity, token = exam_and_token
+    exam, _identity, token = exam_and_token
     other_token = api_token(make_candidate(sessions=[exam]))
     body = event(exam.code)
     post_event(other_token, body)
@@ -65,7 +66,7 @@ def test_another_candidates_event_id_does_not_hide_mine(
 def test_an_older_event_arriving_late_does_not_move_a_completed_upload_back(
     exam_and_token, post_event, db_session
 ):
-    exam, identity, token = exam_and_token
+    exam, _identity, token = exam_and_token
     post_event(token, event(exam.code, state="started", occurred_at=_at(1), bytes_sent=0))
     post_event(token, event(exam.code, state="completed", occurred_at=_at(9), bytes_sent=1000))
 
@@ -81,12 +82,13 @@ def test_an_older_event_arriving_late_does_not_move_a_completed_upload_back(
     db_session.refresh(artifact)
     assert artifact.state == "completed"
     assert artifact.bytes_sent == 1000
-    assert artifact.failures == 1 and artifact.last_error_code == "E_NETWORK"
+    assert artifact.failures == 1
+    assert artifact.last_error_code == "E_NETWORK"
     assert artifact.events == 4
 
 
 def test_events_in_any_order_end_in_the_newest_state(exam_and_token, post_event, db_session):
-    exam, identity, token = exam_and_token
+    exam, _identity, token = exam_and_token
     sequence = [
         ("failed", 6, "E_TIMEOUT"),
         ("started", 1, None),
@@ -100,12 +102,13 @@ def test_events_in_any_order_end_in_the_newest_state(exam_and_token, post_event,
     artifact = db_session.scalar(select(UploadArtifact))
     db_session.refresh(artifact)
     assert artifact.state == "failed"
-    assert artifact.attempts == 2 and artifact.failures == 1
+    assert artifact.attempts == 2
+    assert artifact.failures == 1
     assert artifact.last_error_code == "E_TIMEOUT"
 
 
 def test_a_newer_retry_after_a_failure_moves_the_upload_on(exam_and_token, post_event, db_session):
-    exam, identity, token = exam_and_token
+    exam, _identity, token = exam_and_token
     post_event(token, event(exam.code, state="failed", occurred_at=_at(2), error_code="E_AUTH"))
 
     post_event(token, event(exam.code, state="completed", occurred_at=_at(7)))
@@ -117,7 +120,7 @@ def test_a_newer_retry_after_a_failure_moves_the_upload_on(exam_and_token, post_
 
 
 @pytest.mark.parametrize(
-    "overrides, field",
+    ("overrides", "field"),
     [
         ({"artifact": "screen_recording"}, "artifact"),
         ({"state": "paused"}, "state"),
@@ -138,7 +141,7 @@ def test_a_newer_retry_after_a_failure_moves_the_upload_on(exam_and_token, post_
 def test_an_invalid_field_is_refused_and_named(
     exam_and_token, post_event, db_session, overrides, field
 ):
-    exam, identity, token = exam_and_token
+    exam, _identity, token = exam_and_token
 
     response = post_event(token, event(exam.code, **overrides))
 
@@ -151,7 +154,7 @@ def test_an_invalid_field_is_refused_and_named(
     "missing", ["event_id", "exam_session", "artifact", "artifact_id", "state", "occurred_at"]
 )
 def test_a_missing_required_field_is_named(exam_and_token, post_event, missing):
-    exam, identity, token = exam_and_token
+    exam, _identity, token = exam_and_token
     body = event(exam.code)
     body.pop(missing)
 
@@ -164,7 +167,7 @@ def test_a_missing_required_field_is_named(exam_and_token, post_event, missing):
 def test_a_time_more_than_five_minutes_ahead_of_the_server_is_refused(
     exam_and_token, post_event, after_exam
 ):
-    exam, identity, token = exam_and_token
+    exam, _identity, token = exam_and_token
     ahead = (after_exam + timedelta(minutes=6)).isoformat()
     slightly = (after_exam + timedelta(minutes=4)).isoformat()
 
@@ -177,7 +180,7 @@ def test_a_time_more_than_five_minutes_ahead_of_the_server_is_refused(
 
 
 def test_an_unknown_exam_session_is_refused_on_its_field(exam_and_token, post_event):
-    exam, identity, token = exam_and_token
+    _exam, _identity, token = exam_and_token
 
     response = post_event(token, event("NO-SUCH-EXAM"))
 
@@ -188,7 +191,7 @@ def test_an_unknown_exam_session_is_refused_on_its_field(exam_and_token, post_ev
 def test_a_session_the_candidate_is_not_enrolled_in_is_refused(
     exam_and_token, make_exam, post_event
 ):
-    exam, identity, token = exam_and_token
+    _exam, _identity, token = exam_and_token
     other = make_exam("OTHER-EXAM")
 
     response = post_event(token, event(other.code))
@@ -201,7 +204,7 @@ def test_a_session_the_candidate_is_not_enrolled_in_is_refused(
 
 
 def test_events_need_a_candidate_token(exam_and_token, client):
-    exam, identity, token = exam_and_token
+    exam, _identity, _token = exam_and_token
 
     response = client.post("/api/v1/upload-events", json=event(exam.code))
 
@@ -209,7 +212,7 @@ def test_events_need_a_candidate_token(exam_and_token, client):
 
 
 def test_malformed_json_and_wrong_content_type_are_refused(exam_and_token, client):
-    exam, identity, token = exam_and_token
+    exam, _identity, token = exam_and_token
     headers = {"Authorization": f"Bearer {token}"}
 
     malformed = client.post(
@@ -226,7 +229,7 @@ def test_malformed_json_and_wrong_content_type_are_refused(exam_and_token, clien
 
 
 def test_the_candidate_reads_their_uploads_with_guidance(exam_and_token, post_event, client):
-    exam, identity, token = exam_and_token
+    exam, _identity, token = exam_and_token
     post_event(token, event(exam.code, state="failed", error_code="E_STORAGE"))
     post_event(
         token, event(exam.code, artifact="answer_data", artifact_id="answers", state="completed")
@@ -243,16 +246,18 @@ def test_the_candidate_reads_their_uploads_with_guidance(exam_and_token, post_ev
     kinds = {k["artifact"]: k["status"] for k in body["kinds"]}
     assert kinds == {"evidence_video": "failed", "answer_data": "completed"}
     video = next(a for a in body["artifacts"] if a["artifact"] == "evidence_video")
-    assert video["last_error"] == "E_STORAGE" and video["attempts"] == 1
+    assert video["last_error"] == "E_STORAGE"
+    assert video["attempts"] == 1
     assert "storage" in video["guidance"]["failure"]["title"].lower()
-    assert video["guidance"]["steps"] and video["guidance"]["notes"]
+    assert video["guidance"]["steps"]
+    assert video["guidance"]["notes"]
     assert video["guidance"]["help_url"].endswith("/uploads/help/evidence_video")
 
 
 def test_a_candidate_never_sees_another_candidates_uploads(
     exam_and_token, make_candidate, api_token, post_event, client
 ):
-    exam, identity, token = exam_and_token
+    exam, _identity, token = exam_and_token
     post_event(token, event(exam.code))
     other_token = api_token(make_candidate(sessions=[exam]))
 
@@ -267,15 +272,17 @@ def test_a_candidate_never_sees_another_candidates_uploads(
 
 
 def test_reading_uploads_of_an_unknown_session_names_the_field(exam_and_token, client):
-    exam, identity, token = exam_and_token
+    _exam, _identity, token = exam_and_token
 
     missing = client.get("/api/v1/uploads", headers={"Authorization": f"Bearer {token}"})
     unknown = client.get(
         "/api/v1/uploads?exam_session=NOPE", headers={"Authorization": f"Bearer {token}"}
     )
 
-    assert missing.status_code == 422 and "exam_session" in missing.json["error"]["fields"]
-    assert unknown.status_code == 422 and "exam_session" in unknown.json["error"]["fields"]
+    assert missing.status_code == 422
+    assert "exam_session" in missing.json["error"]["fields"]
+    assert unknown.status_code == 422
+    assert "exam_session" in unknown.json["error"]["fields"]
 
 
 def test_both_endpoints_are_in_the_openapi_document(client):

@@ -62,7 +62,7 @@ def _run(db_session, minutes_after_end: int) -> int:
 
 
 def test_every_incomplete_candidate_gets_one_follow_up_including_the_silent_one(roster, db_session):
-    exam, people = roster
+    _exam, people = roster
 
     created = _run(db_session, 31)
 
@@ -76,7 +76,7 @@ def test_every_incomplete_candidate_gets_one_follow_up_including_the_silent_one(
 
 
 def test_a_candidate_whose_uploads_all_completed_is_left_alone(roster, db_session):
-    exam, people = roster
+    _exam, people = roster
 
     _run(db_session, 31)
 
@@ -90,13 +90,16 @@ def test_a_candidate_whose_uploads_all_completed_is_left_alone(roster, db_sessio
 
 
 def test_the_sms_says_what_is_missing_how_to_retry_and_names_only_the_hotline(roster, db_session):
-    exam, people = roster
+    _exam, people = roster
 
     _run(db_session, 31)
 
     sms = db_session.scalar(select(OutboundSms).where(OutboundSms.to == people["只有答案"].phone))
-    assert "佐证视频" in sms.body and "答题数据" not in sms.body
-    assert "重新上传" in sms.body and "勿卸载" in sms.body and "400-088-0028" in sms.body
+    assert "佐证视频" in sms.body
+    assert "答题数据" not in sms.body
+    assert "重新上传" in sms.body
+    assert "勿卸载" in sms.body
+    assert "400-088-0028" in sms.body
     check_text(sms.body, allowed_numbers=["400-088-0028"])  # no other number to call
 
 
@@ -116,7 +119,7 @@ def test_each_follow_up_queues_a_callback_at_the_lowest_urgency(roster, db_sessi
 
 
 def test_running_the_job_twice_creates_nothing_twice(roster, db_session):
-    exam, people = roster
+    exam, _people = roster
     _run(db_session, 31)
 
     again = _run(db_session, 40)
@@ -135,7 +138,7 @@ def test_running_the_job_twice_creates_nothing_twice(roster, db_session):
 
 
 def test_nothing_happens_within_the_grace_period(roster, db_session):
-    exam, people = roster
+    _exam, _people = roster
 
     created = _run(db_session, 29)
 
@@ -203,7 +206,7 @@ def test_a_candidate_who_finishes_after_the_job_is_not_followed_up_later(roster,
 def test_the_scheduled_job_uses_the_apps_hotline_and_grace(app, roster, db_session, monkeypatch):
     from helpdesk.jobs import find
 
-    exam, people = roster
+    _exam, _people = roster
     monkeypatch.setitem(app.config, "UPLOAD_FOLLOWUP_GRACE_MINUTES", 60)
 
     with app.app_context():

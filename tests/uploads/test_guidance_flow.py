@@ -18,7 +18,8 @@ EN = {"Accept-Language": "en"}
 def _current(page: str) -> tuple[str, int]:
     step = re.search(r'name="step" value="([^"]+)"', page)
     seq = re.search(r'name="seq" value="(\d+)"', page)
-    assert step and seq, "the page asks no step"
+    assert step, "the page asks no step"
+    assert seq, "the page has no step number"
     return step.group(1), int(seq.group(1))
 
 
@@ -37,9 +38,11 @@ def test_anyone_can_read_the_guidance_without_signing_in(client):
     start = client.get("/uploads/help", headers=EN)
     choose = client.get("/uploads/help/evidence_video", headers=EN)
 
-    assert start.status_code == 200 and "Evidence video" in start.text
+    assert start.status_code == 200
+    assert "Evidence video" in start.text
     assert choose.status_code == 200
-    assert "E_NETWORK" in choose.text and "Do not uninstall" in choose.text
+    assert "E_NETWORK" in choose.text
+    assert "Do not uninstall" in choose.text
 
 
 def test_the_flow_starts_with_keeping_the_client_open_and_explains_the_code(client):
@@ -48,7 +51,8 @@ def test_the_flow_starts_with_keeping_the_client_open_and_explains_the_code(clie
     page = client.get("/uploads/help/evidence_video", headers=EN).text
 
     assert _current(page) == ("keep_open", 0)
-    assert "Not enough storage" in page and "Step 1 of 5" in page
+    assert "Not enough storage" in page
+    assert "Step 1 of 5" in page
 
 
 def test_each_no_moves_to_the_next_step_in_order(client):
@@ -78,7 +82,8 @@ def test_after_the_third_failed_retry_a_prefilled_ticket_and_the_hotline_are_off
     assert 'name="step"' not in page
     assert 'data-field="category">evidence_upload<' in page
     assert 'data-field="exam_session">FORMAL-FLOW<' in page
-    assert "E_TIMEOUT" in page and "400-088-0028" in page
+    assert "E_TIMEOUT" in page
+    assert "400-088-0028" in page
     assert "File this problem" in page
 
 
@@ -127,7 +132,8 @@ def test_the_flow_survives_a_reload_in_the_same_browser_but_not_in_another(app, 
     theirs = other_browser.get("/uploads/help/evidence_video").text
 
     assert _current(mine) == ("network", 1)
-    assert 'name="step"' not in theirs and 'name="error_code"' in theirs
+    assert 'name="step"' not in theirs
+    assert 'name="error_code"' in theirs
 
 
 def test_a_signed_in_candidate_finds_the_flow_on_another_device(
@@ -165,7 +171,8 @@ def test_an_unknown_artifact_or_code_is_refused(client):
     no_code = client.post("/uploads/help/evidence_video/start", data={})
 
     assert missing.status_code == 404
-    assert bad_code.status_code == 422 and no_code.status_code == 422
+    assert bad_code.status_code == 422
+    assert no_code.status_code == 422
 
 
 def test_a_malformed_answer_is_refused_and_changes_nothing(client, db_session):
@@ -194,13 +201,16 @@ def test_the_candidate_files_the_prefilled_ticket_once(
     again = client.post("/uploads/help/evidence_video/ticket", data=form)
 
     tickets = db_session.scalars(select(Ticket)).all()
-    assert first.status_code == 302 and again.status_code == 302
+    assert first.status_code == 302
+    assert again.status_code == 302
     assert len(tickets) == 1
     ticket = tickets[0]
-    assert ticket.category == "evidence_upload" and ticket.exam_session_id == exam.id
+    assert ticket.category == "evidence_upload"
+    assert ticket.exam_session_id == exam.id
     assert ticket.source == "upload"
     details = ticket.messages[0].details
-    assert details["artifact"] == "evidence_video" and "E_SERVER" in details["error_codes"]
+    assert details["artifact"] == "evidence_video"
+    assert "E_SERVER" in details["error_codes"]
     page = client.get("/uploads/help/evidence_video", headers=EN).text
     assert ticket.number in page
 
@@ -213,8 +223,10 @@ def test_an_anonymous_visitor_is_asked_to_sign_in_to_file(client):
     page = client.get("/uploads/help/evidence_video", headers=EN).text
     refused = client.post("/uploads/help/evidence_video/ticket", data={"description": "x"})
 
-    assert "Sign in to file this problem" in page and "400-088-0028" in page
-    assert refused.status_code == 302 and "/signin" in refused.headers["Location"]
+    assert "Sign in to file this problem" in page
+    assert "400-088-0028" in page
+    assert refused.status_code == 302
+    assert "/signin" in refused.headers["Location"]
 
 
 def test_a_supervisors_edit_reaches_candidates_at_once(
@@ -264,7 +276,8 @@ def test_a_new_failure_code_is_offered_without_a_release(client, make_staff, sig
     created = client.post("/staff/uploads/guidance/new", data=data)
     duplicate = client.post("/staff/uploads/guidance/new", data=data)
 
-    assert created.status_code == 302 and duplicate.status_code == 422
+    assert created.status_code == 302
+    assert duplicate.status_code == 422
     page = app.test_client().get("/uploads/help/answer_data", headers=EN).text
     assert "Certificate error (E_CERT)" in page
 
@@ -285,7 +298,7 @@ def test_the_last_retry_step_cannot_be_switched_off(client, make_staff, sign_in_
     assert last.status_code == 422
 
 
-@pytest.mark.parametrize("role, status", [("agent", 403), ("supervisor", 200)])
+@pytest.mark.parametrize(("role", "status"), [("agent", 403), ("supervisor", 200)])
 def test_only_supervisors_edit_guidance(client, make_staff, sign_in_staff, role, status):
     sign_in_staff(make_staff(role))
 

@@ -55,7 +55,7 @@ def _signed_in(client, make_staff, sign_in_staff, role="agent"):
 def test_the_completeness_view_counts_each_verdict_per_upload(
     session_with_uploads, client, make_staff, sign_in_staff
 ):
-    exam, done, failing, silent = session_with_uploads
+    exam, _done, _failing, _silent = session_with_uploads
     _signed_in(client, make_staff, sign_in_staff)
 
     page = client.get(f"/staff/uploads?exam_session={exam.code}", headers=EN).text
@@ -82,21 +82,24 @@ def test_filters_narrow_the_candidate_list(session_with_uploads, client, make_st
     ).text
     complete = client.get(f"/staff/uploads?exam_session={exam.code}&status=complete").text
 
-    assert silent.admission_number in never and done.admission_number not in never
+    assert silent.admission_number in never
+    assert done.admission_number not in never
     assert failing.admission_number in failed_videos
     assert silent.admission_number not in failed_videos
-    assert done.admission_number in complete and failing.admission_number not in complete
+    assert done.admission_number in complete
+    assert failing.admission_number not in complete
 
 
 def test_the_csv_export_masks_personal_data_and_cannot_start_a_formula(
     session_with_uploads, client, make_staff, sign_in_staff
 ):
-    exam, done, failing, silent = session_with_uploads
+    exam, _done, _failing, _silent = session_with_uploads
     _signed_in(client, make_staff, sign_in_staff, "supervisor")
 
     response = client.get(f"/staff/uploads/export.csv?exam_session={exam.code}")
 
-    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
     by_name = {r["name"]: r for r in rows}
     assert set(by_name) == {"王完成", '\'=HYPERLINK("x")', "李未报"}
@@ -116,13 +119,14 @@ def test_agents_see_the_view_but_only_supervisors_export(
     view = client.get(f"/staff/uploads?exam_session={exam.code}")
     export = client.get(f"/staff/uploads/export.csv?exam_session={exam.code}")
 
-    assert view.status_code == 200 and export.status_code == 403
+    assert view.status_code == 200
+    assert export.status_code == 403
 
 
 def test_a_candidates_timeline_lists_their_events_in_order(
     session_with_uploads, client, make_staff, sign_in_staff
 ):
-    exam, done, failing, silent = session_with_uploads
+    exam, _done, failing, silent = session_with_uploads
     _signed_in(client, make_staff, sign_in_staff)
 
     page = client.get(
@@ -134,15 +138,16 @@ def test_a_candidates_timeline_lists_their_events_in_order(
     missing = client.get("/staff/uploads/candidates/999999")
 
     timeline = page.split('id="timeline"', 1)[1]
-    assert timeline.count("<tr><td>") == 2 and "E_NETWORK" in timeline
+    assert timeline.count("<tr><td>") == 2
+    assert "E_NETWORK" in timeline
     assert "reported nothing" in empty
     assert missing.status_code == 404
 
 
 def test_the_candidate_panel_shows_the_uploads(session_with_uploads, db_session, app):
-    exam, done, failing, silent = session_with_uploads
+    exam, _done, failing, _silent = session_with_uploads
 
-    sections = dict((s.key, ctx) for s, ctx in panel.sections(db_session, failing))
+    sections = {s.key: ctx for s, ctx in panel.sections(db_session, failing)}
 
     result = sections["uploads"]["upload_sessions"][0]["result"]
     assert result.verdicts[ArtifactKind.EVIDENCE_VIDEO] == "failed"
@@ -150,13 +155,14 @@ def test_the_candidate_panel_shows_the_uploads(session_with_uploads, db_session,
         from flask import render_template
 
         html = render_template("uploads/_panel.html", **sections["uploads"])
-    assert "E_NETWORK" in html and exam.code in html
+    assert "E_NETWORK" in html
+    assert exam.code in html
 
 
 def test_a_signed_in_candidate_sees_their_own_uploads_on_the_help_page(
     session_with_uploads, client, sign_in_candidate, make_candidate, after_exam, db_session
 ):
-    exam, done, failing, silent = session_with_uploads
+    exam, _done, _failing, _silent = session_with_uploads
     identity = make_candidate(sessions=[exam])
     services.record_event(
         db_session,
@@ -177,6 +183,7 @@ def test_a_signed_in_candidate_sees_their_own_uploads_on_the_help_page(
     page = client.get("/uploads/help", headers=EN).text
     choose = client.get("/uploads/help/evidence_video", headers=EN).text
 
-    assert "my-video-7" in page and "E_STORAGE" in page
+    assert "my-video-7" in page
+    assert "E_STORAGE" in page
     assert "E_NETWORK" not in page  # another candidate's error
     assert f"{exam.code}|my-video-7" in choose
