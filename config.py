@@ -81,6 +81,26 @@ def from_env(env: dict[str, str] | None = None) -> dict[str, object]:
         "UPLOAD_DIR": env.get("HELPDESK_UPLOAD_DIR", str(INSTANCE / "uploads")),
         "TICKET_SLA_URGENT_MINUTES": _int(env, "HELPDESK_TICKET_SLA_URGENT_MINUTES", 15),
         "TICKET_SLA_OTHER_HOURS": _int(env, "HELPDESK_TICKET_SLA_OTHER_HOURS", 24),
+        # The callback queue (docs/callbacks.md).
+        "CALLBACK_CLAIM_SECONDS": _int(env, "HELPDESK_CALLBACK_CLAIM_SECONDS", 90),
+        "CALLBACK_RETRY_SECONDS": _int(env, "HELPDESK_CALLBACK_RETRY_SECONDS", 60),
+        "CALLBACK_MAX_ATTEMPTS": _int(env, "HELPDESK_CALLBACK_MAX_ATTEMPTS", 3),
+        "CALLBACK_CLOSE_GRACE_MINUTES": _int(env, "HELPDESK_CALLBACK_CLOSE_GRACE_MINUTES", 30),
+        "CALLBACK_CALLS_PER_MINUTE": _int(env, "HELPDESK_CALLBACK_CALLS_PER_MINUTE", 30),
+        "CALLBACK_DEFAULT_CALL_SECONDS": _int(env, "HELPDESK_CALLBACK_DEFAULT_CALL_SECONDS", 180),
+        "CALLBACK_UNKNOWN_SETTLE_SECONDS": _int(
+            env, "HELPDESK_CALLBACK_UNKNOWN_SETTLE_SECONDS", 120
+        ),
+        "TWILIO_TIMEOUT_SECONDS": _int(env, "HELPDESK_TWILIO_TIMEOUT_SECONDS", 10),
+        # The post-exam upload follow-up (docs/uploads.md).
+        "UPLOAD_FOLLOWUP_GRACE_MINUTES": _int(env, "HELPDESK_UPLOAD_FOLLOWUP_GRACE_MINUTES", 30),
+        "UPLOAD_FOLLOWUP_HORIZON_HOURS": _int(env, "HELPDESK_UPLOAD_FOLLOWUP_HORIZON_HOURS", 72),
+        "UPLOAD_FOLLOWUP_KINDS": env.get("HELPDESK_UPLOAD_FOLLOWUP_KINDS", "formal"),
+        # Device readiness. Reports per candidate sign-in: a run uploads once (its retries
+        # reuse one key). Speed tests per address, counted in MB moved (a candidate's whole
+        # test moves well under 1 GB).
+        "REPORT_RATE_LIMIT": env.get("HELPDESK_REPORT_RATE_LIMIT", "60 per hour"),
+        "SPEEDTEST_RATE_LIMIT": env.get("HELPDESK_SPEEDTEST_RATE_LIMIT", "20000 per 10 minutes"),
         "TOKEN_TTL_MINUTES": _int(env, "HELPDESK_TOKEN_TTL_MINUTES", 12 * 60),
         "SIGNIN_FAILURES_PER_IDENTITY": _int(env, "HELPDESK_SIGNIN_FAILURES_PER_IDENTITY", 5),
         "SIGNIN_FAILURE_WINDOW_MINUTES": _int(env, "HELPDESK_SIGNIN_FAILURE_WINDOW_MINUTES", 15),

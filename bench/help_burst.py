@@ -88,8 +88,8 @@ def seed(url: str, candidates: int, agents: int, seed_value: int) -> tuple[list[
     from helpdesk.cli import upgrade
     from helpdesk.db import Database
     from helpdesk.demo import fake_roster
+    from helpdesk.exams import roster
     from helpdesk.exams import services as exams
-    from helpdesk.identity import roster
     from helpdesk.identity import services as identity
     from helpdesk.identity.models import Candidate, Role, SessionKind
 

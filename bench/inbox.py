@@ -55,9 +55,9 @@ def seed(url: str, args: argparse.Namespace) -> dict[str, list[str]]:
     """Bulk-insert exams, staff, candidates and tickets; return values to search for."""
     from helpdesk.db import make_engine
     from helpdesk.demo import fake_id_number
-    from helpdesk.exams.models import ExamSession
+    from helpdesk.exams.models import Enrollment, ExamSession
     from helpdesk.identity import idnumber
-    from helpdesk.identity.models import Candidate, Enrollment, Staff
+    from helpdesk.identity.models import Candidate, Staff
     from helpdesk.tickets.models import Ticket
     from helpdesk.tickets.services import new_number
 

@@ -69,8 +69,8 @@ def seed(url: str, candidates: int, seed_value: int) -> list[dict[str, str]]:
     from helpdesk.cli import upgrade
     from helpdesk.db import Database
     from helpdesk.demo import fake_roster
+    from helpdesk.exams import roster
     from helpdesk.exams import services as exams
-    from helpdesk.identity import roster
 
     upgrade(url)
     now = datetime.now(UTC)

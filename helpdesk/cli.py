@@ -84,7 +84,7 @@ def exams_import(file: Path) -> None:
 @click.option("--skip-invalid", is_flag=True, help="Import the valid rows even if some are not.")
 def roster_import(file: Path, skip_invalid: bool) -> None:
     """Import a roster CSV/XLSX; prints one line per row."""
-    from helpdesk.identity import roster
+    from helpdesk.exams import roster
 
     try:
         with session_scope() as session:

@@ -6,6 +6,7 @@ session_scope(). The caller of a service owns the transaction and commits.
 
 from __future__ import annotations
 
+import enum
 import logging
 import zlib
 from collections.abc import Iterator
@@ -14,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from flask import Flask, current_app, g
-from sqlalchemy import DateTime, MetaData, create_engine, event, text
+from sqlalchemy import CheckConstraint, DateTime, MetaData, create_engine, event, text
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -49,6 +50,15 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def one_of(column: str, values: type[enum.StrEnum], *, name: str) -> CheckConstraint:
+    """A CHECK that column holds one of the enum's values, derived from the enum itself.
+
+    Adding a member changes the constraint: write the migration that alters it.
+    """
+    listed = ", ".join(f"'{member.value}'" for member in values)
+    return CheckConstraint(f"{column} IN ({listed})", name=name)
 
 
 class Base(DeclarativeBase):

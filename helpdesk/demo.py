@@ -18,8 +18,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from helpdesk.exams import roster
 from helpdesk.exams import services as exams
-from helpdesk.identity import idnumber, roster
+from helpdesk.identity import idnumber
 from helpdesk.identity import services as identity
 from helpdesk.identity.models import Role, Staff
 

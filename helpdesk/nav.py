@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 
 from helpdesk.identity.auth import current_candidate, current_staff
 from helpdesk.identity.models import Role
@@ -42,10 +41,3 @@ def items() -> list[NavItem]:
         elif staff is not None and Role(staff.role).includes(Role(item.audience)):
             visible.append(item)
     return visible
-
-
-add("exams.home", _l("My exam"), order=0, audience="candidate")
-add("exams.staff_home", _l("Desk"), order=0, audience="agent")
-add("exams.sessions_list", _l("Exam sessions"), order=80, audience="supervisor")
-add("identity.roster_list", _l("Roster"), order=81, audience="supervisor")
-add("audit.entries", _l("Audit log"), order=90, audience="admin")

@@ -24,9 +24,9 @@ from helpdesk import clock, create_app
 from helpdesk.cli import upgrade
 from helpdesk.db import database
 from helpdesk.demo import fake_id_number
-from helpdesk.exams.models import ExamKind, ExamSession
+from helpdesk.exams.models import Enrollment, ExamKind, ExamSession
 from helpdesk.identity import idnumber
-from helpdesk.identity.models import Candidate, Enrollment, Role, Staff
+from helpdesk.identity.models import Candidate, Role, Staff
 from helpdesk.identity.services import create_staff
 
 TEST_ID_HASH_KEY = "test-id-hash-key"

@@ -1,3 +1,5 @@
+"""The operator commands: exams import, roster import, staff create, as an operator runs them."""
+
 from __future__ import annotations
 
 import json

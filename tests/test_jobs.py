@@ -1,3 +1,5 @@
+"""The scheduler's job table: every job resolves, runs, and finds nothing left on a second run."""
+
 from __future__ import annotations
 
 import pytest

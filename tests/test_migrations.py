@@ -1,3 +1,5 @@
+"""Alembic migrations: the migrated schema equals the models, and they run down and up again."""
+
 from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata

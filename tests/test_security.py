@@ -1,3 +1,6 @@
+"""Security headers, no inline script, and session cookies that are HttpOnly, Lax, and Secure under
+https."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,3 +1,6 @@
+"""Translations: every message has a Chinese text; pages are Chinese by default and English on
+request."""
+
 from __future__ import annotations
 
 import sys

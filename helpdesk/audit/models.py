@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk.db import Base
-from helpdesk.identity.models import Staff
+
+if TYPE_CHECKING:  # audit sits below identity: it names the staff table, never imports it
+    from helpdesk.identity.models import Staff
 
 
 class AuditEntry(Base):
@@ -27,4 +29,4 @@ class AuditEntry(Base):
     #: Masked data only: never a full ID number.
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
-    staff: Mapped[Staff | None] = relationship()
+    staff: Mapped[Staff | None] = relationship("Staff")

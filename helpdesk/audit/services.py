@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpdesk.audit.models import AuditEntry
-from helpdesk.identity.models import Staff
+
+if TYPE_CHECKING:
+    from helpdesk.identity.models import Staff
 
 
 def record(

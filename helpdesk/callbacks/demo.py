@@ -8,8 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpdesk.callbacks import services
-from helpdesk.exams.models import ExamSession
-from helpdesk.identity.models import Enrollment
+from helpdesk.exams.models import Enrollment, ExamSession
 
 _PROBLEMS = [
     ("login", "登录时提示网络异常"),

@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from helpdesk.db import Base
+from helpdesk.db import Base, one_of
 from helpdesk.exams.models import ExamSession
 from helpdesk.identity.models import Candidate, Staff
 
@@ -65,10 +65,7 @@ class HelpRequest(Base):
 
     __tablename__ = "help_requests"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('waiting', 'claimed', 'calling', 'completed', 'unreachable', 'cancelled')",
-            name="status_known",
-        ),
+        one_of("status", HelpStatus, name="status_known"),
         UniqueConstraint("candidate_id", "idempotency_key"),
         UniqueConstraint("candidate_id", "exam_session_id", "reason"),
         # One open request per candidate and exam session: a second press returns the first.
@@ -138,10 +135,7 @@ class CallAttempt(Base):
 
     __tablename__ = "call_attempts"
     __table_args__ = (
-        CheckConstraint(
-            "state IN ('manual', 'unknown', 'queued', 'ringing', 'in_progress', 'ended')",
-            name="state_known",
-        ),
+        one_of("state", CallState, name="state_known"),
         Index("ix_call_attempts_started_at", "started_at"),
     )
 

@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session
 
 from helpdesk.callbacks import services
 from helpdesk.callbacks.models import HelpRequest
-from helpdesk.callbacks.settings import Settings, apply_defaults, from_config
+from helpdesk.callbacks.settings import Settings, check, from_config
 from helpdesk.telephony import dialer as dialers
 
 
 def init_app(app: Flask) -> None:
-    apply_defaults(app.config)
+    check(app.config)
     app.extensions["callbacks.settings"] = from_config(app.config)
     app.extensions["dialer"] = dialers.from_config(app.config)
 

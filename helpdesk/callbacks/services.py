@@ -26,9 +26,10 @@ from helpdesk.callbacks.models import (
 from helpdesk.callbacks.settings import Settings
 from helpdesk.categories import Category
 from helpdesk.errors import Conflict, NotFound, ValidationFailed
+from helpdesk.exams import services as exams
 from helpdesk.exams.models import ExamSession, Phase
 from helpdesk.identity import phone as phones
-from helpdesk.identity.models import Candidate, Enrollment, Staff
+from helpdesk.identity.models import Candidate, Staff
 
 NOTE_LIMIT = 500
 _KEY = re.compile(r"[\x21-\x7e]{8,64}")
@@ -67,20 +68,6 @@ class HelpInput:
             ensure_ascii=False,
         )
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-def _enrolled_session(session: Session, candidate: Candidate, code: str) -> ExamSession:
-    exam = session.scalar(
-        select(ExamSession)
-        .join(Enrollment, Enrollment.exam_session_id == ExamSession.id)
-        .where(ExamSession.code == code, Enrollment.candidate_id == candidate.id)
-    )
-    if exam is None:
-        raise ValidationFailed(
-            str(_l("Choose one of your own exam sessions.")),
-            fields={"exam_session": str(_l("Not one of your exam sessions."))},
-        )
-    return exam
 
 
 def _checked(data: HelpInput, candidate: Candidate) -> tuple[str, str | None, str | None]:
@@ -160,7 +147,7 @@ def request_help(
     existing = _existing(session, candidate, key, fingerprint, None)
     if existing is not None:
         return existing, False
-    exam = _enrolled_session(session, candidate, data.exam_session)
+    exam = exams.enrolled_session(session, candidate=candidate, code=data.exam_session)
     number, category, note = _checked(data, candidate)
     existing = _open_for(session, candidate, exam)
     if existing is not None:

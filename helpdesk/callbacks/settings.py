@@ -1,29 +1,28 @@
-"""The callback queue's settings, read once from the app config and passed to services.
+"""The callback queue's settings, built once from the app config and passed to services.
 
-Every time and limit is configurable (app config key, or the HELPDESK_ environment variable
-of the same name); docs/callbacks.md lists them.
+config.py reads every value from the environment (HELPDESK_<key>); docs/callbacks.md
+lists them.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Any
 
 from config import WHITELISTED_CALLER_IDS, ConfigError
 from helpdesk.identity import phone as phones
 
-#: key -> default; each may be set as HELPDESK_<key> in the environment.
-DEFAULTS: dict[str, int] = {
-    "CALLBACK_CLAIM_SECONDS": 90,
-    "CALLBACK_RETRY_SECONDS": 60,
-    "CALLBACK_MAX_ATTEMPTS": 3,
-    "CALLBACK_CLOSE_GRACE_MINUTES": 30,
-    "CALLBACK_CALLS_PER_MINUTE": 30,
-    "CALLBACK_DEFAULT_CALL_SECONDS": 180,
-    "CALLBACK_UNKNOWN_SETTLE_SECONDS": 120,
-    "TWILIO_TIMEOUT_SECONDS": 10,
-}
+#: The times and limits of the queue, none of which may be negative.
+KEYS = (
+    "CALLBACK_CLAIM_SECONDS",
+    "CALLBACK_RETRY_SECONDS",
+    "CALLBACK_MAX_ATTEMPTS",
+    "CALLBACK_CLOSE_GRACE_MINUTES",
+    "CALLBACK_CALLS_PER_MINUTE",
+    "CALLBACK_DEFAULT_CALL_SECONDS",
+    "CALLBACK_UNKNOWN_SETTLE_SECONDS",
+    "TWILIO_TIMEOUT_SECONDS",
+)
 
 
 @dataclass(frozen=True)
@@ -71,17 +70,11 @@ def parse_caller_ids(raw: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(numbers))
 
 
-def apply_defaults(config: Any) -> None:
-    """Fill the callback keys from the environment or defaults; check the caller IDs."""
-    for key, default in DEFAULTS.items():
-        raw = os.environ.get(f"HELPDESK_{key}", "")
-        try:
-            value = int(raw) if raw else default
-        except ValueError as exc:
-            raise ConfigError(f"HELPDESK_{key} must be a whole number, got {raw!r}") from exc
-        config.setdefault(key, value)
+def check(config: Any) -> None:
+    """Refuse negative times and limits, and any caller ID outside the whitelist."""
+    for key in KEYS:
         if int(config[key]) < 0:
-            raise ConfigError(f"{key} must not be negative")
+            raise ConfigError(f"HELPDESK_{key} must not be negative")
     parse_caller_ids(str(config.get("CALLER_IDS", WHITELISTED_CALLER_IDS)))
 
 

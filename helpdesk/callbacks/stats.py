@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from helpdesk.callbacks.models import OPEN_STATUSES, HelpRequest, HelpStatus
-from helpdesk.exams.models import ExamSession
-from helpdesk.identity.models import Enrollment, Staff
+from helpdesk.exams.models import Enrollment, ExamSession
+from helpdesk.identity.models import Staff
 
 DEFAULT_HELP_RATE = 0.05
 DEFAULT_CALL_SECONDS = 180.0

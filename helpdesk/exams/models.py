@@ -1,14 +1,16 @@
-"""Exam sessions: one sitting of a mock or formal exam, with the notice's timetable."""
+"""Exam sessions (one sitting of a mock or formal exam, with the notice's timetable) and
+their rosters: which candidates are enrolled in each."""
 
 from __future__ import annotations
 
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from helpdesk.db import Base
+from helpdesk.db import Base, one_of
+from helpdesk.identity.models import Candidate
 
 
 class ExamKind(enum.StrEnum):
@@ -42,7 +44,7 @@ class ExamSession(Base):
     __tablename__ = "exam_sessions"
     __table_args__ = (
         CheckConstraint("login_opens <= starts AND starts <= ends", name="timetable_order"),
-        CheckConstraint("kind IN ('mock', 'formal')", name="kind_known"),
+        one_of("kind", ExamKind, name="kind_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -94,3 +96,18 @@ class ExamSession(Base):
         if phase in (Phase.WAITING, Phase.IN_PROGRESS):
             return Urgency.MOCK_DAY
         return Urgency.OTHER
+
+
+class Enrollment(Base):
+    """A candidate on the roster of one exam session."""
+
+    __tablename__ = "enrollments"
+    __table_args__ = (UniqueConstraint("exam_session_id", "candidate_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exam_session_id: Mapped[int] = mapped_column(ForeignKey("exam_sessions.id"))
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"), index=True)
+    created_at: Mapped[datetime]
+
+    candidate: Mapped[Candidate] = relationship(back_populates="enrollments")
+    exam_session: Mapped[ExamSession] = relationship()

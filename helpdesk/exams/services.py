@@ -1,4 +1,5 @@
-"""Exam sessions: import from the organiser's timetable, look-ups, the candidate's stage."""
+"""Exam sessions: import from the organiser's timetable, look-ups, the candidate's stage,
+and who is enrolled in which."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from helpdesk.errors import NotFound, ValidationFailed
-from helpdesk.exams.models import ExamKind, ExamSession, Phase
+from helpdesk.exams.models import Enrollment, ExamKind, ExamSession, Phase
+from helpdesk.identity.models import Candidate
 
 
 class ExamSessionIn(BaseModel):
@@ -118,3 +120,40 @@ def current_stage(sessions: Iterable[ExamSession], now: datetime) -> Stage | Non
     if upcoming:
         return Stage(upcoming[0], upcoming[0].phase_at(now))
     return Stage(ordered[-1], Phase.ENDED)
+
+
+def enrolled_session(session: Session, *, candidate: Candidate, code: str) -> ExamSession:
+    """The exam session code names, if the candidate is on its roster; else 422."""
+    row = session.execute(
+        select(ExamSession, Enrollment.id)
+        .outerjoin(
+            Enrollment,
+            and_(
+                Enrollment.exam_session_id == ExamSession.id,
+                Enrollment.candidate_id == candidate.id,
+            ),
+        )
+        .where(ExamSession.code == code)
+    ).first()
+    if row is None:
+        raise ValidationFailed(
+            str(_l("Some fields need correcting.")),
+            fields={"exam_session": str(_l("No exam session has this code."))},
+        )
+    exam, enrolled = row
+    if enrolled is None:
+        raise ValidationFailed(
+            str(_l("Some fields need correcting.")),
+            fields={"exam_session": str(_l("You are not on the roster of this exam session."))},
+        )
+    return exam
+
+
+def is_enrolled(session: Session, *, candidate: Candidate, exam: ExamSession) -> bool:
+    """Whether the candidate is on the exam session's roster."""
+    enrollment = session.scalar(
+        select(Enrollment.id).where(
+            Enrollment.candidate_id == candidate.id, Enrollment.exam_session_id == exam.id
+        )
+    )
+    return enrollment is not None

@@ -1,17 +1,18 @@
-"""The candidate's home (what phase the exam is in, what to do now), staff home, sessions."""
+"""The candidate's home: what phase the exam is in, and what to do now."""
 
 from __future__ import annotations
 
 from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext as _l
 
-from helpdesk import clock
-from helpdesk.db import get_session
+from helpdesk import clock, nav
 from helpdesk.exams import services
-from helpdesk.identity.auth import current_candidate, current_staff, staff_required
-from helpdesk.identity.models import Role
+from helpdesk.identity.auth import current_candidate, current_staff
 
 bp = Blueprint("exams", __name__)
+
+nav.add("exams.home", _l("My exam"), order=0, audience="candidate")
 
 
 @bp.get("/")
@@ -27,21 +28,4 @@ def home() -> ResponseReturnValue:
         sessions=sessions,
         now=now,
         stage=services.current_stage(sessions, now),
-    )
-
-
-@bp.get("/staff/")
-@staff_required(Role.AGENT)
-def staff_home() -> ResponseReturnValue:
-    now = clock.utcnow()
-    sessions = services.list_sessions(get_session())
-    return render_template("exams/staff_home.html", sessions=sessions, now=now)
-
-
-@bp.get("/admin/exams")
-@staff_required(Role.SUPERVISOR)
-def sessions_list() -> ResponseReturnValue:
-    now = clock.utcnow()
-    return render_template(
-        "exams/sessions.html", sessions=services.list_sessions(get_session()), now=now
     )

@@ -162,8 +162,8 @@ class SignInThrottle:
         ]
         # Mass guessing against one exam's roster trips a per-session ceiling too.
         keys += [
-            (self.exam, f"exam:{code}")
-            for code in services.exam_codes_of(session, admission_number=admission)
+            (self.exam, f"exam:{exam_id}")
+            for exam_id in services.exam_session_ids_of(session, admission_number=admission)
         ]
         try:
             canonical = idnumber.normalise(id_number)

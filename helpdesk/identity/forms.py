@@ -1,11 +1,10 @@
-"""Sign-in and roster forms."""
+"""Sign-in forms."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, HiddenField, PasswordField, StringField
+from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import InputRequired, Length
 
 
@@ -42,17 +41,4 @@ class StaffSignInForm(FlaskForm):
     password = PasswordField(
         _l("Password"), validators=[InputRequired(_l("Enter your password.")), Length(max=256)]
     )
-    next = HiddenField()
-
-
-class RosterImportForm(FlaskForm):
-    file = FileField(
-        _l("Roster file (CSV or XLSX)"), validators=[FileRequired(_l("Choose a roster file."))]
-    )
-    skip_invalid = BooleanField(_l("Import the valid rows even if some rows are invalid"))
-
-
-class PlainForm(FlaskForm):
-    """A form with only the CSRF token: sign-out, language switch and other buttons."""
-
     next = HiddenField()

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from helpdesk.db import Base
-from helpdesk.exams.models import ExamSession
+from helpdesk.db import Base, one_of
+
+if TYPE_CHECKING:  # identity sits below exams: enrollments are named, never imported
+    from helpdesk.exams.models import Enrollment
 
 
 class Candidate(Base):
@@ -29,24 +32,10 @@ class Candidate(Base):
     phone: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime]
 
+    #: The exam sessions whose roster holds this candidate (helpdesk.exams owns them).
     enrollments: Mapped[list[Enrollment]] = relationship(
-        back_populates="candidate", cascade="all, delete-orphan"
+        "Enrollment", back_populates="candidate", cascade="all, delete-orphan"
     )
-
-
-class Enrollment(Base):
-    """A candidate on the roster of one exam session."""
-
-    __tablename__ = "enrollments"
-    __table_args__ = (UniqueConstraint("exam_session_id", "candidate_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    exam_session_id: Mapped[int] = mapped_column(ForeignKey("exam_sessions.id"))
-    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"), index=True)
-    created_at: Mapped[datetime]
-
-    candidate: Mapped[Candidate] = relationship(back_populates="enrollments")
-    exam_session: Mapped[ExamSession] = relationship()
 
 
 class Role(enum.StrEnum):
@@ -68,9 +57,7 @@ class Staff(Base):
     """A technician, supervisor or admin of the desk."""
 
     __tablename__ = "staff"
-    __table_args__ = (
-        CheckConstraint("role IN ('agent', 'supervisor', 'admin')", name="role_known"),
-    )
+    __table_args__ = (one_of("role", Role, name="role_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)

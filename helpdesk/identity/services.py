@@ -12,12 +12,11 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from helpdesk.errors import Conflict, Unauthorized, ValidationFailed
-from helpdesk.exams.models import ExamSession
 from helpdesk.identity import idnumber
-from helpdesk.identity.models import AuthSession, Candidate, Enrollment, Role, SessionKind, Staff
+from helpdesk.identity.models import AuthSession, Candidate, Role, SessionKind, Staff
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 _DUMMY_HASH = _hasher.hash("not a real password")
@@ -78,16 +77,14 @@ def match_candidate(
     return candidate
 
 
-def exam_codes_of(session: Session, *, admission_number: str) -> list[str]:
-    """Codes of the exam sessions whose roster holds this admission number."""
-    return list(
-        session.scalars(
-            select(ExamSession.code)
-            .join(Enrollment, Enrollment.exam_session_id == ExamSession.id)
-            .join(Candidate, Candidate.id == Enrollment.candidate_id)
-            .where(Candidate.admission_number == admission_number)
-        )
+def exam_session_ids_of(session: Session, *, admission_number: str) -> list[int]:
+    """Ids of the exam sessions whose roster holds this admission number."""
+    candidate = session.scalar(
+        select(Candidate)
+        .where(Candidate.admission_number == admission_number)
+        .options(selectinload(Candidate.enrollments))
     )
+    return [] if candidate is None else [e.exam_session_id for e in candidate.enrollments]
 
 
 def _token_hash(token: str) -> str:

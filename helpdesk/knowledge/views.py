@@ -14,8 +14,8 @@ from helpdesk.categories import LABELS as CATEGORY_LABELS
 from helpdesk.categories import choices as category_choices
 from helpdesk.db import get_session
 from helpdesk.errors import DomainError
+from helpdesk.forms import PlainForm
 from helpdesk.identity.auth import current_staff, staff_required
-from helpdesk.identity.forms import PlainForm
 from helpdesk.identity.models import Role
 from helpdesk.knowledge import services
 from helpdesk.knowledge.forms import ArticleForm

@@ -33,11 +33,6 @@ DOWNLOAD_LIMIT = 25_000_000
 UPLOAD_LIMIT = 32 * 1024 * 1024
 CHUNK = 64 * 1024
 MB = 1_000_000
-#: Per address, counted in MB moved (a candidate's whole test moves well under 1 GB);
-#: overridden by the app config key SPEEDTEST_RATE_LIMIT.
-SPEEDTEST_RATE_LIMIT = "20000 per 10 minutes"
-#: Reports per candidate sign-in: a run uploads once (its retries reuse one key).
-REPORT_RATE_LIMIT = "60 per hour"
 _RANDOM = os.urandom(1024 * 1024)
 _KEY_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.:")
 
@@ -148,9 +143,7 @@ def facts_fingerprint(payload: dict[str, Any]) -> tuple[str, int]:
     },
     responses={201: ReportOut, 200: ReportOut},
 )
-@limiter.limit(
-    lambda: _limit("REPORT_RATE_LIMIT", REPORT_RATE_LIMIT), key_func=lambda: sender_key()
-)
+@limiter.limit(lambda: _limit("REPORT_RATE_LIMIT"), key_func=lambda: sender_key())
 def submit_report(candidate: Candidate, body: ReportIn) -> tuple[ReportOut, int]:
     key = idempotency_key()
     sha, facts_size = facts_fingerprint({**body.model_dump(mode="json"), "facts": body.facts})
@@ -196,12 +189,12 @@ def report_out(report: Any) -> ReportOut:
     )
 
 
-def _limit(key: str, default: str) -> str:
-    return str(current_app.config.get(key, default))
+def _limit(key: str) -> str:
+    return str(current_app.config[key])
 
 
 def _speedtest_limit() -> str:
-    return _limit("SPEEDTEST_RATE_LIMIT", SPEEDTEST_RATE_LIMIT)
+    return _limit("SPEEDTEST_RATE_LIMIT")
 
 
 def sender_key() -> str:

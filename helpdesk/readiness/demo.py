@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from helpdesk.exams.models import ExamKind, ExamSession
-from helpdesk.identity.models import Candidate, Enrollment
+from helpdesk.exams.models import Enrollment, ExamKind, ExamSession
+from helpdesk.identity.models import Candidate
 from helpdesk.readiness import services
 from helpdesk.readiness.models import Device, DeviceReport
 

@@ -6,10 +6,10 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from helpdesk.db import Base
+from helpdesk.db import Base, one_of
 from helpdesk.exams.models import ExamSession
 from helpdesk.identity.models import Candidate
 
@@ -23,6 +23,13 @@ class Verdict(enum.StrEnum):
     PASS = "pass"  # noqa: S105 - a verdict, not a password
     WARN = "warn"
     FAIL = "fail"
+
+
+class BuildPlatform(enum.StrEnum):
+    """What a published agent build runs on."""
+
+    WINDOWS = "windows"  # the one-file .exe, no Python needed
+    ZIPAPP = "zipapp"  # the .pyz, for PCs that have Python 3.8+
 
 
 class ReadinessProfile(Base):
@@ -48,8 +55,8 @@ class DeviceReport(Base):
 
     __tablename__ = "device_reports"
     __table_args__ = (
-        CheckConstraint("device IN ('pc', 'phone')", name="device_known"),
-        CheckConstraint("verdict IN ('pass', 'warn', 'fail')", name="verdict_known"),
+        one_of("device", Device, name="device_known"),
+        one_of("verdict", Verdict, name="verdict_known"),
         UniqueConstraint("candidate_id", "idempotency_key"),
         Index("ix_device_reports_candidate_device", "candidate_id", "device", "id"),
     )
@@ -87,7 +94,7 @@ class AgentBuild(Base):
     """A published build of the agent that candidates download."""
 
     __tablename__ = "agent_builds"
-    __table_args__ = (CheckConstraint("platform IN ('windows', 'zipapp')", name="platform_known"),)
+    __table_args__ = (one_of("platform", BuildPlatform, name="platform_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(10))

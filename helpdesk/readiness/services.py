@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 from diagnostics.rules import judge
 from helpdesk import csvexport
 from helpdesk.errors import ValidationFailed
-from helpdesk.exams.models import ExamSession
+from helpdesk.exams.models import Enrollment, ExamSession
 from helpdesk.identity import phone as phone_numbers
-from helpdesk.identity.models import Candidate, Enrollment
+from helpdesk.identity.models import Candidate
 from helpdesk.readiness.models import Device, DeviceReport
 from helpdesk.readiness.phone import PHONE_PROFILE, judge_phone
 from helpdesk.readiness.profiles import profile_for

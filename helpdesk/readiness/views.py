@@ -28,18 +28,17 @@ from helpdesk.db import get_session
 from helpdesk.errors import DomainError
 from helpdesk.exams import services as exams
 from helpdesk.extensions import limiter
+from helpdesk.forms import PlainForm
 from helpdesk.identity.auth import (
     candidate_required,
     current_candidate,
     current_staff,
     staff_required,
 )
-from helpdesk.identity.forms import PlainForm
 from helpdesk.identity.models import Role
 from helpdesk.readiness import builds, profiles, services
 from helpdesk.readiness.api import (
     FACTS_LIMIT,
-    REPORT_RATE_LIMIT,
     facts_fingerprint,
     idempotency_key,
     sender_key,
@@ -123,7 +122,7 @@ def phone_platform(facts: dict) -> str:  # type: ignore[type-arg]
 
 @bp.post("/readiness/phone/report")
 @limiter.limit(
-    lambda: str(current_app.config.get("REPORT_RATE_LIMIT", REPORT_RATE_LIMIT)),
+    lambda: str(current_app.config["REPORT_RATE_LIMIT"]),
     key_func=lambda: sender_key(),
 )
 @candidate_required

@@ -15,7 +15,7 @@ from helpdesk.api import endpoint
 from helpdesk.categories import Category
 from helpdesk.db import get_session
 from helpdesk.errors import ValidationFailed
-from helpdesk.exams.models import ExamSession
+from helpdesk.exams import services as exams
 from helpdesk.identity.models import Candidate
 from helpdesk.tickets import services
 from helpdesk.tickets.labels import STATUS_LABELS, system_message
@@ -111,18 +111,6 @@ def _full(ticket: Ticket) -> TicketOut:
     )
 
 
-def _exam(candidate: Candidate, code: str | None) -> ExamSession | None:
-    if not code:
-        return None
-    for enrollment in candidate.enrollments:
-        if enrollment.exam_session.code == code:
-            return enrollment.exam_session
-    raise ValidationFailed(
-        str(_l("Some fields need correcting.")),
-        fields={"exam_session": str(_l("Not one of your exam sessions."))},
-    )
-
-
 def _idempotency_key() -> str | None:
     key = request.headers.get("Idempotency-Key")
     if key is None:
@@ -159,7 +147,11 @@ def create_ticket(candidate: Candidate, body: TicketIn) -> tuple[TicketOut, int]
     ticket = services.open_ticket(
         session,
         candidate=candidate,
-        exam_session=_exam(candidate, body.exam_session),
+        exam_session=(
+            exams.enrolled_session(session, candidate=candidate, code=body.exam_session)
+            if body.exam_session
+            else None
+        ),
         category=body.category,
         description=body.description,
         now=clock.utcnow(),

@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from helpdesk.db import Base
+from helpdesk.categories import Category
+from helpdesk.db import Base, one_of
 from helpdesk.exams.models import ExamSession
 from helpdesk.identity.models import Candidate, Staff
 
@@ -40,25 +41,14 @@ class AuthorKind(enum.StrEnum):
     SYSTEM = "system"
 
 
-_CATEGORIES = (
-    "'login', 'face_verification', 'cannot_answer', 'change_computer', "
-    "'evidence_upload', 'answer_upload', 'install', 'other'"
-)
-
-
 class Ticket(Base):
     """A problem a candidate filed on the support platform."""
 
     __tablename__ = "tickets"
     __table_args__ = (
-        CheckConstraint(f"category IN ({_CATEGORIES})", name="category_known"),
-        CheckConstraint(
-            "status IN ('new', 'open', 'waiting_candidate', 'resolved', 'closed')",
-            name="status_known",
-        ),
-        CheckConstraint(
-            "source IN ('web', 'api', 'callback', 'upload', 'agent')", name="source_known"
-        ),
+        one_of("category", Category, name="category_known"),
+        one_of("status", TicketStatus, name="status_known"),
+        one_of("source", TicketSource, name="source_known"),
         UniqueConstraint("candidate_id", "idempotency_key"),
         # The inbox: a status, then most urgent and oldest first.
         Index("ix_tickets_inbox", "status", "priority", "created_at", "id"),
@@ -119,7 +109,7 @@ class TicketMessage(Base):
 
     __tablename__ = "ticket_messages"
     __table_args__ = (
-        CheckConstraint("author_kind IN ('candidate', 'staff', 'system')", name="author_known"),
+        one_of("author_kind", AuthorKind, name="author_known"),
         CheckConstraint("NOT internal OR author_kind = 'staff'", name="notes_by_staff"),
         Index("ix_ticket_messages_ticket", "ticket_id", "id"),
     )

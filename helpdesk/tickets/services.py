@@ -20,9 +20,10 @@ from sqlalchemy.orm import Session
 
 from helpdesk.categories import Category
 from helpdesk.errors import Conflict, NotFound, ValidationFailed
+from helpdesk.exams import services as exams
 from helpdesk.exams.models import ExamSession
 from helpdesk.identity import phone as phones
-from helpdesk.identity.models import Candidate, Enrollment
+from helpdesk.identity.models import Candidate
 from helpdesk.tickets import sla
 from helpdesk.tickets.files import StoredFile
 from helpdesk.tickets.models import (
@@ -167,7 +168,9 @@ def open_ticket(
     category = Category(category)
     source_kind = TicketSource(source)
     text = clean_text(description, field="description")
-    if exam_session is not None and not _enrolled(session, candidate, exam_session):
+    if exam_session is not None and not exams.is_enrolled(
+        session, candidate=candidate, exam=exam_session
+    ):
         raise ValidationFailed(
             str(_l("Choose one of your own exam sessions.")),
             fields={"exam_session": str(_l("Not one of your exam sessions."))},
@@ -216,17 +219,6 @@ def open_ticket(
             raise
         return existing
     return ticket
-
-
-def _enrolled(session: Session, candidate: Candidate, exam: ExamSession) -> bool:
-    return (
-        session.scalar(
-            select(Enrollment.id).where(
-                Enrollment.candidate_id == candidate.id, Enrollment.exam_session_id == exam.id
-            )
-        )
-        is not None
-    )
 
 
 def _unused_number(session: Session) -> str:

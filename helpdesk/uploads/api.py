@@ -12,6 +12,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo
 from helpdesk import clock
 from helpdesk.api import endpoint
 from helpdesk.db import get_session
+from helpdesk.exams import services as exams
 from helpdesk.identity.models import Candidate
 from helpdesk.uploads import guidance, services
 from helpdesk.uploads.models import ArtifactKind, UploadState
@@ -120,7 +121,7 @@ def post_upload_event(candidate: Candidate, body: UploadEventIn) -> tuple[dict[s
 )
 def get_uploads(candidate: Candidate, query: UploadsQuery) -> UploadsOut:
     session = get_session()
-    exam = services.enrolled_session(session, candidate=candidate, code=query.exam_session)
+    exam = exams.enrolled_session(session, candidate=candidate, code=query.exam_session)
     artifacts = services.artifacts_of(session, candidate_id=candidate.id, exam_session_id=exam.id)
     verdict = services.completeness(artifacts)
     locale = str(get_locale())

@@ -20,8 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from helpdesk.exams.models import ExamKind, ExamSession
-from helpdesk.identity.models import Candidate, Enrollment
+from helpdesk.exams.models import Enrollment, ExamKind, ExamSession
+from helpdesk.identity.models import Candidate
 from helpdesk.notify.services import queue_sms
 from helpdesk.uploads import services
 from helpdesk.uploads.models import ArtifactKind, FollowUp, UploadArtifact

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -13,20 +12,13 @@ from helpdesk.notify.jobs import allowed_numbers
 from helpdesk.uploads import followup
 
 
-def _setting(name: str, default: str) -> str:
-    """HELPDESK_<name> from the app's config (tests) or the environment."""
-    value = current_app.config.get(name)
-    if value is None:
-        value = os.environ.get(f"HELPDESK_{name}", default)
-    return str(value)
-
-
 def settings() -> dict[str, object]:
-    """UPLOAD_FOLLOWUP_GRACE_MINUTES (30), _HORIZON_HOURS (72), _KINDS ("formal")."""
-    kinds = [k.strip() for k in _setting("UPLOAD_FOLLOWUP_KINDS", "formal").split(",")]
+    """UPLOAD_FOLLOWUP_GRACE_MINUTES, _HORIZON_HOURS and _KINDS, as config.py read them."""
+    config = current_app.config
+    kinds = [k.strip() for k in str(config["UPLOAD_FOLLOWUP_KINDS"]).split(",")]
     return {
-        "grace": timedelta(minutes=int(_setting("UPLOAD_FOLLOWUP_GRACE_MINUTES", "30"))),
-        "horizon": timedelta(hours=int(_setting("UPLOAD_FOLLOWUP_HORIZON_HOURS", "72"))),
+        "grace": timedelta(minutes=int(config["UPLOAD_FOLLOWUP_GRACE_MINUTES"])),
+        "horizon": timedelta(hours=int(config["UPLOAD_FOLLOWUP_HORIZON_HOURS"])),
         "kinds": [ExamKind(k) for k in kinds if k],
     }
 

@@ -7,7 +7,6 @@ from datetime import datetime
 
 from sqlalchemy import (
     BigInteger,
-    CheckConstraint,
     ForeignKey,
     Index,
     String,
@@ -16,7 +15,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from helpdesk.db import Base
+from helpdesk.db import Base, one_of
 
 
 class ArtifactKind(enum.StrEnum):
@@ -38,10 +37,6 @@ class UploadState(enum.StrEnum):
         return list(UploadState).index(self)
 
 
-_KINDS = "artifact IN ('evidence_video', 'answer_data')"
-_STATES = "state IN ('started', 'progress', 'failed', 'completed')"
-
-
 class UploadEvent(Base):
     """One status report from an exam client, kept as received (the timeline)."""
 
@@ -50,8 +45,8 @@ class UploadEvent(Base):
         # A resent or concurrently duplicated event is stored once; per candidate, so one
         # candidate's client cannot shadow another's events by reusing their ids.
         UniqueConstraint("candidate_id", "event_id"),
-        CheckConstraint(_KINDS, name="artifact_known"),
-        CheckConstraint(_STATES, name="state_known"),
+        one_of("artifact", ArtifactKind, name="artifact_known"),
+        one_of("state", UploadState, name="state_known"),
         Index("ix_upload_events_session_candidate", "exam_session_id", "candidate_id"),
     )
 
@@ -84,8 +79,8 @@ class UploadArtifact(Base):
             "artifact_id",
             name="uq_upload_artifacts_identity",
         ),
-        CheckConstraint(_KINDS, name="artifact_known"),
-        CheckConstraint(_STATES, name="state_known"),
+        one_of("artifact", ArtifactKind, name="artifact_known"),
+        one_of("state", UploadState, name="state_known"),
         Index("ix_upload_artifacts_candidate_id", "candidate_id"),
     )
 
@@ -129,8 +124,8 @@ class GuidanceEntry(Base):
     __tablename__ = "upload_guidance"
     __table_args__ = (
         UniqueConstraint("artifact", "kind", "code"),
-        CheckConstraint(_KINDS, name="artifact_known"),
-        CheckConstraint("kind IN ('failure', 'step', 'note')", name="kind_known"),
+        one_of("artifact", ArtifactKind, name="artifact_known"),
+        one_of("kind", GuidanceKind, name="kind_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -163,8 +158,8 @@ class HelpFlow(Base):
     __tablename__ = "upload_help_flows"
     __table_args__ = (
         UniqueConstraint("owner_key", "artifact"),
-        CheckConstraint(_KINDS, name="artifact_known"),
-        CheckConstraint("status IN ('active', 'resolved', 'escalated')", name="status_known"),
+        one_of("artifact", ArtifactKind, name="artifact_known"),
+        one_of("status", FlowStatus, name="status_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from helpdesk.errors import ValidationFailed
-from helpdesk.exams.models import ExamSession
-from helpdesk.identity.models import Candidate, Enrollment
+from helpdesk.exams import services as exams
+from helpdesk.exams.models import Enrollment
+from helpdesk.identity.models import Candidate
 from helpdesk.uploads.models import ArtifactKind, UploadArtifact, UploadEvent, UploadState
 
 #: How far ahead of the server's clock a client's occurred_at may be (clock drift).
@@ -47,33 +48,6 @@ class EventIn:
     error_code: str | None = None
 
 
-def enrolled_session(session: Session, *, candidate: Candidate, code: str) -> ExamSession:
-    """The exam session code names, if the candidate is on its roster; else 422."""
-    row = session.execute(
-        select(ExamSession, Enrollment.id)
-        .outerjoin(
-            Enrollment,
-            and_(
-                Enrollment.exam_session_id == ExamSession.id,
-                Enrollment.candidate_id == candidate.id,
-            ),
-        )
-        .where(ExamSession.code == code)
-    ).first()
-    if row is None:
-        raise ValidationFailed(
-            str(_l("Some fields need correcting.")),
-            fields={"exam_session": str(_l("No exam session has this code."))},
-        )
-    exam, enrolled = row
-    if enrolled is None:
-        raise ValidationFailed(
-            str(_l("Some fields need correcting.")),
-            fields={"exam_session": str(_l("You are not on the roster of this exam session."))},
-        )
-    return exam
-
-
 def record_event(
     session: Session, *, candidate: Candidate, event: EventIn, now: datetime
 ) -> Outcome:
@@ -85,7 +59,7 @@ def record_event(
                 "occurred_at": str(_l("This time is in the future. Check the device's clock."))
             },
         )
-    exam = enrolled_session(session, candidate=candidate, code=event.exam_session)
+    exam = exams.enrolled_session(session, candidate=candidate, code=event.exam_session)
     if _seen(session, candidate.id, event.event_id):
         return Outcome.DUPLICATE
     row = UploadEvent(

@@ -16,9 +16,9 @@ from helpdesk.audit import services as audit
 from helpdesk.db import get_session
 from helpdesk.errors import DomainError
 from helpdesk.exams import services as exams
-from helpdesk.exams.models import ExamSession
+from helpdesk.exams.models import Enrollment, ExamSession
 from helpdesk.identity.auth import current_staff, staff_required
-from helpdesk.identity.models import Candidate, Enrollment, Role
+from helpdesk.identity.models import Candidate, Role
 from helpdesk.identity.phone import mask as mask_phone
 from helpdesk.uploads import guidance, services
 from helpdesk.uploads.forms import GuidanceEntryForm, NewFailureForm

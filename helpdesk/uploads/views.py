@@ -18,6 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from helpdesk import clock, nav, panel
 from helpdesk.db import get_session
 from helpdesk.errors import DomainError
+from helpdesk.exams import services as exams
 from helpdesk.exams.models import ExamSession
 from helpdesk.identity.auth import candidate_required, current_candidate
 from helpdesk.uploads import guidance, services
@@ -200,7 +201,7 @@ def help_begin(artifact: str) -> ResponseReturnValue:
     db, candidate, exam, artifact_id = get_session(), current_candidate(), None, None
     if candidate is not None and form.target.data:
         code, _, artifact_id = str(form.target.data).partition("|")
-        exam = services.enrolled_session(db, candidate=candidate, code=code)
+        exam = exams.enrolled_session(db, candidate=candidate, code=code)
     elif candidate is not None:
         exam = _latest_session(candidate)
     guidance.start_flow(

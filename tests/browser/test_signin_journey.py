@@ -1,3 +1,6 @@
+"""A candidate signs in in Chromium and sees the exam in Chinese; a wrong identifier gets one
+message; an admin imports a roster."""
+
 from __future__ import annotations
 
 import random
@@ -7,9 +10,9 @@ import pytest
 
 from helpdesk import clock
 from helpdesk.demo import fake_id_number
-from helpdesk.exams.models import ExamKind, ExamSession
+from helpdesk.exams.models import Enrollment, ExamKind, ExamSession
 from helpdesk.identity import idnumber
-from helpdesk.identity.models import Candidate, Enrollment, Role
+from helpdesk.identity.models import Candidate, Role
 from helpdesk.identity.services import create_staff
 from tests.conftest import TEST_ID_HASH_KEY
 

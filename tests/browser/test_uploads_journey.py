@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from helpdesk import clock
 from helpdesk.demo import fake_id_number
-from helpdesk.exams.models import ExamKind, ExamSession
+from helpdesk.exams.models import Enrollment, ExamKind, ExamSession
 from helpdesk.identity import idnumber
-from helpdesk.identity.models import Candidate, Enrollment
+from helpdesk.identity.models import Candidate
 from helpdesk.tickets.models import Ticket
 from helpdesk.uploads import guidance, services
 from helpdesk.uploads.models import ArtifactKind, UploadState

@@ -18,8 +18,8 @@ from helpdesk.callbacks import queue, services
 from helpdesk.callbacks.models import CallAttempt, HelpRequest, HelpStatus, Outcome
 from helpdesk.callbacks.settings import Settings
 from helpdesk.db import database, make_engine
-from helpdesk.exams.models import ExamKind, ExamSession
-from helpdesk.identity.models import Candidate, Enrollment, Role, Staff
+from helpdesk.exams.models import Enrollment, ExamKind, ExamSession
+from helpdesk.identity.models import Candidate, Role, Staff
 from tests.callbacks.conftest import IN_EXAM
 
 SETTINGS = replace(Settings(), calls_per_minute=100_000)

@@ -21,9 +21,9 @@ from werkzeug.serving import make_server
 from helpdesk import clock, create_app
 from helpdesk.db import database, session_scope
 from helpdesk.demo import fake_id_number
-from helpdesk.exams.models import ExamKind, ExamSession
+from helpdesk.exams.models import Enrollment, ExamKind, ExamSession
 from helpdesk.identity import idnumber
-from helpdesk.identity.models import Candidate, Enrollment, Role
+from helpdesk.identity.models import Candidate, Role
 from helpdesk.identity.services import create_staff
 from helpdesk.readiness.models import DeviceReport
 from tests.conftest import TEST_ID_HASH_KEY, app_config

@@ -1,3 +1,6 @@
+"""Opening a ticket: its number, the roster phone, details and attachments from other capabilities,
+retries, foreign sessions."""
+
 from __future__ import annotations
 
 import io

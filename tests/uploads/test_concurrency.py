@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from helpdesk import clock
 from helpdesk.db import database
 from helpdesk.demo import fake_id_number
-from helpdesk.exams.models import ExamKind, ExamSession
+from helpdesk.exams.models import Enrollment, ExamKind, ExamSession
 from helpdesk.identity import idnumber
-from helpdesk.identity.models import AuthSession, Candidate, Enrollment
+from helpdesk.identity.models import AuthSession, Candidate
 from helpdesk.uploads import services
 from helpdesk.uploads.models import ArtifactKind, UploadArtifact, UploadEvent, UploadState
 from tests.conftest import TEST_ID_HASH_KEY

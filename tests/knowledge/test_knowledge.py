@@ -51,9 +51,9 @@ def test_the_notice_guidance_is_seeded_once_however_often_seeding_runs(db_sessio
 
 
 def test_the_ticket_form_suggests_the_articles_of_the_chosen_category(
-    client, seeded, owner, sign_in_candidate
+    client, seeded, make_exam, make_candidate, sign_in_candidate
 ):
-    sign_in_candidate(owner)
+    sign_in_candidate(make_candidate(sessions=[make_exam("MOCK-D1", kind="mock")]))
 
     page = client.get("/tickets/new?category=face_verification").text
 

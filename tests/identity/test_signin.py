@@ -1,3 +1,6 @@
+"""Candidate sign-in with name, ID number and admission number: one answer for any mismatch,
+throttling per identity and address."""
+
 from __future__ import annotations
 
 import pytest

@@ -14,9 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpdesk.errors import ValidationFailed
-from helpdesk.exams.models import ExamSession
+from helpdesk.exams.models import Enrollment, ExamSession
 from helpdesk.identity import idnumber, phone
-from helpdesk.identity.models import Candidate, Enrollment
+from helpdesk.identity.models import Candidate
 from helpdesk.identity.services import normalise_admission, normalise_name
 
 HEADER = ("exam_session", "name", "id_number", "admission_number", "phone")

@@ -1,3 +1,6 @@
+"""The SMS outbox: queued after commit, de-duplicated, retried, and refusing text that names
+unknown numbers or ID numbers."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime

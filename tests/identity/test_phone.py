@@ -1,3 +1,6 @@
+"""Phone numbers: mainland numbers normalised to E.164, others refused, shown national and
+masked."""
+
 from __future__ import annotations
 
 import pytest

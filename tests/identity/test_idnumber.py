@@ -1,3 +1,6 @@
+"""Resident ID numbers: normalised, checked (length, characters, birth date, GB 11643 check digit),
+hashed and masked."""
+
 from __future__ import annotations
 
 import random

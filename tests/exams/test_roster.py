@@ -1,3 +1,6 @@
+"""Roster import on the admin page: every row is checked and reported, duplicates and conflicts
+named, nothing dropped silently."""
+
 from __future__ import annotations
 
 import io
@@ -8,7 +11,8 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from helpdesk.demo import fake_id_number
-from helpdesk.identity.models import Candidate, Enrollment
+from helpdesk.exams.models import Enrollment
+from helpdesk.identity.models import Candidate
 
 HEADER = "exam_session,name,id_number,admission_number,phone\n"
 

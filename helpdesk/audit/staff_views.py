@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext as _l
 
+from helpdesk import nav
 from helpdesk.audit import services
 from helpdesk.db import get_session
 from helpdesk.identity.auth import staff_required
 from helpdesk.identity.models import Role
 
-bp = Blueprint("audit", __name__)
+bp = Blueprint("audit_staff", __name__)
 PAGE_SIZE = 100
+
+nav.add("audit_staff.entries", _l("Audit log"), order=90, audience="admin")
 
 
 @bp.get("/admin/audit")

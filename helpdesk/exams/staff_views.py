@@ -1,0 +1,116 @@
+"""Staff pages of exam sessions: the desk's home, the sessions and their rosters."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select
+
+from helpdesk import clock, nav
+from helpdesk.audit import services as audit
+from helpdesk.db import get_session
+from helpdesk.errors import DomainError
+from helpdesk.exams import roster, services
+from helpdesk.exams.forms import RosterImportForm
+from helpdesk.exams.models import Enrollment
+from helpdesk.identity.auth import current_staff, staff_required
+from helpdesk.identity.models import Candidate, Role
+
+bp = Blueprint("exams_staff", __name__)
+PAGE_SIZE = 50
+
+nav.add("exams_staff.staff_home", _l("Desk"), order=0, audience="agent")
+nav.add("exams_staff.sessions_list", _l("Exam sessions"), order=80, audience="supervisor")
+nav.add("exams_staff.roster_list", _l("Roster"), order=81, audience="supervisor")
+
+
+@bp.get("/staff/")
+@staff_required(Role.AGENT)
+def staff_home() -> ResponseReturnValue:
+    now = clock.utcnow()
+    sessions = services.list_sessions(get_session())
+    return render_template("exams/staff_home.html", sessions=sessions, now=now)
+
+
+@bp.get("/admin/exams")
+@staff_required(Role.SUPERVISOR)
+def sessions_list() -> ResponseReturnValue:
+    now = clock.utcnow()
+    return render_template(
+        "exams/sessions.html", sessions=services.list_sessions(get_session()), now=now
+    )
+
+
+@bp.get("/admin/roster")
+@staff_required(Role.SUPERVISOR)
+def roster_list() -> ResponseReturnValue:
+    session = get_session()
+    code = request.args.get("exam_session", "")
+    query_text = request.args.get("q", "").strip()[:64]
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    stmt = select(Candidate)
+    if code:
+        stmt = (
+            stmt.join(Enrollment)
+            .join(Enrollment.exam_session)
+            .where(Enrollment.exam_session.has(code=code))
+        )
+    if query_text:
+        like = f"%{query_text}%"
+        stmt = stmt.where(
+            or_(Candidate.name.like(like), Candidate.admission_number.like(like.upper()))
+        )
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    candidates = session.scalars(
+        stmt.order_by(Candidate.admission_number).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    ).all()
+    return render_template(
+        "exams/roster.html",
+        candidates=candidates,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        sessions=services.list_sessions(session),
+        code=code,
+        q=query_text,
+    )
+
+
+@bp.route("/admin/roster/import", methods=["GET", "POST"])
+@staff_required(Role.ADMIN)
+def roster_import() -> ResponseReturnValue:
+    form = RosterImportForm()
+    if not form.validate_on_submit():
+        return render_template("exams/roster_import.html", form=form), 422 if form.errors else 200
+    upload = form.file.data
+    session = get_session()
+    try:
+        rows = roster.parse_roster(upload.filename or "", upload.read())
+    except DomainError as exc:
+        form.file.errors = [exc.message]
+        return render_template("exams/roster_import.html", form=form), exc.status
+    report = roster.import_roster(
+        session,
+        rows,
+        id_hash_key=current_app.config["ID_HASH_KEY"],
+        now=clock.utcnow(),
+        skip_invalid=bool(form.skip_invalid.data),
+    )
+    if report.applied:
+        audit.record(
+            session,
+            staff=current_staff(),
+            action="roster.import",
+            now=clock.utcnow(),
+            detail={
+                "file": (upload.filename or "")[:200],
+                "rows": len(report.rows),
+                "invalid": report.invalid,
+            },
+        )
+        session.commit()
+        flash(_("Roster imported."), "success")
+    status = 200 if report.applied else 422
+    return render_template("exams/roster_import.html", form=form, report=report), status
