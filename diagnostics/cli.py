@@ -14,6 +14,7 @@ from typing import Any, Callable, TextIO
 from diagnostics import __version__
 from diagnostics.client import ApiError, DeskClient, Unreachable
 from diagnostics.facts import unknown
+from diagnostics.messages import normalize_locale
 from diagnostics.probes import collect
 from diagnostics.probes.common import run_probe
 from diagnostics.profile import default_profile
@@ -24,7 +25,7 @@ from diagnostics.report import (
     save_report,
     upload_body,
 )
-from diagnostics.rules import judge, normalize_locale
+from diagnostics.rules import judge
 from diagnostics.settings import default_server
 
 EXIT_CODES = {"pass": 0, "warn": 1, "fail": 2}

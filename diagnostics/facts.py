@@ -1,4 +1,4 @@
-"""The facts a probe reports, and the marker for a fact that could not be read.
+"""The facts a probe reports, the marker for a fact that could not be read, and safe readers.
 
 A fact is plain JSON: a dict per key below, or the unknown marker ``{"unknown": "<reason>"}``.
 A field inside a fact may also be the unknown marker. Probes report facts and never judge them;
@@ -34,6 +34,7 @@ bandwidth           {"download_mbps_p10", "download_mbps_median", "download_jitt
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 FACT_KEYS = (
@@ -63,3 +64,37 @@ def unknown(reason: str) -> dict[str, str]:
 def is_unknown(value: Any) -> bool:
     """Tell whether a value is the unknown marker (or missing altogether)."""
     return value is None or (isinstance(value, dict) and "unknown" in value and len(value) == 1)
+
+
+# --- reading facts defensively: facts are whatever JSON a client sent ------------------------
+
+
+def number(value: Any) -> float | None:
+    """A finite int or float as a float; None for anything else (booleans included)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def strings(value: Any) -> list[str] | None:
+    """A list's scalar items as strings; None when the value is not a list."""
+    if not isinstance(value, list):
+        return None
+    return [str(item) for item in value if isinstance(item, (str, int, float))]
+
+
+def fact_of(facts: dict[str, Any], key: str) -> dict[str, Any] | None:
+    """The fact under a key, or None when it is missing, not a dict or the unknown marker."""
+    value = facts.get(key)
+    return value if isinstance(value, dict) and not is_unknown(value) else None
+
+
+def unknown_reason(facts: dict[str, Any], *keys: str) -> str:
+    """Why the first of these facts could not be used: "no data", its reason, or bad data."""
+    for key in keys:
+        value = facts.get(key)
+        if value is None:
+            return "no data"
+        if is_unknown(value):
+            return str(value["unknown"])[:200]
+    return "unexpected data"

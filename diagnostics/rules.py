@@ -11,10 +11,11 @@ the unknown marker makes its check "unknown", never "fail".
 
 from __future__ import annotations
 
-import math
 from typing import Any, Callable, Dict, Tuple
 
-from diagnostics.facts import is_unknown
+from diagnostics import messages
+from diagnostics.facts import fact_of, number, strings, unknown_reason
+from diagnostics.messages import normalize_locale
 from diagnostics.profile import DEFAULT_PROFILE
 
 GIB = 1024**3
@@ -23,378 +24,90 @@ STATUSES = ("pass", "warn", "fail", "unknown")
 #: What an evaluator returns: ("pass" | "problem" | "unknown" | an explicit status, message key,
 #: values for the message template).
 Outcome = Tuple[str, str, Dict[str, Any]]
+Evaluator = Callable[[Dict[str, Any], Dict[str, Any], str], Outcome]
 
-TEXTS: dict[str, dict[str, dict[str, str]]] = {
-    "os": {
-        "zh-CN": {
-            "title": "操作系统",
-            "pass": "{name}（版本 {build}）符合要求。",
-            "not_windows": "检测到的系统是 {name}，考试要求 Windows 7 或 Windows 10（不支持苹果系统）。",
-            "version_not_allowed": "检测到 {name}，考试要求 Windows 7 或 Windows 10。",
-            "windows_11": "检测到 Windows 11（版本 {build}），考试通知只列出了 Windows 7 和 Windows 10。",
-            "fix": "请换用一台安装 Windows 7 或 Windows 10 的电脑参加考试。",
-            "manual": "请在“设置 > 系统 > 关于”中确认系统是 Windows 7 或 Windows 10。",
-        },
-        "en": {
-            "title": "Operating system",
-            "pass": "{name} (build {build}) meets the requirement.",
-            "not_windows": "This computer runs {name}; the exam needs Windows 7 or Windows 10 (no Apple systems).",
-            "version_not_allowed": "This computer runs {name}; the exam needs Windows 7 or Windows 10.",
-            "windows_11": "This computer runs Windows 11 (build {build}); the notice names only Windows 7 and Windows 10.",
-            "fix": "Use a computer with Windows 7 or Windows 10 for the exam.",
-            "manual": "Check under Settings > System > About that the system is Windows 7 or Windows 10.",
-        },
-    },
-    "dual_boot": {
-        "zh-CN": {
-            "title": "单一系统（无双系统）",
-            "pass": "只发现一个可启动的系统。",
-            "problem": "发现多个可启动的系统：{entries}。",
-            "fix": "请使用只安装了一个系统的电脑，或删除多余的启动项后再检测。",
-            "manual": "开机时如果出现选择系统的菜单，说明是双系统，请换用只有一个系统的电脑。",
-        },
-        "en": {
-            "title": "Single system (no dual boot)",
-            "pass": "Only one bootable system was found.",
-            "problem": "Several bootable systems were found: {entries}.",
-            "fix": "Use a computer with a single operating system, or remove the extra boot entries and check again.",
-            "manual": "If a menu to choose a system appears at start-up, the computer is dual-boot; use another one.",
-        },
-    },
-    "memory": {
-        "zh-CN": {
-            "title": "内存",
-            "pass": "内存 {total_gb} GB，可用 {available_gb} GB，符合要求。",
-            "total_low": "内存只有 {total_gb} GB，要求 {min_total_gb} GB 及以上。",
-            "available_low": "可用内存只有 {available_gb} GB，要求至少 {min_available_gb} GB 可用。",
-            "fix": "请关闭其他程序（浏览器、聊天软件、游戏等）后再检测；内存不足 {min_total_gb} GB 的电脑请更换。",
-            "manual": "请在任务管理器的“性能 > 内存”中确认内存 {min_total_gb} GB 及以上，可用 {min_available_gb} GB 及以上。",
-        },
-        "en": {
-            "title": "Memory",
-            "pass": "{total_gb} GB of memory, {available_gb} GB available: meets the requirement.",
-            "total_low": "Only {total_gb} GB of memory; the exam needs {min_total_gb} GB or more.",
-            "available_low": "Only {available_gb} GB of memory is available; the exam needs at least {min_available_gb} GB free.",
-            "fix": "Close other programs (browsers, chat, games) and check again; replace a computer with less than {min_total_gb} GB.",
-            "manual": "In Task Manager > Performance > Memory, check {min_total_gb} GB or more in total and {min_available_gb} GB available.",
-        },
-    },
-    "system_disk": {
-        "zh-CN": {
-            "title": "C 盘剩余空间",
-            "pass": "{path} 剩余 {free_gb} GB，符合要求。",
-            "problem": "{path} 只剩 {free_gb} GB，要求 {min_free_gb} GB 及以上。",
-            "fix": "请清理 C 盘（清空回收站、删除下载文件夹中不需要的文件、卸载不用的软件），使剩余空间达到 {min_free_gb} GB 以上。",
-            "manual": "请在“此电脑”中确认 C 盘剩余空间 {min_free_gb} GB 及以上。",
-        },
-        "en": {
-            "title": "Free space on drive C:",
-            "pass": "{path} has {free_gb} GB free: meets the requirement.",
-            "problem": "{path} has only {free_gb} GB free; the exam needs {min_free_gb} GB or more.",
-            "fix": "Free up drive C: (empty the recycle bin, delete unneeded downloads, uninstall unused programs) to reach {min_free_gb} GB.",
-            "manual": "In This PC, check that drive C: has {min_free_gb} GB or more free.",
-        },
-    },
-    "camera": {
-        "zh-CN": {
-            "title": "摄像头",
-            "pass": "找到摄像头：{names}。",
-            "problem": "没有找到摄像头。",
-            "fix": "请连接摄像头（内置或外接均可），确认已在设备管理器中启用后再检测。",
-            "manual": "请打开系统自带的“相机”应用，确认能看到自己的画面。",
-        },
-        "en": {
-            "title": "Camera",
-            "pass": "Camera found: {names}.",
-            "problem": "No camera was found.",
-            "fix": "Connect a camera (built-in or external), make sure it is enabled in Device Manager, and check again.",
-            "manual": "Open the Camera app and check that you can see yourself.",
-        },
-    },
-    "microphone": {
-        "zh-CN": {
-            "title": "麦克风",
-            "pass": "找到麦克风：{names}。",
-            "problem": "没有找到麦克风。",
-            "fix": "请连接麦克风（放在桌面上的外接麦克风，不要用耳机），确认已启用后再检测。",
-            "manual": "请在“声音设置 > 输入”中确认有麦克风，对着说话时音量条会跳动。",
-        },
-        "en": {
-            "title": "Microphone",
-            "pass": "Microphone found: {names}.",
-            "problem": "No microphone was found.",
-            "fix": "Connect a microphone (a desk microphone, not headphones), make sure it is enabled, and check again.",
-            "manual": "In Sound settings > Input, check that a microphone is listed and its level moves when you speak.",
-        },
-    },
-    "security_software": {
-        "zh-CN": {
-            "title": "安全软件",
-            "pass": "没有发现考试禁止的安全软件。",
-            "problem": "发现考试禁止的软件：{products}。",
-            "fix": "请在“控制面板 > 程序和功能”中卸载：{products}，重启电脑后再检测。",
-            "manual": "请确认电脑没有安装 360安全卫士、360杀毒、2345安全卫士、金山毒霸、腾讯电脑管家、McAfee、鲁大师。",
-        },
-        "en": {
-            "title": "Security software",
-            "pass": "None of the security software the exam forbids was found.",
-            "problem": "Software the exam forbids was found: {products}.",
-            "fix": "Uninstall {products} in Control Panel > Programs and Features, restart, and check again.",
-            "manual": "Make sure none of 360 Total Security, 360 Antivirus, 2345 Security, Kingsoft, Tencent PC Manager, McAfee or Ludashi is installed.",
-        },
-    },
-    "auto_updates": {
-        "zh-CN": {
-            "title": "系统自动更新",
-            "pass": "系统自动更新已关闭。",
-            "problem": "系统自动更新是开启的，考试中可能自动重启。",
-            "fix": "请关闭自动更新：按 Win+R 输入 services.msc，找到“Windows Update”，启动类型改为“禁用”并停止该服务。",
-            "manual": "请确认 Windows Update 服务已禁用。",
-        },
-        "en": {
-            "title": "Automatic system updates",
-            "pass": "Automatic updates are off.",
-            "problem": "Automatic updates are on; the computer may restart during the exam.",
-            "fix": 'Turn automatic updates off: press Win+R, run services.msc, set "Windows Update" to Disabled and stop it.',
-            "manual": "Make sure the Windows Update service is disabled.",
-        },
-    },
-    "power": {
-        "zh-CN": {
-            "title": "屏幕与睡眠",
-            "pass": "接通电源时屏幕不会关闭，电脑不会睡眠。",
-            "problem": "{settings}，考试中屏幕可能熄灭或电脑进入睡眠。",
-            "fix": "请在“控制面板 > 电源选项 > 更改计划设置”中把“关闭显示器”和“使计算机进入睡眠状态”都设为“从不”。",
-            "manual": "请在电源选项中确认“关闭显示器”和“使计算机进入睡眠状态”都是“从不”。",
-            "ac_sleep": "接通电源 {minutes} 分钟后睡眠",
-            "ac_display": "接通电源 {minutes} 分钟后关闭显示器",
-            "dc_sleep": "用电池 {minutes} 分钟后睡眠",
-            "dc_display": "用电池 {minutes} 分钟后关闭显示器",
-        },
-        "en": {
-            "title": "Screen and sleep",
-            "pass": "While plugged in, the screen stays on and the computer does not sleep.",
-            "problem": "{settings}; the screen may turn off or the computer sleep during the exam.",
-            "fix": 'In Control Panel > Power Options > Change plan settings, set both "Turn off the display" and "Put the computer to sleep" to Never.',
-            "manual": "Check in Power Options that the display and sleep timeouts are both Never.",
-            "ac_sleep": "sleeps after {minutes} min plugged in",
-            "ac_display": "display turns off after {minutes} min plugged in",
-            "dc_sleep": "sleeps after {minutes} min on battery",
-            "dc_display": "display turns off after {minutes} min on battery",
-        },
-    },
-    "displays": {
-        "zh-CN": {
-            "title": "显示器数量",
-            "pass": "只连接了一个显示器。",
-            "problem": "连接了 {count} 个显示器，考试只允许一个。",
-            "fix": "请拔掉多余的显示器（或投影仪），只保留一个屏幕后再检测。",
-            "manual": "请确认电脑只连接了一个屏幕。",
-            "none": "没有检测到显示器。",
-        },
-        "en": {
-            "title": "Number of displays",
-            "pass": "Exactly one display is connected.",
-            "problem": "{count} displays are connected; the exam allows only one.",
-            "fix": "Unplug the extra displays (or projectors), keep one screen, and check again.",
-            "manual": "Make sure only one screen is connected.",
-            "none": "No display was detected.",
-        },
-    },
-    "battery": {
-        "zh-CN": {
-            "title": "电池（建议使用笔记本）",
-            "pass": "电脑有电池（电量 {percent}），停电时也能继续考试。",
-            "problem": "没有发现电池，停电时电脑会立即关机。",
-            "fix": "建议使用带电池的笔记本电脑，并在考试前充满电、接好电源。",
-            "manual": "建议使用带电池的笔记本电脑。",
-        },
-        "en": {
-            "title": "Battery (laptop recommended)",
-            "pass": "The computer has a battery (charge {percent}) and keeps running in a power cut.",
-            "problem": "No battery was found; the computer turns off at once in a power cut.",
-            "fix": "A laptop with a battery is recommended; charge it fully and keep it plugged in.",
-            "manual": "A laptop with a battery is recommended.",
-        },
-    },
-    "network": {
-        "zh-CN": {
-            "title": "网络类型",
-            "pass": "网络类型：{type}。",
-            "problem": "电脑似乎通过手机热点上网（{reason}），网络可能不稳定。",
-            "fix": "建议使用有线网络或家庭宽带 Wi-Fi，不要使用手机热点。",
-            "manual": "请确认使用的是有线网络或家庭宽带 Wi-Fi，而不是手机热点。",
-        },
-        "en": {
-            "title": "Network type",
-            "pass": "Network type: {type}.",
-            "problem": "The computer seems to use a mobile hotspot ({reason}); the connection may be unstable.",
-            "fix": "Use a wired connection or home broadband Wi-Fi rather than a mobile hotspot.",
-            "manual": "Make sure you use a wired connection or home broadband Wi-Fi, not a mobile hotspot.",
-        },
-    },
-    "bandwidth": {
-        "zh-CN": {
-            "title": "网速",
-            "pass": "下载 {download} Mbps，上传 {upload} Mbps（较慢时段），符合要求。",
-            "problem": "网速不足：下载 {download} Mbps，上传 {upload} Mbps（较慢时段），要求 {min_mbps} Mbps 及以上。",
-            "fix": "请靠近路由器或改用网线，关闭其他正在下载、看视频的设备和程序后再检测。",
-            "manual": "请确认网速稳定在 {min_mbps} Mbps 以上。",
-        },
-        "en": {
-            "title": "Connection speed",
-            "pass": "Download {download} Mbps, upload {upload} Mbps (slow moments): meets the requirement.",
-            "problem": "Connection too slow: download {download} Mbps, upload {upload} Mbps (slow moments); the exam needs {min_mbps} Mbps or more.",
-            "fix": "Move closer to the router or use a cable, stop other downloads and videos, and check again.",
-            "manual": "Make sure the connection stays above {min_mbps} Mbps.",
-        },
-    },
-    "virtual_camera": {
-        "zh-CN": {
-            "title": "虚拟摄像头与滤镜",
-            "pass": "没有发现虚拟摄像头或滤镜软件。",
-            "problem": "发现虚拟摄像头或滤镜：{names}。",
-            "fix": "请卸载或关闭这些软件：{names}，考试时只使用真实摄像头。",
-            "manual": "请确认没有安装美颜、滤镜或虚拟摄像头软件。",
-        },
-        "en": {
-            "title": "Virtual cameras and filters",
-            "pass": "No virtual camera or filter was found.",
-            "problem": "Virtual cameras or filters were found: {names}.",
-            "fix": "Uninstall or close {names}; use only a real camera in the exam.",
-            "manual": "Make sure no beauty filter or virtual camera software is installed.",
-        },
-    },
-    "virtual_machine": {
-        "zh-CN": {
-            "title": "虚拟机",
-            "pass": "没有发现虚拟机迹象。",
-            "problem": "这台电脑似乎是虚拟机（{evidence}）。",
-            "fix": "请直接在真实电脑上参加考试，不要使用虚拟机。",
-            "manual": "请确认没有在虚拟机中运行考试客户端。",
-        },
-        "en": {
-            "title": "Virtual machine",
-            "pass": "No sign of a virtual machine.",
-            "problem": "This computer seems to be a virtual machine ({evidence}).",
-            "fix": "Take the exam on a real computer, not in a virtual machine.",
-            "manual": "Make sure the exam client does not run in a virtual machine.",
-        },
-    },
+#: The built-in profile's params of each check: the default of every threshold a profile omits.
+DEFAULT_PARAMS: dict[str, dict[str, Any]] = {
+    check["id"]: check["params"] for check in DEFAULT_PROFILE["checks"]
 }
-
-GENERIC = {
-    "zh-CN": {
-        "unknown": "无法自动检查此项（{reason}）。",
-        "unknown_check": "此版本的检测工具不认识这项检查。",
-        "unknown_fix": "{manual}",
-        "none": "无",
-        "no data": "没有收到这项数据",
-    },
-    "en": {
-        "unknown": "This could not be checked automatically ({reason}).",
-        "unknown_check": "This version of the agent does not know this check.",
-        "unknown_fix": "{manual}",
-        "none": "none",
-        "no data": "no data was received",
-    },
+#: Thresholds any check's texts may quote, and the check whose threshold each one is.
+QUOTED_THRESHOLDS = {
+    "min_total_gb": "memory",
+    "min_available_gb": "memory",
+    "min_free_gb": "system_disk",
+    "min_mbps": "bandwidth",
 }
 
 
-# --- reading facts defensively ---------------------------------------------------------------
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return float(value) if math.isfinite(value) else None
-
-
-def _fact(facts: dict[str, Any], key: str) -> dict[str, Any] | None:
-    value = facts.get(key)
-    return value if isinstance(value, dict) and not is_unknown(value) else None
-
-
-def _reason(facts: dict[str, Any], *keys: str) -> str:
-    for key in keys:
-        value = facts.get(key)
-        if value is None:
-            return "no data"
-        if is_unknown(value):
-            return str(value["unknown"])[:200]
-    return "unexpected data"
-
-
-def _strings(value: Any) -> list[str] | None:
-    if not isinstance(value, list):
-        return None
-    return [str(item) for item in value if isinstance(item, (str, int, float))]
+# --- reading params defensively --------------------------------------------------------------
 
 
 def _param_number(params: dict[str, Any], key: str, default: float) -> float:
-    value = _number(params.get(key))
+    value = number(params.get(key))
     return default if value is None else value
+
+
+def _threshold(params: dict[str, Any], check_id: str, key: str) -> float:
+    """A numeric param of a check, or the built-in profile's value for that check."""
+    return _param_number(params, key, DEFAULT_PARAMS[check_id][key])
 
 
 def _gb(value: float) -> str:
     return f"{value / GIB:.1f}"
 
 
-def _join(names: list[str], locale: str) -> str:
-    return ("、" if locale == "zh-CN" else ", ").join(names) or GENERIC[locale]["none"]
-
-
 def _unknown(facts: dict[str, Any], *keys: str) -> Outcome:
-    return "unknown", "unknown", {"reason": _reason(facts, *keys)}
+    return "unknown", "unknown", {"reason": unknown_reason(facts, *keys)}
 
 
 # --- one evaluator per check -----------------------------------------------------------------
 
 
 def _os(facts: dict[str, Any], params: dict[str, Any], locale: str) -> Outcome:
-    os_fact = _fact(facts, "os")
-    family = os_fact.get("family") if os_fact else None
+    os_fact = fact_of(facts, "os") or {}
+    family = os_fact.get("family")
     if not isinstance(family, str):
         return _unknown(facts, "os")
     name = str(os_fact.get("name") or family)
-    build = _number(os_fact.get("build"))
+    build = number(os_fact.get("build"))
     ctx = {"name": name, "build": int(build) if build is not None else "?"}
     if family != "windows":
         return "problem", "not_windows", ctx
     version = os_fact.get("version")
     if build is not None and build >= 22000:
-        status = params.get("windows_11", "warn")
-        return (status if status in ("pass", "warn", "fail") else "warn"), "windows_11", ctx
-    allowed = _strings(params.get("allowed_versions")) or ["7", "10"]
+        default = DEFAULT_PARAMS["os"]["windows_11"]
+        status = params.get("windows_11", default)
+        return (status if status in ("pass", "warn", "fail") else default), "windows_11", ctx
+    allowed = strings(params.get("allowed_versions")) or DEFAULT_PARAMS["os"]["allowed_versions"]
     if not isinstance(version, str):
         return _unknown(facts, "os")
     return ("pass", "pass", ctx) if version in allowed else ("problem", "version_not_allowed", ctx)
 
 
 def _dual_boot(facts: dict[str, Any], params: dict[str, Any], locale: str) -> Outcome:
-    fact = _fact(facts, "dual_boot")
-    detected = fact.get("detected") if fact else None
+    fact = fact_of(facts, "dual_boot") or {}
+    detected = fact.get("detected")
     if not isinstance(detected, bool):
         return _unknown(facts, "dual_boot")
-    entries = _strings(fact.get("entries")) or []
+    entries = strings(fact.get("entries")) or []
     return (
         ("problem" if detected else "pass"),
         ("problem" if detected else "pass"),
-        {"entries": _join(entries, locale)},
+        {"entries": messages.join(entries, locale)},
     )
 
 
 def _memory(facts: dict[str, Any], params: dict[str, Any], locale: str) -> Outcome:
-    fact = _fact(facts, "memory") or {}
-    min_total = _param_number(params, "min_total_gb", 4) * GIB
-    min_available = _param_number(params, "min_available_gb", 2) * GIB
-    installed = _number(fact.get("installed_bytes"))
-    total = installed if installed is not None else _number(fact.get("total_bytes"))
+    fact = fact_of(facts, "memory") or {}
+    min_total = _threshold(params, "memory", "min_total_gb") * GIB
+    min_available = _threshold(params, "memory", "min_available_gb") * GIB
+    installed = number(fact.get("installed_bytes"))
+    total = installed if installed is not None else number(fact.get("total_bytes"))
     # Without the installed size, allow for memory the firmware and graphics reserve.
     tolerance = (
-        0 if installed is not None else _param_number(params, "total_tolerance_gb", 0.5) * GIB
+        0 if installed is not None else _threshold(params, "memory", "total_tolerance_gb") * GIB
     )
-    available = _number(fact.get("available_bytes"))
+    available = number(fact.get("available_bytes"))
     ctx = {
         "total_gb": _gb(total) if total is not None else "?",
         "available_gb": _gb(available) if available is not None else "?",
@@ -411,11 +124,11 @@ def _memory(facts: dict[str, Any], params: dict[str, Any], locale: str) -> Outco
 
 
 def _system_disk(facts: dict[str, Any], params: dict[str, Any], locale: str) -> Outcome:
-    fact = _fact(facts, "system_disk")
-    free = _number(fact.get("free_bytes")) if fact else None
+    fact = fact_of(facts, "system_disk") or {}
+    free = number(fact.get("free_bytes"))
     if free is None:
         return _unknown(facts, "system_disk")
-    min_free = _param_number(params, "min_free_gb", 20) * GIB
+    min_free = _threshold(params, "system_disk", "min_free_gb") * GIB
     ctx = {
         "path": str(fact.get("path") or "C:"),
         "free_gb": _gb(free),
@@ -429,20 +142,20 @@ def _virtual_names(names: list[str], patterns: list[str]) -> list[str]:
     return [n for n in names if any(p in n.lower() for p in lowered)]
 
 
-def _devices(key: str) -> Callable[[dict[str, Any], dict[str, Any], str], Outcome]:
+def _devices(check_id: str, key: str) -> Evaluator:
     def evaluate(facts: dict[str, Any], params: dict[str, Any], locale: str) -> Outcome:
-        fact = _fact(facts, key)
-        count = _number(fact.get("count")) if fact else None
+        fact = fact_of(facts, key) or {}
+        count = number(fact.get("count"))
         if count is None:
             return _unknown(facts, key)
-        names = _strings(fact.get("names")) or []
+        names = strings(fact.get("names")) or []
         if key == "cameras" and len(names) == int(count):
             # A virtual camera is not a camera: it shows whatever software feeds it.
-            virtual = _virtual_names(names, _strings(_virtual_params(params)) or [])
+            virtual = _virtual_names(names, strings(_virtual_params(params)) or [])
             names = [n for n in names if n not in virtual]
             count = len(names)
-        ctx = {"names": _join(names, locale), "count": int(count)}
-        ok = count >= _param_number(params, "min_count", 1)
+        ctx = {"names": messages.join(names, locale), "count": int(count)}
+        ok = count >= _threshold(params, check_id, "min_count")
         return ("pass", "pass", ctx) if ok else ("problem", "problem", ctx)
 
     return evaluate
@@ -450,16 +163,12 @@ def _devices(key: str) -> Callable[[dict[str, Any], dict[str, Any], str], Outcom
 
 def _virtual_params(params: dict[str, Any]) -> Any:
     names = params.get("virtual_names")
-    if names is None:
-        for check in DEFAULT_PROFILE["checks"]:
-            if check["id"] == "virtual_camera":
-                names = check["params"]["names"]
-    return names
+    return DEFAULT_PARAMS["virtual_camera"]["names"] if names is None else names
 
 
 def _security_software(facts: dict[str, Any], params: dict[str, Any], locale: str) -> Outcome:
-    fact = _fact(facts, "security_software")
-    matches = fact.get("matches") if fact else None
+    fact = fact_of(facts, "security_software") or {}
+    matches = fact.get("matches")
     if not isinstance(matches, list):
         return _unknown(facts, "security_software")
     products = params.get("products")
@@ -473,34 +182,32 @@ def _security_software(facts: dict[str, Any], params: dict[str, Any], locale: st
         product = match.get("product") if isinstance(match, dict) else match
         if isinstance(product, str) and (not listed or product in listed) and product not in found:
             found.append(product)
-    ctx = {"products": _join(found, locale)}
+    ctx = {"products": messages.join(found, locale)}
     return ("problem", "problem", ctx) if found else ("pass", "pass", ctx)
 
 
-def _flag(
-    key: str, field: str, bad: bool
-) -> Callable[[dict[str, Any], dict[str, Any], str], Outcome]:
+def _flag(key: str, field: str, bad: bool) -> Evaluator:
     def evaluate(facts: dict[str, Any], params: dict[str, Any], locale: str) -> Outcome:
-        fact = _fact(facts, key)
-        value = fact.get(field) if fact else None
+        fact = fact_of(facts, key) or {}
+        value = fact.get(field)
         if not isinstance(value, bool):
             return _unknown(facts, key)
-        evidence = _strings(fact.get("evidence")) or []
-        ctx = {"evidence": _join(evidence, locale)}
+        evidence = strings(fact.get("evidence")) or []
+        ctx = {"evidence": messages.join(evidence, locale)}
         return ("problem", "problem", ctx) if value is bad else ("pass", "pass", ctx)
 
     return evaluate
 
 
 def _power(facts: dict[str, Any], params: dict[str, Any], locale: str) -> Outcome:
-    fact = _fact(facts, "power") or {}
+    fact = fact_of(facts, "power") or {}
     fields = ["ac_sleep", "ac_display"]
     if params.get("check_battery") is True:
         fields += ["dc_sleep", "dc_display"]
-    texts = _texts("power", locale)
+    texts = messages.texts("power", locale)
     problems, missing = [], False
     for field in fields:
-        seconds = _number(fact.get(field + "_seconds"))
+        seconds = number(fact.get(field + "_seconds"))
         if seconds is None:
             missing = True
         elif seconds > 0:
@@ -515,8 +222,8 @@ def _power(facts: dict[str, Any], params: dict[str, Any], locale: str) -> Outcom
 
 
 def _displays(facts: dict[str, Any], params: dict[str, Any], locale: str) -> Outcome:
-    fact = _fact(facts, "displays")
-    count = _number(fact.get("count")) if fact else None
+    fact = fact_of(facts, "displays") or {}
+    count = number(fact.get("count"))
     if count is None:
         return _unknown(facts, "displays")
     if count < 1:
@@ -524,38 +231,27 @@ def _displays(facts: dict[str, Any], params: dict[str, Any], locale: str) -> Out
     ctx = {"count": int(count)}
     return (
         ("pass", "pass", ctx)
-        if count <= _param_number(params, "max_count", 1)
+        if count <= _threshold(params, "displays", "max_count")
         else ("problem", "problem", ctx)
     )
 
 
 def _battery(facts: dict[str, Any], params: dict[str, Any], locale: str) -> Outcome:
-    fact = _fact(facts, "battery")
-    present = fact.get("present") if fact else None
+    fact = fact_of(facts, "battery") or {}
+    present = fact.get("present")
     if not isinstance(present, bool):
         return _unknown(facts, "battery")
-    percent = _number(fact.get("percent"))
+    percent = number(fact.get("percent"))
     ctx = {"percent": f"{percent:.0f}%" if percent is not None else "?"}
     return ("pass", "pass", ctx) if present else ("problem", "problem", ctx)
 
 
-NETWORK_TYPES = {
-    "zh-CN": {
-        "wifi": "Wi-Fi 无线网络",
-        "ethernet": "有线网络",
-        "cellular": "移动网络",
-        "other": "其他",
-    },
-    "en": {"wifi": "Wi-Fi", "ethernet": "wired", "cellular": "mobile network", "other": "other"},
-}
-
-
 def _network(facts: dict[str, Any], params: dict[str, Any], locale: str) -> Outcome:
-    fact = _fact(facts, "network")
+    fact = fact_of(facts, "network")
     if fact is None:
         return _unknown(facts, "network")
     kind, hotspot = fact.get("type"), fact.get("hotspot")
-    label = NETWORK_TYPES[locale].get(kind, str(kind)) if isinstance(kind, str) else "?"
+    label = messages.NETWORK_TYPES[locale].get(kind, str(kind)) if isinstance(kind, str) else "?"
     ctx = {"type": label, "reason": str(fact.get("hotspot_reason") or label)}
     if hotspot is True or kind == "cellular":
         return "problem", "problem", ctx
@@ -565,11 +261,11 @@ def _network(facts: dict[str, Any], params: dict[str, Any], locale: str) -> Outc
 
 
 def _bandwidth(facts: dict[str, Any], params: dict[str, Any], locale: str) -> Outcome:
-    fact = _fact(facts, "bandwidth") or {}
-    min_down = _param_number(params, "min_mbps", 4)
+    fact = fact_of(facts, "bandwidth") or {}
+    min_down = _threshold(params, "bandwidth", "min_mbps")
     min_up = _param_number(params, "min_upload_mbps", min_down)
-    down = _number(fact.get("download_mbps_p10"))
-    up = _number(fact.get("upload_mbps_p10"))
+    down = number(fact.get("download_mbps_p10"))
+    up = number(fact.get("upload_mbps_p10"))
     ctx = {
         "download": f"{down:.1f}" if down is not None else "?",
         "upload": f"{up:.1f}" if up is not None else "?",
@@ -583,30 +279,30 @@ def _bandwidth(facts: dict[str, Any], params: dict[str, Any], locale: str) -> Ou
 
 
 def _virtual_camera(facts: dict[str, Any], params: dict[str, Any], locale: str) -> Outcome:
-    virtual, cameras = _fact(facts, "virtual_cameras"), _fact(facts, "cameras")
+    virtual, cameras = fact_of(facts, "virtual_cameras"), fact_of(facts, "cameras")
     if virtual is None and cameras is None:
         return _unknown(facts, "virtual_cameras")
-    patterns = _strings(params.get("names")) or []
-    candidates = (_strings(virtual.get("names")) if virtual else None) or []
+    patterns = strings(params.get("names")) or []
+    candidates = (strings(virtual.get("names")) if virtual else None) or []
     reported = _virtual_names(candidates, patterns) if patterns else candidates
-    seen = _virtual_names((_strings(cameras.get("names")) if cameras else None) or [], patterns)
+    seen = _virtual_names((strings(cameras.get("names")) if cameras else None) or [], patterns)
     if virtual is None and not seen:
         return _unknown(facts, "virtual_cameras")
     names: list[str] = []
     for name in reported + seen:
         if name not in names:
             names.append(name)
-    ctx = {"names": _join(names, locale)}
+    ctx = {"names": messages.join(names, locale)}
     return ("problem", "problem", ctx) if names else ("pass", "pass", ctx)
 
 
-EVALUATORS: dict[str, Callable[[dict[str, Any], dict[str, Any], str], Outcome]] = {
+EVALUATORS: dict[str, Evaluator] = {
     "os": _os,
     "dual_boot": _dual_boot,
     "memory": _memory,
     "system_disk": _system_disk,
-    "camera": _devices("cameras"),
-    "microphone": _devices("microphones"),
+    "camera": _devices("camera", "cameras"),
+    "microphone": _devices("microphone", "microphones"),
     "security_software": _security_software,
     "auto_updates": _flag("auto_updates", "enabled", bad=True),
     "power": _power,
@@ -626,29 +322,6 @@ def _fmt(value: float) -> str:
     return f"{round(value, 1):g}"
 
 
-def normalize_locale(locale: Any) -> str:
-    """Map a locale tag ("en", "en-US", "zh_CN", ...) onto one the rules speak."""
-    return "en" if isinstance(locale, str) and locale.lower().startswith("en") else "zh-CN"
-
-
-def _texts(check_id: str, locale: str) -> dict[str, str]:
-    return TEXTS.get(check_id, {}).get(locale, {})
-
-
-def _format(template: str, ctx: dict[str, Any]) -> str:
-    try:
-        return template.format_map(ctx)
-    except (KeyError, ValueError, IndexError, AttributeError, TypeError):
-        return template
-
-
-def _override(params: dict[str, Any], key: str, locale: str) -> str | None:
-    value = params.get(key)
-    if isinstance(value, dict):
-        value = value.get(locale)
-    return value if isinstance(value, str) else None
-
-
 def judge_check(
     check_id: str,
     severity: str,
@@ -658,48 +331,21 @@ def judge_check(
 ) -> dict[str, str]:
     """Judge one check of a profile; see ``judge``."""
     locale = normalize_locale(locale)
-    texts, generic = _texts(check_id, locale), GENERIC[locale]
     evaluator = EVALUATORS.get(check_id)
     if evaluator is None:
-        return {
-            "id": check_id,
-            "status": "unknown",
-            "title": _override(params, "title", locale) or check_id,
-            "message": generic["unknown_check"],
-            "fix": "",
-        }
+        return dict(
+            id=check_id, status="unknown", **messages.unknown_check(check_id, params, locale)
+        )
     try:
         state, key, ctx = evaluator(facts, params, locale)
     except Exception as exc:  # noqa: BLE001 - facts are arbitrary JSON; never fail the caller
         state, key, ctx = "unknown", "unknown", {"reason": type(exc).__name__}
     status = severity if state == "problem" else state
     ctx = dict(ctx)
-    if ctx.get("reason") == "no data":
-        ctx["reason"] = generic["no data"]
-    for name in ("min_total_gb", "min_available_gb", "min_free_gb", "min_mbps"):
-        ctx.setdefault(
-            name,
-            _fmt(
-                _param_number(
-                    params,
-                    name,
-                    {"min_total_gb": 4, "min_available_gb": 2, "min_free_gb": 20, "min_mbps": 4}[
-                        name
-                    ],
-                )
-            ),
-        )
-    message = _format(texts.get(key) or generic.get(key) or "", ctx)
-    fix = ""
-    if status == "unknown":
-        fix = _format(generic["unknown_fix"], {"manual": _format(texts.get("manual", ""), ctx)})
-    elif status != "pass":
-        fix = _format(texts.get("fix", ""), ctx)
-    if status != "pass":
-        message = _format(_override(params, "message", locale) or message, ctx)
-        fix = _format(_override(params, "fix", locale) or fix, ctx)
-    title = _override(params, "title", locale) or texts.get("title", check_id)
-    return {"id": check_id, "status": status, "title": title, "message": message, "fix": fix}
+    for name, owner in QUOTED_THRESHOLDS.items():
+        ctx.setdefault(name, _fmt(_threshold(params, owner, name)))
+    words = messages.words(check_id, status, key, ctx, params, locale)
+    return {"id": check_id, "status": status, **words}
 
 
 def verdict_of(checks: list[dict[str, str]]) -> str:
@@ -711,7 +357,10 @@ def verdict_of(checks: list[dict[str, str]]) -> str:
 
 
 def judge(facts: Any, profile: Any = None, locale: str = "zh-CN") -> dict[str, Any]:
-    """Judge facts against a profile: ``{"verdict", "checks": [{"id", "status", "title", "message", "fix"}]}``."""
+    """Judge facts against a profile.
+
+    Returns ``{"verdict", "checks": [{"id", "status", "title", "message", "fix"}]}``.
+    """
     facts = facts if isinstance(facts, dict) else {}
     profile = profile if isinstance(profile, dict) else DEFAULT_PROFILE
     raw_checks = profile.get("checks")
@@ -719,7 +368,8 @@ def judge(facts: Any, profile: Any = None, locale: str = "zh-CN") -> dict[str, A
     for raw in raw_checks if isinstance(raw_checks, list) else []:
         if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
             continue
-        severity = raw.get("severity") if raw.get("severity") in ("fail", "warn") else "fail"
-        params = raw.get("params") if isinstance(raw.get("params"), dict) else {}
+        severity = "warn" if raw.get("severity") == "warn" else "fail"
+        params = raw.get("params")
+        params = params if isinstance(params, dict) else {}
         checks.append(judge_check(raw["id"], severity, params, facts, locale))
     return {"verdict": verdict_of(checks), "checks": checks}
