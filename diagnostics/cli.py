@@ -177,25 +177,26 @@ class Agent:
         if self.args.upload:
             return self.upload_saved(self.args.upload)
         server = self.args.server or (None if self.args.offline else default_server())
-        online = bool(server) and not self.args.offline
         client = self.client_factory(server, locale=self.locale) if server else None
+        # The desk this run talks to: none offline or without a server, none once unreachable.
+        desk = None if self.args.offline else client
         identity, token, profile = None, None, default_profile()
-        if online:
+        if desk is not None:
             identity = self.identity()
             if identity is None:
                 self.say("missing_identity")
                 return EXIT_UNAVAILABLE
             try:
-                token = client.candidate_token(**identity)
+                token = desk.candidate_token(**identity)
             except ApiError as exc:
                 self.say("refused", message=exc.describe())
                 return EXIT_UNAVAILABLE
             except Unreachable as exc:
                 self.say("unreachable", reason=exc)
-                online = False
-        if online:
+                desk = None
+        if desk is not None:
             try:
-                profile = client.profile(self.args.exam_session)
+                profile = desk.profile(self.args.exam_session)
             except (ApiError, Unreachable) as exc:
                 self.say("profile_fallback", reason=exc)
         else:
@@ -210,8 +211,8 @@ class Agent:
             facts, profile, judged, self.public(identity), self.args.exam_session, server
         )
         status = EXIT_CODES[judged["verdict"]]
-        if online:
-            status = self.upload(client, token, report)
+        if desk is not None:
+            status = self.upload(desk, token, report)
         else:
             report["saved_to"] = self.save(report)
             status = EXIT_UNAVAILABLE if server and not self.args.offline else status
@@ -223,12 +224,14 @@ class Agent:
         if not server:
             return unknown("no server to measure against")
         self.say("bandwidth", seconds=self.args.bandwidth_seconds)
-        if self.measure is None:
-            from diagnostics.bandwidth import measure
+        measure = self.measure
+        if measure is None:
+            from diagnostics.bandwidth import measure as measure_bandwidth
 
-            self.measure = measure
+            measure = self.measure = measure_bandwidth
         seconds = self.args.bandwidth_seconds
-        return run_probe(lambda: self.measure(server, seconds=seconds))
+        fact: dict[str, Any] = run_probe(lambda: measure(server, seconds=seconds))
+        return fact
 
     def upload(self, client: DeskClient, token: str | None, report: dict[str, Any]) -> int:
         """Upload; on success show the desk's judgement, on failure save the report."""
@@ -277,7 +280,8 @@ class Agent:
         if not server:
             self.say("no_server")
             return EXIT_UNAVAILABLE
-        saved = report.get("candidate") if isinstance(report.get("candidate"), dict) else {}
+        saved = report.get("candidate")
+        saved = saved if isinstance(saved, dict) else {}
         identity = self.identity(saved)
         if identity is None:
             self.say("missing_identity")

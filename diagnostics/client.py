@@ -63,7 +63,9 @@ def _error_from(status: int, body: bytes) -> ApiError:
         error = {}
     if not isinstance(error, dict):
         error = {}
-    fields = error.get("fields") if isinstance(error.get("fields"), dict) else {}
+    fields = error.get("fields")
+    if not isinstance(fields, dict):
+        fields = {}
     return ApiError(
         status,
         str(error.get("code") or "http_%d" % status),
@@ -150,9 +152,10 @@ class DeskClient:
             "/api/v1/candidate-tokens",
             {"name": name, "id_number": id_number, "admission_number": admission_number},
         )
-        if not isinstance(body, dict) or not isinstance(body.get("token"), str):
+        token = body.get("token") if isinstance(body, dict) else None
+        if not isinstance(token, str):
             raise Unreachable("the desk answered without a token")
-        return body["token"]
+        return token
 
     def profile(self, exam_session: str | None) -> dict[str, Any]:
         """The requirements profile the desk serves for an exam session."""

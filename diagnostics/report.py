@@ -13,7 +13,8 @@ from diagnostics.probes import platform_family
 
 UPLOAD_FIELDS = ("agent_version", "profile_version", "platform", "collected_at", "facts")
 SYMBOLS = {"pass": "✔", "warn": "⚠", "fail": "✘", "unknown": "?"}
-WORDS = {
+#: The checklist's words; "verdicts" holds one sentence per verdict.
+WORDS: dict[str, dict[str, Any]] = {
     "zh-CN": {
         "pass": "通过",
         "warn": "注意",
@@ -117,7 +118,8 @@ def render_checklist(checks: list[dict[str, Any]], verdict: str, locale: str = "
     words = WORDS["en" if locale == "en" else "zh-CN"]
     lines = []
     for check in checks:
-        status = check.get("status") if check.get("status") in SYMBOLS else "unknown"
+        status = str(check.get("status"))
+        status = status if status in SYMBOLS else "unknown"
         lines.append(
             "%s %s [%s] %s"
             % (

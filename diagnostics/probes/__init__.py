@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import sys
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from diagnostics.probes.common import run_probes
+
+if TYPE_CHECKING:
+    from diagnostics.probes.winsys import System
 
 
 def platform_family(platform: str | None = None) -> str:
@@ -17,14 +20,14 @@ def platform_family(platform: str | None = None) -> str:
 
 
 def probes_for(
-    profile: dict[str, Any], family: str | None = None, system: Any = None
+    profile: dict[str, Any], family: str | None = None, system: System | None = None
 ) -> dict[str, Callable[[], Any]]:
     """Return the probe table (fact key -> zero-argument callable) for a platform."""
     family = family or platform_family()
     if family == "windows":
-        from diagnostics.probes import windows
+        from diagnostics.probes import windows, winsys
 
-        return windows.probes(profile, system or windows.WindowsSystem())
+        return windows.probes(profile, system or winsys.WindowsSystem())
     if family == "macos":
         from diagnostics.probes import macos
 
@@ -35,7 +38,10 @@ def probes_for(
 
 
 def collect(
-    profile: dict[str, Any], family: str | None = None, system: Any = None, timeout: float = 25.0
+    profile: dict[str, Any],
+    family: str | None = None,
+    system: System | None = None,
+    timeout: float = 25.0,
 ) -> dict[str, Any]:
     """Run every probe of this platform in parallel and return the facts (bandwidth excluded)."""
     return run_probes(probes_for(profile, family, system), timeout=timeout)

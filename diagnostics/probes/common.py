@@ -14,7 +14,7 @@ from diagnostics.profile import check_params
 try:  # psutil is optional: the zipapp does not bundle it, and every fact degrades to unknown.
     import psutil
 except ImportError:  # pragma: no cover - depends on the interpreter
-    psutil = None  # type: ignore[assignment]
+    psutil = None
 
 MEMORY_SAMPLES = 3
 MEMORY_SAMPLE_INTERVAL = 0.15
@@ -84,6 +84,11 @@ def sample_memory(
         total, available = read()
         lowest = available if lowest is None else min(lowest, available)
     return {"total_bytes": int(total), "available_bytes": int(lowest or 0)}
+
+
+def has_psutil() -> bool:
+    """Whether psutil could be imported (the zipapp runs without it)."""
+    return psutil is not None
 
 
 def psutil_memory() -> tuple[int, int]:
@@ -162,7 +167,7 @@ def match_display_name(
         if any(
             p in lowered for p in _lower_list(product.get("display_names"))
         ) or key in _lower_list(product.get("uninstall_keys")):
-            return product["name"]
+            return str(product["name"])
     return None
 
 

@@ -70,7 +70,7 @@ def meminfo() -> tuple[int, int]:
 
 
 def memory_fact() -> dict[str, Any]:
-    return common.sample_memory(common.psutil_memory if common.psutil else meminfo)
+    return common.sample_memory(common.psutil_memory if common.has_psutil() else meminfo)
 
 
 def cameras_fact() -> dict[str, Any]:
@@ -118,7 +118,7 @@ def virtual_cameras_fact(profile: dict[str, Any]) -> dict[str, Any]:
 
 def security_software_fact(profile: dict[str, Any]) -> dict[str, Any]:
     """The listed products are Windows programs; on Linux only running processes are checked."""
-    if common.psutil is None:
+    if not common.has_psutil():
         return unknown("psutil missing")
     products = common.security_products(profile)
     return {
@@ -153,7 +153,7 @@ def displays_fact() -> dict[str, Any]:
 
 
 def battery_fact() -> dict[str, Any]:
-    if common.psutil is not None:
+    if common.has_psutil():
         return common.psutil_battery()
     supplies = glob.glob("/sys/class/power_supply/*")
     batteries = [s for s in supplies if _read(s + "/type").strip() == "Battery"]

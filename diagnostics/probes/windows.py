@@ -1,24 +1,19 @@
-"""Windows probes, written against a small "system access" layer so tests can replay machines.
+"""Windows probes: where each fact lives in the registry and WMI, and how it is read.
 
-``WindowsSystem`` is the only code that touches winreg, ctypes, COM or PowerShell; the probe
-functions below read facts through it and never parse translated console text (no bcdedit,
-powercfg, netsh or wmic). Tests pass a recorded system with the same methods.
+The probes read through ``diagnostics.probes.winsys.System`` (the real machine in
+``WindowsSystem``, a recorded one in tests) and never touch winreg, ctypes, COM or PowerShell
+themselves.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
-import re
-import subprocess  # nosec B404 - runs fixed system tools, never a shell
-import time
-import uuid
 from typing import Any, Callable
 
 from diagnostics.facts import unknown
 from diagnostics.probes import common
+from diagnostics.probes.winsys import HKCU, HKLM, System
 
-HKLM, HKCU = "HKLM", "HKCU"
 CURRENT_VERSION = r"SOFTWARE\Microsoft\Windows NT\CurrentVersion"
 UNINSTALL = r"SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall"
 SERVICES = r"SYSTEM\CurrentControlSet\Services"
@@ -45,227 +40,25 @@ ADAPTER_QUERY = (
     "SELECT InterfaceIndex, InterfaceDescription, NdisPhysicalMedium FROM MSFT_NetAdapter"
 )
 #: NDIS_PHYSICAL_MEDIUM values.
-MEDIUM_TYPES = {9: "wifi", 14: "ethernet", 0: "ethernet", 8: "cellular", 13: "cellular"}
+MEDIUM_TYPES: dict[int | None, str] = {
+    9: "wifi",
+    14: "ethernet",
+    0: "ethernet",
+    8: "cellular",
+    13: "cellular",
+}
 WIFI_WORDS = ("wireless", "wi-fi", "wifi", "wlan", "802.11", "无线")
 CELLULAR_WORDS = ("mobile broadband", "wwan", "移动宽带")
-SERVICE_START = {0: "boot", 1: "system", 2: "auto", 3: "manual", 4: "disabled"}
-POWER_SETTINGS = {
-    # (subgroup, setting): sleep after, turn off the display after.
-    "sleep": ("238c9fa8-0aad-41ed-83f4-97be242c8f20", "29f6c1db-86da-48c5-9fdb-f2b67b1f44da"),
-    "display": ("7516b95f-f776-4464-8c53-06167f40cc99", "3c0bc021-c8a8-4e07-a973-6b14cbcb2b7e"),
+SERVICE_START: dict[int | None, str] = {
+    0: "boot",
+    1: "system",
+    2: "auto",
+    3: "manual",
+    4: "disabled",
 }
 
 
-class WindowsSystem:
-    """The real machine: registry, WMI, and the few Win32 calls the probes need."""
-
-    def _key(self, hive: str, path: str, view: int) -> Any:
-        import winreg
-
-        flags = winreg.KEY_READ | (winreg.KEY_WOW64_32KEY if view == 32 else winreg.KEY_WOW64_64KEY)
-        root = winreg.HKEY_LOCAL_MACHINE if hive == HKLM else winreg.HKEY_CURRENT_USER
-        return winreg.OpenKey(root, path, 0, flags)
-
-    def subkeys(self, hive: str, path: str, view: int = 64) -> list[str]:
-        """Names of the subkeys; FileNotFoundError or PermissionError as winreg raises them."""
-        import winreg
-
-        names = []
-        with self._key(hive, path, view) as key:
-            for index in range(winreg.QueryInfoKey(key)[0]):
-                names.append(winreg.EnumKey(key, index))
-        return names
-
-    def values(self, hive: str, path: str, view: int = 64) -> dict[str, Any]:
-        """The values of a key as a dict (name -> data)."""
-        import winreg
-
-        result: dict[str, Any] = {}
-        with self._key(hive, path, view) as key:
-            for index in range(winreg.QueryInfoKey(key)[1]):
-                name, data, _kind = winreg.EnumValue(key, index)
-                result[name] = data
-        return result
-
-    def wmi(self, query: str, namespace: str = r"root\cimv2") -> list[dict[str, Any]]:
-        """Rows of a WQL query: COM through win32com when importable, else PowerShell JSON."""
-        fields = [
-            f.strip() for f in re.match(r"SELECT (.+?) FROM", query, re.I).group(1).split(",")
-        ]
-        try:
-            import pythoncom  # type: ignore[import-not-found]
-            import win32com.client  # type: ignore[import-not-found]
-        except ImportError:
-            return self._wmi_powershell(query, namespace, fields)
-        pythoncom.CoInitialize()
-        try:
-            service = win32com.client.GetObject("winmgmts:\\\\.\\" + namespace)
-            return [
-                {f: _com_value(getattr(row, f, None)) for f in fields}
-                for row in service.ExecQuery(query)
-            ]
-        finally:
-            pythoncom.CoUninitialize()
-
-    def _wmi_powershell(
-        self, query: str, namespace: str, fields: list[str]
-    ) -> list[dict[str, Any]]:
-        script = (
-            "[Console]::OutputEncoding = [System.Text.Encoding]::UTF8; "
-            "Get-CimInstance -Namespace '%s' -Query \"%s\" | Select-Object %s | "
-            "ConvertTo-Json -Compress -Depth 3" % (namespace, query, ",".join(fields))
-        )
-        output = (
-            subprocess.run(  # nosec B603 B607 - powershell.exe with a fixed script, no shell
-                [
-                    "powershell.exe",
-                    "-NoProfile",
-                    "-NonInteractive",
-                    "-ExecutionPolicy",
-                    "Bypass",
-                    "-Command",
-                    script,
-                ],
-                capture_output=True,
-                timeout=20,
-                check=True,
-                creationflags=0x08000000,
-            )
-            .stdout.decode("utf-8", "replace")
-            .strip()
-        )
-        rows = json.loads(output) if output else []
-        return rows if isinstance(rows, list) else [rows]
-
-    def power_timeouts(self) -> dict[str, int]:
-        """Sleep and display timeouts (seconds, 0 = never) of the active power scheme."""
-        import ctypes
-
-        powrprof = ctypes.windll.powrprof
-        scheme = ctypes.POINTER(_Guid)()
-        if powrprof.PowerGetActiveScheme(None, ctypes.byref(scheme)) != 0:
-            raise OSError("PowerGetActiveScheme failed")
-        result = {}
-        try:
-            for name, (subgroup, setting) in POWER_SETTINGS.items():
-                for prefix, read in (
-                    ("ac", powrprof.PowerReadACValueIndex),
-                    ("dc", powrprof.PowerReadDCValueIndex),
-                ):
-                    value = ctypes.c_ulong()
-                    if (
-                        read(
-                            None,
-                            scheme,
-                            ctypes.byref(_guid(subgroup)),
-                            ctypes.byref(_guid(setting)),
-                            ctypes.byref(value),
-                        )
-                        == 0
-                    ):
-                        result["%s_%s_seconds" % (prefix, name)] = int(value.value)
-        finally:
-            ctypes.windll.kernel32.LocalFree(scheme)
-        return result
-
-    def monitor_count(self) -> int:
-        """GetSystemMetrics(SM_CMONITORS): display monitors on the desktop."""
-        import ctypes
-
-        return int(ctypes.windll.user32.GetSystemMetrics(80))
-
-    def memory_status(self) -> dict[str, int]:
-        """GlobalMemoryStatusEx and GetPhysicallyInstalledSystemMemory."""
-        import ctypes
-
-        class MemoryStatus(ctypes.Structure):
-            _fields_ = [("dwLength", ctypes.c_ulong), ("dwMemoryLoad", ctypes.c_ulong)] + [
-                (name, ctypes.c_ulonglong)
-                for name in (
-                    "ullTotalPhys",
-                    "ullAvailPhys",
-                    "ullTotalPageFile",
-                    "ullAvailPageFile",
-                    "ullTotalVirtual",
-                    "ullAvailVirtual",
-                    "ullAvailExtendedVirtual",
-                )
-            ]
-
-        status = MemoryStatus()
-        status.dwLength = ctypes.sizeof(MemoryStatus)
-        if not ctypes.windll.kernel32.GlobalMemoryStatusEx(ctypes.byref(status)):
-            raise OSError("GlobalMemoryStatusEx failed")
-        result = {"total_bytes": status.ullTotalPhys, "available_bytes": status.ullAvailPhys}
-        installed_kb = ctypes.c_ulonglong()
-        if ctypes.windll.kernel32.GetPhysicallyInstalledSystemMemory(ctypes.byref(installed_kb)):
-            result["installed_bytes"] = installed_kb.value * 1024
-        return result
-
-    def power_status(self) -> dict[str, int]:
-        """GetSystemPowerStatus: ACLineStatus, BatteryFlag, BatteryLifePercent."""
-        import ctypes
-
-        class PowerStatus(ctypes.Structure):
-            _fields_ = [
-                ("ACLineStatus", ctypes.c_ubyte),
-                ("BatteryFlag", ctypes.c_ubyte),
-                ("BatteryLifePercent", ctypes.c_ubyte),
-                ("Reserved1", ctypes.c_ubyte),
-                ("BatteryLifeTime", ctypes.c_ulong),
-                ("BatteryFullLifeTime", ctypes.c_ulong),
-            ]
-
-        status = PowerStatus()
-        if not ctypes.windll.kernel32.GetSystemPowerStatus(ctypes.byref(status)):
-            raise OSError("GetSystemPowerStatus failed")
-        return {
-            "ac_line": status.ACLineStatus,
-            "battery_flag": status.BatteryFlag,
-            "percent": status.BatteryLifePercent,
-        }
-
-    def process_names(self) -> list[str]:
-        return common.process_names()
-
-    def system_drive(self) -> str:
-        import os
-
-        return os.environ.get("SystemDrive", "C:")  # noqa: SIM112 - Windows spells it so
-
-    def disk_usage(self, path: str) -> dict[str, Any]:
-        return common.disk_fact(path)
-
-    def sleep(self, seconds: float) -> None:
-        time.sleep(seconds)
-
-
-def _com_value(value: Any) -> Any:
-    return list(value) if isinstance(value, tuple) else value
-
-
-try:
-    import ctypes as _ctypes
-
-    class _Guid(_ctypes.Structure):
-        _fields_ = [
-            ("Data1", _ctypes.c_ulong),
-            ("Data2", _ctypes.c_ushort),
-            ("Data3", _ctypes.c_ushort),
-            ("Data4", _ctypes.c_ubyte * 8),
-        ]
-except ImportError:  # pragma: no cover - ctypes is always there on CPython
-    _Guid = None  # type: ignore[assignment,misc]
-
-
-def _guid(text: str) -> Any:
-    return _Guid.from_buffer_copy(uuid.UUID(text).bytes_le)
-
-
-# --- probes ----------------------------------------------------------------------------------
-
-
-def _values(system: Any, hive: str, path: str, view: int = 64) -> dict[str, Any] | None:
+def _values(system: System, hive: str, path: str, view: int = 64) -> dict[str, Any] | None:
     """A key's values, or None when the key does not exist."""
     try:
         return system.values(hive, path, view)
@@ -280,7 +73,7 @@ def _int(value: Any) -> int | None:
         return None
 
 
-def os_fact(system: Any) -> dict[str, Any]:
+def os_fact(system: System) -> dict[str, Any]:
     """Windows version from the registry; Windows 11 is build 22000 and later."""
     values = system.values(HKLM, CURRENT_VERSION)
     build = _int(values.get("CurrentBuildNumber") or values.get("CurrentBuild"))
@@ -302,7 +95,7 @@ def os_fact(system: Any) -> dict[str, Any]:
     }
 
 
-def dual_boot_fact(system: Any) -> dict[str, Any]:
+def dual_boot_fact(system: System) -> dict[str, Any]:
     """Boot menu entries from the BCD store (admin only), else other Windows installs on disk."""
     try:
         order = system.values(HKLM, BCD_OBJECTS + "\\" + BOOT_MANAGER + r"\Elements\24000001")
@@ -318,7 +111,7 @@ def dual_boot_fact(system: Any) -> dict[str, Any]:
     return unknown("boot configuration needs administrator rights")
 
 
-def memory_fact(system: Any) -> dict[str, Any]:
+def memory_fact(system: System) -> dict[str, Any]:
     """Installed and total memory, and the lowest availability of three samples."""
     statuses: list[dict[str, int]] = []
 
@@ -332,11 +125,11 @@ def memory_fact(system: Any) -> dict[str, Any]:
     return fact
 
 
-def system_disk_fact(system: Any) -> dict[str, Any]:
+def system_disk_fact(system: System) -> dict[str, Any]:
     return system.disk_usage(system.system_drive().rstrip("\\") + "\\")
 
 
-def camera_rows(system: Any) -> list[dict[str, Any]]:
+def camera_rows(system: System) -> list[dict[str, Any]]:
     return [
         row
         for row in system.wmi(CAMERA_QUERY)
@@ -344,13 +137,13 @@ def camera_rows(system: Any) -> list[dict[str, Any]]:
     ]
 
 
-def cameras_fact(system: Any) -> dict[str, Any]:
+def cameras_fact(system: System) -> dict[str, Any]:
     """Working imaging/camera devices (Device Manager's "Cameras" and "Imaging devices")."""
     names = [str(row["Name"]) for row in camera_rows(system)]
     return {"count": len(names), "names": names}
 
 
-def microphones_fact(system: Any) -> dict[str, Any]:
+def microphones_fact(system: System) -> dict[str, Any]:
     """Active audio capture endpoints, as the Sound control panel lists them."""
     names = []
     for endpoint in system.subkeys(HKLM, CAPTURE_ENDPOINTS):
@@ -365,7 +158,7 @@ def microphones_fact(system: Any) -> dict[str, Any]:
     return {"count": len(names), "names": names}
 
 
-def virtual_cameras_fact(system: Any, profile: dict[str, Any]) -> dict[str, Any]:
+def virtual_cameras_fact(system: System, profile: dict[str, Any]) -> dict[str, Any]:
     """Virtual cameras among DirectShow video sources (both views) and camera devices."""
     names: list[str] = []
     for view in (64, 32):
@@ -385,7 +178,7 @@ def virtual_cameras_fact(system: Any, profile: dict[str, Any]) -> dict[str, Any]
     return {"names": common.matching_names(names, common.virtual_camera_patterns(profile))}
 
 
-def security_software_fact(system: Any, profile: dict[str, Any]) -> dict[str, Any]:
+def security_software_fact(system: System, profile: dict[str, Any]) -> dict[str, Any]:
     """Forbidden products found in installed programs, services and processes (matches only)."""
     products = common.security_products(profile)
     matches: list[dict[str, str]] = []
@@ -411,10 +204,10 @@ def security_software_fact(system: Any, profile: dict[str, Any]) -> dict[str, An
                     }
                 )
         sources.append("registry")
-    for product in products:
-        for service in product.get("services") or []:
+    for listed in products:
+        for service in listed.get("services") or []:
             if _values(system, HKLM, SERVICES + "\\" + str(service)) is not None:
-                matches.append({"product": product["name"], "source": "service", "detail": service})
+                matches.append({"product": listed["name"], "source": "service", "detail": service})
     sources.append("services")
     try:
         matches += common.match_processes(products, system.process_names())
@@ -428,7 +221,7 @@ def security_software_fact(system: Any, profile: dict[str, Any]) -> dict[str, An
     return {"matches": unique, "sources": sorted(set(sources)), "unavailable": unavailable}
 
 
-def auto_updates_fact(system: Any) -> dict[str, Any]:
+def auto_updates_fact(system: System) -> dict[str, Any]:
     """Whether Windows updates itself: group policy, the Windows 7 setting, the service."""
     policy = _values(system, HKLM, AU_POLICY) or {}
     settings = _values(system, HKLM, AU_SETTINGS) or {}
@@ -446,7 +239,7 @@ def auto_updates_fact(system: Any) -> dict[str, Any]:
     return fact
 
 
-def power_fact(system: Any) -> dict[str, Any]:
+def power_fact(system: System) -> dict[str, Any]:
     values = system.power_timeouts()
     fact: dict[str, Any] = {}
     for key in ("ac_sleep_seconds", "ac_display_seconds", "dc_sleep_seconds", "dc_display_seconds"):
@@ -454,11 +247,11 @@ def power_fact(system: Any) -> dict[str, Any]:
     return fact
 
 
-def displays_fact(system: Any) -> dict[str, Any]:
+def displays_fact(system: System) -> dict[str, Any]:
     return {"count": system.monitor_count()}
 
 
-def battery_fact(system: Any) -> dict[str, Any]:
+def battery_fact(system: System) -> dict[str, Any]:
     """Battery from GetSystemPowerStatus: flag 128 means no system battery, 255 unknown."""
     status = system.power_status()
     flag = status.get("battery_flag")
@@ -469,11 +262,11 @@ def battery_fact(system: Any) -> dict[str, Any]:
     return {
         "present": present,
         "percent": percent if present and percent != 255 else None,
-        "plugged": {0: False, 1: True}.get(status.get("ac_line")),
+        "plugged": {0: False, 1: True}.get(status.get("ac_line", -1)),
     }
 
 
-def network_fact(system: Any) -> dict[str, Any]:
+def network_fact(system: System) -> dict[str, Any]:
     """The adapter carrying the default route: its medium, gateway, and hotspot signs."""
     routes = [row for row in system.wmi(ROUTE_QUERY) if row.get("DefaultIPGateway")]
     if not routes:
@@ -511,7 +304,7 @@ def network_fact(system: Any) -> dict[str, Any]:
     }
 
 
-def virtual_machine_fact(system: Any) -> dict[str, Any]:
+def virtual_machine_fact(system: System) -> dict[str, Any]:
     """Hypervisor names in the firmware strings the registry keeps."""
     bios = _values(system, HKLM, BIOS)
     if bios:
@@ -531,7 +324,7 @@ def virtual_machine_fact(system: Any) -> dict[str, Any]:
     return {"detected": bool(evidence), "evidence": evidence}
 
 
-def probes(profile: dict[str, Any], system: Any) -> dict[str, Callable[[], Any]]:
+def probes(profile: dict[str, Any], system: System) -> dict[str, Callable[[], Any]]:
     """The Windows probe table, bound to a system (real or recorded)."""
     return {
         "os": lambda: os_fact(system),

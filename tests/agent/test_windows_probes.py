@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from diagnostics.probes import collect
 from diagnostics.probes import windows as w
+from diagnostics.probes import winsys
 from diagnostics.profile import DEFAULT_PROFILE
 from diagnostics.rules import judge
 
@@ -278,9 +279,9 @@ def test_the_powershell_fallback_asks_for_json_without_a_profile(monkeypatch):
         calls.append(command)
         return Completed()
 
-    monkeypatch.setattr(w.subprocess, "run", fake_run)
+    monkeypatch.setattr(winsys.subprocess, "run", fake_run)
 
-    rows = w.WindowsSystem()._wmi_powershell(w.CAMERA_QUERY, r"root\cimv2", ["Name"])
+    rows = winsys.WindowsSystem()._wmi_powershell(w.CAMERA_QUERY, r"root\cimv2", ["Name"])
 
     assert rows == [{"Name": "USB 视频设备", "ClassGuid": "x", "ConfigManagerErrorCode": 0}]
     assert "-NoProfile" in calls[0]
