@@ -12,29 +12,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from diagnostics.samples import READY_PC
 from helpdesk.exams.models import Enrollment, ExamKind, ExamSession
 from helpdesk.identity.models import Candidate
 from helpdesk.readiness import services
 from helpdesk.readiness.models import Device, DeviceReport
 
 GIB = 1024**3
-READY: dict[str, Any] = {
-    "os": {"family": "windows", "version": "10", "build": 19045, "name": "Windows 10 家庭中文版"},
-    "dual_boot": {"detected": False, "entries": ["Windows 10"], "source": "bcd"},
-    "memory": {"total_bytes": 8 * GIB, "available_bytes": 4 * GIB},
-    "system_disk": {"path": "C:\\", "free_bytes": 60 * GIB, "total_bytes": 120 * GIB},
-    "cameras": {"count": 1, "names": ["Integrated Camera"]},
-    "microphones": {"count": 1, "names": ["麦克风阵列 (Realtek(R) Audio)"]},
-    "virtual_cameras": {"names": []},
-    "security_software": {"matches": [], "sources": ["uninstall", "services", "processes"]},
-    "auto_updates": {"enabled": False},
-    "power": {"ac_sleep_seconds": 0, "ac_display_seconds": 0},
-    "displays": {"count": 1},
-    "battery": {"present": True, "percent": 88.0, "plugged": True},
-    "network": {"type": "wifi", "hotspot": False, "hotspot_reason": None},
-    "virtual_machine": {"detected": False, "evidence": []},
-    "bandwidth": {"download_mbps_p10": 42.0, "upload_mbps_p10": 11.5},
-}
 PROBLEMS: list[dict[str, Any]] = [
     {},
     {
@@ -89,7 +73,7 @@ def seed(session: Session, now: datetime) -> str:
     for candidate in candidates:
         if rng.random() > 0.66:
             continue
-        facts = copy.deepcopy(READY)
+        facts = copy.deepcopy(READY_PC)
         facts.update(rng.choice(PROBLEMS))
         when = now - timedelta(minutes=rng.randrange(5, 600))
         _report(session, candidate, exam, Device.PC, facts, when)

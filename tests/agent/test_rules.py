@@ -1,4 +1,5 @@
-"""The rules judged against the default profile: thresholds, unknowns and hostile input."""
+"""The rules judge every requirement of the default profile at its threshold, make missing or
+hostile facts unknown instead of failing, and word each check in Chinese and English."""
 
 from __future__ import annotations
 
@@ -9,40 +10,13 @@ import pytest
 
 from diagnostics.profile import DEFAULT_PROFILE, default_profile
 from diagnostics.rules import judge
+from diagnostics.samples import READY_PC
 
 GIB = 1024**3
 
-PASSING = {
-    "os": {"family": "windows", "version": "10", "build": 19045, "name": "Windows 10 Pro"},
-    "dual_boot": {"detected": False, "entries": ["Windows 10"], "source": "bcd"},
-    "memory": {"total_bytes": 8 * GIB, "available_bytes": 4 * GIB, "installed_bytes": 8 * GIB},
-    "system_disk": {"path": "C:\\", "free_bytes": 50 * GIB, "total_bytes": 200 * GIB},
-    "cameras": {"count": 1, "names": ["Integrated Camera"]},
-    "microphones": {"count": 1, "names": ["麦克风 (Realtek(R) Audio)"]},
-    "virtual_cameras": {"names": []},
-    "security_software": {"matches": [], "sources": ["registry", "services", "processes"]},
-    "auto_updates": {"enabled": False},
-    "power": {
-        "ac_sleep_seconds": 0,
-        "ac_display_seconds": 0,
-        "dc_sleep_seconds": 600,
-        "dc_display_seconds": 300,
-    },
-    "displays": {"count": 1},
-    "battery": {"present": True, "percent": 90.0, "plugged": True},
-    "network": {"type": "wifi", "hotspot": False, "hotspot_reason": None},
-    "virtual_machine": {"detected": False, "evidence": []},
-    "bandwidth": {
-        "download_mbps_p10": 30.0,
-        "download_mbps_median": 40.0,
-        "upload_mbps_p10": 10.0,
-        "upload_mbps_median": 12.0,
-    },
-}
-
 
 def facts_with(**changes):
-    facts = copy.deepcopy(PASSING)
+    facts = copy.deepcopy(READY_PC)
     for key, value in changes.items():
         if value is None:
             facts.pop(key)
@@ -60,7 +34,7 @@ def status_of(result, check_id):
 
 
 def test_a_machine_meeting_every_requirement_passes():
-    result = judge(PASSING, DEFAULT_PROFILE)
+    result = judge(READY_PC, DEFAULT_PROFILE)
 
     assert result["verdict"] == "pass"
     assert {check["status"] for check in result["checks"]} == {"pass"}
@@ -173,7 +147,7 @@ def test_a_machine_with_360_installed_fails_with_the_product_named_in_the_fix():
     assert "360安全卫士" in check["fix"]
 
 
-@pytest.mark.parametrize("fact", sorted(PASSING))
+@pytest.mark.parametrize("fact", sorted(READY_PC))
 def test_a_missing_fact_makes_its_check_unknown_and_the_verdict_warn(fact):
     result = judge(facts_with(**{fact: None}), DEFAULT_PROFILE)
 
@@ -184,7 +158,7 @@ def test_a_missing_fact_makes_its_check_unknown_and_the_verdict_warn(fact):
 
 
 def test_an_unknown_fact_is_unknown_never_fail():
-    facts = {key: {"unknown": "AccessDenied"} for key in PASSING}
+    facts = {key: {"unknown": "AccessDenied"} for key in READY_PC}
 
     result = judge(facts, DEFAULT_PROFILE)
 
@@ -215,7 +189,7 @@ WRONG = [
 
 @pytest.mark.parametrize("value", WRONG, ids=[repr(v)[:20] for v in WRONG])
 def test_facts_of_the_wrong_type_are_unknown_and_never_raise(value):
-    facts = dict.fromkeys(PASSING, value)
+    facts = dict.fromkeys(READY_PC, value)
 
     result = judge(facts, DEFAULT_PROFILE)
 
@@ -241,7 +215,7 @@ def test_judge_accepts_any_json_as_facts(facts):
     ],
 )
 def test_a_malformed_profile_never_raises(profile):
-    result = judge(PASSING, profile)
+    result = judge(READY_PC, profile)
 
     assert result["verdict"] in ("pass", "warn", "fail")
 
@@ -250,7 +224,7 @@ def test_the_bandwidth_threshold_is_the_profiles():
     profile = default_profile()
     next(c for c in profile["checks"] if c["id"] == "bandwidth")["params"]["min_mbps"] = 20
 
-    result = judge(PASSING, profile)
+    result = judge(READY_PC, profile)
 
     assert status_of(result, "bandwidth") == "fail"
     assert "20" in next(c for c in result["checks"] if c["id"] == "bandwidth")["message"]
@@ -284,7 +258,7 @@ def test_heuristic_checks_only_warn():
 def test_a_check_the_agent_does_not_know_is_unknown():
     profile = {"version": "x", "checks": [{"id": "printer", "severity": "fail", "params": {}}]}
 
-    result = judge(PASSING, profile)
+    result = judge(READY_PC, profile)
 
     assert result["checks"][0]["status"] == "unknown"
 

@@ -1,38 +1,13 @@
-"""Fact sets and upload helpers for the readiness tests."""
+"""Upload helpers for the readiness tests; the ready PC's facts come from diagnostics.samples."""
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-GIB = 1024**3
-
-READY_PC: dict[str, Any] = {
-    "os": {"family": "windows", "version": "10", "build": 19045, "name": "Windows 10 Pro"},
-    "dual_boot": {"detected": False, "entries": ["Windows 10"], "source": "bcd"},
-    "memory": {"total_bytes": 8 * GIB, "available_bytes": 4 * GIB},
-    "system_disk": {"path": "C:\\", "free_bytes": 100 * GIB, "total_bytes": 200 * GIB},
-    "cameras": {"count": 1, "names": ["Integrated Camera"]},
-    "microphones": {"count": 1, "names": ["Microphone Array"]},
-    "virtual_cameras": {"names": []},
-    "security_software": {"matches": [], "sources": ["uninstall", "services", "processes"]},
-    "auto_updates": {"enabled": False},
-    "power": {"ac_sleep_seconds": 0, "ac_display_seconds": 0},
-    "displays": {"count": 1},
-    "battery": {"present": True, "percent": 90.0, "plugged": True},
-    "network": {"type": "ethernet", "hotspot": False, "hotspot_reason": None},
-    "virtual_machine": {"detected": False, "evidence": []},
-    "bandwidth": {"download_mbps_p10": 50.0, "upload_mbps_p10": 20.0},
-}
-
-
-def ready_pc(**changes: Any) -> dict[str, Any]:
-    facts = copy.deepcopy(READY_PC)
-    facts.update(changes)
-    return facts
+from diagnostics.samples import ready_pc
 
 
 def report_body(facts: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
