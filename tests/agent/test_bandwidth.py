@@ -1,4 +1,5 @@
-"""The speed test against a local server serving the desk's two speed-test endpoints."""
+"""The speed test measures both directions within its time bound, slow on a throttled link, and
+summarises window rates as percentiles and jitter."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The agent end to end: for real on this Linux machine, and against a fake desk over loopback."""
+"""The agent end to end checks this Linux machine, uploads to a fake desk over loopback (retrying,
+never showing the full ID number) and saves the report whenever it cannot upload."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The agent stays its own program: no desk imports, Python 3.8, a zipapp without psutil."""
+"""The agent stays its own program: no desk imports, it runs under Python 3.8, and its zipapp works
+without psutil."""
 
 from __future__ import annotations
 

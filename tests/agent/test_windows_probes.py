@@ -1,10 +1,10 @@
-"""Windows probes fed with recorded machines through the system-access layer."""
+"""The Windows probes read each fact from recorded Windows 7, 10 and 11 machines, and a fact they
+cannot read is reported unknown while the other probes still answer."""
 
 from __future__ import annotations
 
-from diagnostics.probes import collect
+from diagnostics.probes import collect, winsys
 from diagnostics.probes import windows as w
-from diagnostics.probes import winsys
 from diagnostics.profile import DEFAULT_PROFILE
 from diagnostics.rules import judge
 
@@ -60,13 +60,13 @@ def test_a_windows_7_desktop_is_read_without_windows_8_apis(make_windows):
 def test_a_machine_with_360_installed_fails_the_antivirus_check(make_windows):
     machine = make_windows("windows10")
     machine.key(
-        w.HKLM,
+        winsys.HKLM,
         w.UNINSTALL + r"\360安全卫士",
         views=(32,),
         DisplayName="360安全卫士",
         Publisher="360安全中心",
     )
-    machine.key(w.HKLM, w.SERVICES + r"\ZhuDongFangYu", views=(64,), Start=2)
+    machine.key(winsys.HKLM, w.SERVICES + r"\ZhuDongFangYu", views=(64,), Start=2)
     machine.processes = [*machine.processes, "360Tray.exe"]
 
     facts = facts_of(machine)
@@ -79,8 +79,8 @@ def test_a_machine_with_360_installed_fails_the_antivirus_check(make_windows):
 
 def test_tencent_pc_manager_found_only_in_the_64_bit_view_or_per_user_is_reported(make_windows):
     machine = make_windows("windows10")
-    machine.key(w.HKLM, w.UNINSTALL + r"\QQPCMgr", views=(64,), DisplayName="腾讯电脑管家")
-    machine.key(w.HKCU, w.UNINSTALL + r"\{A1B2}", views=(64,), DisplayName="McAfee WebAdvisor")
+    machine.key(winsys.HKLM, w.UNINSTALL + r"\QQPCMgr", views=(64,), DisplayName="腾讯电脑管家")
+    machine.key(winsys.HKCU, w.UNINSTALL + r"\{A1B2}", views=(64,), DisplayName="McAfee WebAdvisor")
 
     facts = facts_of(machine)
 
@@ -112,7 +112,7 @@ def test_a_machine_with_two_displays_fails(make_windows):
 
 def test_automatic_updates_left_on_fail(make_windows):
     machine = make_windows("windows10")
-    machine.key(w.HKLM, w.SERVICES + r"\wuauserv", views=(64,), Start=3)
+    machine.key(winsys.HKLM, w.SERVICES + r"\wuauserv", views=(64,), Start=3)
 
     facts = facts_of(machine)
 
@@ -123,8 +123,8 @@ def test_automatic_updates_left_on_fail(make_windows):
 
 def test_the_no_auto_update_policy_turns_updates_off(make_windows):
     machine = make_windows("windows10")
-    machine.key(w.HKLM, w.SERVICES + r"\wuauserv", views=(64,), Start=3)
-    machine.key(w.HKLM, w.AU_POLICY, views=(64,), NoAutoUpdate=1)
+    machine.key(winsys.HKLM, w.SERVICES + r"\wuauserv", views=(64,), Start=3)
+    machine.key(winsys.HKLM, w.AU_POLICY, views=(64,), NoAutoUpdate=1)
 
     facts = facts_of(machine)
 
@@ -134,11 +134,11 @@ def test_the_no_auto_update_policy_turns_updates_off(make_windows):
 def test_dual_boot_is_read_from_the_boot_menu_when_readable(make_windows):
     machine = make_windows("windows10")
     machine.key(
-        w.HKLM,
+        winsys.HKLM,
         w.BCD_OBJECTS + "\\" + w.BOOT_MANAGER + r"\Elements\24000001",
         Element=["{current-guid}", "{ubuntu-guid}"],
     )
-    machine.key(w.HKLM, w.BCD_OBJECTS + r"\{ubuntu-guid}\Elements\12000004", Element="ubuntu")
+    machine.key(winsys.HKLM, w.BCD_OBJECTS + r"\{ubuntu-guid}\Elements\12000004", Element="ubuntu")
 
     facts = facts_of(machine)
 
@@ -170,13 +170,13 @@ def test_available_memory_is_the_lowest_of_three_samples(make_windows):
 def test_virtual_cameras_are_found_in_directshow_sources_of_either_view(make_windows):
     machine = make_windows("windows10")
     machine.key(
-        w.HKLM,
+        winsys.HKLM,
         w.DIRECTSHOW_VIDEO_INPUTS + r"\{A3FCE0F5-3493-419F-958A-ABA1250EC20B}",
         views=(32,),
         FriendlyName="OBS Virtual Camera",
     )
     machine.key(
-        w.HKLM,
+        winsys.HKLM,
         w.DIRECTSHOW_VIDEO_INPUTS + r"\{1111}",
         views=(64,),
         FriendlyName="Integrated Camera",
@@ -229,7 +229,7 @@ def test_a_phone_tethered_over_usb_is_a_hotspot(make_windows):
 def test_a_vmware_guest_warns(make_windows):
     machine = make_windows("windows10")
     machine.key(
-        w.HKLM,
+        winsys.HKLM,
         w.BIOS,
         views=(64,),
         SystemManufacturer="VMware, Inc.",
@@ -261,7 +261,7 @@ def test_a_probe_that_crashes_becomes_unknown_and_the_rest_still_run(make_window
 def test_without_psutil_processes_are_skipped_but_registry_and_services_still_answer(make_windows):
     machine = make_windows("windows10")
     machine.processes = RuntimeError("psutil missing")
-    machine.key(w.HKLM, w.SERVICES + r"\kxescore", views=(64,), Start=2)
+    machine.key(winsys.HKLM, w.SERVICES + r"\kxescore", views=(64,), Start=2)
 
     facts = facts_of(machine)
 
