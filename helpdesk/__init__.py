@@ -61,6 +61,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     auth.init_app(app)
 
+    from helpdesk.tickets import settings as tickets_settings
+
+    tickets_settings.init_app(app)
+
     from helpdesk.notify.adapters import from_config as notifier_from_config
 
     app.extensions["notifier"] = notifier_from_config(app.config)

@@ -6,24 +6,21 @@ from datetime import datetime
 from typing import Any
 
 from flask import request
-from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
-from helpdesk import clock
+from helpdesk import clock, idempotency
 from helpdesk.api import endpoint
 from helpdesk.categories import Category
 from helpdesk.db import get_session
-from helpdesk.errors import ValidationFailed
 from helpdesk.exams import services as exams
 from helpdesk.identity.models import Candidate
 from helpdesk.tickets import services
+from helpdesk.tickets import settings as tickets_settings
 from helpdesk.tickets.labels import STATUS_LABELS, system_message
-from helpdesk.tickets.models import Ticket, TicketStatus
-from helpdesk.tickets.web import policy
+from helpdesk.tickets.models import Ticket, TicketMessage, TicketStatus
 
 IDEMPOTENCY = {
-    "Idempotency-Key": {
+    idempotency.HEADER: {
         "required": False,
         "description": (
             "Client-generated, 8-64 characters: a retried submission returns the first ticket."
@@ -92,7 +89,7 @@ def _summary(ticket: Ticket) -> dict[str, Any]:
     }
 
 
-def _message(m: Any) -> MessageOut:
+def _message(m: TicketMessage) -> MessageOut:
     return MessageOut(
         id=m.id,
         author=str(m.author_kind),
@@ -111,18 +108,6 @@ def _full(ticket: Ticket) -> TicketOut:
     )
 
 
-def _idempotency_key() -> str | None:
-    key = request.headers.get("Idempotency-Key")
-    if key is None:
-        return None
-    if not 8 <= len(key) <= 64 or not key.isprintable():
-        raise ValidationFailed(
-            str(_l("Some fields need correcting.")),
-            fields={"Idempotency-Key": str(_l("Between 8 and 64 printable characters."))},
-        )
-    return key
-
-
 @endpoint(
     "POST",
     "/tickets",
@@ -134,14 +119,8 @@ def _idempotency_key() -> str | None:
 )
 def create_ticket(candidate: Candidate, body: TicketIn) -> tuple[TicketOut, int]:
     session = get_session()
-    key = _idempotency_key()
-    before = (
-        None
-        if key is None
-        else session.scalar(
-            select(Ticket).where(Ticket.candidate_id == candidate.id, Ticket.idempotency_key == key)
-        )
-    )
+    key = idempotency.optional_key(request.headers.get(idempotency.HEADER))
+    before = None if key is None else services.ticket_by_key(session, candidate=candidate, key=key)
     if before is not None:
         return _full(before), 200
     ticket = services.open_ticket(
@@ -159,7 +138,7 @@ def create_ticket(candidate: Candidate, body: TicketIn) -> tuple[TicketOut, int]
         source="api",
         details=body.details,
         idempotency_key=key,
-        sla_policy=policy(),
+        sla_policy=tickets_settings.current().sla,
     )
     session.commit()
     return _full(ticket), 201
@@ -200,7 +179,11 @@ def add_message(candidate: Candidate, number: str, body: MessageIn) -> tuple[Mes
     session = get_session()
     ticket = services.ticket_for_candidate(session, candidate=candidate, number=number)
     message = services.reply_as_candidate(
-        session, ticket=ticket, body=body.body, now=clock.utcnow(), sla_policy=policy()
+        session,
+        ticket=ticket,
+        body=body.body,
+        now=clock.utcnow(),
+        sla_policy=tickets_settings.current().sla,
     )
     session.commit()
     return _message(message), 201

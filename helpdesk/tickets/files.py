@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from flask_babel import lazy_gettext as _l
 
@@ -65,7 +65,7 @@ class IncomingFile:
     """A file a candidate sent: its claimed name and a readable stream."""
 
     filename: str
-    stream: BinaryIO
+    stream: IO[bytes]
 
 
 def sniff(head: bytes, data: bytes) -> str | None:

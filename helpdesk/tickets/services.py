@@ -1,7 +1,7 @@
 """Tickets as candidates (and other capabilities) open and follow them.
 
 Public functions other capabilities call: open_ticket, tickets_for_candidate. Staff actions
-live in helpdesk.tickets.staff; the inbox queries in helpdesk.tickets.inbox.
+live in helpdesk.tickets.handling; the inbox queries in helpdesk.tickets.inbox.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ __all__ = [
     "open_ticket",
     "reopen_ticket",
     "reply_as_candidate",
+    "ticket_by_key",
     "ticket_for_candidate",
     "tickets_for_candidate",
 ]
@@ -61,7 +62,7 @@ def new_number() -> str:
 def normalise_number(raw: str) -> str | None:
     """The canonical form of a typed ticket number, or None if it cannot be one."""
     text = (raw or "").strip().upper().replace(" ", "")
-    text = text.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    text = text.translate(str.maketrans("OIL", "011"))
     if not text.startswith("T"):
         text = "T" + text
     match = _NUMBER.fullmatch(text)
@@ -117,7 +118,7 @@ def _clean_details(details: Mapping[str, Any] | None) -> dict[str, Any] | None:
     return cleaned or None
 
 
-def _attach(
+def attach(
     ticket: Ticket, message: TicketMessage, files: Iterable[StoredFile], now: datetime
 ) -> None:
     for stored in files:
@@ -158,11 +159,7 @@ def open_ticket(
     if idempotency_key is not None and len(idempotency_key) > 64:
         idempotency_key = hashlib.sha256(idempotency_key.encode("utf-8")).hexdigest()
     if idempotency_key is not None:
-        existing = session.scalar(
-            select(Ticket).where(
-                Ticket.candidate_id == candidate.id, Ticket.idempotency_key == idempotency_key
-            )
-        )
+        existing = ticket_by_key(session, candidate=candidate, key=idempotency_key)
         if existing is not None:
             return existing
     category = Category(category)
@@ -198,7 +195,7 @@ def open_ticket(
         created_at=now,
     )
     ticket.messages.append(message)
-    _attach(ticket, message, attachments, now)
+    attach(ticket, message, attachments, now)
     if idempotency_key is None:
         session.add(ticket)
         session.flush()
@@ -210,11 +207,7 @@ def open_ticket(
             session.add(ticket)
             session.flush()
     except IntegrityError:
-        existing = session.scalar(
-            select(Ticket).where(
-                Ticket.candidate_id == candidate.id, Ticket.idempotency_key == idempotency_key
-            )
-        )
+        existing = ticket_by_key(session, candidate=candidate, key=idempotency_key)
         if existing is None:
             raise
         return existing
@@ -228,13 +221,25 @@ def _unused_number(session: Session) -> str:
             return number
 
 
-def tickets_for_candidate(session: Session, candidate: Candidate) -> list[Ticket]:
-    """The candidate's tickets, newest first."""
+def ticket_by_key(session: Session, *, candidate: Candidate, key: str) -> Ticket | None:
+    """The ticket candidate filed under this idempotency key, if any."""
+    if len(key) > 64:
+        key = hashlib.sha256(key.encode("utf-8")).hexdigest()
+    return session.scalar(
+        select(Ticket).where(Ticket.candidate_id == candidate.id, Ticket.idempotency_key == key)
+    )
+
+
+def tickets_for_candidate(
+    session: Session, candidate: Candidate, *, limit: int | None = None
+) -> list[Ticket]:
+    """The candidate's tickets, newest first (the latest `limit` of them when given)."""
     return list(
         session.scalars(
             select(Ticket)
             .where(Ticket.candidate_id == candidate.id)
             .order_by(Ticket.created_at.desc(), Ticket.id.desc())
+            .limit(limit)
         )
     )
 
@@ -274,7 +279,7 @@ def reply_as_candidate(
         author_kind=AuthorKind.CANDIDATE, body=text, internal=False, created_at=now
     )
     ticket.messages.append(message)
-    _attach(ticket, message, attachments, now)
+    attach(ticket, message, attachments, now)
     if ticket.status in (TicketStatus.WAITING_CANDIDATE, TicketStatus.RESOLVED):
         ticket.status = TicketStatus.OPEN
         ticket.resolved_at = None

@@ -8,11 +8,11 @@ the desk waits for the candidate.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import update
+from sqlalchemy import CursorResult, update
 from sqlalchemy.orm import Session
 
 from helpdesk.exams.models import ExamSession, Urgency
@@ -34,13 +34,6 @@ class SlaPolicy:
         if exam is not None and exam.urgency_at(now) != Urgency.OTHER:
             return self.urgent
         return self.other
-
-
-def policy_from_config(config: Mapping[str, object]) -> SlaPolicy:
-    """The policy configured by TICKET_SLA_URGENT_MINUTES and TICKET_SLA_OTHER_HOURS."""
-    urgent = int(str(config.get("TICKET_SLA_URGENT_MINUTES") or DEFAULT_URGENT_MINUTES))
-    other = int(str(config.get("TICKET_SLA_OTHER_HOURS") or DEFAULT_OTHER_HOURS))
-    return SlaPolicy(urgent=timedelta(minutes=urgent), other=timedelta(hours=other))
 
 
 def priority(exam: ExamSession | None, now: datetime) -> int:
@@ -72,10 +65,14 @@ def stop(ticket: Ticket) -> None:
 
 def mark_breaches(session: Session, *, now: datetime) -> int:
     """Mark every ticket whose answer is overdue; one set-based UPDATE, safe to run twice."""
-    result = session.execute(
-        update(Ticket)
-        .where(Ticket.due_at <= now, Ticket.breached_at.is_(None))
-        .values(breached_at=now)
-        .execution_options(synchronize_session=False)
+    # An UPDATE answers with a CursorResult: it knows how many rows changed.
+    result = cast(
+        "CursorResult[Any]",
+        session.execute(
+            update(Ticket)
+            .where(Ticket.due_at <= now, Ticket.breached_at.is_(None))
+            .values(breached_at=now)
+            .execution_options(synchronize_session=False)
+        ),
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return int(result.rowcount or 0)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import (
     Blueprint,
     Response,
@@ -18,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from helpdesk import clock, nav
+from helpdesk import clock, nav, panel
 from helpdesk.audit import services as audit
 from helpdesk.categories import Category
 from helpdesk.db import get_session
@@ -27,23 +29,34 @@ from helpdesk.exams.models import ExamSession
 from helpdesk.identity.auth import current_staff, staff_required
 from helpdesk.identity.models import Candidate, Role, Staff
 from helpdesk.notify.jobs import allowed_numbers
+from helpdesk.tickets import handling, reports, services
 from helpdesk.tickets import inbox as inbox_queries
-from helpdesk.tickets import reports, staff
+from helpdesk.tickets import settings as tickets_settings
 from helpdesk.tickets.forms import AssignForm, MergeForm, NoteForm, StaffReplyForm, StatusForm
 from helpdesk.tickets.labels import PRIORITY_LABELS, SLA_LABELS, STAFF_STATUS_LABELS
 from helpdesk.tickets.models import Ticket, TicketStatus
-from helpdesk.tickets.panel import render_panel
-from helpdesk.tickets.web import page_args, policy, sms_text
 
 bp = Blueprint("tickets_staff", __name__, url_prefix="/staff")
 nav.add("tickets_staff.inbox", _l("Tickets"), order=10, audience="agent")
 nav.add("tickets_staff.reports_page", _l("Ticket reports"), order=60, audience="supervisor")
 
 
+def _panel_section(session: Any, candidate: Candidate) -> dict[str, Any]:
+    return {"tickets": services.tickets_for_candidate(session, candidate, limit=20)}
+
+
+panel.add_section("tickets", _l("Tickets"), "tickets/_panel_tickets.html", _panel_section, order=10)
+
+
 def _me() -> Staff:
     me = current_staff()
     assert me is not None
     return me
+
+
+def _page_args() -> dict[str, Any]:
+    """The inbox's filters, for the page links."""
+    return {k: v for k, v in request.args.items() if k != "page" and v}
 
 
 def _int(name: str) -> int | None:
@@ -73,7 +86,7 @@ def inbox() -> ResponseReturnValue:
         "tickets/inbox.html",
         result=result,
         f=f,
-        args=page_args(),
+        args=_page_args(),
         now=clock.utcnow(),
         sessions=session.scalars(select(ExamSession).order_by(ExamSession.starts)).all(),
         agents=session.scalars(
@@ -86,9 +99,9 @@ def inbox() -> ResponseReturnValue:
     )
 
 
-def _page(ticket: Ticket, status: int = 200, **forms: object) -> ResponseReturnValue:
+def _page(ticket: Ticket, status: int = 200, **forms: Any) -> ResponseReturnValue:
     session = get_session()
-    canned = staff.canned_replies(session, ticket.category)
+    canned = handling.canned_replies(session, ticket.category)
     reply_form = forms.pop("reply_form", None) or StaffReplyForm()
     chosen = request.args.get("canned")
     if chosen and not reply_form.body.data:
@@ -113,7 +126,7 @@ def _page(ticket: Ticket, status: int = 200, **forms: object) -> ResponseReturnV
         assign_form=assign_form,
         status_form=status_form,
         merge_form=forms.pop("merge_form", None) or MergeForm(),
-        panel=render_panel(session, ticket.candidate, now=clock.utcnow(), current=ticket),
+        panel=panel.render(session, ticket.candidate, now=clock.utcnow(), current=ticket),
         status_labels=STAFF_STATUS_LABELS,
         priority_labels=PRIORITY_LABELS,
         now=clock.utcnow(),
@@ -124,7 +137,7 @@ def _page(ticket: Ticket, status: int = 200, **forms: object) -> ResponseReturnV
 @bp.get("/tickets/<number>")
 @staff_required(Role.AGENT)
 def ticket(number: str) -> ResponseReturnValue:
-    return _page(staff.ticket_for_staff(get_session(), number))
+    return _page(handling.ticket_for_staff(get_session(), number))
 
 
 def _done(ticket: Ticket, message: str) -> ResponseReturnValue:
@@ -136,8 +149,8 @@ def _done(ticket: Ticket, message: str) -> ResponseReturnValue:
 @bp.post("/tickets/<number>/claim")
 @staff_required(Role.AGENT)
 def claim(number: str) -> ResponseReturnValue:
-    ticket = staff.ticket_for_staff(get_session(), number)
-    staff.claim(get_session(), ticket=ticket, staff=_me(), now=clock.utcnow())
+    ticket = handling.ticket_for_staff(get_session(), number)
+    handling.claim(get_session(), ticket=ticket, staff=_me(), now=clock.utcnow())
     return _done(ticket, _("The ticket is yours."))
 
 
@@ -145,20 +158,20 @@ def claim(number: str) -> ResponseReturnValue:
 @staff_required(Role.AGENT)
 def assign(number: str) -> ResponseReturnValue:
     session = get_session()
-    ticket = staff.ticket_for_staff(session, number)
+    ticket = handling.ticket_for_staff(session, number)
     raw = request.form.get("assignee", "")
     assignee = session.get(Staff, int(raw)) if raw.isdigit() else None
     if raw and assignee is None:
         raise NotFound(_("No such staff account."), code="staff_not_found")
-    staff.assign(session, ticket=ticket, assignee=assignee, staff=_me(), now=clock.utcnow())
+    handling.assign(session, ticket=ticket, assignee=assignee, staff=_me(), now=clock.utcnow())
     return _done(ticket, _("Assignment saved."))
 
 
 @bp.post("/tickets/<number>/auto-assign")
 @staff_required(Role.AGENT)
 def auto_assign(number: str) -> ResponseReturnValue:
-    ticket = staff.ticket_for_staff(get_session(), number)
-    staff.auto_assign(get_session(), ticket=ticket, staff=_me(), now=clock.utcnow())
+    ticket = handling.ticket_for_staff(get_session(), number)
+    handling.auto_assign(get_session(), ticket=ticket, staff=_me(), now=clock.utcnow())
     return _done(ticket, _("Assignment saved."))
 
 
@@ -166,18 +179,18 @@ def auto_assign(number: str) -> ResponseReturnValue:
 @staff_required(Role.AGENT)
 def reply(number: str) -> ResponseReturnValue:
     session = get_session()
-    ticket = staff.ticket_for_staff(session, number)
+    ticket = handling.ticket_for_staff(session, number)
     form = StaffReplyForm()
     if not form.validate_on_submit():
         return _page(ticket, 422, reply_form=form)
-    staff.reply(
+    handling.reply(
         session,
         ticket=ticket,
         staff=_me(),
         body=form.body.data or "",
         now=clock.utcnow(),
         status=TicketStatus(form.status.data),
-        sms_body=sms_text(ticket.number),
+        sms_body=handling.reply_sms_text(ticket.number, hotline=tickets_settings.current().hotline),
         allowed_numbers=allowed_numbers(),
     )
     return _done(ticket, _("Reply sent; the candidate is told by SMS."))
@@ -187,11 +200,11 @@ def reply(number: str) -> ResponseReturnValue:
 @staff_required(Role.AGENT)
 def note(number: str) -> ResponseReturnValue:
     session = get_session()
-    ticket = staff.ticket_for_staff(session, number)
+    ticket = handling.ticket_for_staff(session, number)
     form = NoteForm()
     if not form.validate_on_submit():
         return _page(ticket, 422, note_form=form)
-    staff.add_note(
+    handling.add_note(
         session, ticket=ticket, staff=_me(), body=form.body.data or "", now=clock.utcnow()
     )
     return _done(ticket, _("Note saved."))
@@ -201,7 +214,7 @@ def note(number: str) -> ResponseReturnValue:
 @staff_required(Role.AGENT)
 def status(number: str) -> ResponseReturnValue:
     session = get_session()
-    ticket = staff.ticket_for_staff(session, number)
+    ticket = handling.ticket_for_staff(session, number)
     raw = request.form.get("status", "")
     if raw not in {s.value for s in TicketStatus}:
         raise DomainError(
@@ -209,13 +222,13 @@ def status(number: str) -> ResponseReturnValue:
             code="validation_failed",
             fields={"status": _("Choose a status.")},
         )
-    staff.set_status(
+    handling.set_status(
         session,
         ticket=ticket,
         status=TicketStatus(raw),
         staff=_me(),
         now=clock.utcnow(),
-        policy=policy(),
+        policy=tickets_settings.current().sla,
     )
     return _done(ticket, _("Status saved."))
 
@@ -224,13 +237,13 @@ def status(number: str) -> ResponseReturnValue:
 @staff_required(Role.AGENT)
 def merge(number: str) -> ResponseReturnValue:
     session = get_session()
-    duplicate = staff.ticket_for_staff(session, number)
+    duplicate = handling.ticket_for_staff(session, number)
     form = MergeForm()
     if not form.validate_on_submit():
         return _page(duplicate, 422, merge_form=form)
     try:
-        into = staff.ticket_for_staff(session, form.into.data or "")
-        staff.merge(session, duplicate=duplicate, into=into, staff=_me(), now=clock.utcnow())
+        into = handling.ticket_for_staff(session, form.into.data or "")
+        handling.merge(session, duplicate=duplicate, into=into, staff=_me(), now=clock.utcnow())
     except DomainError as exc:
         form.into.errors = [exc.message]
         return _page(duplicate, exc.status, merge_form=form)
@@ -256,9 +269,9 @@ def candidate_panel(candidate_id: int) -> ResponseReturnValue:
     )
     session.commit()
     return render_template(
-        "tickets/panel_page.html",
+        "panel/page.html",
         candidate=candidate,
-        panel=render_panel(session, candidate, now=clock.utcnow()),
+        panel=panel.render(session, candidate, now=clock.utcnow()),
     )
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import secrets
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -17,11 +18,13 @@ from helpdesk.categories import Category
 from helpdesk.db import get_session
 from helpdesk.errors import DomainError
 from helpdesk.exams.models import ExamSession, Phase
+from helpdesk.forms import form_errors
 from helpdesk.identity import phone as phones
 from helpdesk.identity.auth import candidate_required, current_candidate, current_staff
 from helpdesk.identity.models import Candidate
 from helpdesk.knowledge import services as knowledge
 from helpdesk.tickets import files, services
+from helpdesk.tickets import settings as tickets_settings
 from helpdesk.tickets.forms import ReplyForm, TicketForm
 from helpdesk.tickets.labels import (
     DETAIL_LABELS,
@@ -30,7 +33,6 @@ from helpdesk.tickets.labels import (
     system_message,
 )
 from helpdesk.tickets.models import Ticket, TicketAttachment
-from helpdesk.tickets.web import download, form_errors, incoming, policy, upload_dir
 
 bp = Blueprint("tickets", __name__)
 DONE = {
@@ -38,6 +40,8 @@ DONE = {
     "sent": _l("Your message was sent."),
     "closed": _l("The ticket is closed. You can reopen it if the problem comes back."),
 }
+#: A refused attachment shows the whole message beside the field ("too large", not "this file").
+ATTACHMENTS = ("attachments",)
 nav.add("tickets.mine", _l("My tickets"), order=10, audience="candidate")
 
 
@@ -50,6 +54,15 @@ def _labels() -> dict[str, object]:
         "detail_labels": DETAIL_LABELS,
         "system_message": system_message,
     }
+
+
+def _incoming(name: str = "attachments") -> list[files.IncomingFile]:
+    """The non-empty files of the request's multipart field name."""
+    return [
+        files.IncomingFile(f.filename or "", f.stream)
+        for f in request.files.getlist(name)
+        if f and f.filename
+    ]
 
 
 def _own(number: str) -> Ticket:
@@ -111,9 +124,10 @@ def new() -> ResponseReturnValue:
     if not form.validate_on_submit():
         status = 422 if form.errors else 200
         return render_template("tickets/new.html", form=form, articles=articles), status
+    settings = tickets_settings.current()
     stored: list[files.StoredFile] = []
     try:
-        stored = files.store_all(upload_dir(), incoming())
+        stored = files.store_all(settings.upload_dir, _incoming())
         ticket = services.open_ticket(
             session,
             candidate=candidate,
@@ -130,13 +144,13 @@ def new() -> ResponseReturnValue:
                 "client_message": form.client_message.data,
             },
             idempotency_key=form.key.data or None,
-            sla_policy=policy(),
+            sla_policy=settings.sla,
         )
     except DomainError as exc:
-        files.remove(upload_dir(), stored)
-        form_errors(form, exc)
+        files.remove(settings.upload_dir, stored)
+        error = form_errors(form, exc, summary_for=ATTACHMENTS)
         return render_template(
-            "tickets/new.html", form=form, articles=articles, error=exc.message
+            "tickets/new.html", form=form, articles=articles, error=error
         ), exc.status
     session.commit()
     return redirect(url_for("tickets.show", number=ticket.number, done="submitted"))
@@ -160,22 +174,23 @@ def reply(number: str) -> ResponseReturnValue:
     form = ReplyForm()
     if not form.validate_on_submit():
         return render_template("tickets/show.html", ticket=ticket, form=form), 422
+    settings = tickets_settings.current()
     stored: list[files.StoredFile] = []
     try:
-        stored = files.store_all(upload_dir(), incoming(), already=0)
+        stored = files.store_all(settings.upload_dir, _incoming(), already=0)
         services.reply_as_candidate(
             session,
             ticket=ticket,
             body=form.body.data or "",
             now=clock.utcnow(),
             attachments=stored,
-            sla_policy=policy(),
+            sla_policy=settings.sla,
         )
     except DomainError as exc:
-        files.remove(upload_dir(), stored)
-        form_errors(form, exc)
+        files.remove(settings.upload_dir, stored)
+        error = form_errors(form, exc, summary_for=ATTACHMENTS)
         return render_template(
-            "tickets/show.html", ticket=ticket, form=form, error=exc.message
+            "tickets/show.html", ticket=ticket, form=form, error=error
         ), exc.status
     session.commit()
     return redirect(url_for("tickets.show", number=ticket.number, done="sent"))
@@ -194,7 +209,9 @@ def close(number: str) -> ResponseReturnValue:
 @candidate_required
 def reopen(number: str) -> ResponseReturnValue:
     session = get_session()
-    services.reopen_ticket(session, ticket=_own(number), now=clock.utcnow(), sla_policy=policy())
+    services.reopen_ticket(
+        session, ticket=_own(number), now=clock.utcnow(), sla_policy=tickets_settings.current().sla
+    )
     session.commit()
     return redirect(url_for("tickets.show", number=number))
 
@@ -223,4 +240,23 @@ def attachment(number: str, public_id: str) -> ResponseReturnValue:
         abort(404)
     if staff is None and found.message is not None and found.message.internal:
         abort(404)
-    return download(found)
+    return _download(found)
+
+
+def _download(attachment: TicketAttachment) -> Response:
+    """The file as a download: never rendered by the browser, original name kept."""
+    path = files.path_of(tickets_settings.current().upload_dir, attachment.stored_name)
+    # At most 10 MB: read it whole so no file handle outlives the request.
+    response = send_file(
+        io.BytesIO(path.read_bytes()),
+        mimetype=attachment.content_type.split(";")[0],
+        as_attachment=True,
+        download_name=attachment.original_name,
+        max_age=0,
+        etag=False,
+        conditional=False,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from helpdesk import csvexport
-from helpdesk.tickets import reports, staff
+from helpdesk.tickets import handling, reports
 from helpdesk.tickets.models import TicketStatus
 
 
@@ -63,7 +63,7 @@ def test_the_report_gives_response_times_and_volumes(
     agent = make_staff()
     for minutes in (10, 20, 30):
         ticket = open_ticket(owner, category="login")
-        staff.reply(
+        handling.reply(
             db_session,
             ticket=ticket,
             staff=agent,

@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from helpdesk.jobs import find
-from helpdesk.tickets import services, sla, staff
+from helpdesk.tickets import handling, services, sla
+from helpdesk.tickets import settings as tickets_settings
 from helpdesk.tickets.models import Ticket, TicketStatus
 
 POLICY = sla.SlaPolicy(urgent=timedelta(minutes=15), other=timedelta(hours=24))
@@ -61,7 +62,7 @@ def test_the_clock_pauses_while_waiting_for_the_candidate_and_resumes_on_their_r
     agent = make_staff()
     ticket = open_ticket(owner, exam=mock_exam, sla_policy=POLICY)
 
-    staff.set_status(
+    handling.set_status(
         db_session,
         ticket=ticket,
         status=TicketStatus.WAITING_CANDIDATE,
@@ -89,7 +90,7 @@ def test_a_staff_answer_stops_the_clock_and_a_new_question_starts_it_again(
     agent = make_staff()
     ticket = open_ticket(owner, exam=mock_exam, sla_policy=POLICY)
 
-    staff.reply(
+    handling.reply(
         db_session, ticket=ticket, staff=agent, body="请重启客户端", now=now + timedelta(minutes=3)
     )
     stopped = ticket.due_at
@@ -162,7 +163,7 @@ def test_the_targets_come_from_the_environment():
         }
     )
 
-    assert sla.policy_from_config(settings) == sla.SlaPolicy(
+    assert tickets_settings.from_config(settings).sla == sla.SlaPolicy(
         urgent=timedelta(minutes=5), other=timedelta(hours=48)
     )
 
@@ -170,7 +171,8 @@ def test_the_targets_come_from_the_environment():
 def test_a_new_ticket_uses_the_configured_target(
     client, app, owner, sign_in_candidate, now, db_session, monkeypatch
 ):
-    monkeypatch.setitem(app.config, "TICKET_SLA_URGENT_MINUTES", 5)
+    configured = tickets_settings.from_config({**app.config, "TICKET_SLA_URGENT_MINUTES": 5})
+    monkeypatch.setitem(app.extensions, tickets_settings.EXTENSION, configured)
     sign_in_candidate(owner)
 
     client.post(

@@ -10,7 +10,7 @@ from helpdesk.audit.models import AuditEntry
 from helpdesk.notify.adapters import TwilioNotifier
 from helpdesk.notify.models import OutboundSms
 from helpdesk.notify.services import send_pending
-from helpdesk.tickets import staff
+from helpdesk.tickets import handling
 from helpdesk.tickets.models import Ticket, TicketStatus
 from tests.twilio_http import RecordingHttpClient
 
@@ -103,7 +103,7 @@ def _sms(number: str) -> str:
 
 def test_the_reply_sms_is_the_exact_twilio_request(db_session, owner, open_ticket, make_staff, now):
     ticket = open_ticket(owner)
-    staff.reply(
+    handling.reply(
         db_session,
         ticket=ticket,
         staff=make_staff(),
@@ -153,7 +153,7 @@ def test_internal_notes_are_never_shown_to_the_candidate(
     client, db_session, owner, open_ticket, make_staff, sign_in_candidate, api_token, now
 ):
     ticket = open_ticket(owner)
-    staff.add_note(db_session, ticket=ticket, staff=make_staff(), body="疑似重复考生", now=now)
+    handling.add_note(db_session, ticket=ticket, staff=make_staff(), body="疑似重复考生", now=now)
     token = api_token(owner)
 
     api = client.get(
@@ -190,9 +190,9 @@ def test_automatic_assignment_picks_the_available_agent_with_the_fewest_tickets(
 ):
     busy, free = make_staff(), make_staff()
     for _ in range(2):
-        staff.assign(db_session, ticket=open_ticket(owner), assignee=busy, staff=busy, now=now)
+        handling.assign(db_session, ticket=open_ticket(owner), assignee=busy, staff=busy, now=now)
 
-    ticket = staff.auto_assign(db_session, ticket=open_ticket(owner), staff=busy, now=now)
+    ticket = handling.auto_assign(db_session, ticket=open_ticket(owner), staff=busy, now=now)
 
     assert ticket.assignee_id == free.id
     assert ticket.status == TicketStatus.OPEN
@@ -252,7 +252,7 @@ def test_a_solved_ticket_reopened_by_the_candidate_is_owed_an_answer_again(
     client, db_session, owner, open_ticket, make_staff, sign_in_candidate, now
 ):
     ticket = open_ticket(owner)
-    staff.reply(
+    handling.reply(
         db_session,
         ticket=ticket,
         staff=make_staff(),

@@ -1,4 +1,4 @@
-"""What staff do with tickets: claim, assign, reply, note, change status, merge.
+"""Handling a ticket, as staff do: claim, assign, reply, note, change status, merge.
 
 Every action is written to the audit log in the same transaction. A reply to the
 candidate queues an SMS in the outbox (sent by the notify job after commit).
@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -27,7 +28,7 @@ from helpdesk.tickets.models import (
     TicketMessage,
     TicketStatus,
 )
-from helpdesk.tickets.services import _attach, clean_text, find_ticket
+from helpdesk.tickets.services import attach, clean_text, find_ticket
 
 
 def ticket_for_staff(session: Session, number: str) -> Ticket:
@@ -104,6 +105,20 @@ def auto_assign(session: Session, *, ticket: Ticket, staff: Staff, now: datetime
     return assign(session, ticket=ticket, assignee=agent, staff=staff, now=now)
 
 
+def reply_sms_text(number: str, *, hotline: str) -> str:
+    """The reply notice in Chinese whatever the agent's language; names only the hotline."""
+    with force_locale("zh_CN"):
+        return str(
+            gettext(
+                "Your ticket %(number)s on the exam support desk has a new reply. "
+                "Sign in to the support platform to read it. Technical service "
+                "hotline: %(hotline)s",
+                number=number,
+                hotline=hotline,
+            )
+        )
+
+
 def reply(
     session: Session,
     *,
@@ -134,7 +149,7 @@ def reply(
         created_at=now,
     )
     ticket.messages.append(message)
-    _attach(ticket, message, attachments, now)
+    attach(ticket, message, attachments, now)
     ticket.first_response_at = ticket.first_response_at or now
     ticket.status = status
     ticket.resolved_at = now if status == TicketStatus.RESOLVED else None
