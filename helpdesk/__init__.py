@@ -28,6 +28,7 @@ BLUEPRINTS = [
     "helpdesk.tickets.views",
     "helpdesk.tickets.staff_views",
     "helpdesk.knowledge.views",
+    "helpdesk.knowledge.staff_views",
 ]
 
 

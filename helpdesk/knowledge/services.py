@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Any, cast
 
 import markdown
 import nh3
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select, update
+from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.orm import Session
 
 from helpdesk.categories import Category
@@ -138,11 +139,15 @@ def all_articles(session: Session, *, include_drafts: bool = False) -> list[Arti
 
 def mark_solved(session: Session, *, slug: str) -> None:
     """Count one "this solved it" (an atomic increment, so concurrent clicks all count)."""
-    result = session.execute(
-        update(Article)
-        .where(Article.slug == slug, Article.published.is_(True))
-        .values(solved_count=Article.solved_count + 1)
-        .execution_options(synchronize_session=False)
+    # An UPDATE answers with a CursorResult: it knows how many rows changed.
+    result = cast(
+        "CursorResult[Any]",
+        session.execute(
+            update(Article)
+            .where(Article.slug == slug, Article.published.is_(True))
+            .values(solved_count=Article.solved_count + 1)
+            .execution_options(synchronize_session=False)
+        ),
     )
-    if not result.rowcount:  # type: ignore[attr-defined]
+    if not result.rowcount:
         raise NotFound(str(_l("No such article.")), code="article_not_found")
