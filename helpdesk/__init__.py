@@ -25,6 +25,7 @@ BLUEPRINTS = [
     "helpdesk.telephony.views",
     "helpdesk.readiness.views",
     "helpdesk.uploads.views",
+    "helpdesk.uploads.staff_views",
     "helpdesk.tickets.views",
     "helpdesk.tickets.staff_views",
     "helpdesk.knowledge.views",
@@ -63,8 +64,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     auth.init_app(app)
 
     from helpdesk.tickets import settings as tickets_settings
+    from helpdesk.uploads import settings as uploads_settings
 
     tickets_settings.init_app(app)
+    uploads_settings.init_app(app)
 
     from helpdesk.notify.adapters import from_config as notifier_from_config
 

@@ -9,17 +9,16 @@ callback queue. Running it twice, or two schedulers at once, creates nothing twi
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from helpdesk.callbacks import services as callbacks
 from helpdesk.exams.models import Enrollment, ExamKind, ExamSession
 from helpdesk.identity.models import Candidate
 from helpdesk.notify.services import queue_sms
@@ -86,17 +85,14 @@ def follow_up(
     grace: timedelta = DEFAULT_GRACE,
     horizon: timedelta = DEFAULT_HORIZON,
     kinds: Iterable[ExamKind] = (ExamKind.FORMAL,),
-    queue_callback: Callable[..., Any] | None = None,
 ) -> int:
     """Create the missing follow-ups of every due session; returns how many were created."""
-    queue_callback = queue_callback or callback_queuer()
     created = 0
     for exam in due_sessions(session, now=now, grace=grace, horizon=horizon, kinds=kinds):
         created += _follow_up_session(
             session, exam, now=now, allowed_numbers=allowed_numbers, hotline=hotline
         )
-        if queue_callback is not None:
-            _queue_callbacks(session, exam, now=now, queue_callback=queue_callback)
+        _queue_callbacks(session, exam, now=now)
     return created
 
 
@@ -150,9 +146,7 @@ def _follow_up_session(
     return created
 
 
-def _queue_callbacks(
-    session: Session, exam: ExamSession, *, now: datetime, queue_callback: Callable[..., Any]
-) -> None:
+def _queue_callbacks(session: Session, exam: ExamSession, *, now: datetime) -> None:
     pending = session.scalars(
         select(FollowUp).where(
             FollowUp.exam_session_id == exam.id, FollowUp.callback_queued_at.is_(None)
@@ -162,7 +156,7 @@ def _queue_callbacks(
         candidate = session.get(Candidate, followup.candidate_id)
         if candidate is None:
             continue
-        queue_callback(
+        callbacks.queue_followup(
             session,
             candidate=candidate,
             exam_session=exam,
@@ -187,14 +181,3 @@ def _callback_note(followup: FollowUp) -> str:
         kind, _, verdict = item.partition(":")
         parts.append(f"{labels.get(kind, kind)}{labels.get(verdict, verdict)}")
     return "考后上传未完成：" + "，".join(parts) + "。请指导考生重试上传，提醒勿卸载客户端。"
-
-
-def callback_queuer() -> Callable[..., Any] | None:
-    """helpdesk.callbacks.services.queue_followup when the callbacks capability has it."""
-    try:
-        module = importlib.import_module("helpdesk.callbacks.services")
-    except ImportError:
-        log.warning("callbacks capability absent: follow-ups are not queued for a call yet")
-        return None
-    function = getattr(module, "queue_followup", None)
-    return function if callable(function) else None

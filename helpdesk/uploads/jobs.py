@@ -1,34 +1,25 @@
-"""The follow-up job: reads its settings from the app, then calls the follow-up service."""
+"""The follow-up job: the app's follow-up settings, then the follow-up service."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from flask import current_app
 from sqlalchemy.orm import Session
 
-from helpdesk.exams.models import ExamKind
 from helpdesk.notify.jobs import allowed_numbers
 from helpdesk.uploads import followup
-
-
-def settings() -> dict[str, object]:
-    """UPLOAD_FOLLOWUP_GRACE_MINUTES, _HORIZON_HOURS and _KINDS, as config.py read them."""
-    config = current_app.config
-    kinds = [k.strip() for k in str(config["UPLOAD_FOLLOWUP_KINDS"]).split(",")]
-    return {
-        "grace": timedelta(minutes=int(config["UPLOAD_FOLLOWUP_GRACE_MINUTES"])),
-        "horizon": timedelta(hours=int(config["UPLOAD_FOLLOWUP_HORIZON_HOURS"])),
-        "kinds": [ExamKind(k) for k in kinds if k],
-    }
+from helpdesk.uploads import settings as uploads_settings
 
 
 def follow_up(session: Session, now: datetime) -> int:
     """Job body (session, now): follow up every incomplete candidate of ended sessions."""
+    settings = uploads_settings.current()
     return followup.follow_up(
         session,
         now=now,
         allowed_numbers=allowed_numbers(),
-        hotline=str(current_app.config["HOTLINE"]),
-        **settings(),
-    )  # type: ignore[arg-type]
+        hotline=settings.hotline,
+        grace=settings.grace,
+        horizon=settings.horizon,
+        kinds=settings.kinds,
+    )

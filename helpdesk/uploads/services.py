@@ -12,6 +12,7 @@ import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -174,6 +175,21 @@ def artifacts_of(
             )
         )
     )
+
+
+def by_session(session: Session, candidate: Candidate) -> list[dict[str, Any]]:
+    """The candidate's exam sessions in order, each with its artifacts' completeness:
+    [{"exam": ExamSession, "result": Completeness}, ...]."""
+    exam_sessions = sorted((e.exam_session for e in candidate.enrollments), key=lambda s: s.starts)
+    return [
+        {
+            "exam": exam,
+            "result": completeness(
+                artifacts_of(session, candidate_id=candidate.id, exam_session_id=exam.id)
+            ),
+        }
+        for exam in exam_sessions
+    ]
 
 
 def timeline(session: Session, *, candidate_id: int, exam_session_id: int) -> list[UploadEvent]:

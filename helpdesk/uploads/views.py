@@ -1,10 +1,9 @@
 """The retry flow for candidates (/uploads/help): readable without signing in, tied to the
-candidate's exam and artifacts when signed in. Staff pages live in staff.py on the same bp."""
+candidate's exam and artifacts when signed in. Staff pages live in staff_views.py."""
 
 from __future__ import annotations
 
 import hashlib
-import importlib
 import secrets
 from typing import Any
 
@@ -12,25 +11,24 @@ from flask import Blueprint, abort, redirect, render_template, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from werkzeug.routing import BuildError
 from wtforms.fields.choices import SelectChoice
 
-from helpdesk import clock, nav, panel
+from helpdesk import clock, nav
 from helpdesk.db import get_session
 from helpdesk.errors import DomainError
 from helpdesk.exams import services as exams
 from helpdesk.exams.models import ExamSession
+from helpdesk.forms import form_errors
 from helpdesk.identity.auth import candidate_required, current_candidate
-from helpdesk.uploads import guidance, services
+from helpdesk.identity.models import Candidate
+from helpdesk.uploads import escalation, guidance, services
 from helpdesk.uploads.forms import AnswerForm, StartFlowForm, TicketOfferForm
+from helpdesk.uploads.labels import ARTIFACT_LABELS
 from helpdesk.uploads.models import ArtifactKind, FlowStatus, GuidanceKind, HelpFlow
 
 bp = Blueprint("uploads", __name__)
 COOKIE_KEY = "upload_help"
-LABELS = {
-    ArtifactKind.EVIDENCE_VIDEO: _l("Evidence video (phone, 智考通)"),
-    ArtifactKind.ANSWER_DATA: _l("Answer data (PC, 智考云, after 交卷)"),
-}
+nav.add("uploads.help_start", _l("Upload problems"), order=30, audience="candidate")
 
 
 def _kind(artifact: str) -> ArtifactKind:
@@ -63,25 +61,13 @@ def _adopt_browser_flows() -> None:
 def _my_uploads() -> list[dict[str, Any]]:
     """A signed-in candidate's sessions with their artifacts and verdicts."""
     candidate = current_candidate()
-    if candidate is None:
-        return []
-    db = get_session()
-    sessions = sorted((e.exam_session for e in candidate.enrollments), key=lambda s: s.starts)
-    return [
-        {
-            "exam": s,
-            "result": services.completeness(
-                services.artifacts_of(db, candidate_id=candidate.id, exam_session_id=s.id)
-            ),
-        }
-        for s in sessions
-    ]
+    return [] if candidate is None else services.by_session(get_session(), candidate)
 
 
 @bp.get("/uploads/help")
 def help_start() -> ResponseReturnValue:
     _adopt_browser_flows()
-    return render_template("uploads/help_start.html", labels=LABELS, mine=_my_uploads())
+    return render_template("uploads/help_start.html", labels=ARTIFACT_LABELS, mine=_my_uploads())
 
 
 def _start_form(kind: ArtifactKind) -> StartFlowForm:
@@ -106,12 +92,16 @@ def _start_form(kind: ArtifactKind) -> StartFlowForm:
 
 
 def _flow_page(
-    kind: ArtifactKind, flow: HelpFlow | None, form: StartFlowForm | None = None, status: int = 200
+    kind: ArtifactKind,
+    flow: HelpFlow | None,
+    form: StartFlowForm | None = None,
+    status: int = 200,
+    ticket_form: TicketOfferForm | None = None,
 ) -> ResponseReturnValue:
     db, locale = get_session(), str(get_locale())
     context: dict[str, Any] = {
         "kind": kind,
-        "label": LABELS[kind],
+        "label": ARTIFACT_LABELS[kind],
         "flow": flow,
         "form": form,
         "notes": [
@@ -128,54 +118,24 @@ def _flow_page(
             exam=db.get(ExamSession, flow.exam_session_id) if flow.exam_session_id else None,
         )
         if flow.status == FlowStatus.ESCALATED:
-            context.update(_ticket_offer(flow, context["exam"]))
+            context.update(_ticket_offer(flow, ticket_form))
     return render_template("uploads/flow.html", **context), status
 
 
-def _tickets() -> Any:
-    try:
-        module = importlib.import_module("helpdesk.tickets.services")
-    except ImportError:
-        return None
-    return module if hasattr(module, "open_ticket") else None
-
-
-def _ticket_offer(flow: HelpFlow, exam: ExamSession | None) -> dict[str, Any]:
-    codes = guidance.error_codes(get_session(), flow)
-    lines = [
-        str(
-            _l(
-                "The upload of my %(what)s keeps failing after %(n)d retries.",
-                what=LABELS[ArtifactKind(flow.artifact)],
-                n=flow.failed_retries,
-            )
-        )
-    ]
-    if codes:
-        lines.append(str(_l("Error codes on the screen: %(codes)s", codes=", ".join(codes))))
-    if flow.artifact_id:
-        lines.append(str(_l("File: %(id)s", id=flow.artifact_id)))
+def _ticket_offer(flow: HelpFlow, form: TicketOfferForm | None) -> dict[str, Any]:
+    """The pre-filled ticket offered once retrying has not helped (form: the one posted)."""
+    category = guidance.CATEGORY[ArtifactKind(flow.artifact)]
+    if form is None:
+        form = TicketOfferForm(description=escalation.suggested_description(get_session(), flow))
     return {
-        "ticket_category": guidance.CATEGORY[ArtifactKind(flow.artifact)],
-        "ticket_codes": codes,
-        "tickets_available": _tickets() is not None,
-        "ticket_form": TicketOfferForm(description="\n".join(lines)),
-        "ticket_url": _ticket_url(flow.ticket_number),
-        "full_form_url": _url_or_none(
-            "tickets.new", category=guidance.CATEGORY[ArtifactKind(flow.artifact)]
+        "ticket_category": category,
+        "ticket_codes": guidance.error_codes(get_session(), flow),
+        "ticket_form": form,
+        "ticket_url": (
+            url_for("tickets.show", number=flow.ticket_number) if flow.ticket_number else None
         ),
+        "full_form_url": url_for("tickets.new", category=category),
     }
-
-
-def _ticket_url(number: str | None) -> str | None:
-    return _url_or_none("tickets.show", number=number) if number else None
-
-
-def _url_or_none(endpoint: str, **values: Any) -> str | None:
-    try:
-        return url_for(endpoint, **values)
-    except BuildError:  # the tickets pages are not registered
-        return None
 
 
 @bp.get("/uploads/help/<artifact>")
@@ -218,7 +178,7 @@ def help_begin(artifact: str) -> ResponseReturnValue:
     return redirect(url_for("uploads.help_artifact", artifact=kind.value))
 
 
-def _latest_session(candidate: Any) -> ExamSession | None:
+def _latest_session(candidate: Candidate) -> ExamSession | None:
     """The session whose uploads matter now: the last one that started."""
     now = clock.utcnow()
     started = [e.exam_session for e in candidate.enrollments if e.exam_session.starts <= now]
@@ -253,57 +213,21 @@ def help_ticket(artifact: str) -> ResponseReturnValue:
     kind = _kind(artifact)
     db, candidate = get_session(), current_candidate()
     flow = guidance.get_flow(db, owner_key=_owner_key(), artifact=kind)
-    tickets = _tickets()
-    if flow is None or flow.status != FlowStatus.ESCALATED or tickets is None:
+    if flow is None or flow.status != FlowStatus.ESCALATED or candidate is None:
         return redirect(url_for("uploads.help_artifact", artifact=kind.value))
     form = TicketOfferForm()
     if not form.validate_on_submit():
-        return _flow_page(kind, flow, status=422)
-    exam = db.get(ExamSession, flow.exam_session_id) if flow.exam_session_id else None
+        return _flow_page(kind, flow, status=422, ticket_form=form)
     try:
-        ticket = tickets.open_ticket(
+        escalation.escalate(
             db,
+            flow=flow,
             candidate=candidate,
-            exam_session=exam,
-            category=guidance.CATEGORY[kind],
             description=str(form.description.data),
             now=clock.utcnow(),
-            source="upload",
-            details={
-                "artifact": kind.value,
-                "artifact_id": flow.artifact_id or "",
-                "error_codes": ",".join(guidance.error_codes(db, flow)),
-                "failed_retries": flow.failed_retries,
-            },
-            idempotency_key=f"upload-flow-{flow.id}-{int(flow.updated_at.timestamp())}",
         )
     except DomainError as exc:
-        form.description.errors = [exc.message, *exc.fields.values()]
-        return _flow_page(kind, flow, status=exc.status)
-    flow.ticket_number = ticket.number
+        form_errors(form, exc)
+        return _flow_page(kind, flow, status=exc.status, ticket_form=form)
     db.commit()
     return redirect(url_for("uploads.help_artifact", artifact=kind.value) + "#ticket")
-
-
-def _panel_loader(db: Any, candidate: Any) -> dict[str, Any]:
-    sessions = sorted((e.exam_session for e in candidate.enrollments), key=lambda s: s.starts)
-    return {
-        "upload_sessions": [
-            {
-                "exam": s,
-                "result": services.completeness(
-                    services.artifacts_of(db, candidate_id=candidate.id, exam_session_id=s.id)
-                ),
-            }
-            for s in sessions
-        ],
-        "candidate": candidate,
-    }
-
-
-nav.add("uploads.help_start", _l("Upload problems"), order=30, audience="candidate")
-nav.add("uploads.staff_overview", _l("Uploads"), order=40, audience="agent")
-nav.add("uploads.guidance_list", _l("Upload guidance"), order=85, audience="supervisor")
-panel.add_section("uploads", _l("Uploads"), "uploads/_panel.html", _panel_loader, order=40)
-
-from helpdesk.uploads import staff  # noqa: E402,F401 - attaches the staff pages to bp

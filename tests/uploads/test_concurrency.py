@@ -1,8 +1,7 @@
-"""Two copies of one event arriving at the same moment (two app workers) make one row.
+"""Two copies of one event arriving at the same moment (two app workers) make one row."""
 
-These tests commit for real (each request in its own transaction, as in production), so
-they arrange and clean up their own rows instead of using the rolled-back db_session.
-"""
+# These tests commit for real (each request in its own transaction, as in production), so
+# they arrange and clean up their own rows instead of using the rolled-back db_session.
 
 from __future__ import annotations
 

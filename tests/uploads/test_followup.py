@@ -8,10 +8,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from config import ConfigError
 from helpdesk.callbacks.models import FOLLOWUP_PRIORITY, HelpRequest
 from helpdesk.notify.models import OutboundSms
 from helpdesk.notify.services import check_text
 from helpdesk.uploads import followup, services
+from helpdesk.uploads import settings as uploads_settings
 from helpdesk.uploads.models import ArtifactKind, FollowUp, UploadState
 from tests.uploads.conftest import EXAM_ENDS
 
@@ -207,10 +209,16 @@ def test_the_scheduled_job_uses_the_apps_hotline_and_grace(app, roster, db_sessi
     from helpdesk.jobs import find
 
     _exam, _people = roster
-    monkeypatch.setitem(app.config, "UPLOAD_FOLLOWUP_GRACE_MINUTES", 60)
+    configured = uploads_settings.from_config({**app.config, "UPLOAD_FOLLOWUP_GRACE_MINUTES": 60})
+    monkeypatch.setitem(app.extensions, uploads_settings.EXTENSION, configured)
 
     with app.app_context():
         early = find("uploads.follow_up").run(db_session, EXAM_ENDS + timedelta(minutes=45))
         late = find("uploads.follow_up").run(db_session, EXAM_ENDS + timedelta(minutes=61))
 
     assert (early, late) == (0, 3)
+
+
+def test_an_unknown_exam_kind_in_the_settings_stops_the_desk_from_starting(app):
+    with pytest.raises(ConfigError, match="HELPDESK_UPLOAD_FOLLOWUP_KINDS"):
+        uploads_settings.from_config({**app.config, "UPLOAD_FOLLOWUP_KINDS": "formal,weekly"})

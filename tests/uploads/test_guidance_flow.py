@@ -215,6 +215,26 @@ def test_the_candidate_files_the_prefilled_ticket_once(
     assert ticket.number in page
 
 
+def test_a_ticket_text_the_desk_refuses_is_answered_beside_the_field_and_files_nothing(
+    client, make_exam, make_candidate, sign_in_candidate, db_session, after_exam
+):
+    sign_in_candidate(make_candidate(sessions=[make_exam("FORMAL-BAD")]))
+    _start(client, "E_SERVER")
+    for _ in range(6):
+        _answer(client, "no")
+
+    blank = client.post("/uploads/help/evidence_video/ticket", data={"description": ""}, headers=EN)
+    unprintable = client.post(
+        "/uploads/help/evidence_video/ticket", data={"description": "\x01\x02"}, headers=EN
+    )
+
+    assert (blank.status_code, unprintable.status_code) == (422, 422)
+    assert "Describe what happened." in blank.text
+    assert "Describe the problem in a few words." in unprintable.text
+    assert "This field cannot be empty." in unprintable.text
+    assert db_session.scalars(select(Ticket)).all() == []
+
+
 def test_an_anonymous_visitor_is_asked_to_sign_in_to_file(client):
     _start(client)
     for _ in range(6):

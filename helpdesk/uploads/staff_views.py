@@ -1,32 +1,51 @@
 """Staff pages: upload completeness per exam session, a candidate's timeline, CSV export,
-and the guidance editor (supervisors)."""
+the guidance editor (supervisors), and the uploads section of the candidate panel."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from wtforms.fields.choices import SelectChoice
 
-from helpdesk import clock, csvexport
+from helpdesk import clock, csvexport, nav, panel
 from helpdesk.audit import services as audit
 from helpdesk.db import get_session
 from helpdesk.errors import DomainError
 from helpdesk.exams import services as exams
 from helpdesk.exams.models import Enrollment, ExamSession
+from helpdesk.forms import form_errors
 from helpdesk.identity.auth import current_staff, staff_required
-from helpdesk.identity.models import Candidate, Role
+from helpdesk.identity.models import Candidate, Role, Staff
 from helpdesk.identity.phone import mask as mask_phone
 from helpdesk.uploads import guidance, services
 from helpdesk.uploads.forms import GuidanceEntryForm, NewFailureForm
+from helpdesk.uploads.labels import ARTIFACT_LABELS as LABELS
 from helpdesk.uploads.models import ArtifactKind, GuidanceKind
-from helpdesk.uploads.views import LABELS, bp
 
+bp = Blueprint("uploads_staff", __name__, url_prefix="/staff/uploads")
 PAGE_SIZE = 100
 FILTERS = ("incomplete", "complete", *[v.value for v in services.Verdict])
+nav.add("uploads_staff.staff_overview", _l("Uploads"), order=40, audience="agent")
+nav.add("uploads_staff.guidance_list", _l("Upload guidance"), order=85, audience="supervisor")
+
+
+def _panel_section(session: Session, candidate: Candidate) -> dict[str, Any]:
+    return {"upload_sessions": services.by_session(session, candidate), "candidate": candidate}
+
+
+panel.add_section("uploads", _l("Uploads"), "uploads/_panel.html", _panel_section, order=40)
+
+
+def _me() -> Staff:
+    me = current_staff()
+    assert me is not None
+    return me
 
 
 def _selected_session() -> tuple[list[ExamSession], ExamSession | None]:
@@ -60,7 +79,7 @@ def _filtered(lines: list[services.RosterLine]) -> list[services.RosterLine]:
     return lines
 
 
-@bp.get("/staff/uploads")
+@bp.get("")
 @staff_required(Role.AGENT)
 def staff_overview() -> ResponseReturnValue:
     sessions, exam = _selected_session()
@@ -87,7 +106,7 @@ def _args() -> dict[str, str]:
     return {k: request.args.get(k, "")[:64] for k in ("exam_session", "status", "artifact", "q")}
 
 
-@bp.get("/staff/uploads/export.csv")
+@bp.get("/export.csv")
 @staff_required(Role.SUPERVISOR)
 def staff_export() -> ResponseReturnValue:
     _sessions, exam = _selected_session()
@@ -129,7 +148,7 @@ def staff_export() -> ResponseReturnValue:
         )
     audit.record(
         db,
-        staff=current_staff(),
+        staff=_me(),
         action="uploads.export",
         now=clock.utcnow(),
         detail={"exam_session": exam.code, "rows": len(lines)},
@@ -142,7 +161,7 @@ def staff_export() -> ResponseReturnValue:
     )
 
 
-@bp.get("/staff/uploads/candidates/<int:candidate_id>")
+@bp.get("/candidates/<int:candidate_id>")
 @staff_required(Role.AGENT)
 def staff_timeline(candidate_id: int) -> ResponseReturnValue:
     db = get_session()
@@ -176,7 +195,7 @@ def staff_timeline(candidate_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.get("/staff/uploads/guidance")
+@bp.get("/guidance")
 @staff_required(Role.SUPERVISOR)
 def guidance_list() -> ResponseReturnValue:
     db = get_session()
@@ -200,14 +219,7 @@ def _entry_data(form: GuidanceEntryForm) -> guidance.EntryIn:
     )
 
 
-def _form_errors(form: Any, exc: DomainError) -> None:
-    for name, message in exc.fields.items():
-        if hasattr(form, name):
-            getattr(form, name).errors = [message]
-    form.form_errors = [exc.message]
-
-
-@bp.route("/staff/uploads/guidance/<int:entry_id>", methods=["GET", "POST"])
+@bp.route("/guidance/<int:entry_id>", methods=["GET", "POST"])
 @staff_required(Role.SUPERVISOR)
 def guidance_edit(entry_id: int) -> ResponseReturnValue:
     db = get_session()
@@ -219,27 +231,27 @@ def guidance_edit(entry_id: int) -> ResponseReturnValue:
         ), 422 if form.errors else 200
     try:
         guidance.update_entry(
-            db, entry=entry, data=_entry_data(form), staff=current_staff(), now=clock.utcnow()
+            db, entry=entry, data=_entry_data(form), staff=_me(), now=clock.utcnow()
         )
     except DomainError as exc:
         db.rollback()
-        _form_errors(form, exc)
+        form_errors(form, exc)
         return render_template(
             "uploads/guidance_edit.html", form=form, entry=entry, labels=LABELS
         ), exc.status
     audit.record(
         db,
-        staff=current_staff(),
+        staff=_me(),
         action="uploads.guidance_edit",
         now=clock.utcnow(),
         detail={"entry": entry.id, "code": entry.code},
     )
     db.commit()
     flash(_("Guidance saved. Candidates see it from now on."), "success")
-    return redirect(url_for("uploads.guidance_list"))
+    return redirect(url_for("uploads_staff.guidance_list"))
 
 
-@bp.route("/staff/uploads/guidance/new", methods=["GET", "POST"])
+@bp.route("/guidance/new", methods=["GET", "POST"])
 @staff_required(Role.SUPERVISOR)
 def guidance_new() -> ResponseReturnValue:
     form = NewFailureForm(is_retry=False)
@@ -255,21 +267,21 @@ def guidance_new() -> ResponseReturnValue:
             artifact=ArtifactKind(str(form.artifact.data)),
             code=str(form.code.data),
             data=_entry_data(form),
-            staff=current_staff(),
+            staff=_me(),
             now=clock.utcnow(),
         )
     except DomainError as exc:
-        _form_errors(form, exc)
+        form_errors(form, exc)
         return render_template(
             "uploads/guidance_edit.html", form=form, entry=None, labels=LABELS
         ), exc.status
     audit.record(
         db,
-        staff=current_staff(),
+        staff=_me(),
         action="uploads.guidance_add",
         now=clock.utcnow(),
         detail={"entry": entry.id, "code": entry.code},
     )
     db.commit()
     flash(_("Guidance saved. Candidates see it from now on."), "success")
-    return redirect(url_for("uploads.guidance_list"))
+    return redirect(url_for("uploads_staff.guidance_list"))
