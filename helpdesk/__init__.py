@@ -24,6 +24,7 @@ BLUEPRINTS = [
     "helpdesk.callbacks.views",
     "helpdesk.telephony.views",
     "helpdesk.readiness.views",
+    "helpdesk.readiness.staff_views",
     "helpdesk.uploads.views",
     "helpdesk.uploads.staff_views",
     "helpdesk.tickets.views",
@@ -63,10 +64,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     auth.init_app(app)
 
+    from helpdesk.readiness import settings as readiness_settings
     from helpdesk.tickets import settings as tickets_settings
     from helpdesk.uploads import settings as uploads_settings
 
     tickets_settings.init_app(app)
+    readiness_settings.init_app(app)
     uploads_settings.init_app(app)
 
     from helpdesk.notify.adapters import from_config as notifier_from_config

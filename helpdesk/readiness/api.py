@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 import os
 import secrets
@@ -11,30 +10,29 @@ import time
 from collections.abc import Iterator
 from typing import Any, Literal
 
-from flask import Response, current_app, request
+from flask import Response, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from pydantic import AwareDatetime, BaseModel, Field
 
-from helpdesk import clock
+from helpdesk import clock, idempotency
 from helpdesk.api import endpoint
 from helpdesk.db import get_session
-from helpdesk.errors import DomainError, ValidationFailed
+from helpdesk.errors import DomainError
 from helpdesk.exams import services as exams
 from helpdesk.extensions import limiter
 from helpdesk.identity.models import Candidate
 from helpdesk.readiness import services
-from helpdesk.readiness.models import Device
+from helpdesk.readiness import settings as readiness_settings
+from helpdesk.readiness.models import Device, DeviceReport
 from helpdesk.readiness.profiles import profile_for
 
-#: The facts of a real PC are a few KB; anything much larger is not from our agent.
-FACTS_LIMIT = 64 * 1024
 DOWNLOAD_LIMIT = 25_000_000
 UPLOAD_LIMIT = 32 * 1024 * 1024
 CHUNK = 64 * 1024
 MB = 1_000_000
 _RANDOM = os.urandom(1024 * 1024)
-_KEY_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.:")
 
 
 class ProfileQuery(BaseModel):
@@ -102,31 +100,6 @@ def diagnostics_profile(query: ProfileQuery) -> tuple[dict[str, Any], int]:
     return profile_for(session, exam), 200
 
 
-def idempotency_key() -> str | None:
-    key = request.headers.get("Idempotency-Key")
-    if key is None:
-        return None
-    key = key.strip()
-    if not 8 <= len(key) <= 64 or not set(key) <= _KEY_CHARS:
-        message = str(_l("Idempotency-Key must be 8 to 64 letters, digits or - _ . :"))
-        raise ValidationFailed(message, fields={"Idempotency-Key": message})
-    return key
-
-
-def facts_fingerprint(payload: dict[str, Any]) -> tuple[str, int]:
-    """SHA-256 of the canonical upload, and the size of its facts in bytes; NaN and
-    Infinity (which Python's JSON reader accepts but the database's JSON does not) are 422."""
-    try:
-        canonical = json.dumps(
-            payload, sort_keys=True, ensure_ascii=False, default=str, allow_nan=False
-        )
-    except ValueError:
-        message = str(_l("Numbers must be finite (no NaN or Infinity)."))
-        raise ValidationFailed(message, fields={"facts": message}) from None
-    facts = json.dumps(payload.get("facts"), ensure_ascii=False, default=str)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest(), len(facts.encode("utf-8"))
-
-
 @endpoint(
     "POST",
     "/diagnostics/reports",
@@ -135,7 +108,7 @@ def facts_fingerprint(payload: dict[str, Any]) -> tuple[str, int]:
     body=ReportIn,
     auth=True,
     headers={
-        "Idempotency-Key": {
+        idempotency.HEADER: {
             "required": False,
             "schema": {"type": "string", "minLength": 8, "maxLength": 64},
             "description": "The same on every retry: the report is stored once.",
@@ -143,16 +116,10 @@ def facts_fingerprint(payload: dict[str, Any]) -> tuple[str, int]:
     },
     responses={201: ReportOut, 200: ReportOut},
 )
-@limiter.limit(lambda: _limit("REPORT_RATE_LIMIT"), key_func=lambda: sender_key())
+@limiter.limit(readiness_settings.report_rate_limit, key_func=lambda: sender_key())
 def submit_report(candidate: Candidate, body: ReportIn) -> tuple[ReportOut, int]:
-    key = idempotency_key()
-    sha, facts_size = facts_fingerprint({**body.model_dump(mode="json"), "facts": body.facts})
-    if facts_size > FACTS_LIMIT:
-        raise DomainError(
-            str(_l("The report's facts are too large (at most 64 KB).")),
-            code="too_large",
-            status=413,
-        )
+    key = services.report_key(request.headers.get(idempotency.HEADER))
+    sha = services.fingerprint({**body.model_dump(mode="json"), "facts": body.facts})
     session, now = get_session(), clock.utcnow()
     exam = services.exam_for_report(session, candidate=candidate, code=body.exam_session, now=now)
     report, created = services.submit_report(
@@ -176,33 +143,21 @@ def submit_report(candidate: Candidate, body: ReportIn) -> tuple[ReportOut, int]
     return report_out(report), 201 if created else 200
 
 
-def report_out(report: Any) -> ReportOut:
-    return ReportOut(
-        report_code=report.code,
-        verdict=report.verdict,
-        checks=[
-            CheckOut(
-                **{k: str(c.get(k) or "") for k in ("id", "status", "title", "message", "fix")}
-            )
-            for c in report.checks
-        ],
+def report_out(report: DeviceReport) -> ReportOut:
+    keys = ("id", "status", "title", "message", "fix")
+    return ReportOut.model_validate(
+        {
+            "report_code": report.code,
+            "verdict": str(report.verdict),
+            "checks": [{k: str(c.get(k) or "") for k in keys} for c in report.checks],
+        }
     )
-
-
-def _limit(key: str) -> str:
-    return str(current_app.config[key])
-
-
-def _speedtest_limit() -> str:
-    return _limit("SPEEDTEST_RATE_LIMIT")
 
 
 def sender_key() -> str:
     """Who is uploading: the bearer token (hashed) or the signed-in browser, else the
     address; so one candidate's loop cannot fill the table, and a school's shared address
     does not throttle its candidates."""
-    from flask_login import current_user
-
     header = request.headers.get("Authorization", "")
     if header:
         return "token:" + hashlib.sha256(header.encode("utf-8", "replace")).hexdigest()[:24]
@@ -244,7 +199,7 @@ def random_stream(size: int) -> Iterator[bytes]:
     responses={200: None},
     raw_response={200: "application/octet-stream"},
 )
-@limiter.limit(_speedtest_limit, cost=_download_cost)
+@limiter.limit(readiness_settings.speedtest_rate_limit, cost=_download_cost)
 def speedtest_download(query: DownloadQuery) -> Response:
     size = min(query.bytes, DOWNLOAD_LIMIT)
     return Response(
@@ -267,7 +222,7 @@ def speedtest_download(query: DownloadQuery) -> Response:
     responses={200: UploadOut},
     raw_body="application/octet-stream",
 )
-@limiter.limit(_speedtest_limit, cost=_upload_cost)
+@limiter.limit(readiness_settings.speedtest_rate_limit, cost=_upload_cost)
 def speedtest_upload() -> tuple[UploadOut, int]:
     if request.content_length is not None and request.content_length > UPLOAD_LIMIT:
         raise DomainError(str(_l("The upload is too large.")), code="too_large", status=413)

@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 from helpdesk import clock
@@ -34,12 +33,13 @@ def publish(file: Path, version: str | None, platform: str | None) -> None:
     """Copy FILE to the published builds and show it on the download page."""
     import diagnostics
     from helpdesk.readiness import builds
+    from helpdesk.readiness import settings as readiness_settings
 
     platform = platform or builds.guess_platform(file)
     if platform is None:
         click.echo("error: cannot tell the platform from the name; give --platform", err=True)
         sys.exit(1)
-    folder = builds.builds_folder(current_app.config["UPLOAD_DIR"])
+    folder = readiness_settings.current().builds_dir
     try:
         with session_scope() as session:
             build, created = builds.publish_build(

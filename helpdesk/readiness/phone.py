@@ -53,16 +53,9 @@ def detect_os(user_agent: Any, hints: Any) -> dict[str, Any]:
         or platform.lower() in ("harmonyos", "openharmony")
     ):
         return {"family": "harmonyos", "version": None}
-    if (
-        platform.lower() == "android"
-        and isinstance(platform_version, str)
-        and re.match(r"^\d+", platform_version)
-    ):
-        return {
-            "family": "android",
-            "version": int(re.match(r"^\d+", platform_version)[0]),
-            "source": "client_hints",
-        }
+    major = re.match(r"^\d+", platform_version) if isinstance(platform_version, str) else None
+    if platform.lower() == "android" and major is not None:
+        return {"family": "android", "version": int(major[0]), "source": "client_hints"}
     match = _ANDROID.search(ua)
     if match or platform.lower() == "android":
         frozen = "; K)" in ua or "; K;" in ua

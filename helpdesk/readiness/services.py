@@ -1,10 +1,18 @@
 """Device reports: judge what the agent or the phone page sent, keep it once, and sum up an
-exam session's readiness for staff."""
+exam session's readiness for staff.
+
+The rules an upload meets wherever it comes from (the agent through the API, the phone
+page) live here: the facts' size limit, the fingerprint a retry is recognised by, and the
+Idempotency-Key.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import secrets
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -15,8 +23,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from diagnostics.rules import judge
-from helpdesk import csvexport
-from helpdesk.errors import ValidationFailed
+from helpdesk import csvexport, idempotency
+from helpdesk.errors import DomainError, ValidationFailed
 from helpdesk.exams.models import Enrollment, ExamSession
 from helpdesk.identity import phone as phone_numbers
 from helpdesk.identity.models import Candidate
@@ -27,6 +35,41 @@ from helpdesk.readiness.profiles import profile_for
 #: No 0/O, 1/I/L, so a code read out on the phone is not misheard or mistyped.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_PREFIX = {Device.PC: "D", Device.PHONE: "P"}
+#: The facts of a real PC are a few KB; anything much larger is not from our agent.
+FACTS_LIMIT = 64 * 1024
+
+
+def report_key(header: str | None) -> str | None:
+    """The Idempotency-Key a client sent with a report, checked by the desk's one rule."""
+    return idempotency.optional_key(header)
+
+
+def check_size(size: int) -> None:
+    """Refuse (413) a report whose facts, or whose whole body, pass FACTS_LIMIT bytes."""
+    if size > FACTS_LIMIT:
+        raise DomainError(
+            str(_l("The report's facts are too large (at most 64 KB).")),
+            code="too_large",
+            status=413,
+        )
+
+
+def fingerprint(payload: Mapping[str, Any]) -> str:
+    """SHA-256 of the canonical upload, so a retry is told from a different report.
+
+    Facts over the size limit are 413; NaN and Infinity (which Python's JSON reader accepts
+    but the database's JSON does not) are 422.
+    """
+    try:
+        canonical = json.dumps(
+            payload, sort_keys=True, ensure_ascii=False, default=str, allow_nan=False
+        )
+    except ValueError:
+        message = str(_l("Numbers must be finite (no NaN or Infinity)."))
+        raise ValidationFailed(message, fields={"facts": message}) from None
+    facts = json.dumps(payload.get("facts"), ensure_ascii=False, default=str)
+    check_size(len(facts.encode("utf-8")))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def new_report_code(session: Session, device: Device) -> str:
@@ -137,15 +180,7 @@ def _by_key(session: Session, candidate: Candidate, key: str) -> DeviceReport | 
 
 def _replayed(existing: DeviceReport, upload: Upload) -> DeviceReport:
     if existing.body_sha256 != upload.body_sha256:
-        message = str(
-            _l(
-                "This Idempotency-Key was already used for a different report. "
-                "Use a new key for a new report."
-            )
-        )
-        raise ValidationFailed(
-            message, code="idempotency_key_reused", fields={"Idempotency-Key": message}
-        )
+        raise idempotency.key_reused()
     return existing
 
 

@@ -6,6 +6,7 @@ import re
 
 from sqlalchemy import func, select
 
+from helpdesk.readiness import settings as readiness_settings
 from helpdesk.readiness.models import DeviceReport
 from tests.readiness.conftest import ready_pc, report_body
 
@@ -217,17 +218,20 @@ def test_an_oversized_speed_test_upload_is_413(client):
     assert response.status_code == 413
 
 
-def test_the_speed_test_is_rate_limited_per_address(app, client):
-    before = app.config["SPEEDTEST_RATE_LIMIT"]
-    app.config["SPEEDTEST_RATE_LIMIT"] = "3 per minute"
-    try:
-        statuses = [
-            client.get("/api/v1/diagnostics/speedtest/download?bytes=1000").status_code
-            for _ in range(4)
-        ]
-        limited = client.get("/api/v1/diagnostics/speedtest/download?bytes=1000")
-    finally:
-        app.config["SPEEDTEST_RATE_LIMIT"] = before
+def _configure(app, monkeypatch, **config):
+    """Run this test with readiness settings built from the app's config plus config."""
+    configured = readiness_settings.from_config({**app.config, **config})
+    monkeypatch.setitem(app.extensions, readiness_settings.EXTENSION, configured)
+
+
+def test_the_speed_test_is_rate_limited_per_address(app, client, monkeypatch):
+    _configure(app, monkeypatch, SPEEDTEST_RATE_LIMIT="3 per minute")
+
+    statuses = [
+        client.get("/api/v1/diagnostics/speedtest/download?bytes=1000").status_code
+        for _ in range(4)
+    ]
+    limited = client.get("/api/v1/diagnostics/speedtest/download?bytes=1000")
 
     assert statuses == [200, 200, 200, 429]
     assert int(limited.headers["Retry-After"]) > 0
@@ -253,22 +257,17 @@ def test_the_openapi_document_describes_the_diagnostics_endpoints(client):
 
 
 def test_one_candidate_looping_uploads_is_throttled_and_keeps_what_was_stored(
-    app, client, make_candidate, api_token, db_session
+    app, client, make_candidate, api_token, db_session, monkeypatch
 ):
     headers = {"Authorization": f"Bearer {api_token(make_candidate())}"}
     other = {"Authorization": f"Bearer {api_token(make_candidate())}"}
-    before = app.config["REPORT_RATE_LIMIT"]
-    app.config["REPORT_RATE_LIMIT"] = "2 per hour"
-    try:
-        statuses = [
-            client.post(
-                "/api/v1/diagnostics/reports", json=report_body(), headers=headers
-            ).status_code
-            for _ in range(3)
-        ]
-        someone_else = client.post("/api/v1/diagnostics/reports", json=report_body(), headers=other)
-    finally:
-        app.config["REPORT_RATE_LIMIT"] = before
+    _configure(app, monkeypatch, REPORT_RATE_LIMIT="2 per hour")
+
+    statuses = [
+        client.post("/api/v1/diagnostics/reports", json=report_body(), headers=headers).status_code
+        for _ in range(3)
+    ]
+    someone_else = client.post("/api/v1/diagnostics/reports", json=report_body(), headers=other)
 
     assert statuses == [201, 201, 429]
     assert someone_else.status_code == 201
