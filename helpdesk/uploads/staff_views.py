@@ -26,7 +26,7 @@ from helpdesk.identity.phone import mask as mask_phone
 from helpdesk.uploads import guidance, services
 from helpdesk.uploads.forms import GuidanceEntryForm, NewFailureForm
 from helpdesk.uploads.labels import ARTIFACT_LABELS as LABELS
-from helpdesk.uploads.models import ArtifactKind, GuidanceKind
+from helpdesk.uploads.models import ArtifactKind, GuidanceEntry, GuidanceKind
 
 bp = Blueprint("uploads_staff", __name__, url_prefix="/staff/uploads")
 PAGE_SIZE = 100
@@ -219,6 +219,20 @@ def _entry_data(form: GuidanceEntryForm) -> guidance.EntryIn:
     )
 
 
+def _saved(db: Session, entry: GuidanceEntry, *, action: str) -> ResponseReturnValue:
+    """Audit the edit, commit, and go back to the list."""
+    audit.record(
+        db,
+        staff=_me(),
+        action=action,
+        now=clock.utcnow(),
+        detail={"entry": entry.id, "code": entry.code},
+    )
+    db.commit()
+    flash(_("Guidance saved. Candidates see it from now on."), "success")
+    return redirect(url_for("uploads_staff.guidance_list"))
+
+
 @bp.route("/guidance/<int:entry_id>", methods=["GET", "POST"])
 @staff_required(Role.SUPERVISOR)
 def guidance_edit(entry_id: int) -> ResponseReturnValue:
@@ -239,16 +253,7 @@ def guidance_edit(entry_id: int) -> ResponseReturnValue:
         return render_template(
             "uploads/guidance_edit.html", form=form, entry=entry, labels=LABELS
         ), exc.status
-    audit.record(
-        db,
-        staff=_me(),
-        action="uploads.guidance_edit",
-        now=clock.utcnow(),
-        detail={"entry": entry.id, "code": entry.code},
-    )
-    db.commit()
-    flash(_("Guidance saved. Candidates see it from now on."), "success")
-    return redirect(url_for("uploads_staff.guidance_list"))
+    return _saved(db, entry, action="uploads.guidance_edit")
 
 
 @bp.route("/guidance/new", methods=["GET", "POST"])
@@ -275,13 +280,4 @@ def guidance_new() -> ResponseReturnValue:
         return render_template(
             "uploads/guidance_edit.html", form=form, entry=None, labels=LABELS
         ), exc.status
-    audit.record(
-        db,
-        staff=_me(),
-        action="uploads.guidance_add",
-        now=clock.utcnow(),
-        detail={"entry": entry.id, "code": entry.code},
-    )
-    db.commit()
-    flash(_("Guidance saved. Candidates see it from now on."), "success")
-    return redirect(url_for("uploads_staff.guidance_list"))
+    return _saved(db, entry, action="uploads.guidance_add")
