@@ -14,12 +14,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bench.harness.http import RETRYABLE, Client, Recorder, Response
-from bench.rehearsal.facts import PASSING_FACTS
 from bench.rehearsal.ledger import Accepted, Ledger
 from bench.rehearsal.people import Person
 from bench.rehearsal.plans import CATEGORIES, ArtifactPlan, CandidatePlan
 from bench.rehearsal.runner import Actor, Runner
 from bench.rehearsal.timetable import Timetable
+from diagnostics.samples import ready_pc
 
 CLOSED = {"completed", "unreachable", "cancelled"}
 #: How long a client keeps retrying one request before giving up (real seconds).
@@ -356,7 +356,7 @@ def _diagnostic(ctx: Context, http: Client, auth: dict[str, str], person: Person
         "profile_version": version,
         "platform": "windows",
         "collected_at": iso_now(),
-        "facts": PASSING_FACTS,
+        "facts": ready_pc(),
     }
     answer = api(
         http,
