@@ -8,9 +8,9 @@ under gunicorn (2 workers, gthread). Then every candidate presses once (POST
 /api/v1/help-requests) within --window seconds at --clients concurrency; 30% of presses are
 sent again with the same Idempotency-Key and 10% pressed again with a new key. Then --agents
 agents sign in and claim (the console's claim-next) until the queue is empty, recording each
-call as resolved. Prints requests recorded (must equal --candidates), the 5xx count (must be
-0), double claims (must be 0), POST latency median / p99 and claims per second; exits 1 if a
-must fails. The database is dropped at the end. Standard library plus the pinned packages.
+call as resolved. Prints requests recorded (must equal --candidates), 5xx answers and failed
+connections (must be 0), double claims (must be 0), POST latency (median, p95, p99, max) and
+claims per second; exits 1 if a must fails. The database is dropped at the end.
 """
 
 from __future__ import annotations

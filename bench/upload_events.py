@@ -7,8 +7,8 @@ a roster of fictitious candidates through the desk's services, starts gunicorn, 
 candidate in (POST /api/v1/candidate-tokens), then sends the unique upload events with 30%
 of them sent twice: a third of those copies at the same moment as the original (two
 connections racing), the rest later. Prints the rows stored (must equal the unique events),
-the 5xx count (must be 0), events per second and latency median / p99; exits 1 if either
-must fails. The database is dropped at the end. Standard library plus the pinned packages.
+5xx answers and failed connections (must be 0), events per second and latency (median, p95,
+p99, max); exits 1 if either must fails. The database is dropped at the end.
 """
 
 from __future__ import annotations
