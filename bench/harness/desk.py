@@ -9,6 +9,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bench.harness.http import wait_until_ok
 from bench.harness.processes import BIN, Process, free_port, spawn, terminate
@@ -99,9 +100,10 @@ def start_app_server(
 
 
 @contextmanager
-def serving(env: dict[str, str], **options: object) -> Iterator[AppServer]:
-    """A started app server whose /livez answers 200, stopped when the block ends."""
-    server = start_app_server(env, **options)  # type: ignore[arg-type]
+def serving(env: dict[str, str], **options: Any) -> Iterator[AppServer]:
+    """A started app server whose /livez answers 200, stopped when the block ends;
+    `options` are start_app_server()'s."""
+    server = start_app_server(env, **options)
     try:
         server.wait()
         yield server

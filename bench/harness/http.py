@@ -170,7 +170,7 @@ class Client:
     headers: dict[str, str] = field(default_factory=dict)
     stop: threading.Event | None = None
     cookies: dict[str, str] = field(default_factory=dict)
-    _connection: http.client.HTTPConnection | None = field(default=None, repr=False)
+    _connection: http.client.HTTPConnection | None = field(default=None, init=False, repr=False)
 
     def twin(self) -> Client:
         """Another client like this one (no cookies, no connection): a second device or a
