@@ -297,8 +297,8 @@ def run(label: str, url: str, args: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    backends = {"sqlite": ["sqlite"], "postgresql": ["postgresql"]}.get(
-        args.backend, ["sqlite", "postgresql"]
+    backends: list[database.Backend] = (
+        ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     )
     for backend in backends:
         with database.throwaway(backend, label="inbox", server=args.pg_server) as url:

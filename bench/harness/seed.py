@@ -24,7 +24,8 @@ def fictitious_roster(count: int, code: str, seed: int) -> list[RosterRow]:
     numbers: the generator may repeat one, and a roster may not."""
     from helpdesk.demo import fake_roster
 
-    rows, seen = [], set()
+    rows: list[RosterRow] = []
+    seen: set[str] = set()
     for row in fake_roster(count + count // 10 + 20, [code], seed=seed):
         if row.id_number not in seen and len(rows) < count:
             seen.add(row.id_number)
