@@ -311,6 +311,11 @@ def upload(
         ctx.count(f"uploads page {answer.status}")
 
 
+def _ticket_id(data: dict[str, Any]) -> str | None:
+    """A ticket's number as the desk answers it (its id when an older desk has none)."""
+    return str(data.get("number") or data.get("id") or "") or None
+
+
 def ticket(ctx: Context, http: Client, auth: dict[str, str], person: Person) -> Actor:
     """File a ticket after the exam (e.g. the answer data would not upload)."""
     key = uuid.uuid4().hex
@@ -325,7 +330,7 @@ def ticket(ctx: Context, http: Client, auth: dict[str, str], person: Person) -> 
         "ticket",
         person,
         key,
-        lambda d: str(d.get("number") or d.get("id") or "") or None,
+        _ticket_id,
         0.5,
         "POST",
         "/tickets",
@@ -334,8 +339,7 @@ def ticket(ctx: Context, http: Client, auth: dict[str, str], person: Person) -> 
     )
     if ctx.refused("ticket", answer):
         return
-    data = answer.json() or {}
-    _accepted(ctx, "ticket", key, person, str(data.get("number") or data.get("id") or "") or None)
+    _accepted(ctx, "ticket", key, person, _ticket_id(answer.json() or {}))
     ctx.count("ticket filed")
     yield time.time()
 
