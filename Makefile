@@ -31,7 +31,7 @@ test: install
 # servers behind one address, the scheduler; 1,000 candidates and every fault; then stops.
 CANDIDATES ?= 1000
 rehearsal: install
-	$(BIN)/python bench/examday.py --deploy --candidates $(CANDIDATES) --all-faults $(REHEARSAL_ARGS)
+	$(BIN)/python -m bench.examday --deploy --candidates $(CANDIDATES) --all-faults $(REHEARSAL_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

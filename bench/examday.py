@@ -1,9 +1,8 @@
-#!/usr/bin/env python3
 """Exam-day rehearsal: drive a desk through the notice's formal exam with N simulated
 candidates and agents, inject faults, then hold a client-side ledger against the database.
 
-    .venv/bin/python bench/examday.py --deploy --candidates 100 --day-seconds 120
-    .venv/bin/python bench/examday.py --deploy --all-faults          # what `make rehearsal` runs
+    .venv/bin/python -m bench.examday --deploy --candidates 100 --day-seconds 120
+    .venv/bin/python -m bench.examday --deploy --all-faults          # what `make rehearsal` runs
 
 Exit status 0 when every expectation holds, 1 when one fails, 2 when the rehearsal itself
 could not run. See docs/rehearsal.md.
@@ -19,171 +18,36 @@ import signal
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from sqlalchemy import Engine
 
-from bench.rehearsal import actors, checks, client, dbcheck  # noqa: E402
-from bench.rehearsal.client import Http, Recorder  # noqa: E402
-from bench.rehearsal.deploy import Deployment, Person  # noqa: E402
-from bench.rehearsal.faults import Faults  # noqa: E402
-from bench.rehearsal.ledger import Ledger  # noqa: E402
-from bench.rehearsal.plans import make_plans  # noqa: E402
-from bench.rehearsal.report import charts_for, summary_lines, write_html  # noqa: E402
-from bench.rehearsal.runner import Runner  # noqa: E402
-from bench.rehearsal.timetable import Timetable, default_day_seconds  # noqa: E402
-
-FAULTS = ("pg-kill", "worker-kill", "redis-stop", "twilio", "twilio-callbacks", "two-schedulers")
+from bench.harness.http import Client, Recorder
+from bench.rehearsal import actors, agents, checks, dbcheck, people
+from bench.rehearsal.deploy import Deployment
+from bench.rehearsal.faults import Faults, set_twilio_mode
+from bench.rehearsal.ledger import Ledger
+from bench.rehearsal.options import chosen_faults, parse_args
+from bench.rehearsal.people import Agent, Person
+from bench.rehearsal.plans import make_plans
+from bench.rehearsal.report import write_outputs
+from bench.rehearsal.runner import Runner
+from bench.rehearsal.timetable import Timetable
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--candidates", type=int, default=1000)
-    parser.add_argument("--agents", type=int, default=8)
-    parser.add_argument(
-        "--day-seconds",
-        type=float,
-        default=None,
-        help="real seconds for the notice's 90 minutes (login opens 10:10 "
-        "to 11:40, 30 minutes after submission); default 0.72 s per "
-        "candidate, at least 180; 5400 = real time",
-    )
-    parser.add_argument(
-        "--lead-seconds",
-        type=float,
-        default=8.0,
-        help="seconds between creating the exam session and login opening",
-    )
-    parser.add_argument("--seed", type=int, default=None)
-    parser.add_argument(
-        "--p95-ms",
-        type=float,
-        default=500.0,
-        help="candidate requests' 95th percentile must stay under this",
-    )
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
-    parser.add_argument(
-        "--time-limit",
-        type=float,
-        default=None,
-        help="hard stop in seconds (default: day + 10 minutes)",
-    )
-    target = parser.add_argument_group("target")
-    target.add_argument(
-        "--deploy",
-        action="store_true",
-        help="start the whole desk here (PostgreSQL database, Redis, two "
-        "gunicorn servers behind one proxy, the scheduler) and stop it",
-    )
-    target.add_argument("--url", help="a running desk (without --deploy)")
-    target.add_argument("--database-url", help="its PostgreSQL URL, for read-only checks")
-    target.add_argument("--exam-session", help="the rehearsal session's code (without --deploy)")
-    target.add_argument("--roster-csv", type=Path, help="the roster imported for it")
-    target.add_argument(
-        "--agents-file", type=Path, help="lines 'username password' of agent accounts"
-    )
-    target.add_argument(
-        "--write-exams",
-        type=Path,
-        metavar="FILE",
-        help="write the compressed session for `flask exams import` and exit",
-    )
-    target.add_argument(
-        "--write-roster",
-        type=Path,
-        metavar="FILE",
-        help="write a fictitious roster CSV for `flask roster import` and exit",
-    )
-    target.add_argument("--pg-server", default="postgresql://postgres@127.0.0.1:5432")
-    fault = parser.add_argument_group("faults")
-    fault.add_argument(
-        "--all-faults", action="store_true", help="every fault below except --fault-pg-restart"
-    )
-    fault.add_argument(
-        "--fault-pg-kill",
-        action="store_true",
-        help="mid-burst: refuse connections to the rehearsal's database and "
-        "kill all of them, for --outage-seconds",
-    )
-    fault.add_argument(
-        "--fault-pg-restart",
-        action="store_true",
-        help="restart the whole PostgreSQL cluster instead (affects every database on the server)",
-    )
-    fault.add_argument("--outage-seconds", type=float, default=4.0)
-    fault.add_argument(
-        "--fault-worker-kill",
-        action="store_true",
-        help="SIGKILL a gunicorn worker every --kill-every seconds",
-    )
-    fault.add_argument("--kill-every", type=float, default=20.0)
-    fault.add_argument(
-        "--fault-redis-stop",
-        action="store_true",
-        help="stop the private Redis during the login window",
-    )
-    fault.add_argument(
-        "--fault-twilio",
-        action="store_true",
-        help="telephony=twilio against bench/fakes/twilio.py: 500s, then hangs",
-    )
-    fault.add_argument(
-        "--fault-twilio-callbacks",
-        action="store_true",
-        help="the fake Twilio delivers each status callback 3 times, shuffled",
-    )
-    fault.add_argument(
-        "--fault-two-schedulers", action="store_true", help="run two `flask jobs run` processes"
-    )
-    args = parser.parse_args(argv)
-    if args.day_seconds is None:
-        args.day_seconds = default_day_seconds(args.candidates)
-    if args.all_faults:
-        for name in FAULTS:
-            setattr(args, f"fault_{name.replace('-', '_')}", True)
-    if (
-        not args.deploy
-        and not (args.write_exams or args.write_roster)
-        and not (args.url and args.database_url and args.exam_session and args.roster_csv)
-    ):
-        parser.error(
-            "give --deploy, or --url, --database-url, --exam-session and "
-            "--roster-csv for a desk that is already running"
-        )
-    return args
+@dataclass
+class Target:
+    """The desk the day is played against, and who plays it."""
 
-
-def chosen_faults(args: argparse.Namespace) -> list[str]:
-    names = [n for n in FAULTS if getattr(args, f"fault_{n.replace('-', '_')}")]
-    if args.fault_pg_restart:
-        names.append("pg-restart")
-    return names
-
-
-def fake_people(count: int, code: str, seed: int) -> list[Person]:
-    from helpdesk.demo import fake_roster
-
-    rows = fake_roster(count, [code], seed=seed)
-    return [
-        Person(r.name, r.id_number, f"R{seed % 100000:05d}{i:05d}", r.phone)
-        for i, r in enumerate(rows, start=1)
-    ]
-
-
-def read_people(path: Path, code: str) -> list[Person]:
-    import csv
-
-    with path.open(encoding="utf-8") as handle:
-        return [
-            Person(r["name"], r["id_number"], r["admission_number"], r["phone"])
-            for r in csv.DictReader(handle)
-            if r["exam_session"] == code
-        ]
+    base: str
+    database_url: str
+    code: str
+    people: list[Person]
+    agents: list[Agent]
+    timetable: Timetable
+    deployment: Deployment | None = None
 
 
 def callback_env(timetable: Timetable) -> dict[str, str]:
@@ -201,8 +65,7 @@ def callback_env(timetable: Timetable) -> dict[str, str]:
 
 
 def api_paths(base: str, recorder: Recorder) -> set[str]:
-    http = Http(base, recorder, "probe")
-    answer = http.call(
+    answer = Client(base, recorder=recorder, audience="probe").call(
         "GET",
         "/api/v1/openapi.json",
         endpoint="GET /api/v1/openapi.json",
@@ -213,10 +76,7 @@ def api_paths(base: str, recorder: Recorder) -> set[str]:
 
 
 def sample_queue(
-    engine,
-    code: str,
-    stop: threading.Event,  # type: ignore[no-untyped-def]
-    depth: list[tuple[float, dict[str, int]]],
+    engine: Engine, code: str, stop: threading.Event, depth: list[tuple[float, dict[str, int]]]
 ) -> None:
     while not stop.wait(1.0):
         counts = dbcheck.queue_depth(engine, code)
@@ -224,60 +84,54 @@ def sample_queue(
             depth.append((time.time(), counts))
 
 
-def run_day(
-    args: argparse.Namespace,
-    *,
-    base: str,
-    database_url: str,
-    code: str,
-    people: list[Person],
-    agents: list,
-    timetable: Timetable,  # type: ignore[type-arg]
-    deployment: Deployment | None,
-    out: Path,
-    started: float,
-) -> int:
+def schedule_faults(
+    args: argparse.Namespace, faults: Faults, tt: Timetable, deployment: Deployment
+) -> None:
+    if args.fault_pg_kill or args.fault_pg_restart:
+        # Mid-burst: just after the start (the 求助 burst) and in the upload rush.
+        faults.database_outage(tt.at(50.8), args.outage_seconds, args.fault_pg_restart)
+        faults.database_outage(tt.at(62), args.outage_seconds, False)
+    if args.fault_worker_kill:
+        faults.kill_workers(tt.at(2), tt.day_ends, args.kill_every)
+    if args.fault_redis_stop:
+        faults.stop_redis(tt.at(30))
+    if args.fault_twilio and deployment.telephony == "twilio":
+        # While the 求助 burst is being called back: errors, then hangs, then recovery.
+        recovered = "triple" if args.fault_twilio_callbacks else "ok"
+        faults.twilio_modes([(tt.at(50.2), "error"), (tt.at(53), "hang"), (tt.at(57), recovered)])
+
+
+def run_day(args: argparse.Namespace, target: Target, out: Path, started: float) -> int:
+    timetable, deployment = target.timetable, target.deployment
     rng = random.Random(args.seed)
     recorder, ledger = Recorder(), Ledger()
-    runner = Runner(workers=min(256, 32 + len(people) // 8))
-    ctx = actors.Context(base, code, timetable, runner, recorder, ledger, rng)
-    ctx.paths = api_paths(base, recorder)
+    runner = Runner(workers=min(256, 32 + len(target.people) // 8))
+    ctx = actors.Context(target.base, target.code, timetable, runner, recorder, ledger, rng)
+    ctx.paths = api_paths(target.base, recorder)
     faults_on = chosen_faults(args)
     stop = threading.Event()
-    engine = dbcheck.read_only_engine(database_url)
+    engine = dbcheck.read_only_engine(target.database_url)
     depth: list[tuple[float, dict[str, int]]] = []
-    sampler = threading.Thread(target=sample_queue, args=(engine, code, stop, depth), daemon=True)
+    sampler = threading.Thread(
+        target=sample_queue, args=(engine, target.code, stop, depth), daemon=True
+    )
     sampler.start()
     faults = Faults(deployment, stop) if deployment else None
-    if faults is not None:
-        tt = timetable
-        if args.fault_pg_kill or args.fault_pg_restart:
-            # Mid-burst: just after the start (the 求助 burst) and in the upload rush.
-            faults.database_outage(tt.at(50.8), args.outage_seconds, args.fault_pg_restart)
-            faults.database_outage(tt.at(62), args.outage_seconds, False)
-        if args.fault_worker_kill:
-            faults.kill_workers(tt.at(2), tt.day_ends, args.kill_every)
-        if args.fault_redis_stop:
-            faults.stop_redis(tt.at(30))
-        if args.fault_twilio and deployment and deployment.telephony == "twilio":
-            # While the 求助 burst is being called back: errors, then hangs, then recovery.
-            recovered = "triple" if args.fault_twilio_callbacks else "ok"
-            faults.twilio_modes(
-                [(tt.at(50.2), "error"), (tt.at(53), "hang"), (tt.at(57), recovered)]
-            )
-    plans = make_plans(len(people), rng)
-    for person, plan in zip(people, plans, strict=True):
+    if faults is not None and deployment is not None:
+        schedule_faults(args, faults, timetable, deployment)
+    plans = make_plans(len(target.people), rng)
+    for person, plan in zip(target.people, plans, strict=True):
         runner.spawn(actors.candidate(ctx, person, plan), timetable.at(plan.signin))
-    for index, staff in enumerate(a for a in agents if a.role == "agent"):
+    for index, staff in enumerate(a for a in target.agents if a.role == "agent"):
         runner.spawn(
-            actors.agent(ctx, staff, phone=f"+8613800{index:06d}"), timetable.at(40 + index * 0.2)
+            agents.agent(ctx, staff, phone=f"+8613800{index:06d}"), timetable.at(40 + index * 0.2)
         )
     limit = args.time_limit or (timetable.day_ends - time.time() + 600)
     print(
         f"day running: login opens {datetime.fromtimestamp(timetable.login_opens, UTC):%H:%M:%S}"
         f" UTC, exam starts +{timetable.starts - timetable.login_opens:.0f} s, day ends "
-        f"+{timetable.day_ends - timetable.login_opens:.0f} s; {len(people)} candidates, "
-        f"{len(agents)} staff, faults: {', '.join(faults_on) or 'none'}",
+        f"+{timetable.day_ends - timetable.login_opens:.0f} s; {len(target.people)} candidates, "
+        f"{len(target.agents)} staff, faults: {', '.join(faults_on) or 'none'}",
         flush=True,
     )
     progress = threading.Thread(target=_progress, args=(ctx, runner, stop, timetable), daemon=True)
@@ -285,7 +139,7 @@ def run_day(
     try:
         finished = runner.run(time.time() + limit)
     finally:
-        client.STOP.set()
+        ctx.stop.set()
         ctx.agents_stop.set()
     stop.set()
     runner.shutdown()
@@ -294,7 +148,7 @@ def run_day(
     if not finished:
         ctx.note(f"the day did not finish within the time limit ({limit:.0f} s)")
     time.sleep(1.0)
-    stores = dbcheck.collect(engine, code)
+    stores = dbcheck.collect(engine, target.code)
     engine.dispose()
     result = checks.evaluate(
         args,
@@ -309,36 +163,10 @@ def run_day(
         tool_errors=runner.errors,
         finished=finished,
     )
-    windows = faults.windows if faults else []
-    # Day-long faults would shade everything: show their moments as ticks instead.
-    bands = [
-        (w.start, w.end or time.time(), w.name)
-        for w in windows
-        if not w.name.startswith(("gunicorn", "redis"))
-    ]
-    marks = [
-        (at, f"{server} worker {pid} killed")
-        for at, server, pid in (faults.kills if faults else [])
-    ]
-    marks += [(w.start, w.name) for w in windows if w.name.startswith("redis")]
-    charts = charts_for(
-        recorder.snapshot(), depth, timetable.login_opens, time.time(), bands, marks
-    )
-    out.mkdir(parents=True, exist_ok=True)
-    with (out / "samples.csv").open("w", encoding="utf-8") as handle:
-        handle.write("seconds_since_login_opened,endpoint,status,ms,audience\n")
-        for s in recorder.snapshot():
-            handle.write(
-                f"{s.at - timetable.login_opens:.3f},{s.endpoint},{s.status},"
-                f"{s.seconds * 1000:.1f},{s.audience}\n"
-            )
-    html = out / "report.html"
-    write_html(html, result, charts)
-    (out / "summary.json").write_text(checks.result_json(result), encoding="utf-8")
-    lines = summary_lines(result)
-    (out / "summary.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    kills = faults.kills if faults else []
+    lines = write_outputs(out, result, recorder.snapshot(), depth, timetable.login_opens, kills)
     print("\n".join(lines))
-    print(f"report: {html}")
+    print(f"report: {out / 'report.html'}")
     return 0 if result.ok else 1
 
 
@@ -358,61 +186,38 @@ def _progress(
         )
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    started = time.time()
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    seed = args.seed if args.seed is not None else int(started) % 1_000_000
-    args.seed = seed
-    code = f"REH-{stamp}"
-    if args.write_exams or args.write_roster:
-        timetable = Timetable.compressed(started + args.lead_seconds, args.day_seconds)
-        if args.write_exams:
-            args.write_exams.write_text(timetable.exams_json(code), encoding="utf-8")
-            print(
-                f"wrote {args.write_exams} (session {code}, login opens in "
-                f"{args.lead_seconds:.0f} s)"
-            )
-        if args.write_roster:
-            import csv
-
-            with args.write_roster.open("w", newline="", encoding="utf-8") as handle:
-                writer = csv.writer(handle)
-                writer.writerow(["exam_session", "name", "id_number", "admission_number", "phone"])
-                for p in fake_people(args.candidates, code, seed):
-                    writer.writerow([code, p.name, p.id_number, p.admission_number, p.phone])
-            print(f"wrote {args.write_roster}: fictitious ID numbers; delete it after import")
-        return 0
-    out = args.out / f"examday-{stamp}"
-    if not args.deploy:
-        people = read_people(args.roster_csv, args.exam_session)
-        agents = []
-        if args.agents_file:
-            for line in args.agents_file.read_text(encoding="utf-8").splitlines():
-                if line.strip():
-                    user, password = line.split(None, 1)
-                    agents.append(actors.Agent(user, password.strip()))
-        engine = dbcheck.read_only_engine(args.database_url)
-        timetable = checks.timetable_from_database(engine, args.exam_session)
-        engine.dispose()
-        return run_day(
-            args,
-            base=args.url.rstrip("/"),
-            database_url=args.database_url,
-            code=args.exam_session,
-            people=people,
-            agents=agents,
-            timetable=timetable,
-            deployment=None,
-            out=out,
-            started=started,
+def write_files(args: argparse.Namespace, code: str, started: float) -> int:
+    """--write-exams / --write-roster: the files a staging desk imports before the day."""
+    timetable = Timetable.compressed(started + args.lead_seconds, args.day_seconds)
+    if args.write_exams:
+        args.write_exams.write_text(timetable.exams_json(code), encoding="utf-8")
+        print(
+            f"wrote {args.write_exams} (session {code}, login opens in {args.lead_seconds:.0f} s)"
         )
-    return deploy_and_run(args, code, seed, out, started)
+    if args.write_roster:
+        people.write_roster(
+            args.write_roster, code, people.fake_people(args.candidates, code, args.seed)
+        )
+        print(f"wrote {args.write_roster}: fictitious ID numbers; delete it after import")
+    return 0
 
 
-def deploy_and_run(
-    args: argparse.Namespace, code: str, seed: int, out: Path, started: float
-) -> int:
+def existing_desk(args: argparse.Namespace) -> Target:
+    """A desk that is already running: its session's own timetable sets the clock."""
+    engine = dbcheck.read_only_engine(args.database_url)
+    timetable = checks.timetable_from_database(engine, args.exam_session)
+    engine.dispose()
+    return Target(
+        args.url.rstrip("/"),
+        args.database_url,
+        args.exam_session,
+        people.read_people(args.roster_csv, args.exam_session),
+        people.read_agents(args.agents_file) if args.agents_file else [],
+        timetable,
+    )
+
+
+def deploy_and_run(args: argparse.Namespace, code: str, out: Path, started: float) -> int:
     faults_on = chosen_faults(args)
     deployment = Deployment(
         out,
@@ -430,16 +235,14 @@ def deploy_and_run(
         print(f"deploying into {out} ...", flush=True)
         deployment.prepare()
         if args.fault_twilio_callbacks and deployment.telephony == "twilio":
-            from bench.rehearsal.faults import set_twilio_mode
-
             set_twilio_mode(deployment.twilio_port, "triple")
-        people = fake_people(args.candidates, code, seed)
+        candidates = people.fake_people(args.candidates, code, args.seed)
         # A placeholder timetable so the roster can be imported; moved to "now" below.
         placeholder = Timetable.compressed(time.time() + 3600, args.day_seconds)
         deployment.import_exams(placeholder.exams_json(code))
-        deployment.import_roster(code, people)
-        agents = actors.plan_agents(args.agents, random.Random(seed))
-        deployment.create_staff(agents)
+        deployment.import_roster(code, candidates)
+        staff = people.plan_agents(args.agents)
+        deployment.create_staff(staff)
         lead = args.lead_seconds + 4  # the import itself takes a few seconds
         deployment.env.update(callback_env(Timetable.compressed(0, args.day_seconds)))
         deployment.start_servers()
@@ -447,18 +250,10 @@ def deploy_and_run(
         deployment.import_exams(timetable.exams_json(code))
         (out / "deployment.json").write_text(json.dumps(deployment.describe(), indent=1))
         print(f"desk at {deployment.url}: {json.dumps(deployment.describe())}", flush=True)
-        return run_day(
-            args,
-            base=deployment.url,
-            database_url=deployment.database_url,
-            code=code,
-            people=people,
-            agents=agents,
-            timetable=timetable,
-            deployment=deployment,
-            out=out,
-            started=started,
+        target = Target(
+            deployment.url, deployment.database_url, code, candidates, staff, timetable, deployment
         )
+        return run_day(args, target, out, started)
     except KeyboardInterrupt:
         print("interrupted: stopping everything", file=sys.stderr)
         return 2
@@ -468,6 +263,21 @@ def deploy_and_run(
     finally:
         deployment.stop()
         print(f"stopped; logs in {out}", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv, __doc__ or "")
+    started = time.time()
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    if args.seed is None:
+        args.seed = int(started) % 1_000_000
+    code = f"REH-{stamp}"
+    if args.write_exams or args.write_roster:
+        return write_files(args, code, started)
+    out = args.out / f"examday-{stamp}"
+    if not args.deploy:
+        return run_day(args, existing_desk(args), out, started)
+    return deploy_and_run(args, code, out, started)
 
 
 if __name__ == "__main__":

@@ -1,25 +1,20 @@
-#!/usr/bin/env python3
 """Upload events under load: gunicorn (2 workers) on a fresh PostgreSQL database.
 
-    .venv/bin/python bench/upload_events.py [--candidates 5000] [--events-per-candidate 4]
+    .venv/bin/python -m bench.upload_events [--candidates 5000] [--events-per-candidate 4]
 
 Creates its own database next to --pg-server, migrates it, seeds one ended formal exam and
 a roster of fictitious candidates through the desk's services, starts gunicorn, signs every
 candidate in (POST /api/v1/candidate-tokens), then sends the unique upload events with 30%
 of them sent twice: a third of those copies at the same moment as the original (two
 connections racing), the rest later. Prints the rows stored (must equal the unique events),
-the 5xx count (must be 0), events per second and latency median / p99; exits 1 if either
-must fails. The database is dropped at the end. Standard library plus the pinned packages.
+5xx answers and failed connections (must be 0), events per second and latency (median, p95,
+p99, max); exits 1 if either must fails. The database is dropped at the end.
 """
 
 from __future__ import annotations
 
 import argparse
-import http.client
-import json
 import random
-import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -27,18 +22,14 @@ import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from sqlalchemy import create_engine, text  # noqa: E402
-
-from bench import harness  # noqa: E402
+from bench.harness import database, desk, seed
+from bench.harness.http import Client, Recorder, failed
+from bench.harness.stats import summarise
 
 ID_HASH_KEY = "bench-upload-events-key"
 CODE = "BENCH-FORMAL"
+EVENT = "POST /api/v1/upload-events"
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -56,7 +47,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--clients", type=int, default=16, help="client threads")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    parser.add_argument("--pg-server", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--pg-server", default=database.PG_SERVER)
     parser.add_argument("--seed", type=int, default=2023)
     return parser.parse_args(argv)
 
@@ -64,43 +55,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 # --- the database ---------------------------------------------------------------------------
 
 
-def seed(url: str, candidates: int, seed_value: int) -> list[dict[str, str]]:
+def seed_desk(url: str, candidates: int, seed_value: int) -> list[dict[str, str]]:
     """Migrate, then create the ended exam and the roster through the services."""
-    from helpdesk.cli import upgrade
-    from helpdesk.db import Database
-    from helpdesk.demo import fake_roster
-    from helpdesk.exams import roster
-    from helpdesk.exams import services as exams
-
-    upgrade(url)
     now = datetime.now(UTC)
     ends = now - timedelta(minutes=10)
-    db = Database(url, pool_size=2)
-    rows, seen = [], set()
-    for row in fake_roster(candidates + 100, [CODE], seed=seed_value):
-        if row.id_number not in seen and len(rows) < candidates:  # fictitious IDs may collide
-            seen.add(row.id_number)
-            rows.append(row)
-    with db.sessionmaker() as session:
-        exams.import_sessions(
-            session,
-            [
-                {
-                    "code": CODE,
-                    "name": "基准测试正式面试",
-                    "kind": "formal",
-                    "login_opens": (ends - timedelta(minutes=60)).isoformat(),
-                    "starts": (ends - timedelta(minutes=10)).isoformat(),
-                    "login_closes": (ends - timedelta(minutes=10)).isoformat(),
-                    "ends": ends.isoformat(),
-                }
-            ],
-        )
-        report = roster.import_roster(
-            session, rows, id_hash_key=ID_HASH_KEY, now=now, skip_invalid=True
-        )
-        session.commit()
-    db.engine.dispose()
+    exam = seed.formal_exam(
+        CODE,
+        login_opens=ends - timedelta(minutes=60),
+        starts=ends - timedelta(minutes=10),
+        ends=ends,
+    )
+    rows = seed.fictitious_roster(candidates, CODE, seed_value)
+    with seed.seeding(url) as session:
+        report = seed.exam_with_roster(session, exam, rows, id_hash_key=ID_HASH_KEY, now=now)
     invalid = {r.line for r in report.rows if r.status == "invalid"}
     if invalid:
         print(f"roster: {len(invalid)} generated rows refused, left out")
@@ -112,44 +79,10 @@ def seed(url: str, candidates: int, seed_value: int) -> list[dict[str, str]]:
 
 
 def count_rows(url: str) -> tuple[int, int]:
-    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    with engine.connect() as connection:
-        events = connection.execute(text("SELECT count(*) FROM upload_events")).scalar_one()
-        artifacts = connection.execute(text("SELECT count(*) FROM upload_artifacts")).scalar_one()
-    engine.dispose()
-    return int(events), int(artifacts)
-
-
-# --- the desk -------------------------------------------------------------------------------
-
-
-def start_gunicorn(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
-    return harness.start_gunicorn(
-        url=url,
-        port=port,
-        id_hash_key=ID_HASH_KEY,
-        options=["-w", str(workers)],
-        env={"HELPDESK_DATABASE_POOL_SIZE": "10", "HELPDESK_SIGNIN_FAILURES_PER_IP": "100000"},
+    events, artifacts = database.counts(
+        url, "SELECT count(*) FROM upload_events", "SELECT count(*) FROM upload_artifacts"
     )
-
-
-def request(
-    port: int, method: str, path: str, body: object = None, token: str | None = None
-) -> tuple[int, bytes, float]:
-    """One request on a fresh connection; returns (status, body, milliseconds)."""
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    payload = json.dumps(body).encode() if body is not None else None
-    started = time.perf_counter()
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    try:
-        connection.request(method, path, body=payload, headers=headers)
-        response = connection.getresponse()
-        data = response.read()
-        return response.status, data, (time.perf_counter() - started) * 1000
-    finally:
-        connection.close()
+    return events, artifacts
 
 
 # --- the load -------------------------------------------------------------------------------
@@ -189,124 +122,120 @@ def make_events(
     return events
 
 
-class Tally:
-    def __init__(self) -> None:
+class Sender:
+    """Sends upload events on fresh connections; counts the desk's answers."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.recorder = Recorder()
         self.lock = threading.Lock()
-        self.statuses: Counter[int] = Counter()
         self.answers: Counter[str] = Counter()
-        self.latencies: list[float] = []
 
-    def add(self, status: int, body: bytes, ms: float) -> None:
-        answer = ""
-        if status in (200, 201):
-            answer = str(json.loads(body).get("status"))
+    def send(self, token: str, body: dict[str, object]) -> None:
+        client = Client(self.base, recorder=self.recorder, timeout=60)
+        answer = client.send(
+            "POST",
+            "/api/v1/upload-events",
+            endpoint=EVENT,
+            json_body=body,
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        recorded = str((answer.json() or {}).get("status")) if answer.status in (200, 201) else ""
         with self.lock:
-            self.statuses[status] += 1
-            self.answers[answer] += 1
-            self.latencies.append(ms)
+            self.answers[recorded] += 1
 
+    def send_pair(self, token: str, body: dict[str, object]) -> None:
+        """The original and its copy on two connections at the same moment."""
+        gate = threading.Barrier(2)
 
-def send(port: int, tally: Tally, token: str, body: dict[str, object]) -> None:
-    try:
-        tally.add(*request(port, "POST", "/api/v1/upload-events", body, token))
-    except OSError:
-        tally.add(599, b"", 0.0)  # a connection the server dropped counts as a 5xx
+        def copy() -> None:
+            gate.wait()
+            self.send(token, body)
 
-
-def send_pair(port: int, tally: Tally, token: str, body: dict[str, object]) -> None:
-    """The original and its copy on two connections at the same moment."""
-    gate = threading.Barrier(2)
-
-    def copy() -> None:
+        other = threading.Thread(target=copy)
+        other.start()
         gate.wait()
-        send(port, tally, token, body)
-
-    other = threading.Thread(target=copy)
-    other.start()
-    gate.wait()
-    send(port, tally, token, body)
-    other.join()
+        self.send(token, body)
+        other.join()
 
 
-def sign_in_all(port: int, identities: list[dict[str, str]], clients: int) -> list[str]:
+def sign_in_all(base: str, identities: list[dict[str, str]], clients: int) -> list[str]:
     def one(identity: dict[str, str]) -> str:
-        status, body, _ms = request(port, "POST", "/api/v1/candidate-tokens", identity)
-        if status != 201:
-            raise SystemExit(f"sign-in failed: {status} {body[:200]!r}")
-        return str(json.loads(body)["token"])
+        answer = Client(base, timeout=60).send(
+            "POST", "/api/v1/candidate-tokens", json_body=identity
+        )
+        if answer.status != 201:
+            raise SystemExit(f"sign-in failed: {answer.status} {answer.body[:200]!r}")
+        return str(answer.json()["token"])
 
     with ThreadPoolExecutor(clients) as pool:
         return list(pool.map(one, identities))
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     rng = random.Random(args.seed)
-    name, url = harness.create_database(args.pg_server, "uploads")
-    process = None
-    try:
-        print(f"database {name}: migrating and seeding {args.candidates} candidates")
-        identities = seed(url, args.candidates, args.seed)
-        port = harness.free_port()
-        process = start_gunicorn(url, port, args.workers)
-        started = time.perf_counter()
-        tokens = sign_in_all(port, identities, args.clients)
-        print(f"signed in {len(tokens)} candidates in {time.perf_counter() - started:.1f} s")
-
-        ends = datetime.now(UTC) - timedelta(minutes=10)
-        events = make_events(tokens, args.events_per_candidate, ends, rng)
-        rng.shuffle(events)
-        duplicated = events[: int(len(events) * args.duplicate_share)]
-        concurrent = duplicated[: int(len(duplicated) * args.concurrent_share)]
-        later = duplicated[len(concurrent) :]
-        concurrent_ids = {id(body) for _token, body in concurrent}
-        first_wave = [
-            (send_pair if id(body) in concurrent_ids else send, token, body)
-            for token, body in events
-        ]
-        rng.shuffle(first_wave)
-        second_wave = [(send, token, body) for token, body in later]
-        rng.shuffle(second_wave)
-
-        tally = Tally()
-        started = time.perf_counter()
-        with ThreadPoolExecutor(args.clients) as pool:
-            for wave in (first_wave, second_wave):
-                list(pool.map(lambda job: job[0](port, tally, job[1], job[2]), wave))
-        elapsed = time.perf_counter() - started
-        stored, artifacts = count_rows(url)
-
-        sent = sum(tally.statuses.values())
-        errors = sum(n for status, n in tally.statuses.items() if status >= 500)
-        print(f"unique events:        {len(events)} from {len(tokens)} candidates")
+    with database.throwaway("postgresql", label="uploads", server=args.pg_server) as url:
         print(
-            f"requests sent:        {sent} ({len(duplicated)} copies, {len(concurrent)} "
-            f"of them racing the original)"
+            f"database {url.rsplit('/', 1)[-1]}: migrating and seeding {args.candidates} candidates"
         )
-        print(f"answers:              {dict(tally.answers)}  statuses {dict(tally.statuses)}")
-        print(f"rows stored:          {stored} (must be {len(events)})")
-        print(f"artifacts:            {artifacts}")
-        print(f"5xx responses:        {errors} (must be 0)")
-        print(
-            f"throughput:           {sent / elapsed:.0f} requests/s, "
-            f"{len(events) / elapsed:.0f} unique events/s ({elapsed:.1f} s)"
+        identities = seed_desk(url, args.candidates, args.seed)
+        env = desk.desk_environment(
+            url,
+            id_hash_key=ID_HASH_KEY,
+            settings={
+                "HELPDESK_DATABASE_POOL_SIZE": "10",
+                "HELPDESK_SIGNIN_FAILURES_PER_IP": "100000",
+            },
         )
-        print(
-            f"latency:              median {statistics.median(tally.latencies):.1f} ms, "
-            f"p99 {percentile(tally.latencies, 0.99):.1f} ms"
-        )
-        ok = stored == len(events) and errors == 0 and tally.answers["recorded"] == len(events)
-        print("RESULT: " + ("ok" if ok else "FAILED"))
-        return 0 if ok else 1
-    finally:
-        if process is not None:
-            harness.stop_gunicorn(process)
-        harness.drop_database(args.pg_server, name)
+        with desk.serving(env, workers=args.workers) as server:
+            started = time.perf_counter()
+            tokens = sign_in_all(server.url, identities, args.clients)
+            print(f"signed in {len(tokens)} candidates in {time.perf_counter() - started:.1f} s")
+
+            ends = datetime.now(UTC) - timedelta(minutes=10)
+            events = make_events(tokens, args.events_per_candidate, ends, rng)
+            rng.shuffle(events)
+            duplicated = events[: int(len(events) * args.duplicate_share)]
+            concurrent = duplicated[: int(len(duplicated) * args.concurrent_share)]
+            later = duplicated[len(concurrent) :]
+            concurrent_ids = {id(body) for _token, body in concurrent}
+            sender = Sender(server.url)
+            first_wave = [
+                (sender.send_pair if id(body) in concurrent_ids else sender.send, token, body)
+                for token, body in events
+            ]
+            rng.shuffle(first_wave)
+            second_wave = [(sender.send, token, body) for token, body in later]
+            rng.shuffle(second_wave)
+
+            started = time.perf_counter()
+            with ThreadPoolExecutor(args.clients) as pool:
+                for wave in (first_wave, second_wave):
+                    list(pool.map(lambda job: job[0](job[1], job[2]), wave))
+            elapsed = time.perf_counter() - started
+            stored, artifacts = count_rows(url)
+
+    statuses = sender.recorder.statuses(EVENT)
+    sent = sum(statuses.values())
+    errors = sum(n for status, n in statuses.items() if failed(status))
+    print(f"unique events:        {len(events)} from {len(tokens)} candidates")
+    print(
+        f"requests sent:        {sent} ({len(duplicated)} copies, {len(concurrent)} "
+        f"of them racing the original)"
+    )
+    print(f"answers:              {dict(sender.answers)}  statuses {dict(statuses)}")
+    print(f"rows stored:          {stored} (must be {len(events)})")
+    print(f"artifacts:            {artifacts}")
+    print(f"5xx or no answer:     {errors} (must be 0)")
+    print(
+        f"throughput:           {sent / elapsed:.0f} requests/s, "
+        f"{len(events) / elapsed:.0f} unique events/s ({elapsed:.1f} s)"
+    )
+    print(f"latency:              {summarise(sender.recorder.milliseconds(EVENT)).line()}")
+    ok = stored == len(events) and errors == 0 and sender.answers["recorded"] == len(events)
+    print("RESULT: " + ("ok" if ok else "FAILED"))
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

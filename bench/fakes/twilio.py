@@ -28,12 +28,12 @@ import secrets
 import sys
 import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from twilio.request_validator import RequestValidator
+
+from bench.harness.http import request
 
 WHITELIST = {"+862863201710", "+862862093080"}
 STATUSES = ("initiated", "ringing", "in-progress", "completed")
@@ -71,24 +71,11 @@ class FakeTwilio(ThreadingHTTPServer):
     # -- the call lifecycle --------------------------------------------------------------
     def deliver(self, url: str, params: dict[str, str], what: str) -> str:
         signature = self.validator.compute_signature(url, params)
-        data = urllib.parse.urlencode(params).encode()
-        request = urllib.request.Request(  # noqa: S310 - the desk's own URL
-            url,
-            data=data,
-            method="POST",
-            headers={
-                "X-Twilio-Signature": signature,
-                "Content-Type": "application/x-www-form-urlencoded",
-            },
+        answer = request(
+            "POST", url, timeout=15, form=params, headers={"X-Twilio-Signature": signature}
         )
-        status, body = 0, ""
-        try:
-            with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310
-                status, body = response.status, response.read().decode("utf-8", "replace")
-        except urllib.error.HTTPError as exc:
-            status = exc.code
-        except OSError:
-            status = 0
+        status = answer.status
+        body = answer.text if 200 <= status < 400 else ""
         with self.lock:
             self.deliveries.append(
                 {

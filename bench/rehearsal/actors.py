@@ -1,8 +1,8 @@
-"""Simulated candidates (the exam clients' API calls) and agents (the staff pages)."""
+"""Simulated candidates: the exam clients' API calls through the day, each answer a client
+took as accepted written to the ledger. The context they share with the agents."""
 
 from __future__ import annotations
 
-import hashlib
 import random
 import threading
 import time
@@ -13,44 +13,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from bench.rehearsal.client import STAFF_RETRYABLE, Http, Recorder, Response
-from bench.rehearsal.deploy import Agent, Person
+from bench.harness.http import RETRYABLE, Client, Recorder, Response
 from bench.rehearsal.ledger import Accepted, Ledger
+from bench.rehearsal.people import Person
 from bench.rehearsal.plans import CATEGORIES, ArtifactPlan, CandidatePlan
 from bench.rehearsal.runner import Actor, Runner
 from bench.rehearsal.timetable import Timetable
+from diagnostics.samples import ready_pc
 
 CLOSED = {"completed", "unreachable", "cancelled"}
 #: How long a client keeps retrying one request before giving up (real seconds).
 GIVE_UP_SECONDS = 90.0
-
-PASSING_FACTS: dict[str, Any] = {
-    "os": {"family": "windows", "version": "10", "build": 19045, "name": "Windows 10 Pro"},
-    "dual_boot": {"detected": False, "entries": ["Windows 10"], "source": "bcd"},
-    "memory": {"total_bytes": 8 << 30, "available_bytes": 4 << 30, "installed_bytes": 8 << 30},
-    "system_disk": {"path": "C:\\", "free_bytes": 50 << 30, "total_bytes": 200 << 30},
-    "cameras": {"count": 1, "names": ["Integrated Camera"]},
-    "microphones": {"count": 1, "names": ["麦克风 (Realtek(R) Audio)"]},
-    "virtual_cameras": {"names": []},
-    "security_software": {"matches": [], "sources": ["registry", "services", "processes"]},
-    "auto_updates": {"enabled": False},
-    "power": {
-        "ac_sleep_seconds": 0,
-        "ac_display_seconds": 0,
-        "dc_sleep_seconds": 600,
-        "dc_display_seconds": 300,
-    },
-    "displays": {"count": 1},
-    "battery": {"present": True, "percent": 90.0, "plugged": True},
-    "network": {"type": "wifi", "hotspot": False, "hotspot_reason": None},
-    "virtual_machine": {"detected": False, "evidence": []},
-    "bandwidth": {
-        "download_mbps_p10": 30.0,
-        "download_mbps_median": 40.0,
-        "upload_mbps_p10": 10.0,
-        "upload_mbps_median": 12.0,
-    },
-}
 
 
 def iso_now() -> str:
@@ -80,8 +53,10 @@ class Context:
     helps: list[HelpTiming] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
-    #: Help requests created; agents wait for them to be claimable.
+    #: Set when the day ends: agents leave the console.
     agents_stop: threading.Event = field(default_factory=threading.Event)
+    #: Set when the rehearsal stops (Ctrl-C, time limit): clients stop retrying at once.
+    stop: threading.Event = field(default_factory=threading.Event)
 
     def count(self, what: str, n: int = 1) -> None:
         with self.lock:
@@ -92,22 +67,59 @@ class Context:
             if text not in self.notes:
                 self.notes.append(text)
 
+    def refused(self, what: str, answer: Response) -> bool:
+        """False for a 2xx; otherwise count and note the refusal (body shortened)."""
+        if answer.status in (200, 201):
+            return False
+        self.count(f"{what} refused: {answer.status}")
+        self.note(f"{what} refused {answer.status}: {answer.text[:300]}")
+        return True
+
     def has(self, path: str) -> bool:
         return path in self.paths
+
+    def client(self, audience: str, retry_on: frozenset[int] = RETRYABLE) -> Client:
+        """A new simulated device: Chinese pages, its own cookies, samples recorded."""
+        return Client(
+            self.base,
+            recorder=self.recorder,
+            audience=audience,
+            retry_on=retry_on,
+            headers={"Accept-Language": "zh-CN"},
+            stop=self.stop,
+        )
+
+
+def call(
+    http: Client, method: str, path: str, label: str | None = None, **options: Any
+) -> Response:
+    """A request retried for up to GIVE_UP_SECONDS; its samples are recorded as
+    'METHOD path' without /api/v1 and the query (`label` where the path holds an id)."""
+    return http.call(
+        method,
+        path,
+        endpoint=label or f"{method} {path.removeprefix('/api/v1').split('?')[0]}",
+        deadline=time.time() + GIVE_UP_SECONDS,
+        **options,
+    )
+
+
+def api(http: Client, method: str, path: str, label: str | None = None, **options: Any) -> Response:
+    """call() on /api/v1 + path."""
+    return call(http, method, f"/api/v1{path}", label, **options)
 
 
 def candidate(ctx: Context, person: Person, plan: CandidatePlan) -> Actor:
     """One exam client: sign in, maybe a diagnostic report, maybe 求助, maybe a ticket,
     then the uploads after submission."""
     tt = ctx.timetable
-    http = Http(ctx.base, ctx.recorder, "candidate")
+    http = ctx.client("candidate")
     yield tt.at(plan.signin)
     if plan.mistype_first:
-        wrong = http.call(
+        wrong = api(
+            http,
             "POST",
-            "/api/v1/candidate-tokens",
-            endpoint="POST /candidate-tokens",
-            deadline=time.time() + GIVE_UP_SECONDS,
+            "/candidate-tokens",
             json_body={
                 "name": person.name,
                 "id_number": person.id_number,
@@ -116,11 +128,10 @@ def candidate(ctx: Context, person: Person, plan: CandidatePlan) -> Actor:
         )
         ctx.count(f"sign-in with a typo: {wrong.status}")
         yield time.time() + tt.seconds(20)
-    answer = http.call(
+    answer = api(
+        http,
         "POST",
-        "/api/v1/candidate-tokens",
-        endpoint="POST /candidate-tokens",
-        deadline=time.time() + GIVE_UP_SECONDS,
+        "/candidate-tokens",
         json_body={
             "name": person.name,
             "id_number": person.id_number,
@@ -146,28 +157,25 @@ def candidate(ctx: Context, person: Person, plan: CandidatePlan) -> Actor:
 
 def _with_twin(
     ctx: Context,
-    http: Http,
+    http: Client,
     kind: str,
     person: Person,
     key: str,
     id_of: Callable[[Any], str | None],
     share: float,
-    *args: Any,
-    **kwargs: Any,
+    method: str,
+    path: str,
+    **options: Any,
 ) -> Response:
     """Send a request; with probability `share` send the very same request (same key, same
     body) at the same moment too, as a client that timed out and retried while the first
     was still running. Both answers count: a twin answered 2xx is accepted as well."""
     if ctx.rng.random() >= share:
-        return http.call(*args, **kwargs)
+        return api(http, method, path, **options)
     twin: list[Response] = []
-    thread = threading.Thread(
-        target=lambda: twin.append(
-            Http(http.base, http.recorder, http.audience).call(*args, **kwargs)
-        )
-    )
+    thread = threading.Thread(target=lambda: twin.append(api(http.twin(), method, path, **options)))
     thread.start()
-    answer = http.call(*args, **kwargs)
+    answer = api(http, method, path, **options)
     thread.join()
     ctx.count(f"{kind}: concurrent twin sent")
     if twin and twin[0].status in (200, 201):
@@ -182,7 +190,7 @@ def _accepted(ctx: Context, kind: str, key: str, person: Person, server_id: str 
 
 
 def help_press(
-    ctx: Context, http: Http, auth: dict[str, str], person: Person, plan: CandidatePlan
+    ctx: Context, http: Client, auth: dict[str, str], person: Person, plan: CandidatePlan
 ) -> Actor:
     """Press 求助, maybe press again, then follow the request until it is closed."""
     body = {
@@ -203,9 +211,7 @@ def help_press(
             lambda d: d.get("id"),
             0.25,
             "POST",
-            "/api/v1/help-requests",
-            endpoint="POST /help-requests",
-            deadline=pressed + GIVE_UP_SECONDS,
+            "/help-requests",
             json_body=body,
             headers={**auth, "Idempotency-Key": key},
         )
@@ -230,11 +236,11 @@ def help_press(
             ctx.count(f"second 求助 answered {answer.status}")
         yield time.time() + ctx.timetable.seconds(20)
     while time.time() < ctx.timetable.day_ends:
-        answer = http.call(
+        answer = api(
+            http,
             "GET",
-            f"/api/v1/help-requests/{server_id}",
-            endpoint="GET /help-requests/{id}",
-            deadline=time.time() + GIVE_UP_SECONDS,
+            f"/help-requests/{server_id}",
+            label="GET /help-requests/{id}",
             headers=auth,
         )
         if answer.status == 200 and answer.json().get("status") in CLOSED:
@@ -245,7 +251,7 @@ def help_press(
 
 
 def upload(
-    ctx: Context, http: Http, auth: dict[str, str], person: Person, item: ArtifactPlan
+    ctx: Context, http: Client, auth: dict[str, str], person: Person, item: ArtifactPlan
 ) -> Actor:
     """One artifact's events: started, progress, (failed, started, progress,) completed."""
     if not ctx.has("/upload-events"):
@@ -281,15 +287,11 @@ def upload(
             lambda d: None,
             0.02,
             "POST",
-            "/api/v1/upload-events",
-            endpoint="POST /upload-events",
-            deadline=time.time() + GIVE_UP_SECONDS,
+            "/upload-events",
             json_body=body,
             headers=auth,
         )
-        if answer.status not in (200, 201):
-            ctx.count(f"upload event refused: {answer.status}")
-            ctx.note(f"upload event refused {answer.status}: {answer.text[:200]}")
+        if ctx.refused("upload event", answer):
             return
         _accepted(ctx, "upload_event", event_id, person, None)
         ctx.count(f"upload event {answer.json().get('status')}")
@@ -300,17 +302,21 @@ def upload(
             yield time.time() + ctx.timetable.seconds(60 * gap * ctx.rng.uniform(0.5, 1.5))
     if item.fails_first and ctx.has("/uploads"):
         # A candidate whose upload failed once reads the guidance afterwards.
-        answer = http.call(
+        answer = api(
+            http,
             "GET",
-            f"/api/v1/uploads?exam_session={ctx.code}",
-            endpoint="GET /uploads",
-            deadline=time.time() + GIVE_UP_SECONDS,
+            f"/uploads?exam_session={ctx.code}",
             headers=auth,
         )
         ctx.count(f"uploads page {answer.status}")
 
 
-def ticket(ctx: Context, http: Http, auth: dict[str, str], person: Person) -> Actor:
+def _ticket_id(data: dict[str, Any]) -> str | None:
+    """A ticket's number as the desk answers it (its id when an older desk has none)."""
+    return str(data.get("number") or data.get("id") or "") or None
+
+
+def ticket(ctx: Context, http: Client, auth: dict[str, str], person: Person) -> Actor:
     """File a ticket after the exam (e.g. the answer data would not upload)."""
     key = uuid.uuid4().hex
     body = {
@@ -324,31 +330,25 @@ def ticket(ctx: Context, http: Http, auth: dict[str, str], person: Person) -> Ac
         "ticket",
         person,
         key,
-        lambda d: str(d.get("number") or d.get("id") or "") or None,
+        _ticket_id,
         0.5,
         "POST",
-        "/api/v1/tickets",
-        endpoint="POST /tickets",
-        deadline=time.time() + GIVE_UP_SECONDS,
+        "/tickets",
         json_body=body,
         headers={**auth, "Idempotency-Key": key},
     )
-    if answer.status not in (200, 201):
-        ctx.count(f"ticket refused: {answer.status}")
-        ctx.note(f"POST /api/v1/tickets answered {answer.status}: {answer.text[:300]}")
+    if ctx.refused("ticket", answer):
         return
-    data = answer.json() or {}
-    _accepted(ctx, "ticket", key, person, str(data.get("number") or data.get("id") or "") or None)
+    _accepted(ctx, "ticket", key, person, _ticket_id(answer.json() or {}))
     ctx.count("ticket filed")
     yield time.time()
 
 
-def _diagnostic(ctx: Context, http: Http, auth: dict[str, str], person: Person) -> None:
-    profile = http.call(
+def _diagnostic(ctx: Context, http: Client, auth: dict[str, str], person: Person) -> None:
+    profile = api(
+        http,
         "GET",
-        f"/api/v1/diagnostics/profile?exam_session={ctx.code}",
-        endpoint="GET /diagnostics/profile",
-        deadline=time.time() + GIVE_UP_SECONDS,
+        f"/diagnostics/profile?exam_session={ctx.code}",
         headers=auth,
     )
     version = (
@@ -360,135 +360,16 @@ def _diagnostic(ctx: Context, http: Http, auth: dict[str, str], person: Person) 
         "profile_version": version,
         "platform": "windows",
         "collected_at": iso_now(),
-        "facts": PASSING_FACTS,
+        "facts": ready_pc(),
     }
-    answer = http.call(
+    answer = api(
+        http,
         "POST",
-        "/api/v1/diagnostics/reports",
-        endpoint="POST /diagnostics/reports",
-        deadline=time.time() + GIVE_UP_SECONDS,
+        "/diagnostics/reports",
         json_body=body,
         headers={**auth, "Idempotency-Key": key},
     )
-    if answer.status not in (200, 201):
-        ctx.count(f"diagnostic report refused: {answer.status}")
-        ctx.note(f"POST /api/v1/diagnostics/reports answered {answer.status}: {answer.text[:300]}")
+    if ctx.refused("diagnostic report", answer):
         return
     _accepted(ctx, "diagnostic_report", key, person, (answer.json() or {}).get("report_code"))
     ctx.count("diagnostic report sent")
-
-
-def plan_agents(count: int, rng: random.Random) -> list[Agent]:
-    import secrets
-
-    agents = [
-        Agent(f"rehearsal-agent-{n:02d}", secrets.token_urlsafe(18)) for n in range(1, count + 1)
-    ]
-    agents.append(Agent("rehearsal-supervisor", secrets.token_urlsafe(18), "supervisor"))
-    return agents
-
-
-def _csrf(page: str) -> str | None:
-    from bench.rehearsal.html import parse
-
-    forms, _ = parse(page)
-    for form in forms:
-        if form.fields.get("csrf_token"):
-            return form.fields["csrf_token"]
-    return None
-
-
-def agent(
-    ctx: Context, staff: Agent, *, resolve_share: float = 0.95, phone: str | None = None
-) -> Actor:
-    """A technician at the queue console: sign in, claim the next request, call, record
-    the outcome; the same pages and forms a person uses (CSRF tokens included)."""
-    http = Http(ctx.base, ctx.recorder, "staff", retry_on=STAFF_RETRYABLE)
-    tt = ctx.timetable
-    page = http.call(
-        "GET", "/staff/signin", endpoint="GET /staff/signin", deadline=time.time() + GIVE_UP_SECONDS
-    )
-    token = _csrf(page.text)
-    answer = http.call(
-        "POST",
-        "/staff/signin",
-        endpoint="POST /staff/signin",
-        deadline=time.time() + GIVE_UP_SECONDS,
-        form={
-            "csrf_token": token or "",
-            "username": staff.username,
-            "password": staff.password,
-            "next": "",
-        },
-    )
-    if answer.status != 302:
-        ctx.count(f"agent sign-in failed: {answer.status}")
-        ctx.note(f"agent sign-in answered {answer.status}, not a redirect")
-        return
-    ctx.count("agent signed in")
-    console = http.call(
-        "GET",
-        "/staff/callbacks",
-        endpoint="GET /staff/callbacks",
-        deadline=time.time() + GIVE_UP_SECONDS,
-    )
-    token = _csrf(console.text)
-    if console.status != 200 or token is None:
-        ctx.count(f"agent console unavailable: {console.status}")
-        return
-    fields = {"csrf_token": token, "available": "y"}
-    if phone:
-        fields["phone"] = phone
-    http.call(
-        "POST",
-        "/staff/callbacks/me",
-        endpoint="POST /staff/callbacks/me",
-        deadline=time.time() + GIVE_UP_SECONDS,
-        form=fields,
-    )
-    while time.time() < tt.day_ends and not ctx.agents_stop.is_set():
-        answer = http.call(
-            "POST",
-            "/staff/callbacks/claim",
-            endpoint="POST /staff/callbacks/claim",
-            deadline=time.time() + GIVE_UP_SECONDS,
-            form={"csrf_token": token},
-        )
-        location = answer.headers.get("location", "")
-        if answer.status != 302 or "/staff/callbacks/r/" not in location:
-            if answer.status not in (302, 200):
-                ctx.count(f"agent claim answered {answer.status}")
-            # Nothing to claim: glance at the queue again shortly.
-            yield time.time() + max(1.0, tt.seconds(15))
-            continue
-        request_id = location.rsplit("/staff/callbacks/r/", 1)[1].split("?")[0].strip("/")
-        ctx.count("agent claimed a request")
-        http.call(
-            "GET",
-            f"/staff/callbacks/r/{request_id}",
-            endpoint="GET /staff/callbacks/r/{id}",
-            deadline=time.time() + GIVE_UP_SECONDS,
-        )
-        # Reading the request and dialling takes a moment.
-        yield time.time() + tt.seconds(ctx.rng.uniform(10, 30))
-        called = http.call(
-            "POST",
-            f"/staff/callbacks/r/{request_id}/call",
-            endpoint="POST /staff/callbacks/r/{id}/call",
-            deadline=time.time() + GIVE_UP_SECONDS,
-            form={"csrf_token": token},
-        )
-        ctx.count(f"agent call answered {called.status}")
-        yield time.time() + tt.seconds(ctx.rng.uniform(90, 240))
-        # One candidate in ten never picks up, whoever calls; the rest mostly answer.
-        silent = int(hashlib.sha256(request_id.encode()).hexdigest(), 16) % 10 == 0
-        outcome = "resolved" if not silent and ctx.rng.random() < resolve_share else "no_answer"
-        recorded = http.call(
-            "POST",
-            f"/staff/callbacks/r/{request_id}/outcome",
-            endpoint="POST /staff/callbacks/r/{id}/outcome",
-            deadline=time.time() + GIVE_UP_SECONDS,
-            form={"csrf_token": token, "outcome": outcome, "note": "rehearsal call"},
-        )
-        ctx.count(f"agent outcome {outcome}: {recorded.status}")
-        yield time.time() + tt.seconds(10)

@@ -7,22 +7,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, inspect, text
+from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from bench.harness import database
 from bench.rehearsal.ledger import Stored
+
+#: What the ledger holds against the database: (kind, API path, table).
+KINDS = (
+    ("help_request", "/help-requests", "help_requests"),
+    ("upload_event", "/upload-events", "upload_events"),
+    ("ticket", "/tickets", "tickets"),
+    ("diagnostic_report", "/diagnostics/reports", "device_reports"),
+)
 
 
 def read_only_engine(url: str) -> Engine:
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(
-        url,
-        pool_size=2,
-        max_overflow=0,
-        pool_pre_ping=True,
-        connect_args={"connect_timeout": 3, "options": "-c default_transaction_read_only=on"},
-    )
+    return database.engine(url, read_only=True, pool_size=2, max_overflow=0, pool_pre_ping=True)
 
 
 @dataclass

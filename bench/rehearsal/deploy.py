@@ -1,68 +1,35 @@
-"""The rehearsal's own deployment on this machine: a fresh PostgreSQL database, a private
-Redis, two gunicorn app servers behind one proxy address, the scheduler, and (for the
-Twilio faults) a fake Twilio API. Everything started here is stopped by stop(), also after
-a failure or Ctrl-C, and the database is dropped."""
+"""The rehearsal's own deployment on this machine, built on the bench harness: a fresh
+PostgreSQL database, a private Redis, two gunicorn app servers behind one proxy address,
+the scheduler, and (for the Twilio faults) a fake Twilio API. Everything started here is
+stopped by stop(), also after a failure or Ctrl-C, and the database is dropped."""
 
 from __future__ import annotations
 
-import contextlib
-import csv
-import json
 import os
 import secrets
 import shutil
-import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-PYTHON = ROOT / ".venv" / "bin" / "python"
-FLASK = [str(ROOT / ".venv" / "bin" / "flask"), "--app", "wsgi"]
-GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@dataclass
-class Person:
-    """A simulated candidate: what they type to sign in (kept only in memory)."""
-
-    name: str
-    id_number: str
-    admission_number: str
-    phone: str
-
-
-@dataclass
-class Agent:
-    username: str
-    password: str
-    role: str = "agent"
-
-
-@dataclass
-class Process:
-    name: str
-    popen: subprocess.Popen[bytes]
-    log: Path
+from bench.harness import database
+from bench.harness.desk import FLASK, desk_environment, start_app_server
+from bench.harness.http import wait_until_ok
+from bench.harness.processes import PYTHON, ROOT, Process, free_port, spawn, terminate
+from bench.rehearsal.people import Agent, Person, write_roster
 
 
 @dataclass
 class Deployment:
     out: Path
-    pg_server: str = "postgresql://postgres@127.0.0.1:5432"
+    pg_server: str = database.PG_SERVER
+    servers: int = 2
     workers: int = 2
     threads: int = 4
     pool_size: int = 3
@@ -85,7 +52,7 @@ class Deployment:
 
     @property
     def database_url(self) -> str:
-        return f"{self.pg_server}/{self.database}"
+        return database.database_url(self.pg_server, self.database)
 
     @property
     def twilio_url(self) -> str:
@@ -98,7 +65,7 @@ class Deployment:
     def prepare(self) -> None:
         """Database, Redis, fake Twilio, migrations; no app server yet."""
         self.out.mkdir(parents=True, exist_ok=True)
-        self._admin(f'CREATE DATABASE "{self.database}"')
+        database.create_database(self.pg_server, self.database)
         self._db_created = True
         self.redis_port = free_port()
         self.start_redis()
@@ -108,7 +75,7 @@ class Deployment:
             self.spawn(
                 "twilio",
                 [
-                    str(PYTHON),
+                    PYTHON,
                     "-m",
                     "bench.fakes.twilio",
                     "--port",
@@ -117,7 +84,7 @@ class Deployment:
                     self.twilio_token,
                 ],
             )
-            self._wait_http(f"{self.twilio_url}/_fake/state", 20)
+            wait_until_ok(f"{self.twilio_url}/_fake/state", 20)
         self.flask("db", "upgrade")
 
     def start_redis(self) -> None:
@@ -147,25 +114,20 @@ class Deployment:
     def stop_redis(self) -> None:
         for process in list(self.processes):
             if process.name == "redis":
-                self._terminate(process)
+                terminate(process)
                 self.processes.remove(process)
 
     def _environment(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("HELPDESK_")}
-        env.update(
-            {
-                "HELPDESK_ENV": "production",
-                "HELPDESK_SECRET_KEY": secrets.token_urlsafe(32),
-                "HELPDESK_ID_HASH_KEY": secrets.token_urlsafe(32),
-                "HELPDESK_DATABASE_URL": self.database_url,
+        env = desk_environment(
+            self.database_url,
+            settings={
                 "HELPDESK_DATABASE_POOL_SIZE": str(self.pool_size),
                 "HELPDESK_REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/2",
                 "HELPDESK_NOTIFIER": "log",
                 "HELPDESK_TELEPHONY": self.telephony,
                 "HELPDESK_PROXY_HOPS": "1",
                 "HELPDESK_UPLOAD_DIR": str(self.out / "uploads"),
-                "PYTHONUNBUFFERED": "1",
-            }
+            },
         )
         if self.telephony == "twilio":
             env.update(
@@ -195,14 +157,8 @@ class Deployment:
         folder = tempfile.mkdtemp(prefix="rehearsal-roster-")
         try:
             path = Path(folder) / "roster.csv"
-            with path.open("w", newline="", encoding="utf-8") as handle:
-                os.chmod(path, 0o600)
-                writer = csv.writer(handle)
-                writer.writerow(["exam_session", "name", "id_number", "admission_number", "phone"])
-                for person in people:
-                    writer.writerow(
-                        [code, person.name, person.id_number, person.admission_number, person.phone]
-                    )
+            path.touch(mode=0o600)
+            write_roster(path, code, people)
             self.flask("roster", "import", str(path), quiet=True)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
@@ -220,84 +176,49 @@ class Deployment:
             )
 
     def start_servers(self, schedulers: int | None = None) -> None:
+        """The app servers (the harness's gunicorn, one per simulated host), the proxy in
+        front of them, then the scheduler(s)."""
         self.set_public_url()
-        self.app_ports = [free_port(), free_port()]
-        for index, port in enumerate(self.app_ports, start=1):
-            self.spawn(
-                f"app{index}",
-                [
-                    GUNICORN,
-                    "--workers",
-                    str(self.workers),
-                    "--threads",
-                    str(self.threads),
-                    "--bind",
-                    f"127.0.0.1:{port}",
-                    "--timeout",
-                    "30",
-                    "--graceful-timeout",
-                    "5",
-                    "--access-logfile",
-                    "-",
-                    "wsgi:app",
-                ],
+        for index in range(1, self.servers + 1):
+            server = start_app_server(
+                self.env,
+                name=f"app{index}",
+                workers=self.workers,
+                threads=self.threads,
+                timeout=30,
+                extra=("--graceful-timeout", "5", "--access-logfile", "-"),
+                log=self.log_path(f"app{index}"),
             )
+            self.processes.append(server.process)
+            self.app_ports.append(server.port)
         self.spawn(
             "proxy",
-            [str(PYTHON), "-m", "bench.rehearsal.proxy", "--listen", f"127.0.0.1:{self.proxy_port}"]
+            [PYTHON, "-m", "bench.rehearsal.proxy", "--listen", f"127.0.0.1:{self.proxy_port}"]
             + [a for p in self.app_ports for a in ("--backend", f"127.0.0.1:{p}")],
         )
         for port in self.app_ports:
-            self._wait_http(f"http://127.0.0.1:{port}/readyz", 60)
-        self._wait_http(f"{self.url}/readyz", 20)
+            wait_until_ok(f"http://127.0.0.1:{port}/readyz", 60)
+        wait_until_ok(f"{self.url}/readyz", 20)
         for index in range(1, (schedulers or self.schedulers) + 1):
             self.spawn(f"jobs{index}", [*FLASK, "jobs", "run"])
 
     def stop(self) -> None:
         """Stop every process started here, then drop the database. Safe to call twice."""
         for process in reversed(self.processes):
-            self._terminate(process)
+            terminate(process)
         self.processes.clear()
         if self._db_created:
             try:
-                self._admin(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+                database.drop_database(self.pg_server, self.database)
             except psycopg.Error as exc:
                 print(f"could not drop {self.database}: {exc}", file=sys.stderr)
             self._db_created = False
 
     # -- helpers -------------------------------------------------------------------------
     def spawn(self, name: str, argv: list[str]) -> Process:
-        log = self.log_path(name)
-        handle = log.open("ab")
-        popen = subprocess.Popen(
-            argv,
-            cwd=ROOT,
-            env=self.env or None,
-            stdout=handle,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        handle.close()
-        process = Process(name, popen, log)
+        process = spawn(name, argv, env=self.env or None, log=self.log_path(name))
         self.processes.append(process)
         return process
-
-    def find(self, name: str) -> Process | None:
-        return next((p for p in self.processes if p.name == name), None)
-
-    def _terminate(self, process: Process) -> None:
-        if process.popen.poll() is not None:
-            return
-        try:
-            os.killpg(process.popen.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            return
-        try:
-            process.popen.wait(10)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.popen.pid, signal.SIGKILL)
-            process.popen.wait(5)
 
     def flask(self, *args: str, stdin: str | None = None, quiet: bool = False) -> str:
         result = subprocess.run(
@@ -308,6 +229,7 @@ class Deployment:
             capture_output=True,
             text=True,
             timeout=300,
+            check=False,
         )
         if result.returncode != 0:
             # Never echo a roster import's per-row output: it is masked, but keep it short.
@@ -320,24 +242,6 @@ class Deployment:
                 handle.write(result.stdout)
         return result.stdout
 
-    def _admin(self, sql: str) -> None:
-        with psycopg.connect(f"{self.pg_server}/postgres", autocommit=True) as connection:
-            connection.execute(sql)  # type: ignore[arg-type]
-
-    @staticmethod
-    def _wait_http(url: str, seconds: float) -> None:
-        deadline = time.time() + seconds
-        last = ""
-        while time.time() < deadline:
-            try:
-                with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310
-                    if response.status == 200:
-                        return
-            except OSError as exc:
-                last = str(exc)
-            time.sleep(0.25)
-        raise RuntimeError(f"{url} did not answer 200 within {seconds:.0f} s ({last})")
-
     def describe(self) -> dict[str, object]:
         return {
             "url": self.url,
@@ -349,6 +253,3 @@ class Deployment:
             "workers_per_server": self.workers,
             "threads_per_worker": self.threads,
         }
-
-    def dump(self) -> str:
-        return json.dumps(self.describe())

@@ -3,7 +3,6 @@ check the expected outcome against the same time window."""
 
 from __future__ import annotations
 
-import http.client
 import random
 import signal
 import subprocess
@@ -12,9 +11,10 @@ import time
 from dataclasses import dataclass, field
 
 import psutil
-import psycopg
 from psycopg import sql
 
+from bench.harness import database
+from bench.harness.http import request
 from bench.rehearsal.deploy import Deployment
 
 
@@ -32,19 +32,6 @@ class Probe:
     target: str
     path: str
     status: int
-
-
-def get(port: int, path: str, timeout: float = 2.0) -> int:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        connection.request("GET", path)
-        response = connection.getresponse()
-        response.read()
-        return response.status
-    except (OSError, http.client.HTTPException):
-        return 0
-    finally:
-        connection.close()
 
 
 class Faults:
@@ -82,10 +69,7 @@ class Faults:
         self._thread(self._database_outage, at, seconds, full_restart)
 
     def _admin(self, statement: sql.Composable, params: tuple[object, ...] = ()) -> None:
-        with psycopg.connect(
-            f"{self.deployment.pg_server}/postgres", autocommit=True, connect_timeout=5
-        ) as connection:
-            connection.execute(statement, params)
+        database.admin(self.deployment.pg_server, statement, params)
 
     def _database_outage(self, at: float, seconds: float, full_restart: bool) -> None:
         if not self._sleep_until(at):
@@ -139,7 +123,7 @@ class Faults:
         while time.time() < deadline and not self.stop.is_set():
             for port in ports:
                 for path in ("/readyz", "/livez"):
-                    status = get(port, path)
+                    status = request("GET", f"http://127.0.0.1:{port}{path}", timeout=2).status
                     now = time.time()
                     with self._lock:
                         self.probes.append(Probe(now, f"app:{port}", path, status))
@@ -205,9 +189,6 @@ class Faults:
 
 
 def set_twilio_mode(port: int, mode: str) -> None:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-    try:
-        connection.request("POST", f"/_fake/mode?mode={mode}")
-        connection.getresponse().read()
-    finally:
-        connection.close()
+    answer = request("POST", f"http://127.0.0.1:{port}/_fake/mode?mode={mode}")
+    if answer.status != 200:
+        raise RuntimeError(f"the fake Twilio refused mode {mode}: {answer.status}")

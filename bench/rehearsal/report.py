@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -10,9 +11,9 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from bench.rehearsal.client import Problem, Sample
+from bench.harness.http import Problem, Sample
+from bench.harness.stats import Summary, buckets, percentile, summarise
 from bench.rehearsal.ledger import Comparison
-from bench.rehearsal.stats import Summary, buckets, percentile, summarise
 from bench.rehearsal.svg import line_chart
 
 
@@ -220,39 +221,21 @@ def charts_for(
         (status, [(t - origin, float(d.get(status, 0))) for t, d in depth if t >= origin])
         for status in statuses
     ]
+
+    def chart(title: str, lines: list[tuple[str, list[tuple[float, float]]]], unit: str) -> str:
+        return line_chart(
+            title, lines, x_label="seconds since login opened", y_label=unit, bands=rel, marks=ticks
+        )
+
     return [
-        line_chart(
-            "Help queue depth (help requests by status)",
-            depth_series,
-            x_label="seconds since login opened",
-            y_label="requests",
-            bands=rel,
-            marks=ticks,
-        ),
-        line_chart(
-            "Candidate request latency, p95 per bucket",
-            [("p95 ms", series["p95"])],
-            x_label="seconds since login opened",
-            y_label="ms",
-            bands=rel,
-            marks=ticks,
-        ),
-        line_chart(
+        chart("Help queue depth (help requests by status)", depth_series, "requests"),
+        chart("Candidate request latency, p95 per bucket", [("p95 ms", series["p95"])], "ms"),
+        chart(
             "Candidate error rate (5xx and connection failures)",
             [("% of attempts", series["errors"])],
-            x_label="seconds since login opened",
-            y_label="%",
-            bands=rel,
-            marks=ticks,
+            "%",
         ),
-        line_chart(
-            "Candidate requests per second",
-            [("req/s", series["rate"])],
-            x_label="seconds since login opened",
-            y_label="req/s",
-            bands=rel,
-            marks=ticks,
-        ),
+        chart("Candidate requests per second", [("req/s", series["rate"])], "req/s"),
     ]
 
 
@@ -260,3 +243,37 @@ def as_json(result: Result) -> str:
     data = asdict(result)
     data["ok"] = result.ok
     return json.dumps(data, default=str, ensure_ascii=False, indent=1)
+
+
+def write_outputs(
+    out: Path,
+    result: Result,
+    samples: list[Sample],
+    depth: list[tuple[float, dict[str, int]]],
+    origin: float,
+    kills: list[tuple[float, str, int]],
+) -> list[str]:
+    """report.html (charts included), summary.txt/.json and samples.csv; returns the
+    summary's lines. Day-long faults would shade everything: their moments are ticks."""
+    now = time.time()
+    windows = result.fault_windows
+    bands = [
+        (w["start"], w["end"] or now, w["name"])
+        for w in windows
+        if not w["name"].startswith(("gunicorn", "redis"))
+    ]
+    marks = [(at, f"{server} worker {pid} killed") for at, server, pid in kills]
+    marks += [(w["start"], w["name"]) for w in windows if w["name"].startswith("redis")]
+    charts = charts_for(samples, depth, origin, now, bands, marks)
+    out.mkdir(parents=True, exist_ok=True)
+    with (out / "samples.csv").open("w", encoding="utf-8") as handle:
+        handle.write("seconds_since_login_opened,endpoint,status,ms,audience\n")
+        for s in samples:
+            handle.write(
+                f"{s.at - origin:.3f},{s.endpoint},{s.status},{s.seconds * 1000:.1f},{s.audience}\n"
+            )
+    write_html(out / "report.html", result, charts)
+    (out / "summary.json").write_text(as_json(result), encoding="utf-8")
+    lines = summary_lines(result)
+    (out / "summary.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return lines

@@ -1,19 +1,15 @@
-"""The rehearsal tool's own arithmetic: ledger comparison, percentiles, Retry-After, the
-compressed clock and the day's plan (bench/examday.py relies on each)."""
+"""The rehearsal's own logic: the ledger held against the database, the compressed clock,
+the day's plan and the people it invents (bench/examday.py relies on each)."""
 
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime
-from email.utils import format_datetime
 
 import pytest
 
-from bench.rehearsal.client import parse_retry_after, retry_delay
-from bench.rehearsal.html import parse
 from bench.rehearsal.ledger import Accepted, Stored, compare
+from bench.rehearsal.people import fake_people, read_agents, read_people, write_roster
 from bench.rehearsal.plans import make_plans
-from bench.rehearsal.stats import buckets, percentile
 from bench.rehearsal.timetable import Timetable
 
 
@@ -76,54 +72,6 @@ def test_a_row_no_client_was_told_about_is_unaccounted_not_lost():
     assert result.unaccounted == ["h3 (R0001)"]
 
 
-def test_percentiles_are_nearest_rank_values_that_occurred():
-    values = list(range(1, 101))
-
-    assert percentile(values, 0.5) == 50
-    assert percentile(values, 0.95) == 95
-    assert percentile(values, 0.99) == 99
-    assert percentile([7.0], 0.99) == 7.0
-    assert percentile([], 0.5) is None
-
-
-def test_a_percentile_outside_zero_to_one_is_refused():
-    with pytest.raises(ValueError, match="between 0 and 1"):
-        percentile([1.0], 95)
-
-
-def test_points_fall_into_their_time_buckets():
-    result = buckets([(0.0, 1.0), (4.9, 2.0), (5.0, 3.0), (99.0, 4.0)], 5.0, 0.0, 10.0)
-
-    assert result == [[1.0, 2.0], [3.0]]
-
-
-def test_retry_after_in_seconds_is_honoured():
-    assert retry_delay(503, "5", 1, now=0.0) == 5.0
-    assert retry_delay(429, "2", 3, now=0.0) == 2.0
-
-
-def test_retry_after_as_an_http_date_is_the_time_left():
-    now = datetime(2023, 1, 10, 3, 0, 0, tzinfo=UTC)
-    header = format_datetime(datetime(2023, 1, 10, 3, 0, 7, tzinfo=UTC), usegmt=True)
-
-    assert parse_retry_after(header, now.timestamp()) == 7.0
-
-
-def test_without_retry_after_the_client_backs_off_exponentially():
-    assert [retry_delay(503, None, n, now=0.0) for n in (1, 2, 3)] == [0.5, 1.0, 2.0]
-    assert retry_delay(0, "nonsense", 10, now=0.0) == 30.0
-
-
-def test_final_answers_are_not_retried():
-    assert retry_delay(201, None, 1, now=0.0) is None
-    assert retry_delay(422, "5", 1, now=0.0) is None
-    assert retry_delay(500, None, 1, now=0.0, retry_on=frozenset({503})) is None
-
-
-def test_a_huge_retry_after_is_capped():
-    assert retry_delay(503, "3600", 1, now=0.0) == 30.0
-
-
 def test_the_compressed_day_keeps_the_notice_order_and_its_length():
     table = Timetable.compressed(1000.0, 300.0)
     session = table.exam_session("REH-1")
@@ -154,17 +102,31 @@ def test_the_day_plan_has_the_issues_shares():
     assert all(a.start >= 60 for a in artifacts)
 
 
-def test_an_agent_finds_the_csrf_token_and_the_choices_of_a_form():
-    page = """<form method="post" action="/staff/callbacks/r/abc/outcome">
-      <input type="hidden" name="csrf_token" value="tok-1">
-      <select name="outcome"><option value="resolved">接通</option>
-      <option value="no_answer" selected>无人接听</option></select>
-      <button type="submit" name="go" value="1">记录</button></form>"""
+def test_invented_candidates_have_distinct_id_and_admission_numbers():
+    people = fake_people(300, "REH-1", seed=11)
 
-    forms, _links = parse(page)
+    assert len(people) == 300
+    assert len({p.id_number for p in people}) == 300
+    assert len({p.admission_number for p in people}) == 300
 
-    assert forms[0].action == "/staff/callbacks/r/abc/outcome"
-    assert forms[0].fields["csrf_token"] == "tok-1"
-    assert forms[0].fields["outcome"] == "no_answer"
-    assert forms[0].choices["outcome"] == ["resolved", "no_answer"]
-    assert forms[0].buttons == [("go", "1", "记录")]
+
+def test_a_written_roster_reads_back_for_its_session_only(tmp_path):
+    path = tmp_path / "roster.csv"
+    people = fake_people(3, "REH-1", seed=5)
+    write_roster(path, "REH-1", people)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("REH-OTHER,李四,110101199003077777,X1,13800138000\n")
+
+    assert read_people(path, "REH-1") == people
+
+
+def test_an_agents_file_gives_one_agent_per_line_and_keeps_spaces_in_passwords(tmp_path):
+    path = tmp_path / "agents.txt"
+    path.write_text("alice  correct horse battery\n\nbob s3cret\n", encoding="utf-8")
+
+    agents = read_agents(path)
+
+    assert [(a.username, a.password, a.role) for a in agents] == [
+        ("alice", "correct horse battery", "agent"),
+        ("bob", "s3cret", "agent"),
+    ]

@@ -1,4 +1,5 @@
-"""Percentiles and time buckets for the rehearsal's figures (no numpy: stdlib only)."""
+"""The one percentile definition every bench prints, summaries built on it, and time
+buckets for the rehearsal's charts (no numpy: standard library only)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ def percentile(values: Sequence[float], fraction: float) -> float | None:
     """The nearest-rank percentile (fraction in [0, 1]) of values, or None when empty.
 
     Nearest rank (not interpolation) so that every figure reported is a latency some request
-    really had.
+    really had. The median is percentile(values, 0.5): the lower middle value of an even count.
     """
     if not values:
         return None
@@ -29,6 +30,17 @@ class Summary:
     p95: float | None
     p99: float | None
     max: float | None
+
+    def line(self, unit: str = "ms", digits: int = 1) -> str:
+        """'median 12.3 ms, p95 40.1 ms, p99 55.0 ms, max 61.2 ms (n=300)'."""
+
+        def show(value: float | None) -> str:
+            return "-" if value is None else f"{value:.{digits}f} {unit}"
+
+        return (
+            f"median {show(self.p50)}, p95 {show(self.p95)}, p99 {show(self.p99)}, "
+            f"max {show(self.max)} (n={self.count})"
+        )
 
 
 def summarise(values: Sequence[float]) -> Summary:

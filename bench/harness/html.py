@@ -1,4 +1,5 @@
-"""Just enough HTML reading for simulated agents: the forms of a page and their fields."""
+"""Just enough HTML reading for benches that use staff pages: the forms of a page, their
+fields, and the CSRF token a form must send back."""
 
 from __future__ import annotations
 
@@ -86,3 +87,9 @@ def parse(page: str) -> tuple[list[Form], list[str]]:
     parser.feed(page)
     parser.close()
     return parser.forms, parser.links
+
+
+def csrf_token(page: str) -> str | None:
+    """The CSRF token of the first form on page that carries one."""
+    forms, _links = parse(page)
+    return next((f.fields["csrf_token"] for f in forms if f.fields.get("csrf_token")), None)
