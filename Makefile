@@ -64,6 +64,9 @@ agent-windows:
 # The wine runs CI relies on: tests/agent under the Windows Python 3.8, then the exe itself
 # (offline JSON on two code pages, a double-click run, a report to a live desk on loopback).
 agent-windows-test: agent-windows $(STAMP)
+	@# Wine takes the Windows code page from the Unix locale: zh_CN gives cp936, en_US cp1252.
+	@for loc in zh_CN en_US; do locale -a | grep -qix "$$loc.utf8" || \
+		localedef -i $$loc -f UTF-8 $$loc.UTF-8 || exit 1; done
 	$(WINE_BUILD) test-suite
 	HELPDESK_REQUIRE_WINE=1 $(BIN)/python -m pytest -q -p no:randomly tests/wine
 

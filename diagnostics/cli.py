@@ -45,6 +45,7 @@ TEXT = {
         "bandwidth": "正在测试网速（约 {seconds:g} 秒）……",
         "uploaded": "报告已上传。报告编号：{code}（在客服平台提问时请提供此编号）",
         "saved": "报告已保存到：{path}",
+        "save_failed": "报告无法保存（{reason}），可以用 --save-dir 指定其他文件夹。",
         "upload_later": "联网后可以上传这份报告：{command}",
         "upload_failed": "报告上传失败：{reason}",
         "bad_file": "无法读取报告文件 {path}：{reason}",
@@ -55,7 +56,7 @@ TEXT = {
         "reason_timeout": "服务器长时间没有响应",
         "reason_busy": "服务器繁忙，多次重试后仍未成功",
         "reason_invalid": "这个地址不是客服平台的服务器",
-        "reason_file": "文件不存在或无法打开",
+        "reason_file": "文件不存在、无法打开或无法写入",
         "reason_not_report": "这不是检测工具保存的报告",
     },
     "en": {
@@ -71,6 +72,7 @@ TEXT = {
         "bandwidth": "Measuring the connection (about {seconds:g} s)...",
         "uploaded": "Report uploaded. Report code: {code} (quote it when you ask for help)",
         "saved": "Report saved to: {path}",
+        "save_failed": "The report could not be saved ({reason}); choose another folder with --save-dir.",
         "upload_later": "Upload it later, when online: {command}",
         "upload_failed": "The report could not be uploaded: {reason}",
         "bad_file": "Cannot read the report file {path}: {reason}",
@@ -81,7 +83,7 @@ TEXT = {
         "reason_timeout": "the server did not answer in time",
         "reason_busy": "the server stayed busy after several retries",
         "reason_invalid": "this address is not the support desk",
-        "reason_file": "the file does not exist or cannot be opened",
+        "reason_file": "the file does not exist or cannot be opened or written",
         "reason_not_report": "this is not a report the agent saved",
     },
 }
@@ -277,10 +279,14 @@ class Agent:
             report["verdict"], report["checks"] = answer["verdict"], answer["checks"]
         return EXIT_CODES[report["verdict"]]
 
-    def save(self, report: dict[str, Any]) -> str:
-        path = save_report(report, self.args.save_dir)
+    def save(self, report: dict[str, Any]) -> str | None:
+        try:
+            path = save_report(report, self.args.save_dir)
+        except OSError as exc:  # a full disk or a read-only folder: the checklist still shows
+            self.say("save_failed", reason=self.why(exc))
+            return None
         self.say("saved", path=path)
-        command = 'helpdesk-agent --upload "%s"' % path
+        command = '%s --upload "%s"' % (self_command(), path)
         if report.get("server"):
             command += " --server %s" % report["server"]
         self.say("upload_later", command=command)
@@ -338,6 +344,16 @@ class Agent:
         if answer.get("verdict") in EXIT_CODES and isinstance(answer.get("checks"), list):
             report["verdict"], report["checks"] = answer["verdict"], answer["checks"]
         return self.finish(report, EXIT_CODES.get(report["verdict"], 1))
+
+
+def self_command() -> str:
+    """How to start this very agent again: the exe's path, the zipapp, or the package."""
+    if getattr(sys, "frozen", False):
+        return '"%s"' % sys.executable
+    program = sys.argv[0] if sys.argv else ""
+    if program.endswith(".pyz"):
+        return 'python "%s"' % program
+    return "python -m diagnostics"
 
 
 def main(argv: list[str] | None = None, **collaborators: Any) -> int:

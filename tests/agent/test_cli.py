@@ -19,7 +19,7 @@ from diagnostics.console import BACKSPACE, configure_streams, read_masked
 from diagnostics.facts import FACT_KEYS
 from diagnostics.probes import platform_family
 from diagnostics.profile import default_profile
-from diagnostics.report import mask_id_number
+from diagnostics.report import mask_id_number, save_report
 
 
 def fictitious_id_number(first17: str) -> str:
@@ -387,3 +387,52 @@ def test_retry_after_accepts_seconds_and_http_dates():
     assert retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412470.0) == 10.0
     assert retry_after("soon") is None
     assert retry_after(None) is None
+
+
+def test_a_report_that_cannot_be_saved_still_shows_the_checklist(tmp_path, capsys):
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("x")
+
+    code = main(["--offline", "--no-bandwidth", "--save-dir", str(not_a_folder)])
+
+    out = capsys.readouterr().out
+    assert code in (0, 1, 2)
+    assert "报告无法保存（文件不存在、无法打开或无法写入）" in out
+    assert "检测结果" in out
+
+
+def test_a_folder_that_cannot_name_a_file_in_chinese_gets_an_ascii_name(tmp_path, monkeypatch):
+    real_open = open
+
+    def ascii_only_open(path, *args, **kwargs):
+        if not str(path).isascii():
+            raise UnicodeEncodeError("ascii", str(path), 0, 1, "no Chinese file names here")
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", ascii_only_open)
+
+    path = save_report({"facts": {}}, str(tmp_path))
+
+    assert os.path.basename(path).startswith("device-report-")
+    assert json.loads(Path(path).read_text(encoding="utf-8")) == {"facts": {}}
+
+
+@pytest.mark.parametrize(
+    ("frozen", "argv0", "expected"),
+    [
+        (True, "helpdesk-agent.exe", '"C:\\Downloads\\helpdesk-agent.exe" --upload'),
+        (False, "/tmp/helpdesk-agent.pyz", 'python "/tmp/helpdesk-agent.pyz" --upload'),
+        (False, "-m", "python -m diagnostics --upload"),
+    ],
+)
+def test_the_upload_later_command_names_the_program_that_ran(
+    frozen, argv0, expected, tmp_path, monkeypatch, capsys
+):
+    if frozen:
+        monkeypatch.setattr(sys, "frozen", True, raising=False)
+        monkeypatch.setattr(sys, "executable", "C:\\Downloads\\helpdesk-agent.exe")
+    monkeypatch.setattr(sys, "argv", [argv0])
+
+    main(["--offline", "--no-bandwidth", "--save-dir", str(tmp_path)])
+
+    assert expected in capsys.readouterr().out
