@@ -8,8 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, func, select
 
+import diagnostics
 from helpdesk.db import session_scope
 from helpdesk.readiness.models import AgentBuild
 
@@ -97,3 +98,43 @@ def test_a_bad_version_is_refused(publish, zipapp):
 
 def test_a_missing_build_is_404(client):
     assert client.get("/readiness/agent/9999").status_code == 404
+
+
+def test_the_demo_publishes_the_zipapp_and_a_built_exe_once(db_session, tmp_path, now):
+    from helpdesk.demo import publish_agent
+    from helpdesk.readiness.builds import latest_builds
+
+    exe = tmp_path / "helpdesk-agent.exe"
+    exe.write_bytes(b"MZ" + b"\0" * 4096)
+    folder = tmp_path / "agent-builds"
+
+    lines = publish_agent(
+        db_session, now=now, folder=folder, server="https://desk.example.cn", windows_exe=exe
+    )
+    again = publish_agent(
+        db_session, now=now, folder=folder, server="https://desk.example.cn", windows_exe=exe
+    )
+
+    offered = latest_builds(db_session)
+    assert [b.platform for b in offered] == ["windows", "zipapp"]
+    assert offered[0].sha256 == hashlib.sha256(exe.read_bytes()).hexdigest()
+    assert "reports to https://desk.example.cn" in lines[0]
+    assert again == [f"agent: kept helpdesk-agent-{diagnostics.__version__}.exe"]
+    assert db_session.scalar(select(func.count()).select_from(AgentBuild)) == 2
+
+
+def test_without_an_exe_the_demo_offers_the_zipapp_and_says_how_to_build_one(
+    db_session, tmp_path, now
+):
+    from helpdesk.demo import publish_agent
+
+    lines = publish_agent(
+        db_session,
+        now=now,
+        folder=tmp_path,
+        server="http://127.0.0.1:5000",
+        windows_exe=tmp_path / "missing.exe",
+    )
+
+    assert lines[-1] == "agent: no dist/helpdesk-agent.exe (`make agent-windows` builds it)"
+    assert [b.platform for b in db_session.scalars(select(AgentBuild))] == ["zipapp"]
