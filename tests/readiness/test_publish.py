@@ -54,7 +54,31 @@ def test_a_published_build_is_offered_with_version_size_and_sha256(
     assert digest in result.output
     assert "helpdesk-agent-9.9.9.pyz" in page.text
     assert digest in page.text
-    assert f"{zipapp.stat().st_size / 1048576:.1f} MB" in page.text
+    assert f"{round(zipapp.stat().st_size / 1024)} KB" in page.text
+
+
+def test_the_windows_exe_comes_first_and_large_with_three_steps_and_no_command_line(
+    publish, zipapp, tmp_path, client, make_candidate, sign_in_candidate
+):
+    exe = tmp_path / "helpdesk-agent.exe"
+    exe.write_bytes(b"MZ" + b"\0" * (5 * 1048576))
+    publish(str(exe), "--version", "9.9.9")
+    publish(str(zipapp), "--version", "9.9.9")
+    sign_in_candidate(make_candidate())
+
+    page = client.get("/readiness").text
+
+    windows = page[page.index('id="agent-windows"') : page.index('id="agent-zipapp"')]
+    assert page.index("helpdesk-agent-9.9.9.exe") < page.index("helpdesk-agent-9.9.9.pyz")
+    assert 'class="button primary big"' in windows
+    assert "5.0 MB" in windows
+    assert "双击下载的文件" in windows
+    assert "“更多信息”，再点击“仍要运行”" in windows
+    assert "KB2999226" in windows
+    assert "--server" not in windows
+    assert "<details><summary>文件校验值（SHA-256）</summary>" in windows
+    assert hashlib.sha256(exe.read_bytes()).hexdigest() in windows
+    assert "python helpdesk-agent-9.9.9.pyz --server http://" in page
 
 
 def test_the_download_is_the_published_file_as_an_attachment(publish, zipapp, client, db_session):
