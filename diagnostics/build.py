@@ -15,7 +15,7 @@ import zipapp
 
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 NAME = "helpdesk-agent.pyz"
-SKIP = ("build.py", "agent.spec", "pyinstaller_entry.py")
+SKIP = ("build.py", "agent.spec", "pyinstaller_entry.py", "winbuild", "requirements-windows.txt")
 
 
 def build(outdir: str, server: str | None = None) -> str:

@@ -6,13 +6,13 @@ Exit codes: 0 pass, 1 warn, 2 fail, 3 could not run or upload (the report is the
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import sys
 from typing import Any, Callable, TextIO
 
 from diagnostics import __version__
 from diagnostics.client import ApiError, DeskClient, Unreachable
+from diagnostics.console import configure_streams, read_secret
 from diagnostics.facts import unknown
 from diagnostics.messages import normalize_locale
 from diagnostics.probes import collect
@@ -34,7 +34,8 @@ EXIT_UNAVAILABLE = 3
 TEXT = {
     "zh-CN": {
         "name": "姓名：",
-        "id_number": "身份证号：",
+        "id_number": "身份证号（输入时显示为 *）：",
+        "id_number_read": "已输入身份证号：{masked}",
         "admission_number": "准考证号：",
         "missing_identity": "上传报告需要姓名、身份证号和准考证号（--name、--id-number、--admission-number）。",
         "unreachable": "无法连接服务器（{reason}），改用内置的检测标准，报告保存在本机。",
@@ -44,16 +45,24 @@ TEXT = {
         "bandwidth": "正在测试网速（约 {seconds:g} 秒）……",
         "uploaded": "报告已上传。报告编号：{code}（在客服平台提问时请提供此编号）",
         "saved": "报告已保存到：{path}",
+        "save_failed": "报告无法保存（{reason}），可以用 --save-dir 指定其他文件夹。",
         "upload_later": "联网后可以上传这份报告：{command}",
         "upload_failed": "报告上传失败：{reason}",
         "bad_file": "无法读取报告文件 {path}：{reason}",
         "no_server": "请用 --server 指定服务器地址。",
         "id_mismatch": "输入的身份证号与报告中的（{masked}）不一致。",
         "no_server_note": "没有指定服务器，无法测速和上传；报告只保存在本机。",
+        "reason_connection": "连不上服务器，请检查网络是否通畅",
+        "reason_timeout": "服务器长时间没有响应",
+        "reason_busy": "服务器繁忙，多次重试后仍未成功",
+        "reason_invalid": "这个地址不是客服平台的服务器",
+        "reason_file": "文件不存在、无法打开或无法写入",
+        "reason_not_report": "这不是检测工具保存的报告",
     },
     "en": {
         "name": "Name: ",
-        "id_number": "ID number: ",
+        "id_number": "ID number (shown as *): ",
+        "id_number_read": "ID number entered: {masked}",
         "admission_number": "Admission number: ",
         "missing_identity": "Uploading needs the name, ID number and admission number (--name, --id-number, --admission-number).",
         "unreachable": "Cannot reach the server ({reason}); judging with the built-in profile and saving the report here.",
@@ -63,12 +72,19 @@ TEXT = {
         "bandwidth": "Measuring the connection (about {seconds:g} s)...",
         "uploaded": "Report uploaded. Report code: {code} (quote it when you ask for help)",
         "saved": "Report saved to: {path}",
+        "save_failed": "The report could not be saved ({reason}); choose another folder with --save-dir.",
         "upload_later": "Upload it later, when online: {command}",
         "upload_failed": "The report could not be uploaded: {reason}",
         "bad_file": "Cannot read the report file {path}: {reason}",
         "no_server": "Give the server address with --server.",
         "id_mismatch": "The ID number does not match the one in the report ({masked}).",
         "no_server_note": "No server given: no speed test and no upload; the report is only saved here.",
+        "reason_connection": "cannot connect; check the network",
+        "reason_timeout": "the server did not answer in time",
+        "reason_busy": "the server stayed busy after several retries",
+        "reason_invalid": "this address is not the support desk",
+        "reason_file": "the file does not exist or cannot be opened or written",
+        "reason_not_report": "this is not a report the agent saved",
     },
 }
 
@@ -113,6 +129,7 @@ class Agent:
         collect_facts: Callable[[dict[str, Any]], dict[str, Any]] = collect,
         client_factory: Callable[..., DeskClient] = DeskClient,
         measure: Callable[..., dict[str, Any]] | None = None,
+        secret_reader: Callable[[str, TextIO, TextIO], str] = read_secret,
     ) -> None:
         self.args, self.stdin = args, stdin
         self.locale = normalize_locale(args.lang)
@@ -122,15 +139,31 @@ class Agent:
         self.out = out
         self.collect_facts, self.client_factory = collect_facts, client_factory
         self.measure = measure
+        self.secret_reader = secret_reader
 
     def say(self, key: str, **values: Any) -> None:
         print(self.text[key].format(**values), file=self.human)
 
+    def why(self, exc: Exception) -> str:
+        """Why a request or a file failed, in the candidate's language (details in English)."""
+        if isinstance(exc, ApiError):
+            return exc.describe()
+        if isinstance(exc, Unreachable):
+            reason = self.text.get("reason_" + exc.kind, self.text["reason_connection"])
+        else:
+            reason = self.text["reason_file" if isinstance(exc, OSError) else "reason_not_report"]
+        return "%s: %s" % (reason, exc) if self.locale == "en" else reason
+
     # --- identity ---------------------------------------------------------------------------
 
-    def _ask(self, key: str, value: str | None) -> str | None:
+    def _ask(self, key: str, value: str | None, secret: bool = False) -> str | None:
         if value or not (self.stdin and self.stdin.isatty()):
             return value.strip() if value else value
+        if secret:  # the ID number: masked or not echoed, then shown masked
+            answer = self.secret_reader(self.text[key], self.stdin, self.human).strip()
+            if answer:
+                self.say("id_number_read", masked=mask_id_number(answer.replace(" ", "")))
+            return answer or None
         print(self.text[key], end="", file=self.human, flush=True)
         answer = self.stdin.readline().strip()
         return answer or None
@@ -138,7 +171,7 @@ class Agent:
     def identity(self, saved: dict[str, str] | None = None) -> dict[str, str] | None:
         saved = saved or {}
         name = self._ask("name", self.args.name or saved.get("name"))
-        id_number = self._ask("id_number", self.args.id_number)
+        id_number = self._ask("id_number", self.args.id_number, secret=True)
         admission = self._ask(
             "admission_number", self.args.admission_number or saved.get("admission_number")
         )
@@ -192,13 +225,13 @@ class Agent:
                 self.say("refused", message=exc.describe())
                 return EXIT_UNAVAILABLE
             except Unreachable as exc:
-                self.say("unreachable", reason=exc)
+                self.say("unreachable", reason=self.why(exc))
                 desk = None
         if desk is not None:
             try:
                 profile = desk.profile(self.args.exam_session)
             except (ApiError, Unreachable) as exc:
-                self.say("profile_fallback", reason=exc)
+                self.say("profile_fallback", reason=self.why(exc))
         else:
             identity = self.given_identity()
             if not server:
@@ -238,8 +271,7 @@ class Agent:
         try:
             answer = client.submit_report(token or "", upload_body(report))
         except (ApiError, Unreachable) as exc:
-            reason = exc.describe() if isinstance(exc, ApiError) else str(exc)
-            self.say("upload_failed", reason=reason)
+            self.say("upload_failed", reason=self.why(exc))
             report["saved_to"] = self.save(report)
             return EXIT_UNAVAILABLE
         report["report_code"] = answer.get("report_code")
@@ -247,10 +279,14 @@ class Agent:
             report["verdict"], report["checks"] = answer["verdict"], answer["checks"]
         return EXIT_CODES[report["verdict"]]
 
-    def save(self, report: dict[str, Any]) -> str:
-        path = save_report(report, self.args.save_dir)
+    def save(self, report: dict[str, Any]) -> str | None:
+        try:
+            path = save_report(report, self.args.save_dir)
+        except OSError as exc:  # a full disk or a read-only folder: the checklist still shows
+            self.say("save_failed", reason=self.why(exc))
+            return None
         self.say("saved", path=path)
-        command = 'helpdesk-agent --upload "%s"' % path
+        command = '%s --upload "%s"' % (self_command(), path)
         if report.get("server"):
             command += " --server %s" % report["server"]
         self.say("upload_later", command=command)
@@ -274,7 +310,7 @@ class Agent:
             if not isinstance(report, dict) or not isinstance(report.get("facts"), dict):
                 raise ValueError("not an agent report")
         except (OSError, ValueError) as exc:
-            self.say("bad_file", path=path, reason=exc)
+            self.say("bad_file", path=path, reason=self.why(exc))
             return EXIT_UNAVAILABLE
         server = self.args.server or report.get("server") or default_server()
         if not server:
@@ -294,8 +330,7 @@ class Agent:
         try:
             token = client.candidate_token(**identity)
         except (ApiError, Unreachable) as exc:
-            reason = exc.describe() if isinstance(exc, ApiError) else str(exc)
-            self.say("upload_failed", reason=reason)
+            self.say("upload_failed", reason=self.why(exc))
             return EXIT_UNAVAILABLE
         report["candidate"], report["server"] = self.public(identity), server
         report.setdefault("checks", [])
@@ -303,8 +338,7 @@ class Agent:
         try:
             answer = client.submit_report(token, upload_body(report))
         except (ApiError, Unreachable) as exc:
-            reason = exc.describe() if isinstance(exc, ApiError) else str(exc)
-            self.say("upload_failed", reason=reason)
+            self.say("upload_failed", reason=self.why(exc))
             return EXIT_UNAVAILABLE
         report["report_code"] = answer.get("report_code")
         if answer.get("verdict") in EXIT_CODES and isinstance(answer.get("checks"), list):
@@ -312,19 +346,20 @@ class Agent:
         return self.finish(report, EXIT_CODES.get(report["verdict"], 1))
 
 
-def _printable(stream: Any) -> None:
-    # A GBK console or a redirected pipe cannot encode ✔/✘: replace rather than crash.
-    reconfigure = getattr(stream, "reconfigure", None)
-    if reconfigure is not None:
-        with contextlib.suppress(ValueError, OSError):
-            reconfigure(errors="replace")
+def self_command() -> str:
+    """How to start this very agent again: the exe's path, the zipapp, or the package."""
+    if getattr(sys, "frozen", False):
+        return '"%s"' % sys.executable
+    program = sys.argv[0] if sys.argv else ""
+    if program.endswith(".pyz"):
+        return 'python "%s"' % program
+    return "python -m diagnostics"
 
 
 def main(argv: list[str] | None = None, **collaborators: Any) -> int:
     """Run the agent; return 0 pass, 1 warn, 2 fail, 3 could not run or upload."""
+    configure_streams()  # before argparse: --help prints Chinese, on any code page
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    for stream in (sys.stdout, sys.stderr):
-        _printable(stream)
     agent = Agent(args, out=sys.stdout, stdin=sys.stdin, **collaborators)
     try:
         return agent.run()

@@ -37,7 +37,16 @@ class ApiError(Exception):
 
 
 class Unreachable(Exception):
-    """The desk could not be reached (or stayed unavailable) after every retry."""
+    """The desk could not be reached (or stayed unavailable) after every retry.
+
+    ``kind`` says why in a word the agent translates for the candidate: "connection" (no
+    connection), "timeout", "busy" (429/5xx on every attempt) or "invalid" (not the desk's
+    answer); the message keeps the technical detail.
+    """
+
+    def __init__(self, message: str, kind: str = "connection") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 def retry_after(value: str | None, now: float | None = None) -> float | None:
@@ -118,7 +127,7 @@ class DeskClient:
         if token:
             all_headers["Authorization"] = "Bearer " + token
         all_headers.update(headers or {})
-        last = "no attempt"
+        last, kind = "no attempt", "connection"
         for attempt in range(self.attempts):
             wait = min(self.max_delay, self.base_delay * (2**attempt))
             request = urllib.request.Request(
@@ -132,18 +141,19 @@ class DeskClient:
                 raw = exc.read() or b""
                 if exc.code not in RETRY_STATUSES:
                     raise _error_from(exc.code, raw) from None
-                last = _error_from(exc.code, raw).message
+                last, kind = _error_from(exc.code, raw).message, "busy"
                 hinted = retry_after(exc.headers.get("Retry-After") if exc.headers else None)
                 if hinted is not None:
                     wait = min(self.max_delay, hinted)
             except (urllib.error.URLError, socket.timeout, ConnectionError) as exc:
                 reason = getattr(exc, "reason", exc)
                 last = "%s: %s" % (type(reason).__name__, reason)
+                kind = "timeout" if isinstance(reason, socket.timeout) else "connection"
             except ValueError as exc:  # a 2xx that is not JSON: not our desk
-                raise Unreachable("invalid response: %s" % exc) from None
+                raise Unreachable("invalid response: %s" % exc, "invalid") from None
             if attempt + 1 < self.attempts:
                 self.sleep(wait)
-        raise Unreachable(last)
+        raise Unreachable(last, kind)
 
     def candidate_token(self, name: str, id_number: str, admission_number: str) -> str:
         """Exchange the candidate's identity for a bearer token."""
@@ -154,7 +164,7 @@ class DeskClient:
         )
         token = body.get("token") if isinstance(body, dict) else None
         if not isinstance(token, str):
-            raise Unreachable("the desk answered without a token")
+            raise Unreachable("the desk answered without a token", "invalid")
         return token
 
     def profile(self, exam_session: str | None) -> dict[str, Any]:
@@ -162,7 +172,7 @@ class DeskClient:
         query = "?" + urllib.parse.urlencode({"exam_session": exam_session}) if exam_session else ""
         _status, body = self.request("GET", "/api/v1/diagnostics/profile" + query)
         if not isinstance(body, dict) or not isinstance(body.get("checks"), list):
-            raise Unreachable("the desk answered without a profile")
+            raise Unreachable("the desk answered without a profile", "invalid")
         return body
 
     def submit_report(self, token: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -175,5 +185,5 @@ class DeskClient:
             headers={"Idempotency-Key": str(uuid.uuid4())},
         )
         if not isinstance(answer, dict):
-            raise Unreachable("the desk answered without a report code")
+            raise Unreachable("the desk answered without a report code", "invalid")
         return answer

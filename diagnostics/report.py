@@ -107,7 +107,14 @@ def save_report(report: dict[str, Any], directory: str | None = None) -> str:
     directory = directory or desktop_dir()
     os.makedirs(directory, exist_ok=True)
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-    path = os.path.join(directory, "设备检测报告-%s.json" % stamp)
+    try:
+        return _write(os.path.join(directory, "设备检测报告-%s.json" % stamp), report)
+    except (OSError, UnicodeEncodeError):
+        # A file system that cannot name a file in Chinese still gets the report.
+        return _write(os.path.join(directory, "device-report-%s.json" % stamp), report)
+
+
+def _write(path: str, report: dict[str, Any]) -> str:
     with open(path, "w", encoding="utf-8") as handle:
         json.dump(report, handle, ensure_ascii=False, indent=2)
     return path

@@ -205,11 +205,12 @@ def _power(facts: dict[str, Any], params: dict[str, Any], locale: str) -> Outcom
     if params.get("check_battery") is True:
         fields += ["dc_sleep", "dc_display"]
     texts = messages.texts("power", locale)
-    problems, missing = [], False
+    problems: list[str] = []
+    missing: str | None = None
     for field in fields:
         seconds = number(fact.get(field + "_seconds"))
         if seconds is None:
-            missing = True
+            missing = missing or _field_reason(fact.get(field + "_seconds"))
         elif seconds > 0:
             problems.append(texts[field].format(minutes=_fmt(seconds / 60)))
     if problems:
@@ -218,7 +219,16 @@ def _power(facts: dict[str, Any], params: dict[str, Any], locale: str) -> Outcom
             "problem",
             {"settings": ("，" if locale == "zh-CN" else "; ").join(problems)},
         )
-    return _unknown(facts, "power") if missing else ("pass", "pass", {})
+    if missing:
+        return _unknown(facts, "power") if not fact else ("unknown", "unknown", {"reason": missing})
+    return "pass", "pass", {}
+
+
+def _field_reason(value: Any) -> str:
+    """Why a field inside a fact is missing: its unknown marker's reason, else bad data."""
+    if isinstance(value, dict) and isinstance(value.get("unknown"), str):
+        return str(value["unknown"])[:200]
+    return "no data" if value is None else "unexpected data"
 
 
 def _displays(facts: dict[str, Any], params: dict[str, Any], locale: str) -> Outcome:
@@ -252,7 +262,9 @@ def _network(facts: dict[str, Any], params: dict[str, Any], locale: str) -> Outc
         return _unknown(facts, "network")
     kind, hotspot = fact.get("type"), fact.get("hotspot")
     label = messages.NETWORK_TYPES[locale].get(kind, str(kind)) if isinstance(kind, str) else "?"
-    ctx = {"type": label, "reason": str(fact.get("hotspot_reason") or label)}
+    hotspot_reason = fact.get("hotspot_reason")
+    reason = messages.hotspot_text(str(hotspot_reason), locale) if hotspot_reason else label
+    ctx = {"type": label, "reason": reason}
     if hotspot is True or kind == "cellular":
         return "problem", "problem", ctx
     if hotspot is False:

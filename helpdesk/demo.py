@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import importlib
 import random
+import tempfile
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -23,6 +24,8 @@ from helpdesk.exams import services as exams
 from helpdesk.identity import idnumber
 from helpdesk.identity import services as identity
 from helpdesk.identity.models import Role, Staff
+from helpdesk.readiness import builds
+from helpdesk.readiness import settings as readiness_settings
 
 NOTICE_MOCK_DAY = date(2023, 1, 4)
 STAFF = [
@@ -38,6 +41,9 @@ SEEDERS: list[str] = [
     "helpdesk.callbacks.demo:seed",
     "helpdesk.readiness.demo:seed",
 ]
+
+#: Where `make agent-windows` leaves the exe; the demo offers it when it was built.
+WINDOWS_EXE = Path(__file__).resolve().parent.parent / "dist" / "helpdesk-agent.exe"
 
 _SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"
@@ -140,6 +146,9 @@ def seed(
                 display_name=display,
             )
             lines.append(f"staff: {username} / {password} ({role})")
+    # Before the demo reports: no report on the desk from an agent nobody could download.
+    settings = readiness_settings.current()
+    lines += publish_agent(session, now=now, folder=settings.builds_dir, server=settings.public_url)
     for target in SEEDERS:
         module, _, function = target.partition(":")
         result = getattr(importlib.import_module(module), function)(session, now)
@@ -152,4 +161,32 @@ def seed(
         for row in rows[:: len(sessions)]:
             writer.writerow([row.name, row.id_number, row.admission_number, row.phone])
     lines.append(f"demo candidates' sign-in details (fictitious): {listing}")
+    return lines
+
+
+def publish_agent(
+    session: Session, *, now: datetime, folder: Path, server: str, windows_exe: Path = WINDOWS_EXE
+) -> list[str]:
+    """Offer the agent on the device-check page: the zipapp (built now, reporting to this
+    desk) unless this version is already published, and the exe when one was built."""
+    import diagnostics
+    from diagnostics.build import build as build_zipapp
+
+    version = diagnostics.__version__
+    published = {(b.platform, b.version) for b in builds.latest_builds(session)}
+    lines = []
+    if ("zipapp", version) not in published:
+        with tempfile.TemporaryDirectory() as staging:
+            zipapp = Path(build_zipapp(staging, server))
+            build, _ = builds.publish_build(
+                session, source=zipapp, folder=folder, platform="zipapp", version=version, now=now
+            )
+        lines.append(f"agent: published {build.filename} (reports to {server})")
+    if windows_exe.is_file():
+        build, created = builds.publish_build(
+            session, source=windows_exe, folder=folder, platform="windows", version=version, now=now
+        )
+        lines.append(f"agent: {'published' if created else 'kept'} {build.filename}")
+    else:
+        lines.append("agent: no dist/helpdesk-agent.exe (`make agent-windows` builds it)")
     return lines

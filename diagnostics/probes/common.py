@@ -21,9 +21,9 @@ MEMORY_SAMPLE_INTERVAL = 0.15
 
 #: Gateways that phones hand out when they share their connection.
 HOTSPOT_GATEWAYS = {
-    "192.168.43.1": "Android 热点网关 192.168.43.1",
-    "172.20.10.1": "iPhone 热点网关 172.20.10.1",
-    "192.168.42.129": "Android USB 共享网关 192.168.42.129",
+    "192.168.43.1": "Android hotspot gateway 192.168.43.1",
+    "172.20.10.1": "iPhone hotspot gateway 172.20.10.1",
+    "192.168.42.129": "Android USB tethering gateway 192.168.42.129",
 }
 #: Default hotspot names (SSID substrings, case-insensitive). Router brands are not listed:
 #: HUAWEI and Xiaomi routers use their brand name too.
@@ -46,10 +46,20 @@ VM_MARKERS = (
 )
 
 
+class Unavailable(Exception):
+    """A source gave no usable answer; ``reason`` is one of ``messages.REASONS``."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 def run_probe(probe: Callable[[], Any]) -> Any:
-    """Run one probe; a crash becomes unknown with the exception class name as the reason."""
+    """Run one probe; a crash becomes unknown with its reason (else the exception's class)."""
     try:
         return probe()
+    except Unavailable as exc:
+        return unknown(exc.reason)
     except Exception as exc:  # noqa: BLE001 - one failing probe never stops the run
         return unknown(type(exc).__name__)
 

@@ -18,7 +18,7 @@ import subprocess  # nosec B404 - runs fixed system tools, never a shell
 import sys
 import time
 import uuid
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 from diagnostics.probes import common
 
@@ -72,6 +72,9 @@ class System(Protocol):
 class WindowsSystem:
     """The real machine: registry, WMI, and the few Win32 calls the probes need."""
 
+    def __init__(self, run: Callable[..., Any] = subprocess.run) -> None:
+        self.run = run  # how PowerShell is started; tests replace it
+
     def subkeys(self, hive: str, path: str, view: int = 64) -> list[str]:
         """Names of the subkeys; FileNotFoundError or PermissionError as winreg raises them."""
         if sys.platform != "win32":
@@ -118,33 +121,32 @@ class WindowsSystem:
     def _wmi_powershell(
         self, query: str, namespace: str, fields: list[str]
     ) -> list[dict[str, Any]]:
+        # The rows go out wrapped in {"rows": [...]}: zero rows then still print an answer,
+        # so an empty output can only be a failure (wine's stub PowerShell prints nothing).
         script = (
+            "$ErrorActionPreference = 'Stop'; "
             "[Console]::OutputEncoding = [System.Text.Encoding]::UTF8; "
-            "Get-CimInstance -Namespace '%s' -Query \"%s\" | Select-Object %s | "
-            "ConvertTo-Json -Compress -Depth 3" % (namespace, query, ",".join(fields))
+            "$rows = @(Get-CimInstance -Namespace '%s' -Query \"%s\" | Select-Object %s); "
+            "ConvertTo-Json -InputObject @{rows = $rows} -Compress -Depth 4"
+            % (namespace, query, ",".join(fields))
         )
-        output = (
-            subprocess.run(  # nosec B603 B607 - powershell.exe with a fixed script, no shell
-                [
-                    "powershell.exe",
-                    "-NoProfile",
-                    "-NonInteractive",
-                    "-ExecutionPolicy",
-                    "Bypass",
-                    "-Command",
-                    script,
-                ],
+        command = ["powershell.exe", "-NoProfile", "-NonInteractive", "-ExecutionPolicy"]
+        command += ["Bypass", "-Command", script]
+        try:
+            result = self.run(  # powershell.exe with a fixed script, no shell
+                command,
                 capture_output=True,
                 timeout=20,
-                check=True,
+                check=False,
                 creationflags=CREATE_NO_WINDOW,
             )
-            .stdout.decode("utf-8", "replace")
-            .strip()
-        )
-        rows: Any = json.loads(output) if output else []
-        result: list[dict[str, Any]] = rows if isinstance(rows, list) else [rows]
-        return result
+        except FileNotFoundError:
+            raise common.Unavailable("PowerShell not found") from None
+        except subprocess.TimeoutExpired:
+            raise common.Unavailable("timed out") from None
+        if result.returncode != 0:
+            raise common.Unavailable("WMI query failed")
+        return wmi_rows(result.stdout)
 
     def power_timeouts(self) -> dict[str, int]:
         """Sleep and display timeouts (seconds, 0 = never) of the active power scheme."""
@@ -221,6 +223,23 @@ class WindowsSystem:
 
     def sleep(self, seconds: float) -> None:
         time.sleep(seconds)
+
+
+def wmi_rows(output: bytes) -> list[dict[str, Any]]:
+    """The rows of the PowerShell answer ``{"rows": [...]}``; no answer is never "no rows"."""
+    text = output.decode("utf-8", "replace").strip().lstrip("\ufeff")
+    if not text:
+        raise common.Unavailable("WMI gave no answer")
+    try:
+        answer = json.loads(text)
+    except ValueError:
+        raise common.Unavailable("WMI answer unreadable") from None
+    rows = answer.get("rows") if isinstance(answer, dict) else None
+    if isinstance(rows, dict):  # PowerShell 5 unwraps a one-element array
+        rows = [rows]
+    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+        raise common.Unavailable("WMI answer unreadable")
+    return rows
 
 
 def _open_key(hive: str, path: str, view: int) -> Any:

@@ -91,8 +91,9 @@ def test_loopback_bandwidth_is_measured_within_the_time_bound(speed_server):
 
     elapsed = time.monotonic() - started
     assert elapsed < 4.0
-    assert fact["download_mbps_p10"] > 50
-    assert fact["upload_mbps_p10"] > 50
+    # Loopback is far faster than the exam's 4 Mbps, even under wine on a busy machine.
+    assert fact["download_mbps_p10"] > 4
+    assert fact["upload_mbps_p10"] > 4
     assert fact["download_mbps_p10"] <= fact["download_mbps_median"]
     assert fact["download_jitter_mbps"] >= 0
     assert fact["streams"] == 3

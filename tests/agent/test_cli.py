@@ -12,12 +12,14 @@ from pathlib import Path
 
 import pytest
 
+from diagnostics import console
 from diagnostics.cli import main
 from diagnostics.client import ApiError, DeskClient, Unreachable, retry_after
+from diagnostics.console import BACKSPACE, configure_streams, read_masked
 from diagnostics.facts import FACT_KEYS
 from diagnostics.probes import platform_family
 from diagnostics.profile import default_profile
-from diagnostics.report import mask_id_number
+from diagnostics.report import mask_id_number, save_report
 
 
 def fictitious_id_number(first17: str) -> str:
@@ -225,7 +227,8 @@ def test_an_unreachable_desk_falls_back_to_the_built_in_profile_and_saves(tmp_pa
 
     out = capsys.readouterr().out
     assert code == 3
-    assert "无法连接服务器" in out
+    assert "无法连接服务器（连不上服务器，请检查网络是否通畅）" in out
+    assert "Error" not in out
     assert len(list(tmp_path.iterdir())) == 1
     assert len(sleeps) == 4
 
@@ -283,7 +286,86 @@ def test_missing_identity_is_asked_for_when_stdin_is_a_terminal(
         "id_number": ID_NUMBER,
         "admission_number": "A-0002",
     }
-    assert "身份证号：" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "身份证号（输入时显示为 *）：" in out
+    assert ID_NUMBER not in out
+    assert "已输入身份证号：" + mask_id_number(ID_NUMBER) in out
+
+
+def test_the_id_number_typed_on_the_windows_console_shows_only_asterisks():
+    keys = iter([*ID_NUMBER[:5], "x", BACKSPACE, "\xe0", "K", *ID_NUMBER[5:], "\r"])
+    out = io.StringIO()
+
+    typed = read_masked("身份证号：", out, lambda: next(keys))
+
+    assert typed == ID_NUMBER
+    assert out.getvalue() == "身份证号：" + "*" * 6 + "\b \b" + "*" * 13 + "\n"
+
+
+def test_ctrl_c_while_typing_the_id_number_stops_the_agent():
+    keys = iter(["1", "\x03"])
+
+    with pytest.raises(KeyboardInterrupt):
+        read_masked("身份证号：", io.StringIO(), lambda: next(keys))
+
+
+def test_on_a_posix_terminal_the_id_number_is_read_without_echo(monkeypatch):
+    asked = []
+    monkeypatch.setattr("sys.platform", "linux")
+    monkeypatch.setattr(console, "_isatty", lambda stream: True)
+    monkeypatch.setattr(
+        console.getpass, "getpass", lambda prompt, stream: asked.append(prompt) or "1"
+    )
+
+    assert console.read_secret("身份证号：", sys.__stdin__, io.StringIO()) == "1"
+    assert asked == ["身份证号："]
+
+
+def redirected(encoding):
+    """A stdout or stderr redirected to a file, in a Windows ANSI code page."""
+    return io.TextIOWrapper(io.BytesIO(), encoding=encoding, errors="strict", write_through=True)
+
+
+@pytest.mark.parametrize("code_page", ["cp936", "cp1252", "ascii"])
+def test_help_redirected_on_any_code_page_is_utf8_and_never_crashes(code_page, monkeypatch):
+    stdout, stderr = redirected(code_page), redirected(code_page)
+    monkeypatch.setattr("sys.stdout", stdout)
+    monkeypatch.setattr("sys.stderr", stderr)
+
+    with pytest.raises(SystemExit) as exited:
+        main(["--help"])
+
+    assert exited.value.code == 0
+    assert "考试设备检测工具" in stdout.buffer.getvalue().decode("utf-8")
+
+
+@pytest.mark.parametrize("code_page", ["cp936", "cp1252"])
+def test_the_json_report_redirected_on_a_windows_code_page_is_utf8(
+    code_page, tmp_path, monkeypatch
+):
+    stdout, stderr = redirected(code_page), redirected(code_page)
+    monkeypatch.setattr("sys.stdout", stdout)
+    monkeypatch.setattr("sys.stderr", stderr)
+
+    code = main(["--offline", "--json", "--no-bandwidth", "--save-dir", str(tmp_path)])
+
+    report = json.loads(stdout.buffer.getvalue().decode("utf-8"))
+    assert code == EXIT[report["verdict"]]
+    assert report["checks"][0]["title"] == "操作系统"
+    assert "检测结果" in stderr.buffer.getvalue().decode("utf-8")
+
+
+def test_a_console_keeps_its_encoding_and_replaces_what_it_cannot_show():
+    class Console(io.TextIOWrapper):
+        def isatty(self):
+            return True
+
+    stream = Console(io.BytesIO(), encoding="cp936", write_through=True)
+
+    configure_streams((stream,))
+    stream.write("✔ 操作系统")
+
+    assert stream.buffer.getvalue().decode("cp936") == "? 操作系统"
 
 
 def test_missing_identity_without_a_terminal_is_an_error(fake_desk, tmp_path, monkeypatch):
@@ -305,3 +387,52 @@ def test_retry_after_accepts_seconds_and_http_dates():
     assert retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412470.0) == 10.0
     assert retry_after("soon") is None
     assert retry_after(None) is None
+
+
+def test_a_report_that_cannot_be_saved_still_shows_the_checklist(tmp_path, capsys):
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("x")
+
+    code = main(["--offline", "--no-bandwidth", "--save-dir", str(not_a_folder)])
+
+    out = capsys.readouterr().out
+    assert code in (0, 1, 2)
+    assert "报告无法保存（文件不存在、无法打开或无法写入）" in out
+    assert "检测结果" in out
+
+
+def test_a_folder_that_cannot_name_a_file_in_chinese_gets_an_ascii_name(tmp_path, monkeypatch):
+    real_open = open
+
+    def ascii_only_open(path, *args, **kwargs):
+        if not str(path).isascii():
+            raise UnicodeEncodeError("ascii", str(path), 0, 1, "no Chinese file names here")
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", ascii_only_open)
+
+    path = save_report({"facts": {}}, str(tmp_path))
+
+    assert os.path.basename(path).startswith("device-report-")
+    assert json.loads(Path(path).read_text(encoding="utf-8")) == {"facts": {}}
+
+
+@pytest.mark.parametrize(
+    ("frozen", "argv0", "expected"),
+    [
+        (True, "helpdesk-agent.exe", '"C:\\Downloads\\helpdesk-agent.exe" --upload'),
+        (False, "/tmp/helpdesk-agent.pyz", 'python "/tmp/helpdesk-agent.pyz" --upload'),
+        (False, "-m", "python -m diagnostics --upload"),
+    ],
+)
+def test_the_upload_later_command_names_the_program_that_ran(
+    frozen, argv0, expected, tmp_path, monkeypatch, capsys
+):
+    if frozen:
+        monkeypatch.setattr(sys, "frozen", True, raising=False)
+        monkeypatch.setattr(sys, "executable", "C:\\Downloads\\helpdesk-agent.exe")
+    monkeypatch.setattr(sys, "argv", [argv0])
+
+    main(["--offline", "--no-bandwidth", "--save-dir", str(tmp_path)])
+
+    assert expected in capsys.readouterr().out

@@ -3,11 +3,16 @@ hostile facts unknown instead of failing, and word each check in Chinese and Eng
 
 from __future__ import annotations
 
+import ast
 import copy
 import json
+import re
+from pathlib import Path
 
 import pytest
 
+import diagnostics
+from diagnostics import messages
 from diagnostics.profile import DEFAULT_PROFILE, default_profile
 from diagnostics.rules import judge
 from diagnostics.samples import READY_PC
@@ -161,10 +166,105 @@ def test_an_unknown_fact_is_unknown_never_fail():
     facts = {key: {"unknown": "AccessDenied"} for key in READY_PC}
 
     result = judge(facts, DEFAULT_PROFILE)
+    english = judge(facts, DEFAULT_PROFILE, "en")
 
     assert {c["status"] for c in result["checks"]} == {"unknown"}
     assert result["verdict"] == "warn"
-    assert "AccessDenied" in result["checks"][0]["message"]
+    assert result["checks"][0]["message"] == "无法自动检查此项（读取时出错）。"
+    assert "AccessDenied" in english["checks"][0]["message"]
+
+
+#: Words a Chinese text may carry: product names and units, never a sentence fragment.
+PROPER_NAMES = (
+    "PowerShell",
+    "Windows Update",
+    "Windows",
+    "Wi-Fi",
+    "USB",
+    "iPhone",
+    "Android",
+    "Mbps",
+    "GB",
+    "C 盘",
+    "McAfee",
+)
+
+
+def latin_words(text):
+    for name in PROPER_NAMES:
+        text = text.replace(name, "")
+    return re.findall("[A-Za-z]+", text)
+
+
+def recorded_reasons():
+    """Every reason literal the agent records: unknown("...") and Unavailable("...")."""
+    reasons = set()
+    for path in Path(diagnostics.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", getattr(node.func, "attr", None))
+                in ("unknown", "Unavailable")
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+            ):
+                reasons.add(node.args[0].value)
+    return reasons
+
+
+def test_every_reason_the_agent_records_is_translated():
+    reasons = recorded_reasons()
+
+    assert {"boot configuration needs administrator rights", "WMI gave no answer"} <= reasons
+    assert reasons - set(messages.REASONS) == set()
+
+
+@pytest.mark.parametrize(
+    "reason",
+    sorted(set(messages.REASONS) | {"FileNotFoundError", "OSError", "some new English reason"}),
+)
+def test_an_unknown_check_explains_why_in_chinese_without_english_fragments(reason):
+    facts = {key: {"unknown": reason} for key in READY_PC}
+
+    checks = judge(facts, DEFAULT_PROFILE)["checks"]
+
+    for check in checks:
+        assert check["status"] == "unknown"
+        assert latin_words(check["message"]) == [], check["message"]
+        assert latin_words(check["fix"]) == [], check["fix"]
+
+
+def test_a_dual_boot_check_without_administrator_rights_says_how_to_run_it():
+    facts = facts_with(dual_boot={"unknown": "boot configuration needs administrator rights"})
+
+    check = next(c for c in judge(facts, DEFAULT_PROFILE)["checks"] if c["id"] == "dual_boot")
+
+    assert check["status"] == "unknown"
+    assert "以管理员身份运行" in check["message"]
+
+
+@pytest.mark.parametrize(
+    ("reason", "chinese", "english"),
+    [
+        (
+            "iPhone hotspot gateway 172.20.10.1",
+            "172.20.10.1 是iPhone 个人热点",
+            "an iPhone hotspot",
+        ),
+        ("iPhone 热点网关 172.20.10.1", "iPhone 个人热点", "an iPhone hotspot"),
+        ("SSID AndroidAP_1234", "无线网络名称为 AndroidAP_1234", "network name AndroidAP_1234"),
+        ("USB tethering: Remote NDIS", "通过 USB 共享手机网络", "USB tethering: Remote NDIS"),
+    ],
+)
+def test_the_hotspot_reason_is_worded_in_each_language(reason, chinese, english):
+    facts = facts_with(network={"hotspot": True, "hotspot_reason": reason})
+
+    zh = next(c for c in judge(facts, DEFAULT_PROFILE)["checks"] if c["id"] == "network")
+    en = next(c for c in judge(facts, DEFAULT_PROFILE, "en")["checks"] if c["id"] == "network")
+
+    assert chinese in zh["message"]
+    assert english in en["message"]
+    assert "热点网关" not in en["message"]
 
 
 WRONG = [

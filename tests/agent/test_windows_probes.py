@@ -3,8 +3,15 @@ cannot read is reported unknown while the other probes still answer."""
 
 from __future__ import annotations
 
+import json
+import re
+import subprocess
+
+import pytest
+
 from diagnostics.probes import collect, winsys
 from diagnostics.probes import windows as w
+from diagnostics.probes.common import run_probes
 from diagnostics.profile import DEFAULT_PROFILE
 from diagnostics.rules import judge
 
@@ -269,21 +276,87 @@ def test_without_psutil_processes_are_skipped_but_registry_and_services_still_an
     assert [m["product"] for m in facts["security_software"]["matches"]] == ["金山毒霸"]
 
 
-def test_the_powershell_fallback_asks_for_json_without_a_profile(monkeypatch):
+class Completed:
+    def __init__(self, stdout: bytes, returncode: int = 0) -> None:
+        self.stdout, self.returncode = stdout, returncode
+
+
+def powershell_answering(*answers):
+    """A WindowsSystem whose PowerShell gives these answers (Completed or an exception)."""
     calls = []
 
-    class Completed:
-        stdout = '{"Name":"USB 视频设备","ClassGuid":"x","ConfigManagerErrorCode":0}'.encode()
-
-    def fake_run(command, **kwargs):
+    def run(command, **kwargs):
         calls.append(command)
-        return Completed()
+        answer = answers[min(len(calls), len(answers)) - 1]
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
 
-    monkeypatch.setattr(winsys.subprocess, "run", fake_run)
+    return winsys.WindowsSystem(run=run), calls
 
-    rows = winsys.WindowsSystem()._wmi_powershell(w.CAMERA_QUERY, r"root\cimv2", ["Name"])
 
-    assert rows == [{"Name": "USB 视频设备", "ClassGuid": "x", "ConfigManagerErrorCode": 0}]
+def test_the_powershell_fallback_asks_for_json_rows_without_a_profile():
+    row = {"Name": "USB 视频设备", "ClassGuid": w.IMAGE_CLASS, "ConfigManagerErrorCode": 0}
+    system, calls = powershell_answering(Completed(json.dumps({"rows": row}).encode()))
+
+    rows = system._wmi_powershell(w.CAMERA_QUERY, r"root\cimv2", ["Name"])
+
+    assert rows == [row]
     assert "-NoProfile" in calls[0]
-    assert "ConvertTo-Json" in calls[0][-1]
     assert "Get-CimInstance" in calls[0][-1]
+    assert "ConvertTo-Json -InputObject @{rows = $rows}" in calls[0][-1]
+    assert "$ErrorActionPreference = 'Stop'" in calls[0][-1]
+
+
+def test_wmi_answering_zero_rows_is_no_camera():
+    system, _calls = powershell_answering(Completed(b'{"rows":[]}'))
+
+    facts = run_probes({"cameras": lambda: w.cameras_fact(system)})
+
+    assert facts["cameras"] == {"count": 0, "names": []}
+    assert status(facts, "camera") == "fail"
+
+
+@pytest.mark.parametrize(
+    ("answer", "reason"),
+    [
+        (Completed(b""), "WMI gave no answer"),
+        (Completed(b"  \r\n"), "WMI gave no answer"),
+        (Completed(b"Get-CimInstance : Invalid class", returncode=1), "WMI query failed"),
+        (Completed(b"<html>"), "WMI answer unreadable"),
+        (Completed(b'{"Name": "x"}'), "WMI answer unreadable"),
+        (FileNotFoundError("powershell.exe"), "PowerShell not found"),
+        (subprocess.TimeoutExpired("powershell.exe", 20), "timed out"),
+    ],
+)
+def test_an_empty_or_failed_wmi_answer_is_unknown_never_no_camera(answer, reason):
+    system, _calls = powershell_answering(answer)
+
+    facts = run_probes(
+        {
+            "cameras": lambda: w.cameras_fact(system),
+            "network": lambda: w.network_fact(system),
+            "virtual_machine": lambda: w.virtual_machine_fact(FailingBios(system)),
+        }
+    )
+
+    assert facts["cameras"] == {"unknown": reason}
+    assert facts["network"] == {"unknown": reason}
+    assert facts["virtual_machine"] == {"unknown": reason}
+    camera = next(c for c in judge(facts, DEFAULT_PROFILE)["checks"] if c["id"] == "camera")
+    assert camera["status"] == "unknown"
+    assert "没有找到摄像头" not in camera["message"]
+    assert not re.search("[A-Za-z]", camera["message"].replace("PowerShell", ""))
+
+
+class FailingBios:
+    """A system whose registry has no BIOS key, so the VM probe asks WMI."""
+
+    def __init__(self, system):
+        self.system = system
+
+    def values(self, hive, path, view=64):
+        raise FileNotFoundError(path)
+
+    def wmi(self, query, namespace=r"root\cimv2"):
+        return self.system.wmi(query, namespace)
