@@ -22,7 +22,8 @@ BLUEPRINTS = [
     "helpdesk.exams.staff_views",
     "helpdesk.audit.staff_views",
     "helpdesk.callbacks.views",
-    "helpdesk.telephony.views",
+    "helpdesk.callbacks.staff_views",
+    "helpdesk.callbacks.webhooks",
     "helpdesk.readiness.views",
     "helpdesk.readiness.staff_views",
     "helpdesk.uploads.views",
@@ -64,17 +65,17 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     auth.init_app(app)
 
+    from helpdesk.callbacks import settings as callbacks_settings
+    from helpdesk.notify import settings as notify_settings
     from helpdesk.readiness import settings as readiness_settings
     from helpdesk.tickets import settings as tickets_settings
     from helpdesk.uploads import settings as uploads_settings
 
+    notify_settings.init_app(app)
     tickets_settings.init_app(app)
+    callbacks_settings.init_app(app)
     readiness_settings.init_app(app)
     uploads_settings.init_app(app)
-
-    from helpdesk.notify.adapters import from_config as notifier_from_config
-
-    app.extensions["notifier"] = notifier_from_config(app.config)
 
     from helpdesk import api, cli
 

@@ -42,3 +42,14 @@ class RecordingHttpClient(HttpClient):
             raise answer
         status, body = answer
         return Response(status, json.dumps(body))
+
+
+#: The account the call tests place calls from, and the desk's public address.
+SID = "AC00000000000000000000000000000001"
+TOKEN = "twilio-test-token"
+PUBLIC = "https://desk.example.cn"
+
+
+def calls_client() -> RecordingHttpClient:
+    """A recording client whose default answer is a queued call."""
+    return RecordingHttpClient(default=(201, {"sid": "CA1", "status": "queued"}))

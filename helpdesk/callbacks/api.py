@@ -2,27 +2,35 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from datetime import datetime
+from typing import Any, Literal
 
 from flask import request
 from pydantic import BaseModel, ConfigDict, Field
 
 from helpdesk import clock
 from helpdesk.api import endpoint
-from helpdesk.callbacks import runtime, services
+from helpdesk.callbacks import services, standing
+from helpdesk.callbacks.models import HelpRequest
+from helpdesk.callbacks.settings import get_settings
 from helpdesk.categories import Category
 from helpdesk.db import get_session
+from helpdesk.idempotency import HEADER
 from helpdesk.identity.models import Candidate
 
 STATUS = Literal["waiting", "claimed", "calling", "completed", "unreachable", "cancelled"]
 KEY_HEADER = {
-    "Idempotency-Key": {
+    HEADER: {
         "required": True,
         "description": "Client-generated, 8-64 visible characters; a replay "
         "with the same key and body returns the first request.",
         "schema": {"type": "string", "minLength": 8, "maxLength": 64},
     }
 }
+
+
+def _described(help_request: HelpRequest, now: datetime) -> dict[str, Any]:
+    return standing.describe(get_session(), help_request, settings=get_settings(), now=now)
 
 
 class HelpRequestIn(BaseModel):
@@ -52,7 +60,7 @@ class HelpRequestOut(BaseModel):
     headers=KEY_HEADER,
     responses={201: HelpRequestOut, 200: HelpRequestOut},
 )
-def create_help_request(candidate: Candidate, body: HelpRequestIn) -> tuple[dict, int]:
+def create_help_request(candidate: Candidate, body: HelpRequestIn) -> tuple[dict[str, Any], int]:
     session, now = get_session(), clock.utcnow()
     data = services.HelpInput(
         exam_session=body.exam_session,
@@ -66,10 +74,10 @@ def create_help_request(candidate: Candidate, body: HelpRequestIn) -> tuple[dict
         data=data,
         now=now,
         source="api",
-        idempotency_key=request.headers.get("Idempotency-Key", ""),
+        idempotency_key=request.headers.get(HEADER, ""),
     )
     session.commit()
-    return runtime.describe(session, help_request, now), 201 if created else 200
+    return _described(help_request, now), 201 if created else 200
 
 
 @endpoint(
@@ -79,10 +87,10 @@ def create_help_request(candidate: Candidate, body: HelpRequestIn) -> tuple[dict
     tags=["help"],
     responses={200: HelpRequestOut},
 )
-def get_help_request(candidate: Candidate, request_id: str) -> dict:
+def get_help_request(candidate: Candidate, request_id: str) -> dict[str, Any]:
     session = get_session()
     help_request = services.get_for_candidate(session, candidate=candidate, public_id=request_id)
-    return runtime.describe(session, help_request, clock.utcnow())
+    return _described(help_request, clock.utcnow())
 
 
 @endpoint(
@@ -92,9 +100,9 @@ def get_help_request(candidate: Candidate, request_id: str) -> dict:
     tags=["help"],
     responses={200: HelpRequestOut},
 )
-def cancel_help_request(candidate: Candidate, request_id: str) -> dict:
+def cancel_help_request(candidate: Candidate, request_id: str) -> dict[str, Any]:
     session, now = get_session(), clock.utcnow()
     help_request = services.get_for_candidate(session, candidate=candidate, public_id=request_id)
     services.cancel(session, request=help_request, now=now)
     session.commit()
-    return runtime.describe(session, help_request, now)
+    return _described(help_request, now)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpdesk.callbacks import services
+from helpdesk.errors import ValidationFailed
 from helpdesk.exams.models import Enrollment, ExamSession
 
 _PROBLEMS = [
@@ -39,7 +40,7 @@ def seed(session: Session, now: datetime) -> str:
                 source="web",
                 now=now - timedelta(minutes=3 - n),
             )
-        except services.ValidationFailed:
+        except ValidationFailed:
             continue  # the session has ended (seeded on another day)
         queued += 1
     return f"{queued} help requests waiting"

@@ -6,8 +6,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from helpdesk.callbacks import queue, runtime
-from helpdesk.telephony import services as telephony
+from helpdesk.callbacks import calls, queue
+from helpdesk.callbacks.settings import get_dialer, get_settings
 
 
 def release_expired_claims(session: Session, now: datetime) -> int:
@@ -15,10 +15,8 @@ def release_expired_claims(session: Session, now: datetime) -> int:
 
 
 def close_ended_sessions(session: Session, now: datetime) -> int:
-    return queue.close_ended_sessions(session, settings=runtime.settings(), now=now)
+    return queue.close_ended_sessions(session, settings=get_settings(), now=now)
 
 
 def settle_unknown_calls(session: Session, now: datetime) -> int:
-    return telephony.settle_unknown(
-        session, dialer=runtime.dialer(), settings=runtime.settings(), now=now
-    )
+    return calls.settle_unknown(session, dialer=get_dialer(), settings=get_settings(), now=now)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from helpdesk.db import Base, one_of
 from helpdesk.exams.models import ExamSession
 from helpdesk.identity.models import Candidate, Staff
+from helpdesk.telephony.states import CallState
 
 
 class HelpStatus(enum.StrEnum):
@@ -40,17 +41,6 @@ class Outcome(enum.StrEnum):
 
 #: Outcomes after which the desk tries again (until the attempts run out).
 RETRY_OUTCOMES = (Outcome.NO_ANSWER, Outcome.BUSY, Outcome.FAILED)
-
-
-class CallState(enum.StrEnum):
-    """Where a call attempt stands; it only moves forward (see telephony.services)."""
-
-    MANUAL = "manual"  # desk phone: the agent dials by hand
-    UNKNOWN = "unknown"  # the provider did not answer in time; settled later
-    QUEUED = "queued"
-    RINGING = "ringing"
-    IN_PROGRESS = "in_progress"
-    ENDED = "ended"
 
 
 #: Lowest urgency: after everything exam-related (Urgency.OTHER is 3).
@@ -152,6 +142,7 @@ class CallAttempt(Base):
     to_phone: Mapped[str] = mapped_column(String(20))
     #: The provider's call id (Twilio CallSid), once known.
     provider_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: Where the call stands, in the telephony port's words (it only moves forward).
     state: Mapped[CallState] = mapped_column(String(20))
     #: The provider's last status of the candidate leg (e.g. no-answer), for the record.
     provider_status: Mapped[str | None] = mapped_column(String(20))

@@ -10,47 +10,29 @@ import json
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from helpdesk.callbacks.models import (
-    FOLLOWUP_PRIORITY,
-    CallAttempt,
-    HelpRequest,
-    HelpStatus,
-)
-from helpdesk.callbacks.settings import Settings
+from helpdesk.callbacks.models import FOLLOWUP_PRIORITY, HelpRequest, HelpStatus
 from helpdesk.categories import Category
 from helpdesk.errors import Conflict, NotFound, ValidationFailed
 from helpdesk.exams import services as exams
 from helpdesk.exams.models import ExamSession, Phase
+from helpdesk.idempotency import key_reused, required_key
 from helpdesk.identity import phone as phones
-from helpdesk.identity.models import Candidate, Staff
+from helpdesk.identity.models import Candidate
 
 NOTE_LIMIT = 500
-_KEY = re.compile(r"[\x21-\x7e]{8,64}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def new_public_id() -> str:
     """An opaque id: random, so it reveals neither order nor volume."""
     return secrets.token_hex(12)
-
-
-def check_idempotency_key(raw: str | None) -> str:
-    """The client's Idempotency-Key, or a ValidationFailed naming the header."""
-    key = (raw or "").strip()
-    if not _KEY.fullmatch(key):
-        raise ValidationFailed(
-            str(_l("Send an Idempotency-Key header of 8 to 64 visible characters.")),
-            code="idempotency_key_invalid",
-            fields={"Idempotency-Key": str(_l("8 to 64 visible characters."))},
-        )
-    return key
 
 
 @dataclass(frozen=True)
@@ -114,15 +96,7 @@ def _existing(
     same_key = _by_key(session, candidate, key)
     if same_key is not None:
         if same_key.body_hash != fingerprint:
-            raise ValidationFailed(
-                str(
-                    _l(
-                        "This Idempotency-Key was already used for a "
-                        "different request. Use a new key."
-                    )
-                ),
-                code="idempotency_key_reused",
-            )
+            raise key_reused()
         return same_key
     return _open_for(session, candidate, exam) if exam is not None else None
 
@@ -142,7 +116,7 @@ def request_help(
     is refused; while the candidate has an open request for the session, that one is
     returned (a database constraint keeps it to one, even under concurrent presses).
     """
-    key = check_idempotency_key(idempotency_key)
+    key = required_key(idempotency_key)
     fingerprint = data.fingerprint()
     existing = _existing(session, candidate, key, fingerprint, None)
     if existing is not None:
@@ -281,134 +255,3 @@ def list_for_candidate(session: Session, candidate: Candidate) -> list[HelpReque
             .limit(50)
         )
     )
-
-
-# --- where a request stands -------------------------------------------------------------
-
-
-def position(session: Session, request: HelpRequest) -> int:
-    """1 for the next to be called; 0 once a technician has it or it is closed."""
-    if request.status != HelpStatus.WAITING:
-        return 0
-    ahead = session.scalar(
-        select(func.count())
-        .select_from(HelpRequest)
-        .where(
-            HelpRequest.status == HelpStatus.WAITING,
-            or_(
-                HelpRequest.priority < request.priority,
-                and_(
-                    HelpRequest.priority == request.priority,
-                    or_(
-                        HelpRequest.created_at < request.created_at,
-                        and_(
-                            HelpRequest.created_at == request.created_at,
-                            HelpRequest.id < request.id,
-                        ),
-                    ),
-                ),
-            ),
-        )
-    )
-    return int(ahead or 0) + 1
-
-
-def average_call_seconds(session: Session, *, settings: Settings, now: datetime) -> float:
-    """Mean length of calls that ended in the last six hours (a default before any)."""
-    rows = session.execute(
-        select(CallAttempt.started_at, CallAttempt.ended_at)
-        .where(
-            CallAttempt.ended_at.is_not(None), CallAttempt.started_at >= now - timedelta(hours=6)
-        )
-        .order_by(CallAttempt.id.desc())
-        .limit(200)
-    ).all()
-    lengths = [(end - start).total_seconds() for start, end in rows if end is not None]
-    lengths = [s for s in lengths if s > 0]
-    return sum(lengths) / len(lengths) if lengths else float(settings.default_call_seconds)
-
-
-def agents_available(session: Session, *, now: datetime) -> int:
-    """Agents marked available, else those who took a call in the last half hour."""
-    marked = session.scalar(
-        select(func.count())
-        .select_from(Staff)
-        .where(Staff.active.is_(True), Staff.available.is_(True))
-    )
-    if marked:
-        return int(marked)
-    recent = session.scalar(
-        select(func.count(func.distinct(CallAttempt.staff_id))).where(
-            CallAttempt.started_at >= now - timedelta(minutes=30)
-        )
-    )
-    return max(1, int(recent or 0))
-
-
-def estimated_wait_seconds(
-    session: Session, request: HelpRequest, *, settings: Settings, now: datetime
-) -> int:
-    """Position times the recent call length, shared among the agents available."""
-    place = position(session, request)
-    if place == 0:
-        return 0
-    per_call = average_call_seconds(session, settings=settings, now=now)
-    wait = place * per_call / agents_available(session, now=now)
-    if request.due_at > now:
-        wait = max(wait, (request.due_at - now).total_seconds())
-    return round(wait)
-
-
-def status_message(request: HelpRequest, *, settings: Settings, place: int) -> str:
-    """What the candidate should do now, in their language."""
-    numbers = " / ".join(settings.caller_ids_display)
-    if request.status == HelpStatus.WAITING:
-        return str(
-            _l(
-                "You are number %(n)d in the queue. A technician will call you from "
-                "%(numbers)s. Answer only these numbers, and never call back.",
-                n=place,
-                numbers=numbers,
-            )
-        )
-    if request.status in (HelpStatus.CLAIMED, HelpStatus.CALLING):
-        return str(
-            _l(
-                "A technician is calling you now from %(numbers)s. Answer only these "
-                "numbers, and never call back.",
-                numbers=numbers,
-            )
-        )
-    if request.status == HelpStatus.COMPLETED:
-        text = str(
-            _l(
-                "The call is finished. If you used your phone for the evidence video, put "
-                "it back in its recording position now."
-            )
-        )
-        if request.ticket_number:
-            text += " " + str(
-                _l(
-                    "Your problem continues as ticket %(number)s on the support platform.",
-                    number=request.ticket_number,
-                )
-            )
-        return text
-    if request.status == HelpStatus.UNREACHABLE:
-        return str(
-            _l(
-                "We called you %(n)d times from %(numbers)s but could not reach you. "
-                "File a problem on the support platform and we will answer there.",
-                n=request.attempts,
-                numbers=numbers,
-            )
-        )
-    if request.ticket_number:
-        return str(
-            _l(
-                "The exam session ended before a technician could call you. Your request "
-                "became ticket %(number)s on the support platform; follow it there.",
-                number=request.ticket_number,
-            )
-        )
-    return str(_l("This help request was cancelled."))

@@ -1,16 +1,25 @@
-"""The callback queue's settings, built once from the app config and passed to services.
+"""The callback queue's settings and the dialer, built once by `init_app` when the app is
+created, and handed to services by views and jobs (`get_settings`, `get_dialer`).
 
 config.py reads every value from the environment (HELPDESK_<key>); docs/callbacks.md
-lists them.
+lists them. A configuration naming a caller ID outside the whitelist raises ConfigError
+here, so the desk refuses to start rather than ever calling from another number.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+from flask import Flask, current_app
 
 from config import WHITELISTED_CALLER_IDS, ConfigError
 from helpdesk.identity import phone as phones
+from helpdesk.notify import settings as sms_settings
+from helpdesk.telephony import dialer as dialers
+
+_SETTINGS = "callbacks.settings"
+_DIALER = "dialer"
 
 #: The times and limits of the queue, none of which may be negative.
 KEYS = (
@@ -28,8 +37,9 @@ KEYS = (
 @dataclass(frozen=True)
 class Settings:
     caller_ids: tuple[str, ...] = tuple(WHITELISTED_CALLER_IDS.split(","))
-    hotline: str = "400-088-0028"
     public_url: str = "http://127.0.0.1:5000"
+    #: Signs Twilio's webhooks (empty: every webhook is refused).
+    twilio_auth_token: str = field(default="", repr=False)
     claim_seconds: int = 90
     retry_seconds: int = 60
     max_attempts: int = 3
@@ -37,15 +47,16 @@ class Settings:
     calls_per_minute: int = 30
     default_call_seconds: int = 180
     unknown_settle_seconds: int = 120
+    #: What the unreachable SMS may name (notify owns the rule).
+    sms: sms_settings.Settings = field(default_factory=sms_settings.Settings)
 
     @property
     def caller_ids_display(self) -> list[str]:
         return [phones.display(n) for n in self.caller_ids]
 
-    @property
-    def allowed_sms_numbers(self) -> list[str]:
-        """Numbers an SMS may name: the hotline and the caller IDs."""
-        return [self.hotline, *self.caller_ids]
+    def line_for(self, attempt_number: int) -> str:
+        """The caller ID of a request's next call: the lines rotate by attempt."""
+        return self.caller_ids[attempt_number % len(self.caller_ids)]
 
 
 def parse_caller_ids(raw: str) -> tuple[str, ...]:
@@ -81,8 +92,8 @@ def check(config: Any) -> None:
 def from_config(config: Any) -> Settings:
     return Settings(
         caller_ids=parse_caller_ids(str(config.get("CALLER_IDS", WHITELISTED_CALLER_IDS))),
-        hotline=str(config.get("HOTLINE", "400-088-0028")),
         public_url=str(config.get("PUBLIC_URL", "http://127.0.0.1:5000")).rstrip("/"),
+        twilio_auth_token=str(config.get("TWILIO_AUTH_TOKEN") or ""),
         claim_seconds=int(config.get("CALLBACK_CLAIM_SECONDS", 90)),
         retry_seconds=int(config.get("CALLBACK_RETRY_SECONDS", 60)),
         max_attempts=max(1, int(config.get("CALLBACK_MAX_ATTEMPTS", 3))),
@@ -90,4 +101,22 @@ def from_config(config: Any) -> Settings:
         calls_per_minute=int(config.get("CALLBACK_CALLS_PER_MINUTE", 30)),
         default_call_seconds=max(1, int(config.get("CALLBACK_DEFAULT_CALL_SECONDS", 180))),
         unknown_settle_seconds=int(config.get("CALLBACK_UNKNOWN_SETTLE_SECONDS", 120)),
+        sms=sms_settings.from_config(config),
     )
+
+
+def init_app(app: Flask) -> None:
+    """Check the settings, then build them and the dialer HELPDESK_TELEPHONY names."""
+    check(app.config)
+    app.extensions[_SETTINGS] = from_config(app.config)
+    app.extensions[_DIALER] = dialers.from_config(app.config)
+
+
+def get_settings() -> Settings:
+    settings: Settings = current_app.extensions[_SETTINGS]
+    return settings
+
+
+def get_dialer() -> dialers.Dialer:
+    dialer: dialers.Dialer = current_app.extensions[_DIALER]
+    return dialer

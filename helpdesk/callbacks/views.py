@@ -1,30 +1,39 @@
-"""Candidate pages: the 求助 page and the self-refreshing status page. Staff pages are in
-console.py on the same blueprint."""
+"""Candidate pages: the 求助 page and the self-refreshing status page (staff pages are in
+staff_views.py, on their own blueprint)."""
 
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from flask import Blueprint, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
 
 from helpdesk import clock, nav, panel
-from helpdesk.callbacks import labels, runtime, services
+from helpdesk.callbacks import labels, services, standing
 from helpdesk.callbacks.forms import ButtonForm, HelpForm
+from helpdesk.callbacks.settings import get_settings
 from helpdesk.db import get_session
 from helpdesk.errors import DomainError
 from helpdesk.exams.models import Phase
+from helpdesk.forms import form_errors
 from helpdesk.identity.auth import candidate_required, current_candidate
+from helpdesk.identity.models import Candidate
 
 bp = Blueprint("callbacks", __name__)
-bp.record_once(lambda state: runtime.init_app(state.app))
 bp.context_processor(labels.template_labels)
 
 
+def _candidate() -> Candidate:
+    candidate = current_candidate()
+    assert candidate is not None  # candidate_required let the request in
+    return candidate
+
+
 def _help_form() -> HelpForm:
-    candidate, now = current_candidate(), clock.utcnow()
-    assert candidate is not None
+    candidate, now = _candidate(), clock.utcnow()
     sessions = sorted(
         (
             e.exam_session
@@ -46,7 +55,7 @@ def help_page() -> ResponseReturnValue:
     form = _help_form()
     if not form.validate_on_submit():
         return render_template("callbacks/help.html", form=form), 422 if form.errors else 200
-    session, candidate = get_session(), current_candidate()
+    session, candidate = get_session(), _candidate()
     data = services.HelpInput(
         exam_session=form.exam_session.data or "",
         phone=form.phone.data or None,
@@ -63,22 +72,18 @@ def help_page() -> ResponseReturnValue:
             now=clock.utcnow(),
         )
     except DomainError as exc:
-        for field, message in exc.fields.items():
-            if hasattr(form, field):
-                getattr(form, field).errors = [message]
-        return render_template("callbacks/help.html", form=form, error=exc.message), exc.status
+        error = form_errors(form, exc)
+        return render_template("callbacks/help.html", form=form, error=error), exc.status
     session.commit()
     return redirect(url_for("callbacks.status", request_id=request.public_id))
 
 
 def _status_context(request_id: str) -> dict[str, object]:
     session, now = get_session(), clock.utcnow()
-    request = services.get_for_candidate(
-        session, candidate=current_candidate(), public_id=request_id
-    )
+    request = services.get_for_candidate(session, candidate=_candidate(), public_id=request_id)
     return {
         "request": request,
-        "info": runtime.describe(session, request, now),
+        "info": standing.describe(session, request, settings=get_settings(), now=now),
         "cancel_form": ButtonForm(),
     }
 
@@ -99,16 +104,14 @@ def status_fragment(request_id: str) -> ResponseReturnValue:
 @candidate_required
 def cancel(request_id: str) -> ResponseReturnValue:
     session = get_session()
-    request = services.get_for_candidate(
-        session, candidate=current_candidate(), public_id=request_id
-    )
+    request = services.get_for_candidate(session, candidate=_candidate(), public_id=request_id)
     if ButtonForm().validate_on_submit():
         services.cancel(session, request=request, now=clock.utcnow())
         session.commit()
     return redirect(url_for("callbacks.status", request_id=request.public_id))
 
 
-def _panel_loader(session, candidate):  # type: ignore[no-untyped-def]
+def _panel_loader(session: Session, candidate: Candidate) -> dict[str, Any]:
     return {
         "help_requests": services.list_for_candidate(session, candidate),
         **labels.template_labels(),
@@ -119,7 +122,3 @@ panel.add_section(
     "callbacks", _l("Help requests and calls"), "callbacks/_panel.html", _panel_loader, order=20
 )
 nav.add("callbacks.help_page", _l("Request a callback (求助)"), order=5, audience="candidate")
-nav.add("callbacks.console", _l("Callback queue"), order=5, audience="agent")
-nav.add("callbacks.wallboard", _l("Wallboard"), order=6, audience="supervisor")
-
-from helpdesk.callbacks import console  # noqa: E402,F401  (staff pages on bp)

@@ -5,13 +5,10 @@ from __future__ import annotations
 import logging
 from typing import Any, Protocol
 
-from twilio.http.http_client import TwilioHttpClient
-from twilio.http.response import Response
-
 from helpdesk.identity.phone import mask
+from helpdesk.twilio_client import RebasedHttpClient
 
 log = logging.getLogger(__name__)
-TWILIO_API = "https://api.twilio.com"
 
 
 class NotifierError(Exception):
@@ -45,20 +42,6 @@ class MemoryNotifier:
             raise NotifierError("simulated failure")
         self.sent.append((to, body))
         return f"mem-{len(self.sent)}"
-
-
-class RebasedHttpClient(TwilioHttpClient):
-    """Twilio's HTTP client with a timeout, optionally pointed at another API address
-    (a local fake in rehearsals: HELPDESK_TWILIO_API_BASE)."""
-
-    def __init__(self, base: str = "", timeout: float = 10.0) -> None:
-        super().__init__(timeout=timeout)
-        self.base = base.rstrip("/")
-
-    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Response:
-        if self.base and url.startswith(TWILIO_API):
-            url = self.base + url[len(TWILIO_API) :]
-        return super().request(method, url, *args, **kwargs)
 
 
 class TwilioNotifier:

@@ -12,9 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from twilio.twiml.voice_response import VoiceResponse
+from config import ConfigError
+from helpdesk.telephony.states import CallState, LegStatus, twilio_call_status
+from helpdesk.twilio_client import RebasedHttpClient
 
 log = logging.getLogger(__name__)
+#: Where Twilio's webhooks for one call attempt arrive, below HELPDESK_PUBLIC_URL.
+WEBHOOK_PATH = "/telephony/twilio"
 
 
 @dataclass(frozen=True)
@@ -22,14 +26,17 @@ class DialResult:
     """What placing a call gave: manual (the agent dials), queued (with the provider's id),
     or unknown (no answer in time: the call may or may not exist)."""
 
-    state: str
+    state: CallState
     sid: str | None = None
 
 
 @dataclass(frozen=True)
 class ProviderCall:
+    """The provider's record of a call: its id and, in the port's words, where it stands
+    (None when the provider used a word we do not know)."""
+
     sid: str
-    status: str
+    status: LegStatus | None
 
 
 class DialerRefused(Exception):
@@ -61,7 +68,7 @@ class DeskDialer:
     def place_call(
         self, *, attempt_id: str, agent_phone: str | None, to: str, caller_id: str
     ) -> DialResult:
-        return DialResult("manual")
+        return DialResult(CallState.MANUAL)
 
     def lookup(
         self, *, sid: str | None, agent_phone: str | None, caller_id: str, since: datetime
@@ -84,14 +91,6 @@ class TwilioDialer:
         self.client = Client(account_sid, auth_token, http_client=http_client)
         self.public_url = public_url.rstrip("/")
 
-    def urls(self, attempt_id: str) -> dict[str, str]:
-        base = f"{self.public_url}/telephony/twilio"
-        return {
-            "voice": f"{base}/voice/{attempt_id}",
-            "status": f"{base}/status/{attempt_id}",
-            "dial": f"{base}/dial/{attempt_id}",
-        }
-
     def place_call(
         self, *, attempt_id: str, agent_phone: str | None, to: str, caller_id: str
     ) -> DialResult:
@@ -99,7 +98,7 @@ class TwilioDialer:
 
         if not agent_phone:
             raise DialerRefused("the agent has no phone number")
-        urls = self.urls(attempt_id)
+        urls = webhook_urls(self.public_url, attempt_id)
         try:
             call = self.client.calls.create(
                 to=agent_phone,
@@ -115,47 +114,33 @@ class TwilioDialer:
             raise DialerRefused(f"twilio refused: {exc.code}") from exc
         except OSError as exc:  # timeouts and lost connections: the call may exist
             log.warning("twilio call for attempt %s unknown: %s", attempt_id, type(exc).__name__)
-            return DialResult("unknown")
-        return DialResult("queued", str(call.sid))
+            return DialResult(CallState.UNKNOWN)
+        return DialResult(CallState.QUEUED, str(call.sid))
 
     def lookup(
         self, *, sid: str | None, agent_phone: str | None, caller_id: str, since: datetime
     ) -> ProviderCall | None:
         if sid:
             call = self.client.calls(sid).fetch()
-            return ProviderCall(str(call.sid), str(call.status))
+            return ProviderCall(str(call.sid), twilio_call_status(str(call.status)))
         if not agent_phone:
             return None
         calls = self.client.calls.list(
             to=agent_phone, from_=caller_id, start_time_after=since, limit=5
         )
-        return ProviderCall(str(calls[0].sid), str(calls[0].status)) if calls else None
+        if not calls:
+            return None
+        return ProviderCall(str(calls[0].sid), twilio_call_status(str(calls[0].status)))
 
 
-def bridge_twiml(*, to: str, caller_id: str, dial_url: str) -> str:
-    """What Twilio plays the agent once they answer: dial the candidate from caller_id."""
-    response = VoiceResponse()
-    response.say("正在接通考生，请稍候。", language="zh-CN")
-    dial = response.dial(
-        caller_id=caller_id, action=dial_url, method="POST", timeout=30, answer_on_bridge=True
-    )
-    dial.number(to)
-    return str(response)
-
-
-def hangup_twiml(message: str | None = None) -> str:
-    response = VoiceResponse()
-    if message:
-        response.say(message, language="zh-CN")
-    response.hangup()
-    return str(response)
+def webhook_urls(public_url: str, attempt_id: str) -> dict[str, str]:
+    """The addresses Twilio calls back for one attempt: voice (TwiML), status, dial."""
+    base = public_url.rstrip("/") + WEBHOOK_PATH
+    return {kind: f"{base}/{kind}/{attempt_id}" for kind in ("voice", "status", "dial")}
 
 
 def from_config(config: Any) -> Dialer:
     """The adapter HELPDESK_TELEPHONY names; refuse to start without its settings."""
-    from config import ConfigError
-    from helpdesk.notify.adapters import RebasedHttpClient
-
     kind = str(config.get("TELEPHONY", "desk"))
     if kind == "desk":
         return DeskDialer()

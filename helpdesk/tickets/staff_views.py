@@ -28,7 +28,7 @@ from helpdesk.errors import DomainError, NotFound
 from helpdesk.exams.models import ExamSession
 from helpdesk.identity.auth import current_staff, staff_required
 from helpdesk.identity.models import Candidate, Role, Staff
-from helpdesk.notify.jobs import allowed_numbers
+from helpdesk.notify.settings import allowed_numbers
 from helpdesk.tickets import handling, reports, services
 from helpdesk.tickets import inbox as inbox_queries
 from helpdesk.tickets import settings as tickets_settings

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from helpdesk.notify.jobs import allowed_numbers
+from helpdesk.notify.settings import allowed_numbers
 from helpdesk.uploads import followup
 from helpdesk.uploads import settings as uploads_settings
 

@@ -1,16 +1,23 @@
-"""Fixtures for the callback queue: a formal exam in progress, help requests, settings."""
+"""Fixtures for the callback queue: a formal exam in progress, help requests, settings, and
+a desk on Twilio whose webhooks are signed like Twilio's."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
 
 import pytest
+from twilio.request_validator import RequestValidator
 
-from helpdesk import clock
-from helpdesk.callbacks import services
+from helpdesk import clock, create_app
+from helpdesk.callbacks import calls, queue, services
 from helpdesk.callbacks.settings import Settings
+from helpdesk.db import database
+from helpdesk.telephony.dialer import TwilioDialer
+from tests.conftest import app_config
+from tests.twilio_http import PUBLIC, SID, TOKEN, calls_client
 
 #: 2023-01-10 11:05 Beijing time: the formal exam is in progress.
 IN_EXAM = datetime(2023, 1, 10, 3, 5, tzinfo=UTC)
@@ -68,3 +75,60 @@ def press(db_session) -> Callable[..., services.HelpRequest]:
 
 def later(moment: datetime, seconds: float) -> datetime:
     return moment + timedelta(seconds=seconds)
+
+
+@pytest.fixture(scope="module")
+def twilio_app(app, tmp_path_factory):
+    config = {
+        **app_config(str(app.config["DATABASE_URL"]), str(tmp_path_factory.mktemp("t"))),
+        "TELEPHONY": "twilio",
+        "TWILIO_ACCOUNT_SID": SID,
+        "TWILIO_AUTH_TOKEN": TOKEN,
+        "PUBLIC_URL": PUBLIC,
+    }
+    application = create_app(config)
+    yield application
+    database(application).engine.dispose()
+
+
+@pytest.fixture
+def http(twilio_app):
+    client = calls_client()
+    twilio_app.extensions["dialer"] = TwilioDialer(SID, TOKEN, PUBLIC, http_client=client)
+    return client
+
+
+@pytest.fixture
+def tclient(twilio_app, db_session):
+    db = database(twilio_app)
+    db.bind_to(db_session.bind)
+    yield twilio_app.test_client()
+    db.sessionmaker.configure(bind=db.engine, join_transaction_mode="conservative_savepoint")
+
+
+@pytest.fixture
+def calling(db_session, make_candidate, make_staff, formal, press, settings, in_exam):
+    """A request claimed by an agent whose phone Twilio rings first; attempt recorded."""
+    request = press(make_candidate(sessions=[formal], phone="+8613912345678").candidate, formal)
+    agent = make_staff()
+    agent.phone = "+8613800000001"
+    queue.claim_next(db_session, staff=agent, settings=settings, now=IN_EXAM)
+    attempt = calls.start_call(
+        db_session, request=request, staff=agent, adapter="twilio", settings=settings, now=IN_EXAM
+    )
+    return request, agent, attempt
+
+
+def signed(url: str, params: dict[str, str], token: str = TOKEN) -> dict[str, str]:
+    return {"X-Twilio-Signature": RequestValidator(token).compute_signature(url, params)}
+
+
+def webhook(tclient, kind: str, attempt, params: dict[str, str], headers=None):
+    path = f"/telephony/twilio/{kind}/{attempt.public_id}"
+    headers = signed(PUBLIC + path, params) if headers is None else headers
+    return tclient.post(
+        path,
+        data=urlencode(params),
+        headers=headers,
+        content_type="application/x-www-form-urlencoded",
+    )

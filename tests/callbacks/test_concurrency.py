@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import sessionmaker
 
-from helpdesk.callbacks import queue, services
+from helpdesk.callbacks import calls, queue, services
 from helpdesk.callbacks.models import CallAttempt, HelpRequest, HelpStatus, Outcome
 from helpdesk.callbacks.settings import Settings
 from helpdesk.db import database, make_engine
@@ -163,7 +163,7 @@ def test_sixteen_agents_claim_500_requests_each_exactly_once(committed):
                     session.commit()
                     return mine
                 mine.append(request.id)
-                queue.start_call(
+                calls.start_call(
                     session,
                     request=request,
                     staff=staff,
@@ -171,7 +171,7 @@ def test_sixteen_agents_claim_500_requests_each_exactly_once(committed):
                     settings=SETTINGS,
                     now=IN_EXAM,
                 )
-                queue.record_outcome(
+                calls.record_outcome(
                     session,
                     request=request,
                     staff=staff,

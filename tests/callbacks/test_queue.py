@@ -1,8 +1,8 @@
-"""Queue rules: urgency, claims and their expiry, retries, unreachable, close-out."""
+"""Queue rules: urgency, claims and their expiry, escalation, follow-ups, close-out, and the
+caller IDs the desk may start with."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,22 +10,12 @@ from sqlalchemy import select
 
 from config import ConfigError
 from helpdesk import create_app
-from helpdesk.callbacks import queue, services
+from helpdesk.callbacks import calls, queue, services
 from helpdesk.callbacks.models import HelpStatus, Outcome
-from helpdesk.errors import Conflict, TooManyRequests
-from helpdesk.notify.models import OutboundSms
+from helpdesk.errors import Conflict
 from helpdesk.tickets.models import Ticket
 from tests.callbacks.conftest import IN_EXAM, later
 from tests.conftest import app_config
-
-
-def call_and_record(db_session, request, staff, outcome, settings, now):
-    queue.start_call(
-        db_session, request=request, staff=staff, adapter="desk", settings=settings, now=now
-    )
-    queue.record_outcome(
-        db_session, request=request, staff=staff, outcome=outcome, settings=settings, now=now
-    )
 
 
 def test_a_formal_exam_in_progress_is_called_before_a_mock_exam(
@@ -103,7 +93,7 @@ def test_a_claim_not_turned_into_a_call_in_90_seconds_returns_to_the_queue(
     assert status_after == HelpStatus.WAITING
     assert reclaimed.claimed_by_id == other.id
     with pytest.raises(Conflict):
-        queue.start_call(
+        calls.start_call(
             db_session,
             request=reclaimed,
             staff=slow,
@@ -124,78 +114,6 @@ def test_an_expired_claim_can_be_taken_even_before_the_job_runs(
     )
 
     assert taken.id == request.id
-
-
-def test_no_answer_is_retried_after_60_seconds(
-    db_session, make_candidate, make_staff, press, formal, settings
-):
-    request = press(make_candidate(sessions=[formal]).candidate, formal)
-    agent = make_staff()
-    queue.claim_next(db_session, staff=agent, settings=settings, now=IN_EXAM)
-
-    call_and_record(db_session, request, agent, Outcome.NO_ANSWER, settings, later(IN_EXAM, 30))
-    too_soon = queue.claim_next(db_session, staff=agent, settings=settings, now=later(IN_EXAM, 89))
-    due = queue.claim_next(db_session, staff=agent, settings=settings, now=later(IN_EXAM, 90))
-
-    assert too_soon is None
-    assert due.id == request.id
-    assert due.attempts == 1
-
-
-def test_three_unanswered_calls_make_the_request_unreachable_and_text_the_candidate(
-    db_session, make_candidate, make_staff, press, formal, settings
-):
-    request = press(make_candidate(sessions=[formal], phone="+8613912345678").candidate, formal)
-    agent = make_staff()
-    moment = IN_EXAM
-    for outcome in (Outcome.NO_ANSWER, Outcome.BUSY, Outcome.NO_ANSWER):
-        assert queue.claim_next(db_session, staff=agent, settings=settings, now=moment)
-        call_and_record(db_session, request, agent, outcome, settings, moment)
-        moment = later(moment, 60)
-
-    sms = db_session.scalars(select(OutboundSms)).all()
-
-    assert request.status == HelpStatus.UNREACHABLE
-    assert request.attempts == 3
-    assert [c.caller_id for c in request.calls] == [
-        "+862863201710",
-        "+862862093080",
-        "+862863201710",
-    ]
-    (message,) = sms
-    assert message.to == "+8613912345678"
-    assert "028-63201710" in message.body
-    assert "028-62093080" in message.body
-    assert "请勿回拨" in message.body
-    assert "客服平台" in message.body
-
-
-def test_a_wrong_number_typed_by_the_candidate_is_retried_on_the_roster_number(
-    db_session, make_candidate, make_staff, formal, press, settings
-):
-    candidate = make_candidate(sessions=[formal], phone="+8613800138000").candidate
-    request = press(candidate, formal, phone="13700000000")
-    agent = make_staff()
-    queue.claim_next(db_session, staff=agent, settings=settings, now=IN_EXAM)
-
-    call_and_record(db_session, request, agent, Outcome.WRONG_NUMBER, settings, IN_EXAM)
-
-    assert request.status == HelpStatus.WAITING
-    assert request.phone == "+8613800138000"
-    assert request.due_at == IN_EXAM
-
-
-def test_a_resolved_call_completes_the_request(
-    db_session, make_candidate, make_staff, press, formal, settings
-):
-    request = press(make_candidate(sessions=[formal]).candidate, formal)
-    agent = make_staff()
-    queue.claim_next(db_session, staff=agent, settings=settings, now=IN_EXAM)
-
-    call_and_record(db_session, request, agent, Outcome.RESOLVED, settings, later(IN_EXAM, 40))
-
-    assert request.status == HelpStatus.COMPLETED
-    assert "放回原录制位置" in services.status_message(request, settings=settings, place=0)
 
 
 def test_escalating_opens_a_ticket_with_the_requests_context(
@@ -270,54 +188,6 @@ def test_a_follow_up_is_queued_once_and_after_everything_exam_related(
     assert twice.id == followup.id
     assert claimed.id == pressed.id  # a follow-up never blocks the candidate's own press
     assert followup.status == HelpStatus.WAITING
-
-
-def test_the_desk_dials_no_more_calls_per_minute_than_configured(
-    db_session, make_candidate, make_staff, press, formal, settings
-):
-    tight = replace(settings, calls_per_minute=2)
-    agents = [make_staff() for _ in range(3)]
-    for agent in agents:
-        request = press(make_candidate(sessions=[formal]).candidate, formal)
-        queue.claim_next(db_session, staff=agent, settings=tight, now=IN_EXAM)
-    requests = [queue.current_claim(db_session, staff=a) for a in agents]
-
-    for agent, request in zip(agents[:2], requests[:2], strict=True):
-        queue.start_call(
-            db_session, request=request, staff=agent, adapter="desk", settings=tight, now=IN_EXAM
-        )
-
-    with pytest.raises(TooManyRequests):
-        queue.start_call(
-            db_session,
-            request=requests[2],
-            staff=agents[2],
-            adapter="desk",
-            settings=tight,
-            now=later(IN_EXAM, 30),
-        )
-    assert queue.start_call(
-        db_session,
-        request=requests[2],
-        staff=agents[2],
-        adapter="desk",
-        settings=tight,
-        now=later(IN_EXAM, 61),
-    )
-
-
-def test_the_desk_dials_only_the_candidates_own_mainland_number(
-    db_session, make_candidate, make_staff, press, formal, settings
-):
-    request = press(make_candidate(sessions=[formal]).candidate, formal)
-    agent = make_staff()
-    queue.claim_next(db_session, staff=agent, settings=settings, now=IN_EXAM)
-    request.phone = "+14155550100"  # not mainland, e.g. tampered with
-
-    with pytest.raises(Conflict):
-        queue.start_call(
-            db_session, request=request, staff=agent, adapter="desk", settings=settings, now=IN_EXAM
-        )
 
 
 @pytest.mark.parametrize("numbers", ["+862863201710,+8613800138000", "+14155550100", "", "abc"])

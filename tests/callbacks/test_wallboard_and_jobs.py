@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from helpdesk import jobs
-from helpdesk.callbacks import queue, stats
+from helpdesk.callbacks import calls, queue, stats
 from helpdesk.callbacks.models import HelpStatus, Outcome
 from tests.callbacks.conftest import IN_EXAM, later
 
@@ -27,7 +27,7 @@ def test_the_wallboard_reports_how_fast_candidates_were_called(
     press(make_candidate(sessions=[formal]).candidate, formal)
     for request, delay in ((quick, 30), (slow, 200)):
         queue.claim_next(db_session, staff=agent, settings=settings, now=later(IN_EXAM, delay))
-        queue.start_call(
+        calls.start_call(
             db_session,
             request=request,
             staff=agent,
@@ -35,7 +35,7 @@ def test_the_wallboard_reports_how_fast_candidates_were_called(
             settings=settings,
             now=later(IN_EXAM, delay),
         )
-        queue.record_outcome(
+        calls.record_outcome(
             db_session,
             request=request,
             staff=agent,

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
+from helpdesk.notify import settings as notify_settings
 from helpdesk.notify.adapters import MemoryNotifier, TwilioNotifier
 from helpdesk.notify.models import OutboundSms, SmsStatus
 from helpdesk.notify.services import UnsafeSms, check_text, queue_sms, send_pending
@@ -92,3 +93,22 @@ def test_the_twilio_notifier_sends_the_exact_messages_request():
         "Body": "您的工单已有回复。",
     }
     assert request["auth"] == ("AC0123", "token")
+
+
+def test_the_numbers_an_sms_may_name_are_the_hotline_and_the_configured_lines():
+    settings = notify_settings.from_config(
+        {"HOTLINE": "400-088-0028", "CALLER_IDS": "+862863201710, 028-62093080"}
+    )
+
+    check_text("我们从 028-62093080 给您回电，请拨打 400-088-0028。", **allowed(settings))
+    with pytest.raises(UnsafeSms):
+        check_text("请回拨 13800138000。", **allowed(settings))
+    assert settings.allowed_numbers == ["400-088-0028", "+862863201710", "028-62093080"]
+
+
+def test_the_callback_queue_texts_under_the_same_rule_the_app_built(app):
+    assert app.extensions["callbacks.settings"].sms == app.extensions["notify.settings"]
+
+
+def allowed(settings):
+    return {"allowed_numbers": settings.allowed_numbers}

@@ -1,18 +1,20 @@
-"""The staff queue console (claim, call panel, outcomes, notes, escalation) and the
+"""Staff pages: the queue console (claim, call panel, outcomes, notes, escalation) and the
 supervisor's wallboard. Lists refresh themselves (static/callbacks.js) every 2 seconds."""
 
 from __future__ import annotations
 
 from typing import NoReturn
 
-from flask import flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
+from sqlalchemy.orm import Session
 
-from helpdesk import clock, panel
-from helpdesk.callbacks import queue, runtime, stats
+from helpdesk import clock, nav, panel
+from helpdesk.callbacks import calls, labels, queue, stats
 from helpdesk.callbacks.forms import (
     OUTCOME_LABELS,
     AgentForm,
@@ -21,14 +23,17 @@ from helpdesk.callbacks.forms import (
     NoteForm,
     OutcomeForm,
 )
-from helpdesk.callbacks.models import CallState, HelpStatus, Outcome
-from helpdesk.callbacks.views import bp
+from helpdesk.callbacks.models import HelpStatus, Outcome
+from helpdesk.callbacks.settings import get_dialer, get_settings
 from helpdesk.db import get_session
 from helpdesk.errors import ValidationFailed
 from helpdesk.identity import phone as phones
 from helpdesk.identity.auth import current_staff, staff_required
-from helpdesk.identity.models import Role
-from helpdesk.telephony import services as telephony
+from helpdesk.identity.models import Candidate, Role, Staff
+from helpdesk.telephony.states import CallState
+
+bp = Blueprint("callbacks_staff", __name__)
+bp.context_processor(labels.template_labels)
 
 
 def _refuse(form: FlaskForm) -> NoReturn:
@@ -41,9 +46,9 @@ def _refuse(form: FlaskForm) -> NoReturn:
     )
 
 
-def _staff():  # type: ignore[no-untyped-def]
+def _staff() -> Staff:
     staff = current_staff()
-    assert staff is not None
+    assert staff is not None  # staff_required let the request in
     return staff
 
 
@@ -75,15 +80,13 @@ def queue_fragment() -> ResponseReturnValue:
 def claim_next() -> ResponseReturnValue:
     session = get_session()
     if not ButtonForm().validate_on_submit():
-        return redirect(url_for("callbacks.console"))
-    request = queue.claim_next(
-        session, staff=_staff(), settings=runtime.settings(), now=clock.utcnow()
-    )
+        return redirect(url_for("callbacks_staff.console"))
+    request = queue.claim_next(session, staff=_staff(), settings=get_settings(), now=clock.utcnow())
     session.commit()
     if request is None:
         flash(_("The queue is empty."), "info")
-        return redirect(url_for("callbacks.console"))
-    return redirect(url_for("callbacks.detail", request_id=request.public_id))
+        return redirect(url_for("callbacks_staff.console"))
+    return redirect(url_for("callbacks_staff.detail", request_id=request.public_id))
 
 
 @bp.post("/staff/callbacks/me")
@@ -98,10 +101,10 @@ def agent_settings() -> ResponseReturnValue:
         raise ValidationFailed(str(exc.message), fields={"phone": str(exc.message)}) from None
     staff.available = bool(form.available.data)
     session.commit()
-    return redirect(url_for("callbacks.console"))
+    return redirect(url_for("callbacks_staff.console"))
 
 
-def _panel(session, candidate):  # type: ignore[no-untyped-def]
+def _panel(session: Session, candidate: Candidate) -> list[tuple[panel.Section, Markup]]:
     return [
         (
             section,
@@ -128,12 +131,8 @@ def detail(request_id: str) -> ResponseReturnValue:
             note=request.note or "-",
         ),
     )
-    attempt = queue.open_attempt(request)
-    line = (
-        attempt.caller_id
-        if attempt
-        else runtime.settings().caller_ids[request.attempts % len(runtime.settings().caller_ids)]
-    )
+    attempt = calls.open_attempt(request)
+    line = attempt.caller_id if attempt else get_settings().line_for(request.attempts)
     return render_template(
         "callbacks/detail.html",
         request=request,
@@ -145,7 +144,7 @@ def detail(request_id: str) -> ResponseReturnValue:
         note_form=NoteForm(),
         escalate_form=escalate_form,
         outcome_labels=OUTCOME_LABELS,
-        adapter=runtime.dialer().kind,
+        adapter=get_dialer().kind,
         sections=_panel(session, request.candidate),
         HelpStatus=HelpStatus,
     )
@@ -159,40 +158,40 @@ def claim(request_id: str) -> ResponseReturnValue:
         queue.claim_next(
             session,
             staff=_staff(),
-            settings=runtime.settings(),
+            settings=get_settings(),
             now=clock.utcnow(),
             public_id=request_id,
         )
         session.commit()
-    return redirect(url_for("callbacks.detail", request_id=request_id))
+    return redirect(url_for("callbacks_staff.detail", request_id=request_id))
 
 
 @bp.post("/staff/callbacks/r/<request_id>/call")
 @staff_required(Role.AGENT)
 def call(request_id: str) -> ResponseReturnValue:
     session, staff, now = get_session(), _staff(), clock.utcnow()
-    request, dialer = queue.get_request(session, request_id), runtime.dialer()
+    request, dialer = queue.get_request(session, request_id), get_dialer()
     if ButtonForm().validate_on_submit():
-        attempt = queue.start_call(
+        attempt = calls.start_call(
             session,
             request=request,
             staff=staff,
             adapter=dialer.kind,
-            settings=runtime.settings(),
+            settings=get_settings(),
             now=now,
         )
         session.commit()  # the attempt exists before any provider hears of it
         if attempt.state == CallState.QUEUED:
-            telephony.dispatch(
+            calls.dispatch(
                 session,
                 attempt=attempt,
                 dialer=dialer,
                 agent_phone=staff.phone,
-                settings=runtime.settings(),
+                settings=get_settings(),
                 now=clock.utcnow(),
             )
             session.commit()
-    return redirect(url_for("callbacks.detail", request_id=request_id))
+    return redirect(url_for("callbacks_staff.detail", request_id=request_id))
 
 
 @bp.post("/staff/callbacks/r/<request_id>/outcome")
@@ -202,26 +201,26 @@ def outcome(request_id: str) -> ResponseReturnValue:
     request, form = queue.get_request(session, request_id), OutcomeForm()
     if not form.validate_on_submit():
         raise ValidationFailed(_("Choose an outcome."), fields={"outcome": _("Choose an outcome.")})
-    if request.status == HelpStatus.CLAIMED and runtime.dialer().kind == "desk":
-        queue.start_call(
+    if request.status == HelpStatus.CLAIMED and get_dialer().kind == "desk":
+        calls.start_call(
             session,
             request=request,
             staff=staff,
             adapter="desk",
-            settings=runtime.settings(),
+            settings=get_settings(),
             now=now,
         )
-    queue.record_outcome(
+    calls.record_outcome(
         session,
         request=request,
         staff=staff,
         outcome=Outcome(form.outcome.data),
         note=form.note.data,
-        settings=runtime.settings(),
+        settings=get_settings(),
         now=now,
     )
     session.commit()
-    return redirect(url_for("callbacks.console"))
+    return redirect(url_for("callbacks_staff.console"))
 
 
 @bp.post("/staff/callbacks/r/<request_id>/note")
@@ -235,7 +234,7 @@ def note(request_id: str) -> ResponseReturnValue:
         session, request=request, staff=_staff(), text=form.note.data or "", now=clock.utcnow()
     )
     session.commit()
-    return redirect(url_for("callbacks.detail", request_id=request_id))
+    return redirect(url_for("callbacks_staff.detail", request_id=request_id))
 
 
 @bp.post("/staff/callbacks/r/<request_id>/escalate")
@@ -251,12 +250,12 @@ def escalate(request_id: str) -> ResponseReturnValue:
         staff=_staff(),
         category=form.category.data or "other",
         description=form.description.data or "",
-        settings=runtime.settings(),
+        settings=get_settings(),
         now=clock.utcnow(),
     )
     session.commit()
     flash(_("Escalated to ticket %(number)s.", number=number), "info")
-    return redirect(url_for("callbacks.console"))
+    return redirect(url_for("callbacks_staff.console"))
 
 
 @bp.post("/staff/callbacks/r/<request_id>/release")
@@ -267,7 +266,7 @@ def release(request_id: str) -> ResponseReturnValue:
     if ButtonForm().validate_on_submit():
         queue.release(session, request=request, staff=_staff(), now=clock.utcnow())
         session.commit()
-    return redirect(url_for("callbacks.console"))
+    return redirect(url_for("callbacks_staff.console"))
 
 
 @bp.get("/staff/callbacks/wallboard")
@@ -284,3 +283,7 @@ def wallboard_fragment() -> ResponseReturnValue:
     return render_template(
         "callbacks/_wallboard.html", **stats.wallboard(get_session(), now=clock.utcnow())
     )
+
+
+nav.add("callbacks_staff.console", _l("Callback queue"), order=5, audience="agent")
+nav.add("callbacks_staff.wallboard", _l("Wallboard"), order=6, audience="supervisor")

@@ -1,38 +1,43 @@
-"""Twilio's webhooks: TwiML when the agent answers, the candidate leg's result, and status
-callbacks. Each is accepted only with a valid X-Twilio-Signature computed on
-HELPDESK_PUBLIC_URL plus the path (never on forwarded headers), and applied once."""
+"""Twilio's webhooks for a call attempt: TwiML when the agent answers, the candidate leg's
+result, and status callbacks. Each is accepted only with a valid X-Twilio-Signature computed
+on HELPDESK_PUBLIC_URL plus the path (never on forwarded headers), and applied once."""
 
 from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, abort, request
 from flask.typing import ResponseReturnValue
-from twilio.request_validator import RequestValidator
 
 from helpdesk import clock
-from helpdesk.callbacks import runtime
-from helpdesk.callbacks.models import CallState
+from helpdesk.callbacks import calls
+from helpdesk.callbacks.models import CallAttempt
+from helpdesk.callbacks.settings import get_settings
 from helpdesk.db import get_session
 from helpdesk.extensions import csrf
-from helpdesk.telephony import services
-from helpdesk.telephony.dialer import bridge_twiml, hangup_twiml
+from helpdesk.telephony.dialer import WEBHOOK_PATH, webhook_urls
+from helpdesk.telephony.services import remember_event
+from helpdesk.telephony.states import CallState, twilio_call_status, twilio_dial_outcome
+from helpdesk.telephony.twiml import bridge_twiml, hangup_twiml, signature_valid
 
 log = logging.getLogger(__name__)
-bp = Blueprint("telephony", __name__, url_prefix="/telephony/twilio")
+bp = Blueprint("callbacks_webhooks", __name__, url_prefix=WEBHOOK_PATH)
 csrf.exempt(bp)
 
 
 def _verified() -> tuple[str, dict[str, str]]:
     """The signed URL and parameters, or 403 (the same answer for every failure)."""
-    config = current_app.config
-    token = str(config.get("TWILIO_AUTH_TOKEN") or "")
-    url = str(config["PUBLIC_URL"]).rstrip("/") + request.path
+    settings = get_settings()
+    url = settings.public_url + request.path
     if request.query_string:
         url += "?" + request.query_string.decode("latin-1")
     params = request.form.to_dict()
-    signature = request.headers.get("X-Twilio-Signature", "")
-    if not token or not signature or not RequestValidator(token).validate(url, params, signature):
+    if not signature_valid(
+        auth_token=settings.twilio_auth_token,
+        url=url,
+        params=params,
+        signature=request.headers.get("X-Twilio-Signature", ""),
+    ):
         log.warning("twilio webhook refused: bad signature on %s", request.path)
         abort(403)
     return url, params
@@ -42,8 +47,8 @@ def _xml(body: str) -> Response:
     return Response(body, mimetype="text/xml")
 
 
-def _attempt(attempt_id: str):  # type: ignore[no-untyped-def]
-    attempt = services.find_attempt(get_session(), attempt_id)
+def _attempt(attempt_id: str) -> CallAttempt:
+    attempt = calls.find_attempt(get_session(), attempt_id)
     if attempt is None:
         abort(404)
     return attempt
@@ -55,11 +60,9 @@ def voice(attempt_id: str) -> ResponseReturnValue:
     attempt = _attempt(attempt_id)
     if attempt.outcome is not None or attempt.state == CallState.ENDED:
         return _xml(hangup_twiml("此求助已处理，无需再拨。"))
-    urls = runtime.dialer().urls(attempt.public_id)  # type: ignore[attr-defined]
+    dial_url = webhook_urls(get_settings().public_url, attempt.public_id)["dial"]
     # The number and caller ID come from the stored attempt, never from the request.
-    return _xml(
-        bridge_twiml(to=attempt.to_phone, caller_id=attempt.caller_id, dial_url=urls["dial"])
-    )
+    return _xml(bridge_twiml(to=attempt.to_phone, caller_id=attempt.caller_id, dial_url=dial_url))
 
 
 @bp.post("/dial/<attempt_id>")
@@ -67,12 +70,14 @@ def dial(attempt_id: str) -> ResponseReturnValue:
     url, params = _verified()
     session, now = get_session(), clock.utcnow()
     attempt = _attempt(attempt_id)
-    if services.remember_event(session, url=url, params=params, now=now):
-        services.apply_dial_result(
+    if remember_event(session, url=url, params=params, now=now):
+        dial_status = params.get("DialCallStatus", "")
+        calls.apply_dial_result(
             session,
             attempt=attempt,
-            dial_status=params.get("DialCallStatus", ""),
-            settings=runtime.settings(),
+            outcome=twilio_dial_outcome(dial_status),
+            provider_status=dial_status,
+            settings=get_settings(),
             now=now,
         )
         session.commit()
@@ -84,13 +89,13 @@ def status(attempt_id: str) -> ResponseReturnValue:
     url, params = _verified()
     session, now = get_session(), clock.utcnow()
     attempt = _attempt(attempt_id)
-    if services.remember_event(session, url=url, params=params, now=now):
-        services.apply_call_status(
+    if remember_event(session, url=url, params=params, now=now):
+        calls.apply_call_status(
             session,
             attempt=attempt,
             call_sid=params.get("CallSid", ""),
-            status=params.get("CallStatus", ""),
-            settings=runtime.settings(),
+            status=twilio_call_status(params.get("CallStatus", "")),
+            settings=get_settings(),
             now=now,
         )
         session.commit()

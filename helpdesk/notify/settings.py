@@ -1,0 +1,60 @@
+"""SMS settings and the notifier, built once when the app is created (`init_app`).
+
+The numbers an SMS may name have one owner, here: the hotline and the caller IDs the desk
+phones from. Every service that texts a candidate receives them from these Settings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, current_app
+
+from config import WHITELISTED_CALLER_IDS
+from helpdesk.notify import adapters
+
+_SETTINGS = "notify.settings"
+_NOTIFIER = "notifier"
+
+
+@dataclass(frozen=True)
+class Settings:
+    hotline: str = "400-088-0028"
+    #: The lines the desk calls from, as configured (callbacks refuses any outside the
+    #: whitelist before the desk starts).
+    caller_ids: tuple[str, ...] = tuple(WHITELISTED_CALLER_IDS.split(","))
+
+    @property
+    def allowed_numbers(self) -> list[str]:
+        """Numbers an SMS may name: the hotline and the caller IDs."""
+        return [self.hotline, *self.caller_ids]
+
+
+def from_config(config: Any) -> Settings:
+    raw = str(config.get("CALLER_IDS", WHITELISTED_CALLER_IDS))
+    return Settings(
+        hotline=str(config.get("HOTLINE", "400-088-0028")),
+        caller_ids=tuple(n.strip() for n in raw.split(",") if n.strip()),
+    )
+
+
+def init_app(app: Flask) -> None:
+    """Build the settings and the notifier HELPDESK_NOTIFIER names."""
+    app.extensions[_SETTINGS] = from_config(app.config)
+    app.extensions[_NOTIFIER] = adapters.from_config(app.config)
+
+
+def get_settings() -> Settings:
+    settings: Settings = current_app.extensions[_SETTINGS]
+    return settings
+
+
+def get_notifier() -> adapters.Notifier:
+    notifier: adapters.Notifier = current_app.extensions[_NOTIFIER]
+    return notifier
+
+
+def allowed_numbers() -> list[str]:
+    """The numbers an SMS may name, for views and jobs that queue one."""
+    return get_settings().allowed_numbers

@@ -1,0 +1,37 @@
+"""What the desk answers Twilio's voice webhooks, and how it knows a webhook is Twilio's."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from twilio.request_validator import RequestValidator
+from twilio.twiml.voice_response import VoiceResponse
+
+
+def bridge_twiml(*, to: str, caller_id: str, dial_url: str) -> str:
+    """What Twilio plays the agent once they answer: dial the candidate from caller_id."""
+    response = VoiceResponse()
+    response.say("正在接通考生，请稍候。", language="zh-CN")
+    dial = response.dial(
+        caller_id=caller_id, action=dial_url, method="POST", timeout=30, answer_on_bridge=True
+    )
+    dial.number(to)
+    return str(response)
+
+
+def hangup_twiml(message: str | None = None) -> str:
+    """Say message (if any) and hang up."""
+    response = VoiceResponse()
+    if message:
+        response.say(message, language="zh-CN")
+    response.hangup()
+    return str(response)
+
+
+def signature_valid(
+    *, auth_token: str, url: str, params: Mapping[str, str], signature: str
+) -> bool:
+    """True when X-Twilio-Signature signs url and params with the account's token."""
+    if not auth_token or not signature:
+        return False
+    return bool(RequestValidator(auth_token).validate(url, dict(params), signature))
