@@ -148,21 +148,26 @@ def test_the_desk_dials_only_the_candidates_own_mainland_number(
         )
 
 
-def test_a_placed_call_keeps_the_providers_id_until_the_provider_reports(
-    db_session, calling, http, settings
-):
-    _request, agent, attempt = calling
-    http.answers.append((201, {"sid": "CA0001", "status": "queued"}))
+def place(db_session, attempt, agent, http, settings, now=IN_EXAM):
+    """Place the attempt's call through the Twilio adapter on the recording HTTP client."""
     dialer = TwilioDialer(SID, TOKEN, PUBLIC, http_client=http)
-
     calls.dispatch(
         db_session,
         attempt=attempt,
         dialer=dialer,
         agent_phone=agent.phone,
         settings=settings,
-        now=IN_EXAM,
+        now=now,
     )
+
+
+def test_a_placed_call_keeps_the_providers_id_until_the_provider_reports(
+    db_session, calling, http, settings
+):
+    _request, agent, attempt = calling
+    http.answers.append((201, {"sid": "CA0001", "status": "queued"}))
+
+    place(db_session, attempt, agent, http, settings)
 
     (sent,) = http.requests
     assert sent["data"]["To"] == agent.phone
@@ -174,16 +179,8 @@ def test_a_placed_call_keeps_the_providers_id_until_the_provider_reports(
 def test_a_call_the_provider_refuses_fails_and_is_retried(db_session, calling, http, settings):
     request, agent, attempt = calling
     http.answers.append((400, {"code": 21211, "message": "Invalid 'To'", "status": 400}))
-    dialer = TwilioDialer(SID, TOKEN, PUBLIC, http_client=http)
 
-    calls.dispatch(
-        db_session,
-        attempt=attempt,
-        dialer=dialer,
-        agent_phone=agent.phone,
-        settings=settings,
-        now=IN_EXAM,
-    )
+    place(db_session, attempt, agent, http, settings)
 
     assert attempt.outcome == Outcome.FAILED
     assert request.status == HelpStatus.WAITING
@@ -196,16 +193,8 @@ def test_a_timed_out_call_is_unknown_and_never_placed_again_blindly(
 ):
     request, agent, attempt = calling
     http.answers.append(requests.exceptions.ReadTimeout("read timed out"))
-    dialer = TwilioDialer(SID, TOKEN, PUBLIC, http_client=http)
 
-    calls.dispatch(
-        db_session,
-        attempt=attempt,
-        dialer=dialer,
-        agent_phone=agent.phone,
-        settings=settings,
-        now=IN_EXAM,
-    )
+    place(db_session, attempt, agent, http, settings)
     again = calls.start_call(
         db_session,
         request=request,
@@ -214,14 +203,7 @@ def test_a_timed_out_call_is_unknown_and_never_placed_again_blindly(
         settings=settings,
         now=later(IN_EXAM, 5),
     )
-    calls.dispatch(
-        db_session,
-        attempt=again,
-        dialer=dialer,
-        agent_phone=agent.phone,
-        settings=settings,
-        now=later(IN_EXAM, 5),
-    )
+    place(db_session, again, agent, http, settings, now=later(IN_EXAM, 5))
 
     assert attempt.state == CallState.UNKNOWN
     assert again.id == attempt.id
