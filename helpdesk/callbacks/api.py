@@ -11,8 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from helpdesk import clock
 from helpdesk.api import endpoint
 from helpdesk.callbacks import services, standing
+from helpdesk.callbacks import settings as callbacks_settings
 from helpdesk.callbacks.models import HelpRequest
-from helpdesk.callbacks.settings import get_settings
 from helpdesk.categories import Category
 from helpdesk.db import get_session
 from helpdesk.idempotency import HEADER
@@ -30,7 +30,9 @@ KEY_HEADER = {
 
 
 def _described(help_request: HelpRequest, now: datetime) -> dict[str, Any]:
-    return standing.describe(get_session(), help_request, settings=get_settings(), now=now)
+    return standing.describe(
+        get_session(), help_request, settings=callbacks_settings.current(), now=now
+    )
 
 
 class HelpRequestIn(BaseModel):

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from helpdesk.callbacks import calls, queue
-from helpdesk.callbacks.settings import get_dialer, get_settings
+from helpdesk.callbacks import settings as callbacks_settings
 
 
 def release_expired_claims(session: Session, now: datetime) -> int:
@@ -15,8 +15,10 @@ def release_expired_claims(session: Session, now: datetime) -> int:
 
 
 def close_ended_sessions(session: Session, now: datetime) -> int:
-    return queue.close_ended_sessions(session, settings=get_settings(), now=now)
+    return queue.close_ended_sessions(session, settings=callbacks_settings.current(), now=now)
 
 
 def settle_unknown_calls(session: Session, now: datetime) -> int:
-    return calls.settle_unknown(session, dialer=get_dialer(), settings=get_settings(), now=now)
+    return calls.settle_unknown(
+        session, dialer=callbacks_settings.dialer(), settings=callbacks_settings.current(), now=now
+    )

@@ -1,5 +1,5 @@
 """The callback queue's settings and the dialer, built once by `init_app` when the app is
-created, and handed to services by views and jobs (`get_settings`, `get_dialer`).
+created, and handed to services by views and jobs (`current()`, `dialer()`).
 
 config.py reads every value from the environment (HELPDESK_<key>); docs/callbacks.md
 lists them. A configuration naming a caller ID outside the whitelist raises ConfigError
@@ -112,11 +112,13 @@ def init_app(app: Flask) -> None:
     app.extensions[_DIALER] = dialers.from_config(app.config)
 
 
-def get_settings() -> Settings:
+def current() -> Settings:
+    """The running app's settings (views, API and jobs; services take them as arguments)."""
     settings: Settings = current_app.extensions[_SETTINGS]
     return settings
 
 
-def get_dialer() -> dialers.Dialer:
+def dialer() -> dialers.Dialer:
+    """The running app's dialer (HELPDESK_TELEPHONY)."""
     dialer: dialers.Dialer = current_app.extensions[_DIALER]
     return dialer

@@ -3,7 +3,7 @@ supervisor's wallboard. Lists refresh themselves (static/callbacks.js) every 2 s
 
 from __future__ import annotations
 
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
@@ -14,7 +14,8 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from helpdesk import clock, nav, panel
-from helpdesk.callbacks import calls, labels, queue, stats
+from helpdesk.callbacks import calls, labels, queue, services, stats
+from helpdesk.callbacks import settings as callbacks_settings
 from helpdesk.callbacks.forms import (
     OUTCOME_LABELS,
     AgentForm,
@@ -24,7 +25,6 @@ from helpdesk.callbacks.forms import (
     OutcomeForm,
 )
 from helpdesk.callbacks.models import HelpStatus, Outcome
-from helpdesk.callbacks.settings import get_dialer, get_settings
 from helpdesk.db import get_session
 from helpdesk.errors import ValidationFailed
 from helpdesk.identity import phone as phones
@@ -81,7 +81,9 @@ def claim_next() -> ResponseReturnValue:
     session = get_session()
     if not ButtonForm().validate_on_submit():
         return redirect(url_for("callbacks_staff.console"))
-    request = queue.claim_next(session, staff=_staff(), settings=get_settings(), now=clock.utcnow())
+    request = queue.claim_next(
+        session, staff=_staff(), settings=callbacks_settings.current(), now=clock.utcnow()
+    )
     session.commit()
     if request is None:
         flash(_("The queue is empty."), "info")
@@ -132,7 +134,7 @@ def detail(request_id: str) -> ResponseReturnValue:
         ),
     )
     attempt = calls.open_attempt(request)
-    line = attempt.caller_id if attempt else get_settings().line_for(request.attempts)
+    line = attempt.caller_id if attempt else callbacks_settings.current().line_for(request.attempts)
     return render_template(
         "callbacks/detail.html",
         request=request,
@@ -144,7 +146,7 @@ def detail(request_id: str) -> ResponseReturnValue:
         note_form=NoteForm(),
         escalate_form=escalate_form,
         outcome_labels=OUTCOME_LABELS,
-        adapter=get_dialer().kind,
+        adapter=callbacks_settings.dialer().kind,
         sections=_panel(session, request.candidate),
         HelpStatus=HelpStatus,
     )
@@ -158,7 +160,7 @@ def claim(request_id: str) -> ResponseReturnValue:
         queue.claim_next(
             session,
             staff=_staff(),
-            settings=get_settings(),
+            settings=callbacks_settings.current(),
             now=clock.utcnow(),
             public_id=request_id,
         )
@@ -170,14 +172,14 @@ def claim(request_id: str) -> ResponseReturnValue:
 @staff_required(Role.AGENT)
 def call(request_id: str) -> ResponseReturnValue:
     session, staff, now = get_session(), _staff(), clock.utcnow()
-    request, dialer = queue.get_request(session, request_id), get_dialer()
+    request, dialer = queue.get_request(session, request_id), callbacks_settings.dialer()
     if ButtonForm().validate_on_submit():
         attempt = calls.start_call(
             session,
             request=request,
             staff=staff,
             adapter=dialer.kind,
-            settings=get_settings(),
+            settings=callbacks_settings.current(),
             now=now,
         )
         session.commit()  # the attempt exists before any provider hears of it
@@ -187,7 +189,7 @@ def call(request_id: str) -> ResponseReturnValue:
                 attempt=attempt,
                 dialer=dialer,
                 agent_phone=staff.phone,
-                settings=get_settings(),
+                settings=callbacks_settings.current(),
                 now=clock.utcnow(),
             )
             session.commit()
@@ -201,13 +203,13 @@ def outcome(request_id: str) -> ResponseReturnValue:
     request, form = queue.get_request(session, request_id), OutcomeForm()
     if not form.validate_on_submit():
         raise ValidationFailed(_("Choose an outcome."), fields={"outcome": _("Choose an outcome.")})
-    if request.status == HelpStatus.CLAIMED and get_dialer().kind == "desk":
+    if request.status == HelpStatus.CLAIMED and callbacks_settings.dialer().kind == "desk":
         calls.start_call(
             session,
             request=request,
             staff=staff,
             adapter="desk",
-            settings=get_settings(),
+            settings=callbacks_settings.current(),
             now=now,
         )
     calls.record_outcome(
@@ -216,7 +218,7 @@ def outcome(request_id: str) -> ResponseReturnValue:
         staff=staff,
         outcome=Outcome(form.outcome.data),
         note=form.note.data,
-        settings=get_settings(),
+        settings=callbacks_settings.current(),
         now=now,
     )
     session.commit()
@@ -250,7 +252,7 @@ def escalate(request_id: str) -> ResponseReturnValue:
         staff=_staff(),
         category=form.category.data or "other",
         description=form.description.data or "",
-        settings=get_settings(),
+        settings=callbacks_settings.current(),
         now=clock.utcnow(),
     )
     session.commit()
@@ -285,5 +287,15 @@ def wallboard_fragment() -> ResponseReturnValue:
     )
 
 
+def _panel_section(session: Session, candidate: Candidate) -> dict[str, Any]:
+    return {
+        "help_requests": services.list_for_candidate(session, candidate),
+        **labels.template_labels(),
+    }
+
+
+panel.add_section(
+    "callbacks", _l("Help requests and calls"), "callbacks/_panel.html", _panel_section, order=20
+)
 nav.add("callbacks_staff.console", _l("Callback queue"), order=5, audience="agent")
 nav.add("callbacks_staff.wallboard", _l("Wallboard"), order=6, audience="supervisor")

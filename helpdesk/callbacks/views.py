@@ -4,17 +4,15 @@ staff_views.py, on their own blueprint)."""
 from __future__ import annotations
 
 import secrets
-from typing import Any
 
 from flask import Blueprint, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Session
 
-from helpdesk import clock, nav, panel
+from helpdesk import clock, nav
 from helpdesk.callbacks import labels, services, standing
+from helpdesk.callbacks import settings as callbacks_settings
 from helpdesk.callbacks.forms import ButtonForm, HelpForm
-from helpdesk.callbacks.settings import get_settings
 from helpdesk.db import get_session
 from helpdesk.errors import DomainError
 from helpdesk.exams.models import Phase
@@ -83,7 +81,7 @@ def _status_context(request_id: str) -> dict[str, object]:
     request = services.get_for_candidate(session, candidate=_candidate(), public_id=request_id)
     return {
         "request": request,
-        "info": standing.describe(session, request, settings=get_settings(), now=now),
+        "info": standing.describe(session, request, settings=callbacks_settings.current(), now=now),
         "cancel_form": ButtonForm(),
     }
 
@@ -111,14 +109,4 @@ def cancel(request_id: str) -> ResponseReturnValue:
     return redirect(url_for("callbacks.status", request_id=request.public_id))
 
 
-def _panel_loader(session: Session, candidate: Candidate) -> dict[str, Any]:
-    return {
-        "help_requests": services.list_for_candidate(session, candidate),
-        **labels.template_labels(),
-    }
-
-
-panel.add_section(
-    "callbacks", _l("Help requests and calls"), "callbacks/_panel.html", _panel_loader, order=20
-)
 nav.add("callbacks.help_page", _l("Request a callback (求助)"), order=5, audience="candidate")

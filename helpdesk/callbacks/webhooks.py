@@ -11,8 +11,8 @@ from flask.typing import ResponseReturnValue
 
 from helpdesk import clock
 from helpdesk.callbacks import calls
+from helpdesk.callbacks import settings as callbacks_settings
 from helpdesk.callbacks.models import CallAttempt
-from helpdesk.callbacks.settings import get_settings
 from helpdesk.db import get_session
 from helpdesk.extensions import csrf
 from helpdesk.telephony.dialer import WEBHOOK_PATH, webhook_urls
@@ -27,7 +27,7 @@ csrf.exempt(bp)
 
 def _verified() -> tuple[str, dict[str, str]]:
     """The signed URL and parameters, or 403 (the same answer for every failure)."""
-    settings = get_settings()
+    settings = callbacks_settings.current()
     url = settings.public_url + request.path
     if request.query_string:
         url += "?" + request.query_string.decode("latin-1")
@@ -60,7 +60,7 @@ def voice(attempt_id: str) -> ResponseReturnValue:
     attempt = _attempt(attempt_id)
     if attempt.outcome is not None or attempt.state == CallState.ENDED:
         return _xml(hangup_twiml("此求助已处理，无需再拨。"))
-    dial_url = webhook_urls(get_settings().public_url, attempt.public_id)["dial"]
+    dial_url = webhook_urls(callbacks_settings.current().public_url, attempt.public_id)["dial"]
     # The number and caller ID come from the stored attempt, never from the request.
     return _xml(bridge_twiml(to=attempt.to_phone, caller_id=attempt.caller_id, dial_url=dial_url))
 
@@ -77,7 +77,7 @@ def dial(attempt_id: str) -> ResponseReturnValue:
             attempt=attempt,
             outcome=twilio_dial_outcome(dial_status),
             provider_status=dial_status,
-            settings=get_settings(),
+            settings=callbacks_settings.current(),
             now=now,
         )
         session.commit()
@@ -95,7 +95,7 @@ def status(attempt_id: str) -> ResponseReturnValue:
             attempt=attempt,
             call_sid=params.get("CallSid", ""),
             status=twilio_call_status(params.get("CallStatus", "")),
-            settings=get_settings(),
+            settings=callbacks_settings.current(),
             now=now,
         )
         session.commit()

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from helpdesk.notify import services
-from helpdesk.notify.settings import get_notifier
+from helpdesk.notify import settings as notify_settings
 
 
 def send_pending(session: Session, now: datetime) -> int:
-    return services.send_pending(session, notifier=get_notifier(), now=now)
+    return services.send_pending(session, notifier=notify_settings.notifier(), now=now)

@@ -45,16 +45,18 @@ def init_app(app: Flask) -> None:
     app.extensions[_NOTIFIER] = adapters.from_config(app.config)
 
 
-def get_settings() -> Settings:
+def current() -> Settings:
+    """The running app's SMS settings."""
     settings: Settings = current_app.extensions[_SETTINGS]
     return settings
 
 
-def get_notifier() -> adapters.Notifier:
+def notifier() -> adapters.Notifier:
+    """The running app's notifier (HELPDESK_NOTIFIER)."""
     notifier: adapters.Notifier = current_app.extensions[_NOTIFIER]
     return notifier
 
 
 def allowed_numbers() -> list[str]:
     """The numbers an SMS may name, for views and jobs that queue one."""
-    return get_settings().allowed_numbers
+    return current().allowed_numbers
