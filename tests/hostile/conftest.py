@@ -197,7 +197,10 @@ def world(app, db_session, make_exam, person, now):
         exam=exam,
         owner=person(sessions=[exam]),
         other=person(sessions=[exam]),
-        staff={role: make_staff_row(db_session, role) for role in ("agent", "supervisor", "admin")},
+        staff={
+            role: make_staff_row(db_session, role, totp_key=str(app.config["TOTP_KEY"]))
+            for role in ("agent", "supervisor", "admin")
+        },
         make_exam=make_exam,
         person=person,
     )
@@ -209,11 +212,11 @@ def _cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     tests send it hundreds of values, so they use the cheapest argon2 parameters."""
     from argon2 import PasswordHasher
 
-    from helpdesk.identity import services
+    from helpdesk.identity import passwords
 
     cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    monkeypatch.setattr(services, "_hasher", cheap)
-    monkeypatch.setattr(services, "_DUMMY_HASH", _cheap_dummy(cheap))
+    monkeypatch.setattr(passwords, "_hasher", cheap)
+    monkeypatch.setattr(passwords, "_DUMMY_HASH", _cheap_dummy(cheap))
 
 
 _DUMMY: list[str] = []
