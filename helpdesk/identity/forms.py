@@ -50,7 +50,7 @@ class StaffSignInForm(FlaskForm):
 
 class SignInCodeForm(FlaskForm):
     code = StringField(
-        _l("Code"),
+        _l("Verification code"),
         validators=[
             InputRequired(_l("Enter the 6-digit code from your app, or a recovery code.")),
             Length(max=32, message=_l("A code has 6 digits; a recovery code 10 letters.")),

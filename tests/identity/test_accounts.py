@@ -29,7 +29,8 @@ def test_the_admin_list_shows_role_last_sign_in_and_two_factor_state(
 
     assert page.status_code == 200
     row = re.search(r"<tr>.*?wang\.sup.*?</tr>", page.text, re.S).group(0)
-    assert "值班主管" in row and "需要但尚未设置" in row
+    assert "值班主管" in row
+    assert "需要但尚未设置" in row
     assert "从未" in re.search(r"<tr>.*?li\.agent.*?</tr>", page.text, re.S).group(0)
 
 
@@ -43,7 +44,8 @@ def test_an_admin_creates_an_agent_who_must_choose_a_password_at_first_sign_in(
     assert created.status_code == 201
     temporary = TEMPORARY.search(created.text).group(1)
     staff = db_session.scalar(select(Staff).where(Staff.username == "li.lei"))
-    assert staff.must_change_password and staff.password_expires_at is not None
+    assert staff.must_change_password
+    assert staff.password_expires_at is not None
     agent = app.test_client()
     agent.post("/staff/signin", data={"username": "li.lei", "password": temporary})
     forced = agent.get("/staff/")
@@ -123,7 +125,8 @@ def test_the_last_active_admin_cannot_be_disabled_or_demoted(admin_client, admin
     assert disable.status_code == 409
     assert "最后一名" in demote.text
     db_session.refresh(admin)
-    assert admin.role == Role.ADMIN and admin.active
+    assert admin.role == Role.ADMIN
+    assert admin.active
 
 
 def test_with_a_second_admin_the_first_may_be_demoted(admin_client, admin, make_staff, db_session):
@@ -242,9 +245,11 @@ def test_the_cli_lists_disables_resets_and_protects_the_last_admin(runner, make_
 
     assert "li.agent\tagent\tactive\t2fa off" in listed.output
     assert "root.admin\tadmin\tactive\t2fa on" in listed.output
-    assert disabled.exit_code == 0 and "disabled" in disabled.output
+    assert disabled.exit_code == 0
+    assert "disabled" in disabled.output
     assert re.search(r"temporary password [a-z2-9-]{19}", reset.output)
-    assert last.exit_code == 1 and "error:" in last.output
+    assert last.exit_code == 1
+    assert "error:" in last.output
     assert unknown.exit_code == 1
     system = db_session.scalars(select(AuditEntry).where(AuditEntry.staff_id.is_(None))).all()
     assert [e.action for e in system] == ["staff.disable", "staff.password_reset"]

@@ -50,7 +50,8 @@ def test_a_candidate_session_keeps_its_own_lifetime_and_no_idle_timeout(
     clock.freeze(now + timedelta(hours=2))
 
     assert client.get("/").status_code == 200
-    assert row.last_seen_at is None and row.ip_address is None
+    assert row.last_seen_at is None
+    assert row.ip_address is None
     assert row.expires_at == now + timedelta(hours=12)
 
 
@@ -65,7 +66,8 @@ def test_the_account_page_lists_ones_own_open_sessions(app, make_staff, sign_in_
     page = home.get("/staff/account")
 
     assert page.status_code == 200
-    assert "10.1.1.1" in page.text and "Office Chrome" in page.text
+    assert "10.1.1.1" in page.text
+    assert "Office Chrome" in page.text
     assert page.text.count('class="current"') == 1
 
 

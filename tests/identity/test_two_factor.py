@@ -33,7 +33,8 @@ def test_the_enrolment_page_shows_an_inline_svg_qr_code_and_the_key(
     page = client.get("/staff/account/two-factor")
 
     assert page.status_code == 200
-    assert '<svg width="' in page.text and 'class="qr"' in page.text
+    assert '<svg width="' in page.text
+    assert 'class="qr"' in page.text
     assert "<script" not in page.text.split("</head>", 1)[1]
     assert " style=" not in page.text
     assert "script-src 'self'" in page.headers["Content-Security-Policy"]
@@ -177,6 +178,7 @@ def test_new_recovery_codes_replace_the_old_ones(
 
     assert response.status_code == 200
     new = re.findall(r"<li>([a-z2-9]{5}-[a-z2-9]{5})</li>", response.text)
-    assert len(new) == 10 and not set(new) & set(old)
+    assert len(new) == 10
+    assert not set(new) & set(old)
     assert not twofactor.use_recovery_code(db_session, supervisor, old[0], now=now)
     assert twofactor.use_recovery_code(db_session, supervisor, new[0], now=now)
