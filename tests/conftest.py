@@ -272,6 +272,23 @@ def make_staff(app, db_session: Session) -> Callable[..., Staff]:
     return make
 
 
+_CHEAP_DUMMY: list[str] = []
+
+
+def use_cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cheapest argon2 parameters, for tests that hash or verify hundreds of passwords
+    and codes (the rules they test do not depend on the cost)."""
+    from argon2 import PasswordHasher
+
+    from helpdesk.identity import passwords
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    if not _CHEAP_DUMMY:
+        _CHEAP_DUMMY.append(cheap.hash("not a real password"))
+    monkeypatch.setattr(passwords, "_hasher", cheap)
+    monkeypatch.setattr(passwords, "_DUMMY_HASH", _CHEAP_DUMMY[0])
+
+
 def csrf_token(html: str) -> str:
     match = _CSRF.search(html)
     assert match, "page has no CSRF token"

@@ -228,6 +228,11 @@ def end_sessions(session: Session, *, actor: Staff | None, staff: Staff, now: da
 # -------------------------------------------------------------------- one's own account
 
 
+def _end_other_sessions(session: Session, staff: Staff, keep: AuthSession | None) -> None:
+    """After a change of credentials, every session but the one making it ends (7.4.3)."""
+    services.end_staff_sessions(session, staff_id=staff.id, keep=keep.id if keep else None)
+
+
 def change_password(
     session: Session,
     *,
@@ -259,9 +264,7 @@ def change_password(
     staff.password_changed_at = now
     staff.must_change_password = False
     staff.password_expires_at = None
-    services.end_staff_sessions(
-        session, staff_id=staff.id, keep=keep_session.id if keep_session else None
-    )
+    _end_other_sessions(session, staff, keep_session)
     _record(session, staff, "staff.password_change", staff, now)
     session.flush()
 
@@ -280,9 +283,7 @@ def enrol_two_factor(
     codes = twofactor.confirm_enrolment(
         session, staff, password=password, code=code, now=now, key=settings.totp_key
     )
-    services.end_staff_sessions(
-        session, staff_id=staff.id, keep=keep_session.id if keep_session else None
-    )
+    _end_other_sessions(session, staff, keep_session)
     _record(session, staff, "staff.two_factor_enrol", staff, now)
     return codes
 
@@ -319,9 +320,7 @@ def switch_off_two_factor(
         raise passwords.WrongPassword()
     twofactor.verify_code(session, staff, code, now=now, key=settings.totp_key)
     twofactor.remove(session, staff)
-    services.end_staff_sessions(
-        session, staff_id=staff.id, keep=keep_session.id if keep_session else None
-    )
+    _end_other_sessions(session, staff, keep_session)
     _record(session, staff, "staff.two_factor_off", staff, now)
 
 

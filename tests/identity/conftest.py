@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import use_cheap_password_hashing
+
 PASSWORD = "correct horse battery"
 
 
@@ -37,21 +39,5 @@ def admin_client(app, admin, sign_in_staff):
 
 @pytest.fixture(autouse=True)
 def _cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests hash and verify hundreds of passwords and recovery codes: with the
-    cheapest argon2 parameters (the rules under test do not depend on the cost)."""
-    from argon2 import PasswordHasher
-
-    from helpdesk.identity import passwords
-
-    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    monkeypatch.setattr(passwords, "_hasher", cheap)
-    monkeypatch.setattr(passwords, "_DUMMY_HASH", _cheap_dummy(cheap))
-
-
-_DUMMY: list[str] = []
-
-
-def _cheap_dummy(hasher: Any) -> str:
-    if not _DUMMY:
-        _DUMMY.append(hasher.hash("not a real password"))
-    return _DUMMY[0]
+    """These tests hash and verify hundreds of passwords and recovery codes."""
+    use_cheap_password_hashing(monkeypatch)

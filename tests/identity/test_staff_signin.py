@@ -3,7 +3,9 @@ exists, and the second step with a code from the app or a recovery code."""
 
 from __future__ import annotations
 
+import os
 import re
+import uuid
 from datetime import timedelta
 
 import pyotp
@@ -11,10 +13,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm.attributes import set_committed_value
 
-from helpdesk import clock
+from helpdesk import clock, create_app
 from helpdesk.audit.models import AuditEntry
+from helpdesk.db import database
 from helpdesk.identity import passwords, twofactor
-from tests.conftest import TEST_TOTP_SECRET, totp_now
+from tests.conftest import TEST_TOTP_SECRET, app_config, totp_now
 from tests.identity.conftest import PASSWORD
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="[^"]*"')
@@ -285,3 +288,26 @@ def test_a_temporary_password_stops_working_after_its_hours(
     response = _try(client, agent.username, PASSWORD)
 
     assert response.status_code == 401
+
+
+@pytest.mark.skipif(
+    not os.environ.get("HELPDESK_TEST_REDIS_URL"), reason="HELPDESK_TEST_REDIS_URL not set"
+)
+def test_with_redis_the_failures_count_across_app_servers(app, tmp_path):
+    """Two app servers sharing Redis: failures at one throttle the username at the other."""
+    url = os.environ["HELPDESK_TEST_REDIS_URL"]
+    servers = [
+        create_app(
+            {**app_config(app.config["DATABASE_URL"], str(tmp_path)), "RATELIMIT_STORAGE_URI": url}
+        )
+        for _ in range(2)
+    ]
+    username = f"nobody-{uuid.uuid4().hex[:8]}"
+    for _ in range(5):
+        assert _try(servers[0].test_client(), username).status_code == 401
+
+    other = _try(servers[1].test_client(), username)
+
+    assert other.status_code == 429
+    for server in servers:
+        database(server).engine.dispose()
