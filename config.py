@@ -59,9 +59,10 @@ def from_env(env: dict[str, str] | None = None) -> dict[str, object]:
 
     public_url = env.get("HELPDESK_PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/")
     database_url = env.get("HELPDESK_DATABASE_URL") or f"sqlite:///{INSTANCE / 'helpdesk.db'}"
+    secret_key = secret("HELPDESK_SECRET_KEY")
     return {
         "HELPDESK_ENV": "production" if production else "development",
-        "SECRET_KEY": secret("HELPDESK_SECRET_KEY"),
+        "SECRET_KEY": secret_key,
         "ID_HASH_KEY": secret("HELPDESK_ID_HASH_KEY"),
         "DATABASE_URL": database_url,
         "DATABASE_POOL_SIZE": _int(env, "HELPDESK_DATABASE_POOL_SIZE", 10),
@@ -106,6 +107,22 @@ def from_env(env: dict[str, str] | None = None) -> dict[str, object]:
         "SIGNIN_FAILURE_WINDOW_MINUTES": _int(env, "HELPDESK_SIGNIN_FAILURE_WINDOW_MINUTES", 15),
         "SIGNIN_FAILURES_PER_IP": _int(env, "HELPDESK_SIGNIN_FAILURES_PER_IP", 300),
         "SIGNIN_FAILURES_PER_SESSION": _int(env, "HELPDESK_SIGNIN_FAILURES_PER_SESSION", 2000),
+        # Staff accounts (docs/security.md): failed sign-ins (passwords and two-factor codes)
+        # per username and per address, passwords, session lifetimes, two-factor sign-in.
+        "STAFF_SIGNIN_FAILURES_PER_USERNAME": _int(
+            env, "HELPDESK_STAFF_SIGNIN_FAILURES_PER_USERNAME", 5
+        ),
+        "STAFF_SIGNIN_FAILURES_PER_IP": _int(env, "HELPDESK_STAFF_SIGNIN_FAILURES_PER_IP", 30),
+        "STAFF_SIGNIN_FAILURE_WINDOW_MINUTES": _int(
+            env, "HELPDESK_STAFF_SIGNIN_FAILURE_WINDOW_MINUTES", 15
+        ),
+        "STAFF_PASSWORD_MIN_LENGTH": _int(env, "HELPDESK_STAFF_PASSWORD_MIN_LENGTH", 12),
+        "STAFF_TEMPORARY_PASSWORD_HOURS": _int(env, "HELPDESK_STAFF_TEMPORARY_PASSWORD_HOURS", 24),
+        "STAFF_SESSION_IDLE_MINUTES": _int(env, "HELPDESK_STAFF_SESSION_IDLE_MINUTES", 30),
+        "STAFF_SESSION_MAX_HOURS": _int(env, "HELPDESK_STAFF_SESSION_MAX_HOURS", 12),
+        "TOTP_ISSUER": env.get("HELPDESK_TOTP_ISSUER", "考生技术支持服务台"),
+        # Encrypts the staff's TOTP seeds at rest; the session key unless set on its own.
+        "TOTP_KEY": env.get("HELPDESK_TOTP_KEY") or secret_key,
         "PROXY_HOPS": _int(env, "HELPDESK_PROXY_HOPS", 0),
         "MAX_CONTENT_LENGTH": _int(env, "HELPDESK_MAX_CONTENT_LENGTH", 60 * 1024 * 1024),
         "SESSION_COOKIE_HTTPONLY": True,

@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BLUEPRINTS = [
     "helpdesk.health",
     "helpdesk.identity.views",
+    "helpdesk.identity.staff_views",
     "helpdesk.exams.views",
     "helpdesk.exams.staff_views",
     "helpdesk.audit.staff_views",

@@ -18,7 +18,6 @@ from helpdesk.errors import DomainError
 db_cli = AppGroup("db", help="Database schema.")
 exams_cli = AppGroup("exams", help="Exam sessions.")
 roster_cli = AppGroup("roster", help="Candidate rosters.")
-staff_cli = AppGroup("staff", help="Staff accounts.")
 jobs_cli = AppGroup("jobs", help="The scheduler.")
 demo_cli = AppGroup("demo", help="Demo data.")
 
@@ -113,35 +112,6 @@ def roster_import(file: Path, skip_invalid: bool) -> None:
         sys.exit(1)
 
 
-@staff_cli.command("create")
-@click.argument("username")
-@click.option("--role", type=click.Choice(["agent", "supervisor", "admin"]), required=True)
-@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-@click.option("--name", "display_name", default=None, help="Name shown to colleagues.")
-def staff_create(username: str, role: str, password_stdin: bool, display_name: str | None) -> None:
-    """Create a staff account."""
-    from helpdesk.identity import services
-    from helpdesk.identity.models import Role
-
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    try:
-        with session_scope() as session:
-            staff = services.create_staff(
-                session,
-                username=username,
-                password=password,
-                role=Role(role),
-                now=clock.utcnow(),
-                display_name=display_name,
-            )
-            click.echo(f"created {staff.username} ({staff.role})")
-    except DomainError as exc:
-        _fail(exc)
-
-
 @jobs_cli.command("run")
 @click.option("--once", "job_id", default=None, help="Run this job once and exit.")
 def jobs_run(job_id: str | None) -> None:
@@ -190,6 +160,7 @@ def demo_seed(candidates: int) -> None:
 
 #: Capability modules that define a click group `cli` (e.g. `flask agent publish`).
 CLI_MODULES: list[str] = [
+    "helpdesk.identity.cli",
     "helpdesk.readiness.cli",
 ]
 
@@ -197,7 +168,7 @@ CLI_MODULES: list[str] = [
 def init_app(app: Flask) -> None:
     import importlib
 
-    for group in (db_cli, exams_cli, roster_cli, staff_cli, jobs_cli, demo_cli):
+    for group in (db_cli, exams_cli, roster_cli, jobs_cli, demo_cli):
         app.cli.add_command(group)
     for module in CLI_MODULES:
         app.cli.add_command(importlib.import_module(module).cli)

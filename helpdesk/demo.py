@@ -145,7 +145,8 @@ def seed(
                 now=now,
                 display_name=display,
             )
-            lines.append(f"staff: {username} / {password} ({role})")
+            enrol = "" if role == Role.AGENT else "; enrols two-factor sign-in at first sign-in"
+            lines.append(f"staff: {username} / {password} ({role}{enrol})")
     # Before the demo reports: no report on the desk from an agent nobody could download.
     settings = readiness_settings.current()
     lines += publish_agent(session, now=now, folder=settings.builds_dir, server=settings.public_url)

@@ -15,8 +15,9 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pyotp
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -25,11 +26,14 @@ from helpdesk.cli import upgrade
 from helpdesk.db import database
 from helpdesk.demo import fake_id_number
 from helpdesk.exams.models import Enrollment, ExamKind, ExamSession
-from helpdesk.identity import idnumber
+from helpdesk.identity import idnumber, twofactor
 from helpdesk.identity.models import Candidate, Role, Staff
 from helpdesk.identity.services import create_staff
 
 TEST_ID_HASH_KEY = "test-id-hash-key"
+#: The authenticator app of every test staff member who signs in with two factors; tests
+#: compute its codes (pyotp) as a phone would.
+TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 _CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
@@ -229,10 +233,28 @@ def make_candidate(db_session: Session) -> Callable[..., Identity]:
     return make
 
 
+def enrol_test_app(staff: Staff, totp_key: str) -> None:
+    """Give staff two-factor sign-in with TEST_TOTP_SECRET, as if they had enrolled."""
+    staff.totp_secret = twofactor.seal(TEST_TOTP_SECRET, totp_key)
+    staff.totp_enrolled_at = clock.utcnow()
+
+
+def totp_now(secret: str = TEST_TOTP_SECRET) -> str:
+    """The code the test authenticator app shows at the desk's current time."""
+    return pyotp.TOTP(secret).at(clock.utcnow())
+
+
 @pytest.fixture
-def make_staff(db_session: Session) -> Callable[..., Staff]:
+def make_staff(app, db_session: Session) -> Callable[..., Staff]:
+    """Create a staff account; supervisors and admins (whom the desk requires to use two
+    factors) come enrolled with TEST_TOTP_SECRET unless two_factor=False."""
+
     def make(
-        role: str = "agent", *, username: str | None = None, password: str = "correct horse battery"
+        role: str = "agent",
+        *,
+        username: str | None = None,
+        password: str = "correct horse battery",
+        two_factor: bool | None = None,
     ) -> Staff:
         staff = create_staff(
             db_session,
@@ -242,10 +264,29 @@ def make_staff(db_session: Session) -> Callable[..., Staff]:
             now=clock.utcnow(),
         )
         staff.available = True
+        if two_factor or (two_factor is None and role != "agent"):
+            enrol_test_app(staff, str(app.config["TOTP_KEY"]))
         db_session.flush()
         return staff
 
     return make
+
+
+_CHEAP_DUMMY: list[str] = []
+
+
+def use_cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cheapest argon2 parameters, for tests that hash or verify hundreds of passwords
+    and codes (the rules they test do not depend on the cost)."""
+    from argon2 import PasswordHasher
+
+    from helpdesk.identity import passwords
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    if not _CHEAP_DUMMY:
+        _CHEAP_DUMMY.append(cheap.hash("not a real password"))
+    monkeypatch.setattr(passwords, "_hasher", cheap)
+    monkeypatch.setattr(passwords, "_DUMMY_HASH", _CHEAP_DUMMY[0])
 
 
 def csrf_token(html: str) -> str:
@@ -265,12 +306,23 @@ def sign_in_candidate(client) -> Callable[[Identity], Any]:
 
 
 @pytest.fixture
-def sign_in_staff(client) -> Callable[[Staff], Any]:
+def sign_in_staff(client, db_session) -> Callable[[Staff], Any]:
+    """Sign staff in through the pages: the password, then (when enrolled) the code of the
+    test authenticator app. The code's time step is made unused first, so a test may sign
+    the same account in twice within one frozen moment."""
+
     def sign_in(staff: Staff, password: str = "correct horse battery", test_client=None):
-        response = (test_client or client).post(
+        browser = test_client or client
+        response = browser.post(
             "/staff/signin", data={"username": staff.username, "password": password}
         )
         assert response.status_code == 302, response.text
+        if response.headers["Location"].startswith("/staff/signin/code"):
+            db_session.execute(
+                update(Staff).where(Staff.id == staff.id).values(totp_last_step=None)
+            )
+            response = browser.post("/staff/signin/code", data={"code": totp_now()})
+            assert response.status_code == 302, response.text
         return response
 
     return sign_in

@@ -1,12 +1,14 @@
-"""Record staff actions."""
+"""Record staff actions, and find them again: filtered pages and a streamed export."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, selectinload
 
 from helpdesk.audit.models import AuditEntry
 
@@ -37,13 +39,74 @@ def record(
     return entry
 
 
-def recent(session: Session, *, limit: int = 100, offset: int = 0) -> list[AuditEntry]:
-    """The newest entries first."""
+@dataclass(frozen=True)
+class Filters:
+    """Which entries to show; None means any."""
+
+    staff_id: int | None = None
+    action: str | None = None
+    #: From this moment (inclusive) to before `until`.
+    since: datetime | None = None
+    until: datetime | None = None
+    #: (target_type, target_id): what the action was done to.
+    target: tuple[str, str] | None = None
+
+
+def _query(filters: Filters) -> Select[AuditEntry]:
+    query = select(AuditEntry)
+    if filters.staff_id is not None:
+        query = query.where(AuditEntry.staff_id == filters.staff_id)
+    if filters.action:
+        query = query.where(AuditEntry.action == filters.action)
+    if filters.since is not None:
+        query = query.where(AuditEntry.at >= filters.since)
+    if filters.until is not None:
+        query = query.where(AuditEntry.at < filters.until)
+    if filters.target is not None:
+        query = query.where(
+            AuditEntry.target_type == filters.target[0], AuditEntry.target_id == filters.target[1]
+        )
+    return query
+
+
+def search(
+    session: Session, filters: Filters | None = None, *, limit: int = 100, offset: int = 0
+) -> list[AuditEntry]:
+    """The matching entries, newest first."""
+    query = _query(filters or Filters()).options(selectinload(AuditEntry.staff))
     return list(
         session.scalars(
-            select(AuditEntry)
-            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-            .limit(limit)
-            .offset(offset)
+            query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit).offset(offset)
         )
     )
+
+
+def count(session: Session, filters: Filters | None = None) -> int:
+    subquery = _query(filters or Filters()).subquery()
+    return int(session.scalar(select(func.count()).select_from(subquery)) or 0)
+
+
+def recent(session: Session, *, limit: int = 100, offset: int = 0) -> list[AuditEntry]:
+    """The newest entries first."""
+    return search(session, limit=limit, offset=offset)
+
+
+def stream(session: Session, filters: Filters) -> Iterator[AuditEntry]:
+    """Every matching entry, newest first, read in batches (for the CSV export)."""
+    query = (
+        _query(filters)
+        .options(selectinload(AuditEntry.staff))
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .execution_options(yield_per=500)
+    )
+    # Closing the result when a download stops halfway releases the database cursor.
+    result = session.scalars(query)
+    try:
+        yield from result
+    finally:
+        result.close()
+
+
+def actions_in_use(session: Session) -> list[str]:
+    """The action codes the log holds, for the filter."""
+    return list(session.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action)))

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk.db import Base, one_of
@@ -71,6 +71,48 @@ class Staff(Base):
     #: The agent's own phone, for telephony adapters that ring the agent first.
     phone: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime]
+    last_sign_in_at: Mapped[datetime | None]
+    password_changed_at: Mapped[datetime | None]
+    #: Set when an admin handed out a temporary password: every page leads to the
+    #: password change until a new one is chosen.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: A temporary password stops working at this moment (None: a chosen password).
+    password_expires_at: Mapped[datetime | None]
+    #: The TOTP seed, encrypted (Fernet) under HELPDESK_TOTP_KEY; None: no second factor.
+    totp_secret: Mapped[str | None] = mapped_column(String(255))
+    #: A seed shown on the enrolment page and not yet confirmed with a code.
+    totp_pending_secret: Mapped[str | None] = mapped_column(String(255))
+    #: The last 30-second time step whose code was accepted: a code works only once.
+    totp_last_step: Mapped[int | None]
+    totp_enrolled_at: Mapped[datetime | None]
+
+    @property
+    def two_factor_enabled(self) -> bool:
+        return self.totp_secret is not None
+
+
+class RecoveryCode(Base):
+    """A one-time code that stands in for the authenticator app; stored as argon2 only."""
+
+    __tablename__ = "staff_recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class SecurityPolicy(Base):
+    """Desk-wide sign-in rules an admin sets: one row (id 1), absent until first changed."""
+
+    __tablename__ = "security_policies"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Agents too must use two-factor sign-in (supervisors and admins always must).
+    two_factor_for_everyone: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[datetime]
 
 
 class SessionKind(enum.StrEnum):
@@ -99,7 +141,13 @@ class AuthSession(Base):
         ForeignKey("candidates.id", ondelete="CASCADE"), index=True
     )
     created_at: Mapped[datetime]
+    #: The absolute end: staff sign in again after HELPDESK_STAFF_SESSION_MAX_HOURS.
     expires_at: Mapped[datetime]
+    #: Staff sessions only: the last request, for the idle timeout (updated once a minute).
+    last_seen_at: Mapped[datetime | None]
+    #: Staff sessions only, for the list of one's own sessions.
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(200))
 
     staff: Mapped[Staff | None] = relationship()
     candidate: Mapped[Candidate | None] = relationship()

@@ -8,20 +8,18 @@ import secrets
 import unicodedata
 from datetime import datetime, timedelta
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
 
 from helpdesk.errors import Conflict, Unauthorized, ValidationFailed
-from helpdesk.identity import idnumber
+from helpdesk.identity import idnumber, passwords
 from helpdesk.identity.models import AuthSession, Candidate, Role, SessionKind, Staff
 
-_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
-_DUMMY_HASH = _hasher.hash("not a real password")
 _NAME_DOTS = str.maketrans({"•": "·", "・": "·", "．": "·", "‧": "·", "∙": "·"})
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
+#: A staff session's last request is written at most this often (idle timeout).
+TOUCH_EVERY = timedelta(minutes=1)
 
 
 class IdentityMismatch(Unauthorized):
@@ -99,6 +97,8 @@ def open_session(
     ttl: timedelta,
     candidate: Candidate | None = None,
     staff: Staff | None = None,
+    ip_address: str | None = None,
+    user_agent: str | None = None,
 ) -> tuple[str, AuthSession]:
     """Start a sign-in session; returns the secret token (shown once) and its row."""
     token = secrets.token_urlsafe(32)
@@ -109,6 +109,9 @@ def open_session(
         expires_at=now + ttl,
         candidate=candidate,
         staff=staff,
+        last_seen_at=now if staff is not None else None,
+        ip_address=(ip_address or "")[:45] or None,
+        user_agent=(user_agent or "")[:200] or None,
     )
     session.add(row)
     session.flush()
@@ -116,22 +119,63 @@ def open_session(
 
 
 def resolve_session(
-    session: Session, *, token: str, now: datetime, kinds: tuple[SessionKind, ...]
+    session: Session,
+    *,
+    token: str,
+    now: datetime,
+    kinds: tuple[SessionKind, ...],
+    staff_idle: timedelta | None = None,
 ) -> AuthSession | None:
-    """The live session for token, or None when unknown, expired, revoked or inactive."""
+    """The live session for token, or None when unknown, expired, revoked or inactive (a
+    staff session also when idle longer than staff_idle)."""
     if not token or len(token) > 200:
         return None
     row = session.scalar(select(AuthSession).where(AuthSession.token_hash == _token_hash(token)))
     if row is None or row.kind not in kinds or row.expires_at <= now:
         return None
-    if row.staff is not None and not row.staff.active:
-        return None
+    if row.staff is not None:
+        if not row.staff.active:
+            return None
+        if staff_idle is not None and (row.last_seen_at or row.created_at) + staff_idle <= now:
+            return None
     return row
+
+
+def touch_session(row: AuthSession, *, now: datetime) -> bool:
+    """Note a staff session's request for the idle timeout; True when the row changed."""
+    if row.staff_id is None or (row.last_seen_at and now - row.last_seen_at < TOUCH_EVERY):
+        return False
+    row.last_seen_at = now
+    return True
 
 
 def end_session(session: Session, *, token: str) -> None:
     """Revoke token: every copy of the cookie or bearer token stops working."""
     session.execute(delete(AuthSession).where(AuthSession.token_hash == _token_hash(token)))
+
+
+def end_staff_sessions(session: Session, *, staff_id: int, keep: int | None = None) -> int:
+    """End every session of a staff account (but keep, the one in use); returns how many."""
+    statement = delete(AuthSession).where(AuthSession.staff_id == staff_id)
+    if keep is not None:
+        statement = statement.where(AuthSession.id != keep)
+    result = session.execute(statement.execution_options(synchronize_session=False))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def staff_sessions(
+    session: Session, *, staff_id: int, now: datetime, idle: timedelta
+) -> list[AuthSession]:
+    """A staff member's open sessions, the latest used first."""
+    rows = session.scalars(
+        select(AuthSession).where(
+            AuthSession.staff_id == staff_id,
+            AuthSession.kind == SessionKind.STAFF_WEB,
+            AuthSession.expires_at > now,
+        )
+    ).all()
+    live = [r for r in rows if (r.last_seen_at or r.created_at) + idle > now]
+    return sorted(live, key=lambda r: r.last_seen_at or r.created_at, reverse=True)
 
 
 def purge_expired_sessions(session: Session, *, now: datetime) -> int:
@@ -141,7 +185,11 @@ def purge_expired_sessions(session: Session, *, now: datetime) -> int:
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return passwords.hash_secret(password)
+
+
+def normalise_username(raw: str) -> str:
+    return (raw or "").strip().lower()[:64]
 
 
 def create_staff(
@@ -152,44 +200,53 @@ def create_staff(
     role: Role,
     now: datetime,
     display_name: str | None = None,
+    min_length: int = 12,
 ) -> Staff:
-    """Create a staff account; usernames are lowercase and unique."""
-    username = username.strip().lower()
+    """Create a staff account; usernames are lowercase and unique, the password must meet
+    the rules of helpdesk.identity.passwords."""
+    username = (username or "").strip().lower()
     if not USERNAME.fullmatch(username):
-        raise ValidationFailed(
-            str(_l("Use 2-64 lowercase letters, digits, dots, dashes or underscores.")),
-            fields={"username": "invalid"},
-        )
-    if len(password) < 10:
-        raise ValidationFailed(
-            str(_l("A password needs at least 10 characters.")), fields={"password": "too_short"}
-        )
+        message = str(_l("Use 2-64 lowercase letters, digits, dots, dashes or underscores."))
+        raise ValidationFailed(message, fields={"username": message})
+    display = (display_name or "").strip()[:100] or username
+    passwords.check_new_password(password, min_length=min_length, names=(username, display))
     if session.scalar(select(Staff.id).where(Staff.username == username)) is not None:
-        raise Conflict(str(_l("That username is taken.")))
+        message = str(_l("That username is taken."))
+        raise Conflict(message, fields={"username": message})
     staff = Staff(
         username=username,
-        display_name=display_name or username,
+        display_name=display,
         password_hash=hash_password(password),
         role=Role(role),
         active=True,
         created_at=now,
+        password_changed_at=now,
     )
     session.add(staff)
     session.flush()
     return staff
 
 
-def authenticate_staff(session: Session, *, username: str, password: str) -> Staff:
-    """Return the active staff account for the credentials, or raise Unauthorized."""
-    staff = session.scalar(select(Staff).where(Staff.username == username.strip().lower()))
-    stored = staff.password_hash if staff is not None else _DUMMY_HASH
-    try:
-        _hasher.verify(stored, password)
-        ok = staff is not None and staff.active
-    except (VerificationError, InvalidHashError):
-        ok = False
-    if not ok or staff is None:
-        raise Unauthorized(str(_l("Wrong username or password.")), code="bad_credentials")
-    if _hasher.check_needs_rehash(staff.password_hash):
+class BadCredentials(passwords.CredentialsRefused):
+    """One answer for an unknown username, a wrong password, a disabled account and an
+    expired temporary password: nothing tells which."""
+
+    def __init__(self) -> None:
+        super().__init__(str(_l("Wrong username or password.")))
+
+
+def authenticate_staff(session: Session, *, username: str, password: str, now: datetime) -> Staff:
+    """Return the active staff account for the credentials, or raise BadCredentials; an
+    unknown username costs the same argon2 verification as a known one."""
+    staff = session.scalar(select(Staff).where(Staff.username == normalise_username(username)))
+    matched = passwords.verify(staff.password_hash if staff is not None else None, password)
+    if (
+        staff is None
+        or not matched
+        or not staff.active
+        or (staff.password_expires_at is not None and staff.password_expires_at <= now)
+    ):
+        raise BadCredentials()
+    if passwords.needs_rehash(staff.password_hash):
         staff.password_hash = hash_password(password)
     return staff

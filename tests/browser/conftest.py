@@ -19,10 +19,12 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
-from helpdesk import create_app
+from helpdesk import clock, create_app
 from helpdesk.db import database
+from helpdesk.identity.models import Role, Staff
+from helpdesk.identity.services import create_staff
 from helpdesk.models import Base
-from tests.conftest import app_config
+from tests.conftest import TEST_TOTP_SECRET, app_config, enrol_test_app, totp_now
 
 
 def chromium_path() -> str | None:
@@ -46,6 +48,26 @@ class LiveServer:
             session.commit()
         finally:
             session.close()
+
+    def staff(self, username: str, password: str, role: Role) -> None:
+        """A staff account; supervisors and admins come with the test authenticator app
+        (TEST_TOTP_SECRET) enrolled, as the desk requires of them."""
+        with self.session() as session:
+            staff: Staff = create_staff(
+                session, username=username, password=password, role=role, now=clock.utcnow()
+            )
+            if role != Role.AGENT:
+                enrol_test_app(staff, str(self.app.config["TOTP_KEY"]))
+
+    def sign_in_staff(self, page: Any, username: str, password: str, next_path: str = "") -> None:
+        """Sign in through the pages; the second step, when asked, with the test app's code."""
+        page.goto(self.url + "/staff/signin" + (f"?next={next_path}" if next_path else ""))
+        page.get_by_label("用户名").fill(username)
+        page.get_by_label("密码").fill(password)
+        page.get_by_role("button", name="登录").click()
+        if "/staff/signin/code" in page.url:
+            page.get_by_label("验证码").fill(totp_now(TEST_TOTP_SECRET))
+            page.get_by_role("button", name="登录").click()
 
     def wipe(self) -> None:
         with self.session() as session:

@@ -13,7 +13,6 @@ from helpdesk.demo import fake_id_number
 from helpdesk.exams.models import Enrollment, ExamKind, ExamSession
 from helpdesk.identity import idnumber
 from helpdesk.identity.models import Candidate, Role
-from helpdesk.identity.services import create_staff
 from tests.conftest import TEST_ID_HASH_KEY
 
 pytestmark = pytest.mark.browser
@@ -75,14 +74,8 @@ def test_a_wrong_identifier_shows_one_clear_message(live, page):
 
 
 def test_an_admin_imports_a_roster_and_reads_the_row_report(live, page, tmp_path):
+    live.staff("admin", "admin password 1", Role.ADMIN)
     with live.session() as session:
-        create_staff(
-            session,
-            username="admin",
-            password="admin password 1",
-            role=Role.ADMIN,
-            now=clock.utcnow(),
-        )
         now = clock.utcnow()
         session.add(
             ExamSession(
@@ -106,10 +99,7 @@ def test_an_admin_imports_a_roster_and_reads_the_row_report(live, page, tmp_path
         encoding="utf-8",
     )
 
-    page.goto(live.url + "/admin/roster/import")
-    page.get_by_label("用户名").fill("admin")
-    page.get_by_label("密码").fill("admin password 1")
-    page.get_by_role("button", name="登录").click()
+    live.sign_in_staff(page, "admin", "admin password 1", "/admin/roster/import")
     page.get_by_label("考生名单文件（CSV 或 XLSX）").set_input_files(str(roster))
     page.get_by_role("button", name="校验并导入").click()
 

@@ -20,6 +20,7 @@ from helpdesk.audit.models import AuditEntry
 from helpdesk.demo import fake_id_number
 from helpdesk.identity import phone as phones
 from helpdesk.logs import RedactingFilter
+from tests.conftest import use_cheap_password_hashing
 
 #: Strings per free-text field in the fast tier; --full sends the whole corpus.
 FAST_SAMPLE = 40
@@ -197,7 +198,10 @@ def world(app, db_session, make_exam, person, now):
         exam=exam,
         owner=person(sessions=[exam]),
         other=person(sessions=[exam]),
-        staff={role: make_staff_row(db_session, role) for role in ("agent", "supervisor", "admin")},
+        staff={
+            role: make_staff_row(db_session, role, totp_key=str(app.config["TOTP_KEY"]))
+            for role in ("agent", "supervisor", "admin")
+        },
         make_exam=make_exam,
         person=person,
     )
@@ -207,22 +211,7 @@ def world(app, db_session, make_exam, person, now):
 def _cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """Staff sign-in verifies an argon2 hash even for unknown users (constant time); these
     tests send it hundreds of values, so they use the cheapest argon2 parameters."""
-    from argon2 import PasswordHasher
-
-    from helpdesk.identity import services
-
-    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    monkeypatch.setattr(services, "_hasher", cheap)
-    monkeypatch.setattr(services, "_DUMMY_HASH", _cheap_dummy(cheap))
-
-
-_DUMMY: list[str] = []
-
-
-def _cheap_dummy(hasher: Any) -> str:
-    if not _DUMMY:
-        _DUMMY.append(hasher.hash("not a real password"))
-    return _DUMMY[0]
+    use_cheap_password_hashing(monkeypatch)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

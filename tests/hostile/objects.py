@@ -88,8 +88,10 @@ class World:
         return self.made[key]
 
 
-def make_staff_row(session: Session, role: str) -> Staff:
-    """A staff account without an argon2 hash (sign-in is by session row in these tests)."""
+def make_staff_row(session: Session, role: str, *, totp_key: str | None = None) -> Staff:
+    """A staff account without an argon2 hash (sign-in is by session row in these tests);
+    with totp_key, supervisors and admins come enrolled in two-factor sign-in, as the desk
+    requires before they open any page."""
     staff = Staff(
         username=f"{role}-{uuid.uuid4().hex[:8]}",
         display_name=f"{role} 测试",
@@ -99,6 +101,10 @@ def make_staff_row(session: Session, role: str) -> Staff:
         available=True,
         created_at=clock.utcnow(),
     )
+    if totp_key is not None and role != "agent":
+        from tests.conftest import enrol_test_app
+
+        enrol_test_app(staff, totp_key)
     session.add(staff)
     session.flush()
     return staff
@@ -217,6 +223,11 @@ def _article(world: World) -> str:
     return slug
 
 
+def _staff_account(world: World) -> int:
+    """Another agent's account, for the admin pages that manage it."""
+    return int(make_staff_row(world.session, "agent").id)
+
+
 def _guidance_entry(world: World) -> int:
     from sqlalchemy import select
 
@@ -276,6 +287,7 @@ FACTORIES: dict[str, ObjectKind] = {
     "slug": ObjectKind("helpdesk.knowledge", _article, candidate_owned=False),
     "entry_id": ObjectKind("helpdesk.uploads", _guidance_entry, candidate_owned=False),
     "build_id": ObjectKind("helpdesk.readiness", _agent_build, candidate_owned=False),
+    "staff_id": ObjectKind("helpdesk.identity", _staff_account, candidate_owned=False),
     # Twilio's webhooks authenticate the caller by signature, not by who owns the call:
     # any attempt id meets the same door.
     "attempt_id": ObjectKind("helpdesk.telephony", lambda world: "1", candidate_owned=False),

@@ -258,3 +258,48 @@ def test_a_candidates_object_behind_an_open_door_is_still_theirs_alone(world, ro
     )
     assert foreign.status_code in REFUSED_BEFORE_LOOKUP | {404}
     assert owner.status_code < 400
+
+
+STAFF_GUARDED = [(r, m) for r, m in GUARDED if isinstance(r.required, Role)]
+#: Pages a staff member may open while a setup step is left (setup_step in identity.auth).
+SETUP_PAGES = {
+    "identity_staff.change_password",
+    "identity_staff.two_factor",
+    "identity_staff.sign_out_everywhere",
+}
+
+
+def test_the_matrix_covers_the_staff_account_and_administration_pages():
+    endpoints = {r.endpoint for r, _ in STAFF_GUARDED}
+
+    assert endpoints >= SETUP_PAGES
+    assert {
+        "identity_staff.account",
+        "identity_staff.staff_list",
+        "identity_staff.staff_detail",
+        "identity_staff.set_active",
+        "identity_staff.reset_two_factor",
+        "audit_staff.entries",
+        "audit_staff.export_csv",
+    } <= endpoints
+
+
+@pytest.mark.parametrize(
+    ("route", "method"), STAFF_GUARDED, ids=[f"{m} {r.rule}" for r, m in STAFF_GUARDED]
+)
+def test_every_staff_page_waits_for_two_factor_enrolment(world, route, method):
+    """An admin (whose role opens every staff page) who has not enrolled yet is sent to
+    enrolment from every page but the setup pages themselves."""
+    owned, _ = _paths(world, route)
+    world.staff["admin"].totp_secret = None
+    world.session.flush()
+
+    answer = _open(world.client("admin"), owned, method)
+
+    if route.endpoint in SETUP_PAGES:
+        assert not _signin_redirect(answer, "/staff/account/two-factor")
+        assert answer.status_code < 500
+    else:
+        assert _signin_redirect(answer, "/staff/account/two-factor"), (
+            f"{method} {owned} answered {answer.status_code} to an admin without two factors"
+        )
