@@ -6,7 +6,7 @@
 For each backend it creates a throwaway database (a SQLite file in a temporary folder; a
 new PostgreSQL database next to --pg-server, dropped at the end), migrates it, seeds the
 rows with bulk inserts, serves the desk under gunicorn (one worker, one thread: requests one
-at a time), signs a supervisor in through the sign-in form and times whole page requests
+at a time), signs an agent in through the sign-in form and times whole page requests
 over HTTP (query, counts, template) for the inbox with a mix of filters and for searches by
 ticket number, admission number, name and phone. Prints the median and 95th percentile in
 milliseconds; the target is a 95th percentile under 100 ms. Exits 1 if a page fails.
@@ -31,7 +31,7 @@ from bench.harness.http import Client, Recorder
 from bench.harness.stats import summarise
 
 ID_HASH_KEY = "bench-inbox-key"
-STAFF_PASSWORD = "bench password 1"  # noqa: S105 - a fictitious bench supervisor
+STAFF_PASSWORD = "bench password 1"  # noqa: S105 - a fictitious bench agent
 TARGET_MS = 100.0
 STATUSES = (
     ["new"] * 20 + ["open"] * 20 + ["waiting_candidate"] * 15 + ["resolved"] * 25 + ["closed"] * 20
@@ -70,7 +70,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def seed(url: str, args: argparse.Namespace, now: datetime) -> dict[str, list[str]]:
     """Bulk-insert exams, staff, candidates and tickets as they stand at `now` (the formal
-    exam running); add the supervisor who searches; return values to search for."""
+    exam running); add the agent who searches; return values to search for."""
     from helpdesk.db import make_engine
     from helpdesk.demo import fake_id_number
     from helpdesk.exams.models import Enrollment, ExamSession
@@ -205,9 +205,7 @@ def seed(url: str, args: argparse.Namespace, now: datetime) -> dict[str, list[st
                 sql = f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"  # noqa: S608,E501
                 connection.execute(text(sql))
     with Session(engine) as session:
-        create_staff(
-            session, username="bench", password=STAFF_PASSWORD, role=Role.SUPERVISOR, now=now
-        )
+        create_staff(session, username="bench", password=STAFF_PASSWORD, role=Role.AGENT, now=now)
         session.commit()
     engine.dispose()
     # A freshly bulk-loaded table is not what a running desk has: autovacuum would have set
@@ -226,7 +224,7 @@ def seed(url: str, args: argparse.Namespace, now: datetime) -> dict[str, list[st
 
 
 def measure(base: str, values: dict[str, list[str]], runs: int, seed: int) -> Recorder:
-    """Sign the supervisor in, then time `runs` inbox pages and `runs` searches."""
+    """Sign the agent in, then time `runs` inbox pages and `runs` searches."""
     recorder = Recorder()
     client = Client(
         base,
@@ -247,7 +245,7 @@ def measure(base: str, values: dict[str, list[str]], runs: int, seed: int) -> Re
         },
     )
     if signed_in.status != 302:
-        raise SystemExit(f"the supervisor could not sign in ({signed_in.status})")
+        raise SystemExit(f"the agent could not sign in ({signed_in.status})")
     rng = random.Random(seed)
     for kind in ("inbox", "search"):
         for _ in range(runs):
