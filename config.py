@@ -102,6 +102,9 @@ def from_env(env: dict[str, str] | None = None) -> dict[str, object]:
         # test moves well under 1 GB).
         "REPORT_RATE_LIMIT": env.get("HELPDESK_REPORT_RATE_LIMIT", "60 per hour"),
         "SPEEDTEST_RATE_LIMIT": env.get("HELPDESK_SPEEDTEST_RATE_LIMIT", "20000 per 10 minutes"),
+        # The QR code on the device-check page: a single-use phone sign-in link.
+        "PHONE_LINK_TTL_MINUTES": _int(env, "HELPDESK_PHONE_LINK_TTL_MINUTES", 10),
+        "PHONE_LINKS_PER_HOUR": _int(env, "HELPDESK_PHONE_LINKS_PER_HOUR", 30),
         "TOKEN_TTL_MINUTES": _int(env, "HELPDESK_TOKEN_TTL_MINUTES", 12 * 60),
         "SIGNIN_FAILURES_PER_IDENTITY": _int(env, "HELPDESK_SIGNIN_FAILURES_PER_IDENTITY", 5),
         "SIGNIN_FAILURE_WINDOW_MINUTES": _int(env, "HELPDESK_SIGNIN_FAILURE_WINDOW_MINUTES", 15),

@@ -106,3 +106,23 @@ class AgentBuild(Base):
     size_bytes: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64))
     published_at: Mapped[datetime]
+
+
+class PhoneLink(Base):
+    """A single-use link, shown as a QR code on the PC, that signs the phone in as its owner.
+
+    Only the token's SHA-256 is kept: the link itself is shown once and never stored.
+    """
+
+    __tablename__ = "phone_links"
+    __table_args__ = (Index("ix_phone_links_candidate_created", "candidate_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    #: When a phone signed in with it; a link works once.
+    used_at: Mapped[datetime | None]
+
+    candidate: Mapped[Candidate] = relationship()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, current_app
@@ -27,6 +28,10 @@ class Settings:
     builds_dir: Path = Path("instance/uploads/agent-builds")
     #: The desk's address, as the agent's --server option takes it (PUBLIC_URL).
     public_url: str = "http://127.0.0.1:5000"
+    #: How long the phone sign-in link of the QR code works (PHONE_LINK_TTL_MINUTES).
+    phone_link_ttl: timedelta = timedelta(minutes=10)
+    #: Phone links shown per candidate per hour, one per view of the page (PHONE_LINKS_PER_HOUR).
+    phone_links_per_hour: int = 30
 
 
 def from_config(config: Mapping[str, object]) -> Settings:
@@ -35,6 +40,8 @@ def from_config(config: Mapping[str, object]) -> Settings:
         speedtest_rate_limit=str(config["SPEEDTEST_RATE_LIMIT"]),
         builds_dir=builds_folder(str(config["UPLOAD_DIR"])),
         public_url=str(config["PUBLIC_URL"]),
+        phone_link_ttl=timedelta(minutes=int(str(config["PHONE_LINK_TTL_MINUTES"]))),
+        phone_links_per_hour=int(str(config["PHONE_LINKS_PER_HOUR"])),
     )
 
 

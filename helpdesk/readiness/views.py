@@ -1,22 +1,37 @@
-"""Candidate pages: the device check (agent download, results) and the phone self-check,
-whose report is judged by the same rules as the agent's (helpdesk.readiness.services)."""
+"""Candidate pages: the device check (agent download, results, the QR code that signs the
+phone in) and the phone self-check, whose report is judged by the same rules as the agent's
+(helpdesk.readiness.services)."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, abort, jsonify, render_template, request, send_file, url_for
+import segno
+from flask import (
+    Blueprint,
+    abort,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+from sqlalchemy.orm import Session
 
 from helpdesk import clock, idempotency, nav
 from helpdesk.db import get_session
-from helpdesk.errors import DomainError
+from helpdesk.errors import DomainError, TooManyRequests
 from helpdesk.extensions import limiter
-from helpdesk.identity.auth import candidate_required, current_candidate
-from helpdesk.readiness import builds, services
+from helpdesk.identity.auth import candidate_required, current_candidate, sign_in
+from helpdesk.identity.models import Candidate, SessionKind
+from helpdesk.readiness import builds, links, services
 from helpdesk.readiness import settings as readiness_settings
 from helpdesk.readiness.api import sender_key
 from helpdesk.readiness.models import Device
@@ -31,12 +46,54 @@ def ticket_url(code: str) -> str:
     return url_for("tickets.new", category="install", report_code=code)
 
 
+@dataclass(frozen=True)
+class PhoneQR:
+    """What the device-check page shows for the phone: a QR code, or why there is none now."""
+
+    svg: Markup | None
+    paused: str | None
+    minutes: int
+    #: The phone check without the link, for typing into the phone's browser.
+    plain_url: str
+
+
+def qr_svg(url: str) -> Markup:
+    """url as an inline SVG QR code: plain paths and attributes, nothing the CSP forbids."""
+    code = segno.make(url, error="m")
+    svg = code.svg_inline(
+        scale=5, border=4, light="#fff", svgclass="qr-code", lineclass=None,
+        title=_("QR code that opens the phone check"),
+    )  # fmt: skip
+    return Markup(svg)  # noqa: S704 - segno's own markup of our URL, no user text in it
+
+
+def phone_qr(session: Session, candidate: Candidate) -> PhoneQR:
+    """A new single-use link for this candidate's phone, drawn as a QR code."""
+    settings = readiness_settings.current()
+    minutes = int(settings.phone_link_ttl.total_seconds() // 60)
+    plain = settings.public_url + url_for("readiness.phone")
+    try:
+        link = links.issue_link(
+            session,
+            candidate=candidate,
+            now=clock.utcnow(),
+            ttl=settings.phone_link_ttl,
+            per_hour=settings.phone_links_per_hour,
+        )
+    except TooManyRequests as exc:
+        return PhoneQR(None, exc.message, minutes, plain)
+    url = settings.public_url + url_for("readiness.phone_link", token=link.token)
+    return PhoneQR(qr_svg(url), None, minutes, plain)
+
+
 @bp.get("/readiness")
 @candidate_required
 def home() -> ResponseReturnValue:
     candidate = current_candidate()
     assert candidate is not None
     session = get_session()
+    qr = phone_qr(session, candidate)
+    session.commit()
     return render_template(
         "readiness/home.html",
         candidate=candidate,
@@ -44,7 +101,24 @@ def home() -> ResponseReturnValue:
         latest=services.latest_reports(session, candidate),
         server=readiness_settings.current().public_url,
         ticket_url=ticket_url,
+        phone_qr=qr,
     )
+
+
+@bp.get("/readiness/phone/link/<token>")
+def phone_link(token: str) -> ResponseReturnValue:
+    """The QR code's link: sign this phone in as the link's candidate, once, then the check."""
+    session = get_session()
+    try:
+        candidate = links.redeem_link(session, token=token, now=clock.utcnow())
+    except links.LinkRefused as exc:
+        session.rollback()
+        next_url = url_for("identity.sign_in", next=url_for("readiness.phone"))
+        return render_template(
+            "readiness/phone_link.html", message=exc.message, sign_in_url=next_url
+        ), exc.status
+    sign_in(session, kind=SessionKind.CANDIDATE_WEB, candidate=candidate)
+    return redirect(url_for("readiness.phone"))
 
 
 @bp.get("/readiness/reports/<code>")
