@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -73,6 +74,9 @@ def test_the_windows_exe_comes_first_and_large_with_three_steps_and_no_command_l
     assert 'class="button primary big"' in windows
     assert "5.0 MB" in windows
     assert "双击下载的文件" in windows
+    steps = re.findall(r"<li>(.*?)</li>", windows.split('<ol class="steps">')[1].split("</ol>")[0])
+    assert len(steps) == 3
+    assert not [step for step in steps if re.match(r"\s*(第.步|\d)", step)]  # the <ol> numbers them
     assert "“更多信息”，再点击“仍要运行”" in windows
     assert "KB2999226" in windows
     assert "--server" not in windows
