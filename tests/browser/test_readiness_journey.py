@@ -1,20 +1,26 @@
-"""The phone self-check in Chromium with fake camera and microphone, on a phone-sized screen,
-and what staff then read."""
+"""The device check as a candidate meets it: the agent downloaded from a fresh desk, the QR code
+scanned into a phone-sized browser that lands on the phone check signed in, once; the phone
+self-check in Chromium with fake camera and microphone; and what staff then read."""
 
 from __future__ import annotations
 
+import hashlib
 import random
+from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
 from helpdesk import clock
-from helpdesk.demo import fake_id_number
+from helpdesk.demo import WINDOWS_EXE, fake_id_number, publish_agent
 from helpdesk.exams.models import Enrollment, ExamKind, ExamSession
 from helpdesk.identity import idnumber
 from helpdesk.identity.models import Candidate, Role
 from helpdesk.identity.services import create_staff
+from helpdesk.readiness import settings as readiness_settings
 from tests.conftest import TEST_ID_HASH_KEY
+from tests.readiness.qrcodes import read_png
 
 pytestmark = pytest.mark.browser
 
@@ -25,6 +31,8 @@ PHONE = {
     "user_agent": "Mozilla/5.0 (Linux; Android 13; SM-A536B) AppleWebKit/537.36 "
     "(KHTML, like Gecko) Chrome/120.0.0.0 Mobile Safari/537.36",
 }
+SMALL_PHONE = dict(PHONE, viewport={"width": 360, "height": 740})
+PC = {"viewport": {"width": 1366, "height": 768}, "accept_downloads": True}
 
 
 def seed(live) -> dict[str, str]:
@@ -102,3 +110,78 @@ def test_inside_wechat_the_page_says_to_open_the_system_browser(live, new_page):
     notice = phone.locator("#in-app-notice")
     assert notice.is_visible()
     assert "微信" in notice.inner_text()
+
+
+@pytest.fixture
+def desk(live, monkeypatch):
+    """The live desk as `make run` leaves it: the agent published, its public address known."""
+    key = readiness_settings.EXTENSION
+    settings = replace(live.app.extensions[key], public_url=live.url)
+    monkeypatch.setitem(live.app.extensions, key, settings)
+    with live.session() as session:
+        publish_agent(session, now=clock.utcnow(), folder=settings.builds_dir, server=live.url)
+    return live
+
+
+def scan(page) -> str:
+    """What a phone's camera reads from the QR code on the screen."""
+    return read_png(page.locator("#phone-qr svg").screenshot())
+
+
+def test_a_candidate_downloads_the_agent_and_scans_the_qr_code_into_the_phone_check(desk, new_page):
+    identity = seed(desk)
+    pc = new_page(**PC)
+    sign_in(pc, desk, identity, "/readiness")
+    exe = WINDOWS_EXE.is_file()
+
+    # The exe when `make agent-windows` built one (as `make run` publishes it), else the zipapp.
+    with pc.expect_download() as download:
+        pc.locator("#agent-windows a.button" if exe else "#agent-zipapp a.button").click()
+    saved = Path(download.value.path())
+    url = scan(pc)
+    phone = new_page(**SMALL_PHONE)
+    phone.goto(url)
+
+    assert download.value.suggested_filename.endswith(".exe" if exe else ".pyz")
+    if exe:
+        assert saved.read_bytes() == WINDOWS_EXE.read_bytes()
+    digest = hashlib.sha256(saved.read_bytes()).hexdigest()
+    assert digest in pc.content()
+    assert url.startswith(desk.url + "/readiness/phone/link/")
+    assert identity["id_number"] not in url
+    assert identity["admission_number"] not in url
+    assert phone.url == desk.url + "/readiness/phone"
+    assert phone.locator(".who").inner_text() == "王小明"
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    phone.get_by_role("button", name="开始手机检测").click()
+    phone.locator("#phone-outcome .report-code").wait_for(timeout=20_000)
+    pc.reload()
+    assert phone.locator("#phone-outcome .report-code").inner_text() in pc.content()
+
+
+def test_the_qr_code_link_works_once_and_expires(desk, new_page):
+    identity = seed(desk)
+    pc = new_page(**PC)
+    sign_in(pc, desk, identity, "/readiness")
+    first = scan(pc)
+    new_page(**SMALL_PHONE).goto(first)
+
+    second_phone = new_page(**SMALL_PHONE)
+    second_phone.goto(first)
+    used = second_phone.locator("#phone-link-refused").inner_text()
+    second_phone.get_by_role("link", name="登录并打开手机检测").click()
+    refused_lands_on = second_phone.url
+    pc.reload()
+    later = scan(pc)
+    clock.freeze(clock.utcnow() + timedelta(minutes=11))
+    third_phone = new_page(**SMALL_PHONE)
+    third_phone.goto(later)
+    expired = third_phone.locator("#phone-link-refused").inner_text()
+    third_phone.goto(desk.url + "/readiness/phone")
+
+    assert "已经使用过" in used
+    assert refused_lands_on.startswith(desk.url + "/signin")
+    assert second_phone.get_by_label("身份证号").is_visible()
+    assert later != first
+    assert "已过期" in expired
+    assert third_phone.url.startswith(desk.url + "/signin")
