@@ -109,6 +109,34 @@ def issue_link(
     return IssuedLink(token=token, expires_at=now + ttl)
 
 
+def _refusal(row: PhoneLink | None, now: datetime) -> Refusal | None:
+    """Why the link cannot sign anyone in now, or None when it can."""
+    if row is None:
+        return Refusal.UNKNOWN
+    if row.used_at is not None:
+        return Refusal.USED
+    if row.expires_at <= now:
+        return Refusal.EXPIRED
+    return None
+
+
+def _find(session: Session, token: str) -> PhoneLink | None:
+    if not token or len(token) > TOKEN_MAX_LENGTH:
+        return None
+    return session.scalar(
+        select(PhoneLink)
+        .where(PhoneLink.token_hash == _digest(token))
+        .execution_options(populate_existing=True)
+    )
+
+
+def check_link(session: Session, *, token: str, now: datetime) -> None:
+    """Raise LinkRefused unless the link would sign a phone in now; it stays unused."""
+    reason = _refusal(_find(session, token), now)
+    if reason is not None:
+        raise LinkRefused(reason)
+
+
 def redeem_link(session: Session, *, token: str, now: datetime) -> Candidate:
     """The candidate the link belongs to, marking it used; LinkRefused when it signs nobody in.
 
@@ -117,26 +145,17 @@ def redeem_link(session: Session, *, token: str, now: datetime) -> Candidate:
     """
     if not token or len(token) > TOKEN_MAX_LENGTH:
         raise LinkRefused(Refusal.UNKNOWN)
-    digest = _digest(token)
     claimed = session.execute(
         update(PhoneLink)
         .where(
-            PhoneLink.token_hash == digest,
+            PhoneLink.token_hash == _digest(token),
             PhoneLink.used_at.is_(None),
             PhoneLink.expires_at > now,
         )
         .values(used_at=now)
         .execution_options(synchronize_session=False)
     )
-    row = session.scalar(
-        select(PhoneLink)
-        .where(PhoneLink.token_hash == digest)
-        .execution_options(populate_existing=True)
-    )
-    if row is None:
-        raise LinkRefused(Refusal.UNKNOWN)
-    if claimed.rowcount == 1:  # type: ignore[attr-defined]
+    row = _find(session, token)
+    if row is not None and claimed.rowcount == 1:  # type: ignore[attr-defined]
         return row.candidate
-    if row.used_at is not None:
-        raise LinkRefused(Refusal.USED)
-    raise LinkRefused(Refusal.EXPIRED)
+    raise LinkRefused(_refusal(row, now) or Refusal.USED)

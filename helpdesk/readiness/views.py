@@ -107,10 +107,18 @@ def home() -> ResponseReturnValue:
 
 @bp.get("/readiness/phone/link/<token>")
 def phone_link(token: str) -> ResponseReturnValue:
-    """The QR code's link: sign this phone in as the link's candidate, once, then the check."""
-    session = get_session()
+    """The QR code's link: sign this phone in as the link's candidate, once, then the check.
+
+    Inside WeChat or QQ (whose scanners open links in their own browser, where the camera may
+    not work) the link is left unused and the page says to open it in the system browser.
+    """
+    session, now = get_session(), clock.utcnow()
+    in_app = in_app_browser(request.headers.get("User-Agent", ""))
     try:
-        candidate = links.redeem_link(session, token=token, now=clock.utcnow())
+        if in_app:
+            links.check_link(session, token=token, now=now)
+            return render_template("readiness/phone_link.html", in_app=in_app)
+        candidate = links.redeem_link(session, token=token, now=now)
     except links.LinkRefused as exc:
         session.rollback()
         next_url = url_for("identity.sign_in", next=url_for("readiness.phone"))

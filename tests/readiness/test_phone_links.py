@@ -205,3 +205,33 @@ def test_an_anonymous_visitor_gets_no_qr_code(client):
 
     assert page.status_code == 302
     assert "/signin" in page.headers["Location"]
+
+
+WECHAT = (
+    "Mozilla/5.0 (Linux; Android 13; V2183A) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/111.0 Mobile Safari/537.36 MicroMessenger/8.0.40.2420"
+)
+
+
+def test_scanned_in_wechat_the_link_stays_unused_for_the_system_browser(pc, phone, app):
+    url = pc.show()
+    wechat = app.test_client()
+
+    inside = wechat.get(path_of(url), headers={"User-Agent": WECHAT})
+    browser = phone.get(path_of(url))
+
+    assert inside.status_code == 200
+    assert "在浏览器中打开" in inside.text
+    assert signed_in_name(wechat) is None
+    assert browser.status_code == 302
+    assert signed_in_name(phone) == "李雷"
+
+
+def test_a_used_link_opened_in_wechat_says_it_was_used(pc, phone, app):
+    url = pc.show()
+    phone.get(path_of(url))
+
+    inside = app.test_client().get(path_of(url), headers={"User-Agent": WECHAT})
+
+    assert inside.status_code == 410
+    assert "已经使用过" in inside.text
