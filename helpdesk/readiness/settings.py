@@ -40,8 +40,9 @@ def from_config(config: Mapping[str, object]) -> Settings:
         speedtest_rate_limit=str(config["SPEEDTEST_RATE_LIMIT"]),
         builds_dir=builds_folder(str(config["UPLOAD_DIR"])),
         public_url=str(config["PUBLIC_URL"]),
-        phone_link_ttl=timedelta(minutes=int(str(config["PHONE_LINK_TTL_MINUTES"]))),
-        phone_links_per_hour=int(str(config["PHONE_LINKS_PER_HOUR"])),
+        # At least a minute and one link an hour: 0 would make a QR code nobody can use.
+        phone_link_ttl=timedelta(minutes=max(1, int(str(config["PHONE_LINK_TTL_MINUTES"])))),
+        phone_links_per_hour=max(1, int(str(config["PHONE_LINKS_PER_HOUR"]))),
     )
 
 

@@ -110,14 +110,15 @@ def phone_link(token: str) -> ResponseReturnValue:
     """The QR code's link: sign this phone in as the link's candidate, once, then the check.
 
     Inside WeChat or QQ (whose scanners open links in their own browser, where the camera may
-    not work) the link is left unused and the page says to open it in the system browser.
+    not work) the link is left unused and the page says to open it in the system browser; a
+    HEAD request (a link preview) never uses it either.
     """
     session, now = get_session(), clock.utcnow()
     in_app = in_app_browser(request.headers.get("User-Agent", ""))
     try:
-        if in_app:
+        if in_app or request.method == "HEAD":
             links.check_link(session, token=token, now=now)
-            return render_template("readiness/phone_link.html", in_app=in_app)
+            return render_template("readiness/phone_link.html", in_app=in_app or "preview")
         candidate = links.redeem_link(session, token=token, now=now)
     except links.LinkRefused as exc:
         session.rollback()

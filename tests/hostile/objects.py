@@ -255,6 +255,19 @@ def _agent_build(world: World) -> int:
     return int(build.id)
 
 
+def _phone_link(world: World) -> str:
+    from helpdesk.readiness.links import issue_link
+
+    link = issue_link(
+        world.session,
+        candidate=world.owner.candidate,
+        now=clock.utcnow(),
+        ttl=timedelta(minutes=10),
+        per_hour=1000,
+    )
+    return link.token
+
+
 def _upload_flow(world: World) -> str:
     """The evidence-video help flow, started for the owner so its answer form shows."""
     from helpdesk.uploads.guidance import candidate_key, seed_guidance, start_flow
@@ -288,6 +301,11 @@ FACTORIES: dict[str, ObjectKind] = {
     "entry_id": ObjectKind("helpdesk.uploads", _guidance_entry, candidate_owned=False),
     "build_id": ObjectKind("helpdesk.readiness", _agent_build, candidate_owned=False),
     "staff_id": ObjectKind("helpdesk.identity", _staff_account, candidate_owned=False),
+    # The QR code's link is itself the credential (single use, no sign-in needed to open it),
+    # so there is no owner's sign-in to compare with another's.
+    "readiness.phone_link:token": ObjectKind(
+        "helpdesk.readiness", _phone_link, candidate_owned=False
+    ),
     # Twilio's webhooks authenticate the caller by signature, not by who owns the call:
     # any attempt id meets the same door.
     "attempt_id": ObjectKind("helpdesk.telephony", lambda world: "1", candidate_owned=False),

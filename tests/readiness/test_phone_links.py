@@ -235,3 +235,12 @@ def test_a_used_link_opened_in_wechat_says_it_was_used(pc, phone, app):
 
     assert inside.status_code == 410
     assert "已经使用过" in inside.text
+
+
+def test_a_link_preview_head_request_does_not_use_the_link(pc, phone, app):
+    url = pc.show()
+
+    preview = app.test_client().head(path_of(url))
+
+    assert preview.status_code == 200
+    assert phone.get(path_of(url)).status_code == 302
