@@ -1,7 +1,7 @@
 """readiness: single-use phone sign-in links behind the device-check page's QR code
 
 Revision ID: i11_finish_phone_links
-Revises: 0007
+Revises: i13_staff_accounts
 Create Date: 2026-12-01
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import helpdesk.db
 
 revision = "i11_finish_phone_links"
-down_revision = "0007"
+down_revision = "i13_staff_accounts"
 branch_labels = None
 depends_on = None
 
