@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, Tuple
 
-from diagnostics import messages
+from diagnostics import messages, reasons
 from diagnostics.facts import fact_of, number, strings, unknown_reason
 from diagnostics.messages import normalize_locale
 from diagnostics.profile import DEFAULT_PROFILE
@@ -263,7 +263,7 @@ def _network(facts: dict[str, Any], params: dict[str, Any], locale: str) -> Outc
     kind, hotspot = fact.get("type"), fact.get("hotspot")
     label = messages.NETWORK_TYPES[locale].get(kind, str(kind)) if isinstance(kind, str) else "?"
     hotspot_reason = fact.get("hotspot_reason")
-    reason = messages.hotspot_text(str(hotspot_reason), locale) if hotspot_reason else label
+    reason = reasons.hotspot_text(str(hotspot_reason), locale) if hotspot_reason else label
     ctx = {"type": label, "reason": reason}
     if hotspot is True or kind == "cellular":
         return "problem", "problem", ctx

@@ -47,7 +47,7 @@ VM_MARKERS = (
 
 
 class Unavailable(Exception):
-    """A source gave no usable answer; ``reason`` is one of ``messages.REASONS``."""
+    """A source gave no usable answer; ``reason`` is one of ``reasons.REASONS``."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import diagnostics
-from diagnostics import messages
+from diagnostics import reasons
 from diagnostics.profile import DEFAULT_PROFILE, default_profile
 from diagnostics.rules import judge
 from diagnostics.samples import READY_PC
@@ -198,7 +198,7 @@ def latin_words(text):
 
 def recorded_reasons():
     """Every reason literal the agent records: unknown("...") and Unavailable("...")."""
-    reasons = set()
+    found = set()
     for path in Path(diagnostics.__file__).parent.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if (
@@ -208,20 +208,20 @@ def recorded_reasons():
                 and node.args
                 and isinstance(node.args[0], ast.Constant)
             ):
-                reasons.add(node.args[0].value)
-    return reasons
+                found.add(node.args[0].value)
+    return found
 
 
 def test_every_reason_the_agent_records_is_translated():
-    reasons = recorded_reasons()
+    recorded = recorded_reasons()
 
-    assert {"boot configuration needs administrator rights", "WMI gave no answer"} <= reasons
-    assert reasons - set(messages.REASONS) == set()
+    assert {"boot configuration needs administrator rights", "WMI gave no answer"} <= recorded
+    assert recorded - set(reasons.REASONS) == set()
 
 
 @pytest.mark.parametrize(
     "reason",
-    sorted(set(messages.REASONS) | {"FileNotFoundError", "OSError", "some new English reason"}),
+    sorted(set(reasons.REASONS) | {"FileNotFoundError", "OSError", "some new English reason"}),
 )
 def test_an_unknown_check_explains_why_in_chinese_without_english_fragments(reason):
     facts = {key: {"unknown": reason} for key in READY_PC}
