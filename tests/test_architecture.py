@@ -274,3 +274,13 @@ def test_no_module_is_longer_than_400_lines(folder):
     }
 
     assert long == {}
+
+
+def test_every_test_module_opens_with_the_behaviour_it_covers():
+    silent = [
+        str(p.relative_to(ROOT))
+        for p in _python_files("tests")
+        if p.name.startswith("test_") and not ast.get_docstring(ast.parse(p.read_text("utf-8")))
+    ]
+
+    assert silent == []
