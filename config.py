@@ -44,6 +44,14 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
+def _choice(env: dict[str, str], name: str, allowed: tuple[str, ...]) -> str:
+    """One of allowed (the first is the default), compared without case."""
+    raw = (env.get(name) or allowed[0]).strip().lower()
+    if raw not in allowed:
+        raise ConfigError(f"{name} must be one of {', '.join(allowed)}, got {raw!r}")
+    return raw
+
+
 def from_env(env: dict[str, str] | None = None) -> dict[str, object]:
     """Build the Flask config mapping from environment variables."""
     env = dict(os.environ if env is None else env)
@@ -127,6 +135,15 @@ def from_env(env: dict[str, str] | None = None) -> dict[str, object]:
         # Encrypts the staff's TOTP seeds at rest; the session key unless set on its own.
         "TOTP_KEY": env.get("HELPDESK_TOTP_KEY") or secret_key,
         "PROXY_HOPS": _int(env, "HELPDESK_PROXY_HOPS", 0),
+        # Peers whose X-Forwarded-* headers are believed (addresses or networks, comma
+        # separated); empty: any peer, as before (docs/deploy.md).
+        "TRUSTED_PROXIES": env.get("HELPDESK_TRUSTED_PROXIES", ""),
+        # Operators' view (docs/deploy.md): JSON log lines, the Prometheus endpoint.
+        "LOG_FORMAT": _choice(env, "HELPDESK_LOG_FORMAT", ("json", "text")),
+        "LOG_LEVEL": _choice(env, "HELPDESK_LOG_LEVEL", ("info", "debug", "warning", "error")),
+        "METRICS_ALLOW": env.get("HELPDESK_METRICS_ALLOW", "127.0.0.1,::1"),
+        "METRICS_TOKEN": env.get("HELPDESK_METRICS_TOKEN", ""),
+        "METRICS_MULTIPROC_DIR": env.get("PROMETHEUS_MULTIPROC_DIR", ""),
         "MAX_CONTENT_LENGTH": _int(env, "HELPDESK_MAX_CONTENT_LENGTH", 60 * 1024 * 1024),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
