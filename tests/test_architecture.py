@@ -37,6 +37,7 @@ FOUNDATION = {
     "helpdesk.idempotency",
     "helpdesk.forms",
     "helpdesk.twilio_client",
+    "helpdesk.jobruns",
 }
 FOUNDATION_PACKAGES = {"audit"}
 #: What outer modules (pages, API, jobs) may use besides the services.
@@ -49,6 +50,7 @@ ASSEMBLY = {
     "helpdesk.cli",
     "helpdesk.demo",
     "helpdesk.health",
+    "helpdesk.metrics",
 }
 OUTER_NAMES = {"views", "staff_views", "api", "forms", "jobs", "webhooks", "cli", "demo"}
 
