@@ -155,3 +155,27 @@ def from_env(env: dict[str, str] | None = None) -> dict[str, object]:
         "BABEL_DEFAULT_TIMEZONE": env.get("HELPDESK_TIMEZONE", "Asia/Shanghai"),
         "JSON_AS_ASCII": False,
     }
+
+
+def server_from_env(env: dict[str, str] | None = None) -> dict[str, object]:
+    """gunicorn's settings for one app server (gunicorn.conf.py reads these; docs/deploy.md)."""
+    env = dict(os.environ if env is None else env)
+    workers = _int(env, "HELPDESK_WORKERS", 4)
+    threads = _int(env, "HELPDESK_THREADS", 4)
+    if workers < 1 or threads < 1:
+        raise ConfigError("HELPDESK_WORKERS and HELPDESK_THREADS must be at least 1")
+    access_log = env.get("HELPDESK_ACCESS_LOG", "-")
+    return {
+        "bind": env.get("HELPDESK_BIND", "127.0.0.1:8001"),
+        "workers": workers,
+        "threads": threads,
+        "timeout": _int(env, "HELPDESK_WORKER_TIMEOUT", 30),
+        "graceful_timeout": _int(env, "HELPDESK_GRACEFUL_TIMEOUT", 20),
+        "keepalive": _int(env, "HELPDESK_KEEPALIVE_SECONDS", 75),
+        "max_requests": _int(env, "HELPDESK_MAX_REQUESTS", 5000),
+        # The proxies whose X-Forwarded-Proto gunicorn believes: the app's own list
+        # (HELPDESK_TRUSTED_PROXIES), else this host only.
+        "forwarded_allow_ips": env.get("HELPDESK_TRUSTED_PROXIES") or "127.0.0.1,::1",
+        "access_log": None if access_log in ("", "off") else access_log,
+        "metrics_dir": env.get("PROMETHEUS_MULTIPROC_DIR", ""),
+    }
