@@ -142,3 +142,21 @@ def test_nginx_runs_as_nobody(front):
         uid = next(line for line in handle if line.startswith("Uid:")).split()[1]
 
     assert int(uid) == 65534
+
+
+def test_docs_deploy_shows_the_same_nginx_settings_the_rehearsal_runs():
+    from pathlib import Path
+
+    docs = Path(__file__).resolve().parents[2] / "docs" / "deploy.md"
+    shown = {line.strip() for line in docs.read_text(encoding="utf-8").splitlines()}
+    config = nginx.render(Path("/prefix"), "127.0.0.1:1", ["10.0.0.11:8001", "10.0.0.12:8001"])
+    blocks = nginx.HTTP_BLOCK + nginx.SERVER_BLOCK.replace(
+        "'UNAVAILABLE'", f"'{nginx.UNAVAILABLE}'"
+    )
+    wanted = {
+        line.strip() for line in blocks.splitlines() if line.strip() and "ACCESS_LOG" not in line
+    }
+    wanted |= {"keepalive 32;", "keepalive_timeout 60s;"}
+
+    assert wanted <= {line.strip() for line in config.splitlines()}
+    assert sorted(wanted - shown) == []
