@@ -14,7 +14,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from helpdesk import clock, nav, panel
-from helpdesk.callbacks import calls, labels, queue, services, stats
+from helpdesk.callbacks import calls, labels, presence, queue, services, stats
 from helpdesk.callbacks import settings as callbacks_settings
 from helpdesk.callbacks.forms import (
     OUTCOME_LABELS,
@@ -55,6 +55,7 @@ def _staff() -> Staff:
 @bp.get("/staff/callbacks")
 @staff_required(Role.AGENT)
 def console() -> ResponseReturnValue:
+    _heartbeat()
     session, staff = get_session(), _staff()
     return render_template(
         "callbacks/console.html",
@@ -68,6 +69,7 @@ def console() -> ResponseReturnValue:
 @bp.get("/staff/callbacks/queue")
 @staff_required(Role.AGENT)
 def queue_fragment() -> ResponseReturnValue:
+    _heartbeat()
     return render_template(
         "callbacks/_queue.html",
         button=ButtonForm(),
@@ -123,6 +125,7 @@ def _panel(session: Session, candidate: Candidate) -> list[tuple[panel.Section, 
 @bp.get("/staff/callbacks/r/<request_id>")
 @staff_required(Role.AGENT)
 def detail(request_id: str) -> ResponseReturnValue:
+    _heartbeat()
     session, staff = get_session(), _staff()
     request = queue.get_request(session, request_id)
     escalate_form = EscalateForm(
@@ -271,20 +274,29 @@ def release(request_id: str) -> ResponseReturnValue:
     return redirect(url_for("callbacks_staff.console"))
 
 
+def _board() -> dict[str, Any]:
+    return stats.wallboard(get_session(), settings=callbacks_settings.current(), now=clock.utcnow())
+
+
+def _heartbeat() -> None:
+    """This agent's console is open (the estimate counts them on duty unless paused)."""
+    session = get_session()
+    presence.heartbeat(
+        session, staff=_staff(), settings=callbacks_settings.current(), now=clock.utcnow()
+    )
+    session.commit()
+
+
 @bp.get("/staff/callbacks/wallboard")
 @staff_required(Role.SUPERVISOR)
 def wallboard() -> ResponseReturnValue:
-    return render_template(
-        "callbacks/wallboard.html", **stats.wallboard(get_session(), now=clock.utcnow())
-    )
+    return render_template("callbacks/wallboard.html", **_board())
 
 
 @bp.get("/staff/callbacks/wallboard/fragment")
 @staff_required(Role.SUPERVISOR)
 def wallboard_fragment() -> ResponseReturnValue:
-    return render_template(
-        "callbacks/_wallboard.html", **stats.wallboard(get_session(), now=clock.utcnow())
-    )
+    return render_template("callbacks/_wallboard.html", **_board())
 
 
 def _panel_section(session: Session, candidate: Candidate) -> dict[str, Any]:

@@ -79,9 +79,11 @@ def help_page() -> ResponseReturnValue:
 def _status_context(request_id: str) -> dict[str, object]:
     session, now = get_session(), clock.utcnow()
     request = services.get_for_candidate(session, candidate=_candidate(), public_id=request_id)
+    shown = standing.standing(session, request, settings=callbacks_settings.current(), now=now)
     return {
         "request": request,
-        "info": standing.describe(session, request, settings=callbacks_settings.current(), now=now),
+        "info": shown["body"],
+        "shown": shown,
         "cancel_form": ButtonForm(),
     }
 
