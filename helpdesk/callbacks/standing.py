@@ -13,21 +13,12 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from helpdesk.callbacks import estimate
+from helpdesk.callbacks.labels import CALL_OUTCOMES
 from helpdesk.callbacks.models import CallAttempt, HelpRequest, HelpStatus, Outcome
 from helpdesk.callbacks.settings import Settings
 from helpdesk.identity import phone as phones
 
 NEVER_CALL_BACK = _l("Answer only these numbers, and never call back.")
-
-#: How a call ended, told to the candidate.
-CALL_OUTCOMES = {
-    Outcome.NO_ANSWER: _l("nobody answered"),
-    Outcome.BUSY: _l("your line was busy"),
-    Outcome.FAILED: _l("the call did not get through"),
-    Outcome.WRONG_NUMBER: _l("the number was wrong"),
-    Outcome.RESOLVED: _l("we spoke"),
-    Outcome.ESCALATED: _l("we spoke"),
-}
 
 
 def describe(
@@ -106,7 +97,7 @@ def _clock(moment: datetime) -> str:
 
 def call_summary(call: CallAttempt) -> str:
     """'16:07 from 028-63201710: nobody answered'."""
-    outcome = CALL_OUTCOMES.get(Outcome(call.outcome)) if call.outcome else None
+    outcome = CALL_OUTCOMES.get(call.outcome) if call.outcome else None
     return str(
         _l(
             "%(time)s from %(line)s: %(outcome)s",
@@ -143,7 +134,7 @@ def _waiting(
                     "We called you at %(time)s from %(line)s: %(outcome)s.",
                     time=_clock(last.started_at),
                     line=phones.display(last.caller_id),
-                    outcome=CALL_OUTCOMES.get(Outcome(last.outcome), "—"),
+                    outcome=CALL_OUTCOMES.get(last.outcome, "—"),
                 )
             )
         )
