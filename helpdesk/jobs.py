@@ -56,6 +56,7 @@ JOBS: list[Job] = [
         "helpdesk.callbacks.jobs:release_expired_claims",
         *_every(seconds=15),
     ),
+    Job("callbacks.place_calls", "helpdesk.callbacks.jobs:place_calls", *_every(seconds=2)),
     Job(
         "callbacks.close_ended_sessions",
         "helpdesk.callbacks.jobs:close_ended_sessions",

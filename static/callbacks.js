@@ -29,7 +29,20 @@
     }
     if (!el.querySelector("[data-final]")) { setTimeout(tick, interval); }
   }
+  // A claim's countdown ([data-countdown] = the moment it runs out), redrawn every second;
+  // polled fragments bring new ones, so every tick looks them up again.
+  function countdowns() {
+    document.querySelectorAll("[data-countdown]").forEach(function (el) {
+      var left = Math.round((Date.parse(el.getAttribute("data-countdown")) - Date.now()) / 1000);
+      el.textContent = left > 0
+        ? el.getAttribute("data-template").replace("{n}", String(left))
+        : el.getAttribute("data-expired");
+      el.classList.toggle("error", left <= 15);
+    });
+  }
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-poll]").forEach(poll);
+    countdowns();
+    setInterval(countdowns, 1000);
   });
 })();

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask_babel import lazy_gettext as _l
 
 from helpdesk.categories import LABELS as CATEGORY_LABELS
@@ -57,6 +59,20 @@ STATE_LABELS = {
 }
 
 
+#: Why the desk itself queued a call (follow-ups).
+REASON_LABELS = {"upload_incomplete": _l("Uploads incomplete after the exam")}
+
+
+def elapsed(span: timedelta) -> str:
+    """A wait in words: '3 min 05 s', '45 s'."""
+    seconds = max(0, int(span.total_seconds()))
+    if seconds < 60:
+        return str(_l("%(s)d s", s=seconds))
+    if seconds < 3600:
+        return str(_l("%(m)d min %(s)02d s", m=seconds // 60, s=seconds % 60))
+    return str(_l("%(h)d h %(m)02d min", h=seconds // 3600, m=seconds % 3600 // 60))
+
+
 def template_labels() -> dict[str, object]:
     return {
         "status_labels": STATUS_LABELS,
@@ -65,4 +81,6 @@ def template_labels() -> dict[str, object]:
         "outcome_labels": OUTCOME_LABELS,
         "call_outcomes": CALL_OUTCOMES,
         "state_labels": STATE_LABELS,
+        "reason_labels": REASON_LABELS,
+        "elapsed": elapsed,
     }
