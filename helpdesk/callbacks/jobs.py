@@ -15,6 +15,10 @@ def release_expired_claims(session: Session, now: datetime) -> int:
     return queue.release_expired_claims(session, now=now)
 
 
+def refresh_urgency(session: Session, now: datetime) -> int:
+    return queue.refresh_urgency(session, now=now)
+
+
 def close_ended_sessions(session: Session, now: datetime) -> int:
     return queue.close_ended_sessions(session, settings=callbacks_settings.current(), now=now)
 
