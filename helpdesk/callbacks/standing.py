@@ -180,7 +180,12 @@ def _waiting(
             )
         )
     parts.append(str(NEVER_CALL_BACK))
-    return " ".join(parts)
+    return _sentences(parts)
+
+
+def _sentences(parts: list[str]) -> str:
+    """Sentences joined as the language writes them: no space after a Chinese full stop."""
+    return " ".join(parts).replace("。 ", "。").replace("； ", "；")
 
 
 def status_message(
@@ -198,40 +203,39 @@ def status_message(
             request, settings=settings, place=place, wait=wait, now=now or request.created_at
         )
     if request.status == HelpStatus.CLAIMED:
-        return (
+        line = phones.display(settings.line_for(request.attempts))
+        claimed = _l(
+            "A technician has your request and will call you in a moment from %(line)s.",
+            line=line,
+        )
+        return _sentences([str(claimed), str(NEVER_CALL_BACK)])
+    if request.status == HelpStatus.CALLING:
+        line = phones.display(
+            request.calls[-1].caller_id if request.calls else settings.line_for(0)
+        )
+        calling = _l("A technician is calling you now from %(line)s.", line=line)
+        return _sentences([str(calling), str(NEVER_CALL_BACK)])
+    if request.status == HelpStatus.COMPLETED:
+        parts = [
             str(
                 _l(
-                    "A technician has your request and will call you in a moment from %(line)s.",
-                    line=phones.display(settings.line_for(request.attempts)),
+                    "The call is finished. If you used your phone for the evidence video, put "
+                    "it back in its recording position now."
                 )
             )
-            + " "
-            + str(NEVER_CALL_BACK)
-        )
-    if request.status == HelpStatus.CALLING:
-        line = request.calls[-1].caller_id if request.calls else settings.line_for(0)
-        return (
-            str(_l("A technician is calling you now from %(line)s.", line=phones.display(line)))
-            + " "
-            + str(NEVER_CALL_BACK)
-        )
-    if request.status == HelpStatus.COMPLETED:
-        text = str(
-            _l(
-                "The call is finished. If you used your phone for the evidence video, put "
-                "it back in its recording position now."
-            )
-        )
+        ]
         if request.ticket_number:
-            text += " " + str(
-                _l(
-                    "Your problem continues as ticket %(number)s on the support platform.",
-                    number=request.ticket_number,
+            parts.append(
+                str(
+                    _l(
+                        "Your problem continues as ticket %(number)s on the support platform.",
+                        number=request.ticket_number,
+                    )
                 )
             )
-        return text
+        return _sentences(parts)
     if request.status == HelpStatus.UNREACHABLE:
-        tried = "; ".join(call_summary(c) for c in request.calls if c.outcome)
+        tried = str(_l("; ")).join(call_summary(c) for c in request.calls if c.outcome)
         return str(
             _l(
                 "We called you %(n)d times (%(calls)s) but could not reach you, and we will "
