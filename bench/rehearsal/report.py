@@ -42,6 +42,8 @@ class Result:
     problems: list[Problem]
     notes: list[str]
     fault_windows: list[dict[str, Any]] = field(default_factory=list)
+    #: The wait shown at each press against the real time to its first call (checks.py).
+    promise: dict[str, Any] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -106,6 +108,9 @@ def summary_lines(result: Result) -> list[str]:
         f"p95 {_fmt(h.p95)} max {_fmt(h.max)}; notice-time min p50 "
         f"{_fmt(None if n.p50 is None else n.p50)} p95 {_fmt(n.p95)}"
     )
+    if result.promise:
+        lines.append(f"求助 promise, real time: {result.promise['real_line']}")
+        lines.append(f"求助 promise, notice time: {result.promise['notice_line']}")
     lines.append("per endpoint (ms p50/p95/p99, statuses):")
     for name, figures in result.endpoints.items():
         lines.append(
