@@ -100,6 +100,9 @@ def from_env(env: dict[str, str] | None = None) -> dict[str, object]:
         "CALLBACK_UNKNOWN_SETTLE_SECONDS": _int(
             env, "HELPDESK_CALLBACK_UNKNOWN_SETTLE_SECONDS", 120
         ),
+        "CALLBACK_PRIOR_CALLS": _int(env, "HELPDESK_CALLBACK_PRIOR_CALLS", 20),
+        "CALLBACK_PICKUP_SECONDS": _int(env, "HELPDESK_CALLBACK_PICKUP_SECONDS", 30),
+        "CALLBACK_PRESENCE_SECONDS": _int(env, "HELPDESK_CALLBACK_PRESENCE_SECONDS", 45),
         "TWILIO_TIMEOUT_SECONDS": _int(env, "HELPDESK_TWILIO_TIMEOUT_SECONDS", 10),
         # The post-exam upload follow-up (docs/uploads.md).
         "UPLOAD_FOLLOWUP_GRACE_MINUTES": _int(env, "HELPDESK_UPLOAD_FOLLOWUP_GRACE_MINUTES", 30),

@@ -64,6 +64,12 @@ JOBS: list[Job] = [
         "helpdesk.callbacks.jobs:release_expired_claims",
         *_every(seconds=15),
     ),
+    Job("callbacks.place_calls", "helpdesk.callbacks.jobs:place_calls", *_every(seconds=2)),
+    Job(
+        "callbacks.refresh_urgency",
+        "helpdesk.callbacks.jobs:refresh_urgency",
+        *_every(seconds=10),
+    ),
     Job(
         "callbacks.close_ended_sessions",
         "helpdesk.callbacks.jobs:close_ended_sessions",
