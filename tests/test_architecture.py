@@ -37,6 +37,7 @@ FOUNDATION = {
     "helpdesk.idempotency",
     "helpdesk.forms",
     "helpdesk.twilio_client",
+    "helpdesk.aliyun_client",
 }
 FOUNDATION_PACKAGES = {"audit"}
 #: What outer modules (pages, API, jobs) may use besides the services.

@@ -1,4 +1,5 @@
-"""Notifier adapters: log (default), memory (tests), Twilio Messages (testing only).
+"""Notifier adapters: log (default), memory (tests), Aliyun SMS (notify/aliyun.py), Twilio
+Messages (testing only).
 
 The port takes a templated message (kind, parameters, and the zh-CN text they make):
 mainland providers send the kind's approved template code with the parameters, the others
@@ -8,42 +9,17 @@ send the text.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from collections.abc import Mapping
+from typing import Any
 
 from helpdesk.identity.phone import mask
+from helpdesk.notify.aliyun import DEFAULT_ENDPOINT, AliyunSmsNotifier
+from helpdesk.notify.port import Notifier, NotifierError, Receipt, Sms
 from helpdesk.twilio_client import RebasedHttpClient
 
+__all__ = ["Notifier", "NotifierError", "Receipt", "Sms", "from_config", "template_codes"]
+
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Sms:
-    """One message to send: the E.164 number, the kind, its parameters and its text."""
-
-    to: str
-    kind: str
-    params: dict[str, str] = field(default_factory=dict)
-    #: The zh-CN text the kind's template makes with params (what the candidate reads).
-    text: str = ""
-
-
-class NotifierError(Exception):
-    """The provider refused or could not be reached.
-
-    permanent: trying again cannot help (an invalid number, a template not approved); the
-    message fails at once. Otherwise it is tried again later, with backoff.
-    """
-
-    def __init__(self, reason: str, *, permanent: bool = False) -> None:
-        super().__init__(reason)
-        self.permanent = permanent
-
-
-class Notifier(Protocol):
-    def send(self, sms: Sms) -> str:
-        """Send one message; return the provider's message id."""
-        ...
 
 
 class LogNotifier:
@@ -109,12 +85,43 @@ class TwilioNotifier:
         return str(message.sid)
 
 
-def from_config(config: dict[str, Any]) -> Notifier:
+def template_codes(raw: str) -> dict[str, str]:
+    """ "unreachable=SMS_1,ticket_reply=SMS_2" -> {"unreachable": "SMS_1", ...}."""
+    pairs = (item.split("=", 1) for item in raw.split(",") if "=" in item)
+    return {kind.strip(): code.strip() for kind, code in pairs if kind.strip() and code.strip()}
+
+
+def _aliyun(config: Mapping[str, Any], kinds: list[str]) -> AliyunSmsNotifier:
+    for key in ("ALIYUN_ACCESS_KEY_ID", "ALIYUN_ACCESS_KEY_SECRET", "ALIYUN_SMS_SIGN_NAME"):
+        if not config.get(key):
+            raise RuntimeError(f"HELPDESK_NOTIFIER=aliyun needs HELPDESK_{key}")
+    codes = template_codes(str(config.get("SMS_TEMPLATE_CODES", "")))
+    missing = [k for k in kinds if k not in codes]
+    if missing:
+        raise RuntimeError(
+            "HELPDESK_SMS_TEMPLATE_CODES has no approved template code for "
+            + ", ".join(missing)
+            + " (kind=SMS_code,...)"
+        )
+    return AliyunSmsNotifier(
+        access_key_id=str(config["ALIYUN_ACCESS_KEY_ID"]),
+        access_key_secret=str(config["ALIYUN_ACCESS_KEY_SECRET"]),
+        sign_name=str(config["ALIYUN_SMS_SIGN_NAME"]),
+        template_codes=codes,
+        endpoint=str(config.get("ALIYUN_SMS_ENDPOINT") or DEFAULT_ENDPOINT),
+        timeout_seconds=float(config.get("ALIYUN_TIMEOUT_SECONDS", 10)),
+    )
+
+
+def from_config(config: Mapping[str, Any], *, kinds: list[str] | None = None) -> Notifier:
+    """The notifier HELPDESK_NOTIFIER names; aliyun needs a template code for every kind."""
     kind = str(config.get("NOTIFIER", "log"))
     if kind == "log":
         return LogNotifier()
     if kind == "memory":
         return MemoryNotifier()
+    if kind == "aliyun":
+        return _aliyun(config, kinds or [])
     if kind == "twilio":
         for key in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "SMS_FROM"):
             if not config.get(key):
@@ -125,4 +132,4 @@ def from_config(config: dict[str, Any]) -> Notifier:
             str(config["SMS_FROM"]),
             RebasedHttpClient(str(config.get("TWILIO_API_BASE", ""))),
         )
-    raise RuntimeError(f"unknown HELPDESK_NOTIFIER {kind!r} (log, twilio)")
+    raise RuntimeError(f"unknown HELPDESK_NOTIFIER {kind!r} (log, aliyun, twilio)")

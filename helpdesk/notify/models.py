@@ -55,3 +55,5 @@ class OutboundSms(Base):
     sent_at: Mapped[datetime | None]
     delivered_at: Mapped[datetime | None]
     failed_at: Mapped[datetime | None]
+    #: When the receipt job last asked the provider about this sent message.
+    checked_at: Mapped[datetime | None]

@@ -10,14 +10,15 @@ from sqlalchemy.orm import Session
 
 from helpdesk.identity.phone import normalise as normalise_phone
 from helpdesk.notify import registry
-from helpdesk.notify.adapters import Notifier, NotifierError, Sms
 from helpdesk.notify.models import OutboundSms, SmsStatus
+from helpdesk.notify.port import Notifier, NotifierError, ReceiptSource, Sms
 from helpdesk.notify.text import UnsafeSms, check_text
 
 __all__ = [
     "Notifier",
     "UnsafeSms",
     "backoff",
+    "check_receipts",
     "check_text",
     "queue_sms",
     "record_receipt",
@@ -123,6 +124,58 @@ def record_receipt(
         execution_options={"synchronize_session": "fetch"},
     )
     return bool(getattr(result, "rowcount", 0))
+
+
+#: Receipts are asked for from this long after sending, at most this often, for this long.
+RECEIPT_DELAY = timedelta(seconds=30)
+RECEIPT_INTERVAL = timedelta(minutes=2)
+RECEIPT_HORIZON = timedelta(hours=24)
+
+
+def check_receipts(session: Session, *, notifier: Notifier, now: datetime, limit: int = 100) -> int:
+    """Ask the provider for the receipts of sent messages; returns how many changed.
+
+    Only notifiers that can look receipts up (a ReceiptSource) are asked; a message with
+    no receipt a day after sending stays `sent`. Safe twice at once: record_receipt is a
+    conditional UPDATE.
+    """
+    source = notifier if isinstance(notifier, ReceiptSource) else None
+    if source is None:
+        return 0
+    rows = session.scalars(
+        select(OutboundSms)
+        .where(
+            OutboundSms.status == SmsStatus.SENT,
+            OutboundSms.provider_id.is_not(None),
+            OutboundSms.sent_at <= now - RECEIPT_DELAY,
+            OutboundSms.sent_at > now - RECEIPT_HORIZON,
+            or_(OutboundSms.checked_at.is_(None), OutboundSms.checked_at <= now - RECEIPT_INTERVAL),
+        )
+        .order_by(OutboundSms.checked_at.is_not(None), OutboundSms.checked_at, OutboundSms.id)
+        .limit(limit)
+    ).all()
+    changed = 0
+    for message in rows:
+        assert message.provider_id is not None
+        assert message.sent_at is not None
+        message.checked_at = now
+        try:
+            receipt = source.receipt(
+                provider_id=message.provider_id, to=message.to, sent_at=message.sent_at
+            )
+        except NotifierError:
+            continue  # asked again next time
+        if receipt is not None:
+            session.flush()
+            changed += record_receipt(
+                session,
+                provider_id=message.provider_id,
+                delivered=receipt.delivered,
+                code=receipt.code,
+                at=receipt.at,
+            )
+    session.flush()
+    return changed
 
 
 def retry(session: Session, *, message: OutboundSms, now: datetime) -> bool:
