@@ -38,6 +38,7 @@ FOUNDATION = {
     "helpdesk.forms",
     "helpdesk.twilio_client",
     "helpdesk.jobruns",
+    "helpdesk.aliyun_client",
 }
 FOUNDATION_PACKAGES = {"audit"}
 #: What outer modules (pages, API, jobs) may use besides the services.

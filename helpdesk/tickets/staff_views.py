@@ -190,7 +190,9 @@ def reply(number: str) -> ResponseReturnValue:
         body=form.body.data or "",
         now=clock.utcnow(),
         status=TicketStatus(form.status.data),
-        sms_body=handling.reply_sms_text(ticket.number, hotline=tickets_settings.current().hotline),
+        sms_params=handling.reply_sms_params(
+            ticket.number, hotline=tickets_settings.current().hotline
+        ),
         allowed_numbers=allowed_numbers(),
     )
     return _done(ticket, _("Reply sent; the candidate is told by SMS."))
