@@ -23,7 +23,6 @@ from helpdesk.tickets.files import StoredFile
 from helpdesk.tickets.models import (
     ACTIVE_STATUSES,
     AuthorKind,
-    CannedReply,
     Ticket,
     TicketMessage,
     TicketStatus,
@@ -258,9 +257,3 @@ def merge(
     _record(session, staff, "ticket.merge", duplicate, now, into=into.number)
     session.flush()
     return into
-
-
-def canned_replies(session: Session, category: str | None = None) -> list[CannedReply]:
-    """Every canned reply: those for category first, then the general ones, then the rest."""
-    rows = session.scalars(select(CannedReply).order_by(CannedReply.title))
-    return sorted(rows, key=lambda r: (r.category != category, r.category is not None, r.title))
