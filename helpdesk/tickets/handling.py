@@ -18,7 +18,7 @@ from helpdesk.audit import services as audit
 from helpdesk.errors import Conflict, NotFound, ValidationFailed
 from helpdesk.identity.models import Staff
 from helpdesk.notify.services import queue_sms
-from helpdesk.tickets import sla
+from helpdesk.tickets import sla, textsearch
 from helpdesk.tickets.files import StoredFile
 from helpdesk.tickets.models import (
     ACTIVE_STATUSES,
@@ -157,6 +157,7 @@ def reply(
     sla.stop(ticket)
     ticket.updated_at = now
     session.flush()
+    textsearch.reindex(session, ticket)
     if sms_body is not None:
         queue_sms(
             session,
@@ -185,6 +186,7 @@ def add_note(
     ticket.messages.append(message)
     ticket.updated_at = now
     session.flush()
+    textsearch.reindex(session, ticket)
     _record(session, staff, "ticket.note", ticket, now, message_id=message.id)
     return message
 
@@ -256,4 +258,5 @@ def merge(
     duplicate.updated_at = into.updated_at = now
     _record(session, staff, "ticket.merge", duplicate, now, into=into.number)
     session.flush()
+    textsearch.reindex(session, into)
     return into

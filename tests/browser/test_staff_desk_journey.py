@@ -124,3 +124,33 @@ def test_a_supervisor_writes_and_retires_a_canned_reply_in_the_desk(live, new_pa
     assert "已停用" in sup.locator("#canned-replies tr", has_text="摄像头被占用").inner_text()
     assert sup.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     shot(sup, "canned-replies", viewport)
+
+
+@pytest.mark.parametrize("viewport", SIZES)
+def test_an_agent_finds_a_ticket_by_chinese_words_from_its_text(live, new_page, viewport):
+    number = arrange_ticket(live)
+    live.staff("li.agent", "agent password 1", Role.AGENT)
+    agent = new_page(viewport=viewport)
+    live.sign_in_staff(agent, "li.agent", "agent password 1")
+    agent.goto(live.url + "/staff/tickets")
+
+    agent.get_by_role("searchbox").fill("打不开")
+    agent.get_by_role("button", name="筛选").click()
+
+    assert agent.get_by_role("link", name=number).is_visible()
+    shot(agent, "inbox-search", viewport)
+    agent.get_by_role("searchbox").fill("黑屏")
+    agent.get_by_role("button", name="筛选").click()
+    assert agent.get_by_role("link", name=number).count() == 0
+
+
+def test_a_candidate_finds_an_article_by_a_question_without_spaces(live, new_page):
+    from helpdesk.knowledge import content
+
+    with live.session() as session:
+        content.seed(session, clock.utcnow())
+    reader = new_page(viewport={"width": 360, "height": 740})
+
+    reader.goto(live.url + "/articles?q=无法登录")
+
+    assert reader.get_by_role("link", name="无法登录智考云怎么办").is_visible()
