@@ -36,6 +36,7 @@ FOUNDATION = {
     "helpdesk.categories",
     "helpdesk.idempotency",
     "helpdesk.forms",
+    "helpdesk.search",
     "helpdesk.twilio_client",
     "helpdesk.jobruns",
     "helpdesk.aliyun_client",
