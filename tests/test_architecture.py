@@ -43,7 +43,14 @@ FOUNDATION = {
 }
 FOUNDATION_PACKAGES = {"audit"}
 #: What outer modules (pages, API, jobs) may use besides the services.
-WEB = {"helpdesk.web", "helpdesk.nav", "helpdesk.panel", "helpdesk.api", "helpdesk.identity.auth"}
+WEB = {
+    "helpdesk.web",
+    "helpdesk.nav",
+    "helpdesk.panel",
+    "helpdesk.api",
+    "helpdesk.identity.auth",
+    "helpdesk.streaming",
+}
 #: The app's assembly: may import anything, imported by no capability.
 ASSEMBLY = {
     "helpdesk",

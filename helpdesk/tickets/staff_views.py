@@ -6,12 +6,10 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     flash,
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask.typing import ResponseReturnValue
@@ -20,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from helpdesk import clock, nav, panel
+from helpdesk import clock, nav, panel, streaming
 from helpdesk.audit import services as audit
 from helpdesk.categories import LABELS as CATEGORY_LABELS
 from helpdesk.categories import Category
@@ -307,10 +305,8 @@ def export_csv() -> ResponseReturnValue:
     session = get_session()
     audit.record(session, staff=_me(), action="ticket.export", now=clock.utcnow())
     session.commit()
-    response = Response(stream_with_context(reports.export_rows(session)), mimetype="text/csv")
-    response.headers["Content-Disposition"] = "attachment; filename=tickets.csv"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    rows = streaming.batches(reports.export_page)
+    return streaming.csv_response(reports.CSV_HEADER, rows, filename="tickets.csv")
 
 
 @bp.get("/canned-replies")
