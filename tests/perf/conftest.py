@@ -26,7 +26,7 @@ from tests.conftest import TEST_ID_HASH_KEY, app_config
 
 #: 2023-01-10 11:05 Beijing time: the formal exam is in progress.
 IN_EXAM = datetime(2023, 1, 10, 3, 5, tzinfo=UTC)
-PASSWORD = "correct horse battery"  # noqa: S105 - a test agent
+PASSWORD = "correct horse battery"
 
 
 class Statements(list[str]):
