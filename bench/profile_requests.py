@@ -29,7 +29,6 @@ from collections.abc import Callable
 from typing import Any
 
 from bench.harness import database, desk
-
 from bench.side_by_side import ID_HASH_KEY  # the roster side_by_side seeds
 
 CODE = "BENCH-FORMAL"
@@ -50,7 +49,7 @@ PARTS: list[tuple[str, list[tuple[str, str]]]] = [
             ("psycopg/connection.py", "commit"),
             ("psycopg/connection.py", "rollback"),
         ],
-    ),  # noqa: E501
+    ),
     (
         "SQLAlchemy (all, SQL included)",
         [
@@ -63,14 +62,14 @@ PARTS: list[tuple[str, list[tuple[str, str]]]] = [
             ("sqlalchemy/orm/strategies.py", "_load_for_state"),
             ("sqlalchemy/orm/session.py", "get"),
         ],
-    ),  # noqa: E501
+    ),
     (
         "sign-in lookup",
         [
             ("helpdesk/identity/auth.py", "_load_principal"),
             ("helpdesk/api/__init__.py", "bearer_candidate"),
         ],
-    ),  # noqa: E501
+    ),
     ("templates (render_template)", [("flask/templating.py", "render_template")]),
     (
         "translations (gettext)",
@@ -80,7 +79,7 @@ PARTS: list[tuple[str, list[tuple[str, str]]]] = [
             ("flask_babel/speaklater.py", "__str__"),
             ("flask_babel/__init__.py", "format_datetime"),
         ],
-    ),  # noqa: E501
+    ),
     (
         "forms (WTForms, CSRF)",
         [
@@ -88,11 +87,11 @@ PARTS: list[tuple[str, list[tuple[str, str]]]] = [
             ("flask_wtf/form.py", "validate_on_submit"),
             ("flask_wtf/csrf.py", "protect"),
         ],
-    ),  # noqa: E501
+    ),
     (
         "pydantic / JSON",
         [("pydantic/main.py", "model_validate"), ("flask/json/__init__.py", "jsonify")],
-    ),  # noqa: E501
+    ),
 ]
 
 
