@@ -87,6 +87,15 @@ def from_env(env: dict[str, str] | None = None) -> dict[str, object]:
         "NOTIFIER": env.get("HELPDESK_NOTIFIER", "log"),
         "SMS_FROM": env.get("HELPDESK_SMS_FROM", ""),
         "HOTLINE": env.get("HELPDESK_HOTLINE", "400-088-0028"),
+        # Aliyun (docs/callbacks.md "Reaching candidates in mainland China"): one AccessKey
+        # for SMS and the contact center; endpoints may point at a local fake.
+        "ALIYUN_ACCESS_KEY_ID": env.get("HELPDESK_ALIYUN_ACCESS_KEY_ID", ""),
+        "ALIYUN_ACCESS_KEY_SECRET": env.get("HELPDESK_ALIYUN_ACCESS_KEY_SECRET", ""),
+        "ALIYUN_TIMEOUT_SECONDS": _int(env, "HELPDESK_ALIYUN_TIMEOUT_SECONDS", 10),
+        "ALIYUN_SMS_SIGN_NAME": env.get("HELPDESK_ALIYUN_SMS_SIGN_NAME", ""),
+        "ALIYUN_SMS_ENDPOINT": env.get("HELPDESK_ALIYUN_SMS_ENDPOINT", ""),
+        #: kind=template code pairs, e.g. "unreachable=SMS_1,ticket_reply=SMS_2,...".
+        "SMS_TEMPLATE_CODES": env.get("HELPDESK_SMS_TEMPLATE_CODES", ""),
         "UPLOAD_DIR": env.get("HELPDESK_UPLOAD_DIR", str(INSTANCE / "uploads")),
         "TICKET_SLA_URGENT_MINUTES": _int(env, "HELPDESK_TICKET_SLA_URGENT_MINUTES", 15),
         "TICKET_SLA_OTHER_HOURS": _int(env, "HELPDESK_TICKET_SLA_OTHER_HOURS", 24),
@@ -100,6 +109,9 @@ def from_env(env: dict[str, str] | None = None) -> dict[str, object]:
         "CALLBACK_UNKNOWN_SETTLE_SECONDS": _int(
             env, "HELPDESK_CALLBACK_UNKNOWN_SETTLE_SECONDS", 120
         ),
+        "CALLBACK_PRIOR_CALLS": _int(env, "HELPDESK_CALLBACK_PRIOR_CALLS", 20),
+        "CALLBACK_PICKUP_SECONDS": _int(env, "HELPDESK_CALLBACK_PICKUP_SECONDS", 30),
+        "CALLBACK_PRESENCE_SECONDS": _int(env, "HELPDESK_CALLBACK_PRESENCE_SECONDS", 45),
         "TWILIO_TIMEOUT_SECONDS": _int(env, "HELPDESK_TWILIO_TIMEOUT_SECONDS", 10),
         # The post-exam upload follow-up (docs/uploads.md).
         "UPLOAD_FOLLOWUP_GRACE_MINUTES": _int(env, "HELPDESK_UPLOAD_FOLLOWUP_GRACE_MINUTES", 30),

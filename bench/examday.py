@@ -60,6 +60,9 @@ def callback_env(timetable: Timetable) -> dict[str, str]:
         "HELPDESK_CALLBACK_CLAIM_SECONDS": scaled(90),
         "HELPDESK_CALLBACK_RETRY_SECONDS": scaled(60),
         "HELPDESK_CALLBACK_UNKNOWN_SETTLE_SECONDS": scaled(120),
+        # The estimate's prior call length and pickup, as an operator sets them for a day.
+        "HELPDESK_CALLBACK_DEFAULT_CALL_SECONDS": scaled(180),
+        "HELPDESK_CALLBACK_PICKUP_SECONDS": scaled(20),
         "HELPDESK_TWILIO_TIMEOUT_SECONDS": "3",
     }
 

@@ -22,6 +22,7 @@ BLUEPRINTS = [
     "helpdesk.exams.views",
     "helpdesk.exams.staff_views",
     "helpdesk.audit.staff_views",
+    "helpdesk.notify.staff_views",
     "helpdesk.callbacks.views",
     "helpdesk.callbacks.staff_views",
     "helpdesk.callbacks.webhooks",

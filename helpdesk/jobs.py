@@ -59,10 +59,17 @@ def _every(**interval: int) -> tuple[str, dict[str, int]]:
 JOBS: list[Job] = [
     Job("identity.purge_expired_sessions", "helpdesk.jobs:purge_sessions", *_every(minutes=10)),
     Job("notify.send_pending", "helpdesk.notify.jobs:send_pending", *_every(seconds=15)),
+    Job("notify.check_receipts", "helpdesk.notify.jobs:check_receipts", *_every(seconds=60)),
     Job(
         "callbacks.release_expired_claims",
         "helpdesk.callbacks.jobs:release_expired_claims",
         *_every(seconds=15),
+    ),
+    Job("callbacks.place_calls", "helpdesk.callbacks.jobs:place_calls", *_every(seconds=2)),
+    Job(
+        "callbacks.refresh_urgency",
+        "helpdesk.callbacks.jobs:refresh_urgency",
+        *_every(seconds=10),
     ),
     Job(
         "callbacks.close_ended_sessions",

@@ -47,6 +47,8 @@ class Result:
     desk_metrics: dict[str, Any] = field(default_factory=dict)
     #: What nginx's access log says (bench/rehearsal/nginx.py).
     front: dict[str, Any] = field(default_factory=dict)
+    #: The wait shown at each press against the real time to its first call (checks.py).
+    promise: dict[str, Any] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -111,6 +113,9 @@ def summary_lines(result: Result) -> list[str]:
         f"p95 {_fmt(h.p95)} max {_fmt(h.max)}; notice-time min p50 "
         f"{_fmt(None if n.p50 is None else n.p50)} p95 {_fmt(n.p95)}"
     )
+    if result.promise:
+        lines.append(f"求助 promise, real time: {result.promise['real_line']}")
+        lines.append(f"求助 promise, notice time: {result.promise['notice_line']}")
     lines.append("per endpoint (ms p50/p95/p99, statuses):")
     for name, figures in result.endpoints.items():
         lines.append(
