@@ -140,7 +140,7 @@ def test_the_sms_outbox_shows_its_backlog_and_the_age_of_the_oldest_pending(
             OutboundSms(
                 to="+8613800138000",
                 body="x",
-                purpose="test",
+                kind="ticket_reply",
                 dedupe_key=uuid.uuid4().hex,
                 status=SmsStatus.PENDING,
                 created_at=now - timedelta(minutes=minutes),
