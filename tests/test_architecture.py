@@ -54,6 +54,7 @@ ASSEMBLY = {
     "helpdesk.models",
     "helpdesk.jobs",
     "helpdesk.cli",
+    "helpdesk.devserver",
     "helpdesk.demo",
     "helpdesk.health",
 }
