@@ -127,6 +127,11 @@ def from_env(env: dict[str, str] | None = None) -> dict[str, object]:
         # Encrypts the staff's TOTP seeds at rest; the session key unless set on its own.
         "TOTP_KEY": env.get("HELPDESK_TOTP_KEY") or secret_key,
         "PROXY_HOPS": _int(env, "HELPDESK_PROXY_HOPS", 0),
+        # PIPL: days after an exam session's results are published before its candidates'
+        # phone numbers, ticket texts and attachments, device facts and upload events go.
+        "RETENTION_DAYS": _int(env, "HELPDESK_RETENTION_DAYS", 30),
+        # An attachment file with no committed row is removed once it is this old.
+        "ORPHAN_FILE_GRACE_MINUTES": _int(env, "HELPDESK_ORPHAN_FILE_GRACE_MINUTES", 60),
         "MAX_CONTENT_LENGTH": _int(env, "HELPDESK_MAX_CONTENT_LENGTH", 60 * 1024 * 1024),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

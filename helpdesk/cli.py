@@ -78,6 +78,33 @@ def exams_import(file: Path) -> None:
         click.echo(f"{code}: {status}")
 
 
+@exams_cli.command("results-published")
+@click.argument("code")
+@click.option("--at", "at", default=None, help="ISO time with offset (default: now).")
+def exams_results_published(code: str, at: str | None) -> None:
+    """Record when CODE's results were published (its retention period starts then)."""
+    from datetime import datetime
+
+    from helpdesk.exams import services
+
+    now = clock.utcnow()
+    try:
+        moment = datetime.fromisoformat(at) if at else now
+    except ValueError:
+        click.echo(f"error: {at!r} is not an ISO time such as 2023-01-20T10:00+08:00", err=True)
+        sys.exit(1)
+    if moment.tzinfo is None:
+        click.echo("error: give the time with its offset, e.g. +08:00", err=True)
+        sys.exit(1)
+    try:
+        with session_scope() as session:
+            exam = services.get_by_code(session, code)
+            services.record_results_published(session, exam=exam, at=moment, now=now)
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(f"{code}: results published at {moment.isoformat()}")
+
+
 @roster_cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--skip-invalid", is_flag=True, help="Import the valid rows even if some are not.")
@@ -182,6 +209,7 @@ def serve(host: str, port: int, scheduler: bool) -> None:
 CLI_MODULES: list[str] = [
     "helpdesk.identity.cli",
     "helpdesk.readiness.cli",
+    "helpdesk.privacy.cli",
 ]
 
 

@@ -23,6 +23,7 @@ ORDER = {
     "callbacks": 6,
     "readiness": 7,
     "uploads": 8,
+    "privacy": 9,
 }
 FOUNDATION = {
     "helpdesk.db",
