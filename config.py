@@ -44,6 +44,18 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
+POOLER_MODES = ("", "session", "transaction")
+
+
+def _pooler(raw: str) -> str:
+    mode = raw.strip().lower()
+    if mode not in POOLER_MODES:
+        raise ConfigError(
+            f"HELPDESK_DATABASE_POOLER must be empty, session or transaction, got {raw!r}"
+        )
+    return mode
+
+
 def from_env(env: dict[str, str] | None = None) -> dict[str, object]:
     """Build the Flask config mapping from environment variables."""
     env = dict(os.environ if env is None else env)
@@ -66,6 +78,12 @@ def from_env(env: dict[str, str] | None = None) -> dict[str, object]:
         "ID_HASH_KEY": secret("HELPDESK_ID_HASH_KEY"),
         "DATABASE_URL": database_url,
         "DATABASE_POOL_SIZE": _int(env, "HELPDESK_DATABASE_POOL_SIZE", 10),
+        # "transaction" when PostgreSQL is reached through a transaction-mode pooler
+        # (PgBouncer pool_mode = transaction, or a cloud proxy in that mode): consecutive
+        # transactions may run on different server connections, so psycopg must not
+        # prepare statements (prepare_threshold=None). Empty or "session": direct, or a
+        # session-mode pooler, where prepared statements are safe.
+        "DATABASE_POOLER": _pooler(env.get("HELPDESK_DATABASE_POOLER", "")),
         "PUBLIC_URL": public_url,
         "TIMEZONE": env.get("HELPDESK_TIMEZONE", "Asia/Shanghai"),
         "REDIS_URL": env.get("HELPDESK_REDIS_URL", ""),
