@@ -37,7 +37,10 @@ FOUNDATION = {
     "helpdesk.categories",
     "helpdesk.idempotency",
     "helpdesk.forms",
+    "helpdesk.search",
     "helpdesk.twilio_client",
+    "helpdesk.jobruns",
+    "helpdesk.aliyun_client",
 }
 FOUNDATION_PACKAGES = {"audit"}
 #: What outer modules (pages, API, jobs) may use besides the services.
@@ -58,6 +61,7 @@ ASSEMBLY = {
     "helpdesk.devserver",
     "helpdesk.demo",
     "helpdesk.health",
+    "helpdesk.metrics",
 }
 OUTER_NAMES = {"views", "staff_views", "api", "forms", "jobs", "webhooks", "cli", "demo"}
 

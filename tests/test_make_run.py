@@ -28,7 +28,7 @@ from helpdesk.tickets.services import open_ticket
 from tests.conftest import TEST_ID_HASH_KEY, app_config
 
 ROOT = Path(__file__).resolve().parent.parent
-_CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def _free_port() -> int:
@@ -139,7 +139,7 @@ def test_make_run_sends_a_staff_replys_sms_with_nothing_else_started(fresh_datab
             with engine.connect() as connection:
                 return connection.execute(
                     select(OutboundSms.status, OutboundSms.sent_at).where(
-                        OutboundSms.purpose == "ticket.reply"
+                        OutboundSms.kind == "ticket_reply"
                     )
                 ).all()
 
@@ -170,7 +170,7 @@ def test_two_schedulers_at_once_send_each_sms_once(fresh_database, tmp_path):
                 {
                     "to": "+8613800138000",
                     "body": f"【考试服务】{tag} 第{n}条",
-                    "purpose": "test",
+                    "kind": "ticket_reply",
                     "dedupe_key": f"{tag}:{n}",
                     "status": SmsStatus.PENDING,
                     "attempts": 0,

@@ -155,7 +155,7 @@ def erase(session: Session, exam: ExamSession, *, now: datetime, cutoff: datetim
     session.execute(
         update(OutboundSms)
         .where(OutboundSms.to.in_(_phones(scope)), OutboundSms.to != ERASED)
-        .values(to=ERASED, body=ERASED)
+        .values(to=ERASED, body=ERASED, params={})
     )
     session.execute(
         update(TicketMessage)

@@ -141,7 +141,8 @@ def sitting(db_session, make_exam, make_candidate, make_staff, upload_dir, now):
             OutboundSms(
                 to=candidate.phone,
                 body="【考试服务】您的工单已回复",
-                purpose="ticket.reply",
+                kind="ticket_reply",
+                params={"ticket": "T-1"},
                 dedupe_key=_uid(),
                 status="sent",
                 created_at=now,
@@ -199,7 +200,9 @@ def test_the_retention_job_erases_a_sessions_personal_data_and_keeps_the_counts(
     helps = db_session.scalars(select(HelpRequest)).all()
     assert {(h.phone, h.note) for h in helps} == {("", None)}
     assert {(c.to_phone, c.note) for c in db_session.scalars(select(CallAttempt))} == {("", None)}
-    assert {(s.to, s.body) for s in db_session.scalars(select(OutboundSms))} == {("", "")}
+    assert {(s.to, s.body, str(s.params)) for s in db_session.scalars(select(OutboundSms))} == {
+        ("", "", "{}")
+    }
     assert exam.personal_data_erased_at == now
     entry = db_session.scalar(select(AuditEntry).where(AuditEntry.action == "privacy.erase"))
     assert entry.target_id == exam.code

@@ -1,7 +1,7 @@
 """exams: when results were published and when the session's personal data was erased
 
 Revision ID: i12_retention
-Revises: i11_finish_phone_links
+Revises: merge_round1
 Create Date: 2026-12-01
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import helpdesk.db
 
 revision = "i12_retention"
-down_revision = "i11_finish_phone_links"
+down_revision = "merge_round1"
 branch_labels = None
 depends_on = None
 
