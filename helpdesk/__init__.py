@@ -69,6 +69,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     from helpdesk.callbacks import settings as callbacks_settings
     from helpdesk.notify import settings as notify_settings
+    from helpdesk.privacy import settings as privacy_settings
     from helpdesk.readiness import settings as readiness_settings
     from helpdesk.tickets import settings as tickets_settings
     from helpdesk.uploads import settings as uploads_settings
@@ -78,6 +79,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     callbacks_settings.init_app(app)
     readiness_settings.init_app(app)
     uploads_settings.init_app(app)
+    privacy_settings.init_app(app)
 
     from helpdesk import api, cli, metrics
 

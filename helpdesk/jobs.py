@@ -83,6 +83,7 @@ JOBS: list[Job] = [
     ),
     Job("uploads.follow_up", "helpdesk.uploads.jobs:follow_up", *_every(minutes=5)),
     Job("tickets.mark_breaches", "helpdesk.tickets.jobs:mark_breaches", *_every(minutes=1)),
+    Job("privacy.erase_due", "helpdesk.privacy.jobs:erase_due", *_every(hours=1)),
 ]
 
 

@@ -23,6 +23,7 @@ ORDER = {
     "callbacks": 6,
     "readiness": 7,
     "uploads": 8,
+    "privacy": 9,
 }
 FOUNDATION = {
     "helpdesk.db",
@@ -57,6 +58,7 @@ ASSEMBLY = {
     "helpdesk.models",
     "helpdesk.jobs",
     "helpdesk.cli",
+    "helpdesk.devserver",
     "helpdesk.demo",
     "helpdesk.health",
     "helpdesk.metrics",

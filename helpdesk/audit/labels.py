@@ -36,6 +36,8 @@ ACTION_LABELS = {
     "ticket.assign": _l("Assigned a ticket"),
     "ticket.merge": _l("Merged a duplicate ticket"),
     "ticket.export": _l("Exported the tickets"),
+    "privacy.erase": _l("Erased an exam session's personal data (retention period over)"),
+    "exam.results_published": _l("Recorded that an exam session's results are published"),
     "candidate.panel_view": _l("Opened a candidate's panel"),
     # Knowledge base (helpdesk.knowledge).
     "article.save": _l("Saved a help article"),

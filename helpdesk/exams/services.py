@@ -13,6 +13,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
+from helpdesk.audit import services as audit
 from helpdesk.errors import NotFound, ValidationFailed
 from helpdesk.exams.models import Enrollment, ExamKind, ExamSession, Phase
 from helpdesk.identity.models import Candidate
@@ -157,3 +158,25 @@ def is_enrolled(session: Session, *, candidate: Candidate, exam: ExamSession) ->
         )
     )
     return enrollment is not None
+
+
+def record_results_published(
+    session: Session, *, exam: ExamSession, at: datetime, now: datetime
+) -> None:
+    """Note when exam's results were published: its retention period starts there."""
+    if at > now:
+        raise ValidationFailed(
+            str(_l("Results cannot be published in the future.")),
+            fields={"at": str(_l("Give a time that has passed."))},
+        )
+    exam.results_published_at = at
+    audit.record(
+        session,
+        staff=None,
+        action="exam.results_published",
+        now=now,
+        target_type="exam_session",
+        target_id=exam.code,
+        detail={"at": at.isoformat()},
+    )
+    session.flush()
