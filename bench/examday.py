@@ -25,7 +25,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from bench.harness.http import Client, Recorder
-from bench.rehearsal import actors, agents, checks, dbcheck, people
+from bench.rehearsal import actors, agents, checks, dbcheck, metrics, nginx, people
 from bench.rehearsal.deploy import Deployment
 from bench.rehearsal.faults import Faults, set_twilio_mode
 from bench.rehearsal.ledger import Ledger
@@ -119,6 +119,12 @@ def run_day(args: argparse.Namespace, target: Target, out: Path, started: float)
         target=sample_queue, args=(engine, target.code, stop, depth), daemon=True
     )
     sampler.start()
+    scraped = metrics.MetricsLog()
+    if deployment is not None:
+        metrics_url = f"http://127.0.0.1:{deployment.app_ports[0]}/metrics"
+        threading.Thread(
+            target=metrics.sample, args=(metrics_url, scraped, stop), daemon=True
+        ).start()
     faults = Faults(deployment, stop) if deployment else None
     if faults is not None and deployment is not None:
         schedule_faults(args, faults, timetable, deployment)
@@ -166,8 +172,13 @@ def run_day(args: argparse.Namespace, target: Target, out: Path, started: float)
         tool_errors=runner.errors,
         finished=finished,
     )
+    result.desk_metrics = metrics.summary(scraped)
+    if deployment is not None and deployment.front is not None:
+        result.front = nginx.access_figures(deployment.front.access_log)
     kills = faults.kills if faults else []
-    lines = write_outputs(out, result, recorder.snapshot(), depth, timetable.login_opens, kills)
+    lines = write_outputs(
+        out, result, recorder.snapshot(), depth, timetable.login_opens, kills, scraped
+    )
     print("\n".join(lines))
     print(f"report: {out / 'report.html'}")
     return 0 if result.ok else 1

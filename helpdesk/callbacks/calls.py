@@ -14,7 +14,6 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
@@ -32,6 +31,7 @@ from helpdesk.callbacks.settings import Settings
 from helpdesk.errors import Conflict, TooManyRequests
 from helpdesk.identity import phone as phones
 from helpdesk.identity.models import Staff
+from helpdesk.notify.registry import SmsKind
 from helpdesk.notify.services import queue_sms
 from helpdesk.telephony.dialer import Dialer
 from helpdesk.telephony.states import CallState, DialOutcome, LegStatus, lower_than
@@ -329,22 +329,11 @@ def _unreachable_sms(
             {phones.display(c.caller_id) for c in request.calls} or set(settings.caller_ids_display)
         )
     )
-    with force_locale("zh_CN"):
-        body = str(
-            _l(
-                "The exam support desk called you %(n)d times from %(numbers)s but could "
-                "not reach you. Please do not call these numbers back. To get help, sign "
-                "in at %(url)s and file a problem on the support platform.",
-                n=request.attempts,
-                numbers=lines,
-                url=settings.public_url,
-            )
-        )
     queue_sms(
         session,
         to=request.phone,
-        body=body,
-        purpose="callback.unreachable",
+        kind=SmsKind.UNREACHABLE,
+        params={"count": request.attempts, "numbers": lines, "url": settings.public_url},
         dedupe_key=f"callback.unreachable:{request.public_id}",
         now=now,
         allowed_numbers=settings.sms.allowed_numbers,

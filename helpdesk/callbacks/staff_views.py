@@ -347,6 +347,7 @@ def wallboard_fragment() -> ResponseReturnValue:
 def _panel_section(session: Session, candidate: Candidate) -> dict[str, Any]:
     return {
         "help_requests": services.list_for_candidate(session, candidate),
+        "outcome_labels": OUTCOME_LABELS,
         **labels.template_labels(),
     }
 
