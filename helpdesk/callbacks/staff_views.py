@@ -188,7 +188,7 @@ def call(request_id: str) -> ResponseReturnValue:
                 session,
                 attempt=attempt,
                 dialer=dialer,
-                agent_phone=staff.phone,
+                agent_phone=dialer.agent_of(staff),
                 settings=callbacks_settings.current(),
                 now=clock.utcnow(),
             )
