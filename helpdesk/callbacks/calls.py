@@ -257,6 +257,7 @@ def settle_unknown(
                 agent_phone=dialer.agent_of(attempt.staff),
                 caller_id=attempt.caller_id,
                 since=attempt.started_at - timedelta(seconds=5),
+                to=attempt.to_phone,
             )
         except OSError:
             continue

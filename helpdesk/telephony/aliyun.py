@@ -112,16 +112,28 @@ class AliyunCccDialer:
         return _as_record(rows[0]) if rows else None
 
     def lookup(
-        self, *, sid: str | None, agent_phone: str | None, caller_id: str, since: datetime
+        self,
+        *,
+        sid: str | None,
+        agent_phone: str | None,
+        caller_id: str,
+        since: datetime,
+        to: str | None = None,
     ) -> ProviderCall | None:
         if sid:
             found = self.record(sid)
         elif agent_phone:
             rows = [
                 r
-                for r in self._records(calling_number=national(agent_phone), since=since)
+                for r in self._records(
+                    calling_number=national(agent_phone),
+                    called_number=national(to) if to else None,
+                    since=since,
+                )
                 if not r.broker or r.broker == national(caller_id)
             ]
+            # The first call after the attempt started: a later one is another attempt's.
+            rows.sort(key=lambda r: int(r.start_time or 0))
             found = _as_record(rows[0]) if rows else None
         else:
             return None
@@ -132,6 +144,7 @@ class AliyunCccDialer:
         *,
         contact_id: str | None = None,
         calling_number: str | None = None,
+        called_number: str | None = None,
         since: datetime | None = None,
     ) -> list[Any]:
         start = since or utcnow() - timedelta(days=1)
@@ -139,6 +152,7 @@ class AliyunCccDialer:
             instance_id=self.instance_id,
             contact_id=contact_id,
             calling_number=calling_number,
+            called_number=called_number,
             start_time=_millis(start),
             end_time=_millis(start + timedelta(days=1)),
             page_number=1,

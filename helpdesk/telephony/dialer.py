@@ -57,7 +57,13 @@ class DeskDialer:
         return DialResult(CallState.MANUAL)
 
     def lookup(
-        self, *, sid: str | None, agent_phone: str | None, caller_id: str, since: datetime
+        self,
+        *,
+        sid: str | None,
+        agent_phone: str | None,
+        caller_id: str,
+        since: datetime,
+        to: str | None = None,
     ) -> ProviderCall | None:
         return None
 
@@ -107,7 +113,13 @@ class TwilioDialer:
         return DialResult(CallState.QUEUED, str(call.sid))
 
     def lookup(
-        self, *, sid: str | None, agent_phone: str | None, caller_id: str, since: datetime
+        self,
+        *,
+        sid: str | None,
+        agent_phone: str | None,
+        caller_id: str,
+        since: datetime,
+        to: str | None = None,
     ) -> ProviderCall | None:
         if sid:
             call = self.client.calls(sid).fetch()

@@ -49,9 +49,16 @@ class Dialer(Protocol):
         ...
 
     def lookup(
-        self, *, sid: str | None, agent_phone: str | None, caller_id: str, since: datetime
+        self,
+        *,
+        sid: str | None,
+        agent_phone: str | None,
+        caller_id: str,
+        since: datetime,
+        to: str | None = None,
     ) -> ProviderCall | None:
-        """The provider's record of a call whose outcome we lost, if it exists."""
+        """The provider's record of a call whose outcome we lost, if it exists (`to`, the
+        candidate's number, narrows the search where the provider allows)."""
         ...
 
 

@@ -224,6 +224,7 @@ def test_an_unknown_call_is_settled_from_the_call_record_query(db_session, calli
     assert aliyun_http.params(1) == {
         "InstanceId": "ccc-exam",
         "CallingNumber": "8001",
+        "CalledNumber": "13912345678",
         "StartTime": str(int((IN_EXAM - timedelta(seconds=5)).timestamp() * 1000)),
         "EndTime": str(int((IN_EXAM + timedelta(days=1, seconds=-5)).timestamp() * 1000)),
         "PageNumber": "1",

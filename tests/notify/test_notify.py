@@ -53,7 +53,10 @@ def test_a_message_queued_twice_under_one_key_is_sent_once(db_session):
     again = send_pending(db_session, notifier=notifier, now=NOW)
 
     assert (sent, again) == (1, 0)
-    assert notifier.sent == [Sms("+8613800138000", "ticket_reply", REPLY, REPLY_TEXT)]
+    (message,) = db_session.scalars(select(OutboundSms)).all()
+    assert notifier.sent == [
+        Sms("+8613800138000", "ticket_reply", REPLY, REPLY_TEXT, ref=str(message.id))
+    ]
 
 
 def test_a_failed_send_waits_one_then_two_minutes_before_the_next_tries(db_session):
