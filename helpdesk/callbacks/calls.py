@@ -33,7 +33,7 @@ from helpdesk.identity import phone as phones
 from helpdesk.identity.models import Staff
 from helpdesk.notify.registry import SmsKind
 from helpdesk.notify.services import queue_sms
-from helpdesk.telephony.dialer import Dialer, DialerRefused
+from helpdesk.telephony.dialer import Dialer
 from helpdesk.telephony.states import CallState, DialOutcome, LegStatus, lower_than
 
 log = logging.getLogger(__name__)
@@ -114,8 +114,9 @@ def start_call(
     settings: Settings,
     now: datetime,
 ) -> CallAttempt:
-    """Record a call attempt from the next whitelisted line; the caller places it after
-    commit. A call already under way is returned, never started twice."""
+    """Record a call attempt from the next whitelisted line; a provider's call is placed
+    after commit by the `callbacks.place_calls` job (placing.py), never in the agent's
+    request. A call already under way is returned, never started twice."""
     check_owner(request, staff)
     current = open_attempt(request)
     if current is not None:
@@ -137,36 +138,6 @@ def start_call(
     request.first_call_at = request.first_call_at or now
     session.flush()
     return attempt
-
-
-def dispatch(
-    session: Session,
-    *,
-    attempt: CallAttempt,
-    dialer: Dialer,
-    agent_phone: str | None,
-    settings: Settings,
-    now: datetime,
-) -> None:
-    """Place a committed attempt's call; the caller commits what this records."""
-    if attempt.state != CallState.QUEUED or attempt.provider_sid is not None:
-        return
-    try:
-        result = dialer.place_call(
-            attempt_id=attempt.public_id,
-            agent_phone=agent_phone,
-            to=attempt.to_phone,
-            caller_id=attempt.caller_id,
-        )
-    except DialerRefused as exc:
-        log.warning("call for attempt %s refused: %s", attempt.public_id, exc)
-        _fail(session, attempt, settings, now)
-        return
-    if result.state == CallState.UNKNOWN:
-        attempt.state = CallState.UNKNOWN
-    elif result.sid:
-        attempt.provider_sid = result.sid
-    session.flush()
 
 
 def advance(session: Session, attempt: CallAttempt, state: CallState, now: datetime) -> bool:
@@ -205,7 +176,7 @@ def apply_call_status(
         return
     advance(session, attempt, status.state, now)
     if status.failed and attempt.outcome is None:
-        _fail(session, attempt, settings, now)
+        fail_attempt(session, attempt, settings, now)
 
 
 def apply_dial_result(
@@ -272,12 +243,13 @@ def settle_unknown(
             )
             settled += 1
         elif attempt.started_at <= now - timedelta(seconds=settings.unknown_settle_seconds):
-            _fail(session, attempt, settings, now)
+            fail_attempt(session, attempt, settings, now)
             settled += 1
     return settled
 
 
-def _fail(session: Session, attempt: CallAttempt, settings: Settings, now: datetime) -> None:
+def fail_attempt(session: Session, attempt: CallAttempt, settings: Settings, now: datetime) -> None:
+    """The call was never placed (refused, or lost): settle it as failed, to be retried."""
     record_outcome(
         session,
         request=attempt.help_request,

@@ -18,12 +18,11 @@ from helpdesk.errors import Conflict, NotFound, ValidationFailed
 from helpdesk.identity.models import Staff
 from helpdesk.notify.registry import SmsKind
 from helpdesk.notify.services import queue_sms
-from helpdesk.tickets import sla
+from helpdesk.tickets import sla, textsearch
 from helpdesk.tickets.files import StoredFile
 from helpdesk.tickets.models import (
     ACTIVE_STATUSES,
     AuthorKind,
-    CannedReply,
     Ticket,
     TicketMessage,
     TicketStatus,
@@ -149,6 +148,7 @@ def reply(
     sla.stop(ticket)
     ticket.updated_at = now
     session.flush()
+    textsearch.reindex(session, ticket)
     if sms_params is not None:
         queue_sms(
             session,
@@ -177,6 +177,7 @@ def add_note(
     ticket.messages.append(message)
     ticket.updated_at = now
     session.flush()
+    textsearch.reindex(session, ticket)
     _record(session, staff, "ticket.note", ticket, now, message_id=message.id)
     return message
 
@@ -248,10 +249,5 @@ def merge(
     duplicate.updated_at = into.updated_at = now
     _record(session, staff, "ticket.merge", duplicate, now, into=into.number)
     session.flush()
+    textsearch.reindex(session, into)
     return into
-
-
-def canned_replies(session: Session, category: str | None = None) -> list[CannedReply]:
-    """Every canned reply: those for category first, then the general ones, then the rest."""
-    rows = session.scalars(select(CannedReply).order_by(CannedReply.title))
-    return sorted(rows, key=lambda r: (r.category != category, r.category is not None, r.title))

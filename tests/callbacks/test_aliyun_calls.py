@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from config import ConfigError
-from helpdesk.callbacks import calls, provider_calls, queue
+from helpdesk.callbacks import calls, placing, provider_calls, queue
 from helpdesk.callbacks.models import HelpStatus, Outcome
 from helpdesk.callbacks.settings import Settings
 from helpdesk.telephony import dialer as dialers
@@ -85,14 +85,11 @@ def calling(db_session, make_candidate, make_staff, make_exam, press, in_exam):
 
 
 def dispatch(db_session, attempt, agent, ccc, now=IN_EXAM):
-    calls.dispatch(
-        db_session,
-        attempt=attempt,
-        dialer=ccc,
-        agent_phone=ccc.agent_of(agent),
-        settings=SETTINGS,
-        now=now,
-    )
+    """What the callbacks.place_calls job does with a recorded attempt."""
+    taken = placing.take(db_session, attempt.id)
+    if taken is not None:
+        placing.place(db_session, attempt=taken, dialer=ccc, settings=SETTINGS, now=now)
+    db_session.refresh(attempt)
 
 
 def follow(db_session, ccc, seconds):

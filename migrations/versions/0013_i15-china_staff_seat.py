@@ -1,7 +1,7 @@
 """identity: each staff member's seat on the cloud contact center
 
 Revision ID: i15_staff_seat
-Revises: i15_sms_receipts
+Revises: merge_round1
 Create Date: 2026-12-01
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "i15_staff_seat"
-down_revision = "i15_sms_receipts"
+down_revision = "merge_round1"
 branch_labels = None
 depends_on = None
 
