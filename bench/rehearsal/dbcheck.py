@@ -116,7 +116,17 @@ def collect(engine: Engine, code: str) -> Stores:
         if "outbound_sms" in tables:
             columns = {c["name"] for c in inspect(engine).get_columns("outbound_sms")}
             wanted = [
-                c for c in ("id", "dedupe_key", "status", "sent_at", "attempts") if c in columns
+                c
+                for c in (
+                    "id",
+                    "dedupe_key",
+                    "kind",
+                    "status",
+                    "sent_at",
+                    "attempts",
+                    "provider_id",
+                )
+                if c in columns
             ]
             stores.sms = [
                 dict(r)
