@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from datetime import datetime
 from typing import Any
 
 from bench.harness.stats import summarise
@@ -42,7 +43,9 @@ def _calls(
     owners = Counter(str(a["provider_sid"]) for a in attempts if a["provider_sid"])
     shared = {sid: n for sid, n in owners.items() if n > 1}
     calls = state["calls"]
-    orphans = [c["job_id"] for c in calls if c["job_id"] not in owners]
+    per_attempt = Counter(_attempt_of(c, attempts) for c in calls)
+    orphans = per_attempt.pop(None, 0)
+    doubled = {k: n for k, n in per_attempt.items() if n > 1}
     unknown = [a for a in attempts if a["state"] == "unknown"]
     windows = [w for w in faults.windows if w.name.startswith("twilio ")]
     inside = [
@@ -54,15 +57,46 @@ def _calls(
     lat = summarise(inside)
     modes = Counter(r["mode"] for r in state["api_requests"] if r["action"] == "StartBack2BackCall")
     hit = modes.get("error", 0) > 0 and modes.get("hang", 0) > 0
-    ok = not shared and not orphans and not unknown and (lat.p95 or 0) < 500
+    ok = not shared and not doubled and not orphans and not unknown and (lat.p95 or 0) < 500
     return Check(
         name,
         ok if hit else None,
         f"call requests by mode {dict(modes)}; attempts {len(attempts)}, calls at the fake "
-        f"{len(calls)}, calls no attempt owns {len(orphans)}, calls owned twice {shared}; left "
+        f"{len(calls)}, attempts with >1 call {doubled}, calls no attempt explains {orphans}, "
+        f"call ids owned twice {shared}; left "
         f"unknown {len(unknown)}; candidate p95 during the fault {lat.p95 and round(lat.p95)} ms"
         + ("" if hit else " (no call was placed while the fake failed or hung)"),
     )
+
+
+def _national(number: str) -> str:
+    rest = number[3:] if number.startswith("+86") else number
+    return rest if rest.startswith("1") else "0" + rest
+
+
+def _moment(value: Any) -> float:
+    if isinstance(value, datetime):
+        return value.timestamp()
+    return datetime.fromisoformat(str(value)).timestamp()
+
+
+def _attempt_of(call: dict[str, Any], attempts: list[dict[str, Any]]) -> str | None:
+    """The attempt a call at the fake was placed for: the one holding its id, else (an
+    answer lost to a timeout) the attempt to that number, from that line, open when the
+    call was placed."""
+    for attempt in attempts:
+        if attempt["provider_sid"] == call["job_id"]:
+            return str(attempt["public_id"])
+    for attempt in attempts:
+        start = _moment(attempt["started_at"]) - 2
+        end = _moment(attempt["ended_at"]) + 2 if attempt["ended_at"] else time.time()
+        if (
+            _national(str(attempt["to_phone"])) == call["callee"]
+            and _national(str(attempt["caller_id"])) == call["broker"]
+            and start <= float(call["placed_at"]) <= end
+        ):
+            return str(attempt["public_id"])
+    return None
 
 
 def _sms(rows: list[dict[str, Any]], state: dict[str, Any]) -> Check:
