@@ -131,6 +131,12 @@ def from_env(env: dict[str, str] | None = None) -> dict[str, object]:
         "CALLBACK_PICKUP_SECONDS": _int(env, "HELPDESK_CALLBACK_PICKUP_SECONDS", 30),
         "CALLBACK_PRESENCE_SECONDS": _int(env, "HELPDESK_CALLBACK_PRESENCE_SECONDS", 45),
         "TWILIO_TIMEOUT_SECONDS": _int(env, "HELPDESK_TWILIO_TIMEOUT_SECONDS", 10),
+        # HELPDESK_TELEPHONY=aliyun: the contact-center instance that holds the two lines.
+        "ALIYUN_CCC_INSTANCE_ID": env.get("HELPDESK_ALIYUN_CCC_INSTANCE_ID", ""),
+        "ALIYUN_CCC_ENDPOINT": env.get("HELPDESK_ALIYUN_CCC_ENDPOINT", ""),
+        "ALIYUN_CCC_RING_SECONDS": _int(env, "HELPDESK_ALIYUN_CCC_RING_SECONDS", 30),
+        #: The carriers' shortest gap between two calls to one callee.
+        "ALIYUN_CCC_CALLEE_GAP_SECONDS": _int(env, "HELPDESK_ALIYUN_CCC_CALLEE_GAP_SECONDS", 60),
         # The post-exam upload follow-up (docs/uploads.md).
         "UPLOAD_FOLLOWUP_GRACE_MINUTES": _int(env, "HELPDESK_UPLOAD_FOLLOWUP_GRACE_MINUTES", 30),
         "UPLOAD_FOLLOWUP_HORIZON_HOURS": _int(env, "HELPDESK_UPLOAD_FOLLOWUP_HORIZON_HOURS", 72),

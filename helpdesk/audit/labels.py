@@ -26,6 +26,7 @@ ACTION_LABELS = {
     "staff.two_factor_reset": _l("Reset two-factor sign-in"),
     "staff.sessions_end": _l("Ended someone's sessions"),
     "staff.policy": _l("Changed the sign-in rules"),
+    "staff.telephony": _l("Set an agent's phone and seat"),
     "audit.export": _l("Exported the audit log"),
     # Rosters (helpdesk.exams).
     "roster.import": _l("Imported a roster"),
