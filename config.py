@@ -79,6 +79,10 @@ def from_env(env: dict[str, str] | None = None) -> dict[str, object]:
         "NOTIFIER": env.get("HELPDESK_NOTIFIER", "log"),
         "SMS_FROM": env.get("HELPDESK_SMS_FROM", ""),
         "HOTLINE": env.get("HELPDESK_HOTLINE", "400-088-0028"),
+        # The organizer's candidate platform, where 智考云 and 智考通 are downloaded.
+        "CANDIDATE_PLATFORM_URL": env.get(
+            "HELPDESK_CANDIDATE_PLATFORM_URL", "https://vict.zhikaocn.com"
+        ).strip(),
         "UPLOAD_DIR": env.get("HELPDESK_UPLOAD_DIR", str(INSTANCE / "uploads")),
         "TICKET_SLA_URGENT_MINUTES": _int(env, "HELPDESK_TICKET_SLA_URGENT_MINUTES", 15),
         "TICKET_SLA_OTHER_HOURS": _int(env, "HELPDESK_TICKET_SLA_OTHER_HOURS", 24),
