@@ -32,7 +32,7 @@ def _days(moments: list[datetime]) -> str:
     words = [_day(moments[0])] + [
         _day(m, month=m.month != moments[i].month) for i, m in enumerate(moments[1:])
     ]
-    return words[0] if len(words) == 1 else "、".join(words[:-1]) + "和" + words[-1]
+    return words[0] if len(words) == 1 else "、".join(words[:-1]) + "和 " + words[-1]
 
 
 def _end(moment: datetime) -> str:

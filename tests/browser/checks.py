@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -144,6 +145,10 @@ class PageChecks:
     _shots: int = 0
     _mirrors: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self.folder = SCREENSHOTS / re.sub(r"[^A-Za-z0-9_.\-]+", "-", self.test_name)
+        shutil.rmtree(self.folder, ignore_errors=True)  # this run's pages only
+
     def install(self, context: Any) -> None:
         if not AXE.exists():
             raise RuntimeError(f"{AXE} is missing: run `make install` (npm ci) first")
@@ -211,9 +216,9 @@ class PageChecks:
                 )
         self._shots += 1
         slug = re.sub(r"[^A-Za-z0-9]+", "-", path).strip("-") or "home"
-        folder = SCREENSHOTS / re.sub(r"[^A-Za-z0-9_.\-]+", "-", self.test_name)
-        folder.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(folder / f"{self._shots:02d}-{slug}-{label}.png"), full_page=True)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        shot = self.folder / f"{self._shots:02d}-{slug}-{label}.png"
+        page.screenshot(path=str(shot), full_page=True)
 
     def settle(self, pages: list[Any]) -> None:
         """Wait for the checks of the pages still open (the last page of each)."""
