@@ -24,7 +24,7 @@ from helpdesk.exams import services as exams
 from helpdesk.exams.models import ExamSession
 from helpdesk.identity import phone as phones
 from helpdesk.identity.models import Candidate
-from helpdesk.tickets import sla
+from helpdesk.tickets import sla, textsearch
 from helpdesk.tickets.files import StoredFile
 from helpdesk.tickets.models import (
     AuthorKind,
@@ -199,6 +199,7 @@ def open_ticket(
     if idempotency_key is None:
         session.add(ticket)
         session.flush()
+        textsearch.reindex(session, ticket)
         return ticket
     try:
         # Two app servers may file the same retried request at once: the loser's insert
@@ -211,6 +212,7 @@ def open_ticket(
         if existing is None:
             raise
         return existing
+    textsearch.reindex(session, ticket)
     return ticket
 
 
@@ -286,6 +288,7 @@ def reply_as_candidate(
     sla.start(ticket, policy=sla_policy or sla.SlaPolicy(), now=now)
     ticket.updated_at = now
     session.flush()
+    textsearch.reindex(session, ticket)
     return message
 
 

@@ -15,11 +15,11 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, text
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
-from helpdesk import clock, create_app
+from helpdesk import clock, create_app, search
 from helpdesk.db import database
 from helpdesk.identity.models import Role, Staff
 from helpdesk.identity.services import create_staff
@@ -74,6 +74,8 @@ class LiveServer:
         with self.session() as session:
             for table in reversed(Base.metadata.sorted_tables):
                 session.execute(delete(table))
+            for index in search.INDEXES.values():  # not models: the search indexes
+                session.execute(text(f"DELETE FROM {index}"))  # noqa: S608 - names from INDEXES
 
 
 @pytest.fixture(scope="session")
