@@ -105,6 +105,10 @@ def from_env(env: dict[str, str] | None = None) -> dict[str, object]:
         "NOTIFIER": env.get("HELPDESK_NOTIFIER", "log"),
         "SMS_FROM": env.get("HELPDESK_SMS_FROM", ""),
         "HOTLINE": env.get("HELPDESK_HOTLINE", "400-088-0028"),
+        # The organizer's candidate platform, where 智考云 and 智考通 are downloaded.
+        "CANDIDATE_PLATFORM_URL": env.get(
+            "HELPDESK_CANDIDATE_PLATFORM_URL", "https://vict.zhikaocn.com"
+        ).strip(),
         # Aliyun (docs/callbacks.md "Reaching candidates in mainland China"): one AccessKey
         # for SMS and the contact center; endpoints may point at a local fake.
         "ALIYUN_ACCESS_KEY_ID": env.get("HELPDESK_ALIYUN_ACCESS_KEY_ID", ""),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -192,6 +192,17 @@ def local_time(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
     return format_datetime(value.astimezone(zone), fmt)
 
 
+def end_time(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
+    """When something ends: midnight is 24:00 of the day before, as the notice writes it
+    ("10:00—24:00"), not 00:00 of a day the candidate does not expect."""
+    if value is None:
+        return ""
+    local = value.astimezone(ZoneInfo(str(current_app.config["TIMEZONE"])))
+    if (local.hour, local.minute) == (0, 0) and "HH:mm" in fmt:
+        return format_datetime(local - timedelta(days=1), fmt.replace("HH:mm", "'24:00'"))
+    return format_datetime(local, fmt)
+
+
 def _template_globals() -> dict[str, Any]:
     from helpdesk import nav
     from helpdesk.exams.labels import KIND_LABELS, PHASE_LABELS
@@ -201,13 +212,19 @@ def _template_globals() -> dict[str, Any]:
         "kind_labels": KIND_LABELS,
         "phase_labels": PHASE_LABELS,
         "hotline": current_app.config["HOTLINE"],
+        "candidate_platform": current_app.config.get("CANDIDATE_PLATFORM_URL", ""),
         "current_locale": str(get_locale()),
-        "caller_ids": [
-            phone_numbers.display(n.strip())
-            for n in str(current_app.config["CALLER_IDS"]).split(",")
-            if n.strip()
-        ],
+        "caller_ids": caller_ids(),
     }
+
+
+def caller_ids() -> list[str]:
+    """The whitelisted callback numbers as candidates read them (028-63201710)."""
+    return [
+        phone_numbers.display(n.strip())
+        for n in str(current_app.config["CALLER_IDS"]).split(",")
+        if n.strip()
+    ]
 
 
 def _has_nul(value: Any) -> bool:
@@ -260,6 +277,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(Exception, _server_error)
     app.context_processor(_template_globals)
     app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["end_time"] = end_time
     app.jinja_env.filters["phone"] = phone_numbers.display
     app.jinja_env.filters["phone_masked"] = phone_numbers.mask
     app.jinja_env.filters["tel"] = tel_href
