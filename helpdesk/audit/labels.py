@@ -36,6 +36,9 @@ ACTION_LABELS = {
     "ticket.assign": _l("Assigned a ticket"),
     "ticket.merge": _l("Merged a duplicate ticket"),
     "ticket.export": _l("Exported the tickets"),
+    "canned_reply.save": _l("Saved a canned reply"),
+    "canned_reply.retire": _l("Retired a canned reply"),
+    "canned_reply.restore": _l("Offered a canned reply again"),
     "candidate.panel_view": _l("Opened a candidate's panel"),
     # Knowledge base (helpdesk.knowledge).
     "article.save": _l("Saved a help article"),
@@ -50,6 +53,7 @@ TARGET_LABELS = {
     "ticket": _l("Ticket"),
     "candidate": _l("Candidate"),
     "article": _l("Help article"),
+    "canned_reply": _l("Canned reply"),
 }
 
 DETAIL_LABELS = {

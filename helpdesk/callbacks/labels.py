@@ -24,9 +24,27 @@ URGENCY_LABELS = {
 }
 
 
+#: One call in words: its outcome when recorded, else where it stands.
+CALL_LABELS = {
+    "resolved": _l("Connected and resolved"),
+    "escalated": _l("Connected, escalated to a ticket"),
+    "no_answer": _l("No answer"),
+    "busy": _l("Busy"),
+    "wrong_number": _l("Wrong number"),
+    "failed": _l("Call failed"),
+    "manual": _l("Dialled by hand on the desk phone"),
+    "unknown": _l("Not known yet"),
+    "queued": _l("Being placed"),
+    "ringing": _l("Ringing"),
+    "in_progress": _l("Talking"),
+    "ended": _l("Ended"),
+}
+
+
 def template_labels() -> dict[str, object]:
     return {
         "status_labels": STATUS_LABELS,
+        "call_labels": CALL_LABELS,
         "urgency_labels": URGENCY_LABELS,
         "category_labels": {str(k): v for k, v in CATEGORY_LABELS.items()},
     }
