@@ -43,9 +43,16 @@ def desk_environment(
 
 
 def gunicorn_command(
-    port: int, *, workers: int, threads: int = 1, timeout: int = 60, extra: Sequence[str] = ()
+    port: int,
+    *,
+    workers: int,
+    threads: int = 1,
+    timeout: int = 60,
+    extra: Sequence[str] = (),
+    app: str = "wsgi:app",
 ) -> list[str]:
-    """gunicorn serving wsgi:app on 127.0.0.1:port (gthread workers when threads > 1)."""
+    """gunicorn serving app (the desk unless named) on 127.0.0.1:port (gthread workers when
+    threads > 1)."""
     return [
         GUNICORN,
         "--workers",
@@ -57,7 +64,7 @@ def gunicorn_command(
         "--timeout",
         str(timeout),
         *extra,
-        "wsgi:app",
+        app,
     ]
 
 
@@ -92,10 +99,13 @@ def start_app_server(
     timeout: int = 60,
     extra: Sequence[str] = ("--log-level", "warning"),
     log: Path | None = None,
+    app: str = "wsgi:app",
 ) -> AppServer:
     """Spawn gunicorn with env; call wait() before sending it requests."""
     port = port or free_port()
-    command = gunicorn_command(port, workers=workers, threads=threads, timeout=timeout, extra=extra)
+    command = gunicorn_command(
+        port, workers=workers, threads=threads, timeout=timeout, extra=extra, app=app
+    )
     return AppServer(spawn(name, command, env=env, log=log), port)
 
 

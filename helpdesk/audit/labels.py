@@ -46,6 +46,8 @@ ACTION_LABELS = {
     "uploads.export": _l("Exported the upload follow-up list"),
     "uploads.guidance_add": _l("Added upload guidance"),
     "uploads.guidance_edit": _l("Edited upload guidance"),
+    # SMS outbox (helpdesk.notify).
+    "sms.retry": _l("Sent a failed SMS again"),
 }
 
 TARGET_LABELS = {
@@ -54,6 +56,7 @@ TARGET_LABELS = {
     "candidate": _l("Candidate"),
     "article": _l("Help article"),
     "canned_reply": _l("Canned reply"),
+    "sms": _l("SMS"),
 }
 
 DETAIL_LABELS = {

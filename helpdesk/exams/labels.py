@@ -16,12 +16,3 @@ PHASE_LABELS = {
     Phase.IN_PROGRESS: _l("In progress"),
     Phase.ENDED: _l("Ended"),
 }
-
-#: The roster file's columns, as a roster report names them beside a problem.
-ROSTER_FIELD_LABELS = {
-    "exam_session": _l("Exam session"),
-    "name": _l("Name"),
-    "id_number": _l("ID number"),
-    "admission_number": _l("Admission number"),
-    "phone": _l("Phone"),
-}

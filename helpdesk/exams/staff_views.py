@@ -14,7 +14,6 @@ from helpdesk.db import get_session
 from helpdesk.errors import DomainError
 from helpdesk.exams import roster, services
 from helpdesk.exams.forms import RosterImportForm
-from helpdesk.exams.labels import ROSTER_FIELD_LABELS
 from helpdesk.exams.models import Enrollment
 from helpdesk.identity.auth import current_staff, staff_required
 from helpdesk.identity.models import Candidate, Role
@@ -114,10 +113,4 @@ def roster_import() -> ResponseReturnValue:
         session.commit()
         flash(_("Roster imported."), "success")
     status = 200 if report.applied else 422
-    page = render_template(
-        "exams/roster_import.html",
-        form=form,
-        report=report,
-        roster_field_labels=ROSTER_FIELD_LABELS,
-    )
-    return page, status
+    return render_template("exams/roster_import.html", form=form, report=report), status

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -17,6 +16,7 @@ from sqlalchemy.orm import Session
 from helpdesk.audit import services as audit
 from helpdesk.errors import Conflict, NotFound, ValidationFailed
 from helpdesk.identity.models import Staff
+from helpdesk.notify.registry import SmsKind
 from helpdesk.notify.services import queue_sms
 from helpdesk.tickets import sla, textsearch
 from helpdesk.tickets.files import StoredFile
@@ -104,18 +104,9 @@ def auto_assign(session: Session, *, ticket: Ticket, staff: Staff, now: datetime
     return assign(session, ticket=ticket, assignee=agent, staff=staff, now=now)
 
 
-def reply_sms_text(number: str, *, hotline: str) -> str:
-    """The reply notice in Chinese whatever the agent's language; names only the hotline."""
-    with force_locale("zh_CN"):
-        return str(
-            gettext(
-                "Your ticket %(number)s on the exam support desk has a new reply. "
-                "Sign in to the support platform to read it. Technical service "
-                "hotline: %(hotline)s",
-                number=number,
-                hotline=hotline,
-            )
-        )
+def reply_sms_params(number: str, *, hotline: str) -> dict[str, str]:
+    """The reply notice's template parameters (notify.registry SmsKind.TICKET_REPLY)."""
+    return {"number": number, "hotline": hotline}
 
 
 def reply(
@@ -127,7 +118,7 @@ def reply(
     now: datetime,
     status: TicketStatus = TicketStatus.WAITING_CANDIDATE,
     attachments: Iterable[StoredFile] = (),
-    sms_body: str | None = None,
+    sms_params: dict[str, str] | None = None,
     allowed_numbers: list[str] | None = None,
 ) -> TicketMessage:
     """Answer the candidate: the answer stops the clock; the candidate is told by SMS."""
@@ -158,12 +149,12 @@ def reply(
     ticket.updated_at = now
     session.flush()
     textsearch.reindex(session, ticket)
-    if sms_body is not None:
+    if sms_params is not None:
         queue_sms(
             session,
             to=ticket.phone,
-            body=sms_body,
-            purpose="ticket.reply",
+            kind=SmsKind.TICKET_REPLY,
+            params=sms_params,
             dedupe_key=f"ticket.reply:{message.id}",
             now=now,
             allowed_numbers=allowed_numbers or [],

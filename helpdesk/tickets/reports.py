@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -98,27 +98,32 @@ def csv_header() -> list[str]:
     return [str(n) for n in names]
 
 
-def export_rows(
+def export_page(
     session: Session,
+    after: int | None,
+    limit: int,
     *,
     local_time: Callable[[datetime | None], str],
     since: datetime | None = None,
-) -> Iterator[str]:
-    """The tickets as CSV lines in words and local time (masked personal data,
-    formula-escaped), streamed."""
+) -> list[tuple[int, tuple[object, ...]]]:
+    """Up to limit tickets after the ticket id `after`, as (id, CSV row) pairs in words and
+    local time: personal data masked, read in one query (streaming.batches pages through
+    them)."""
     query = (
         select(Ticket, Candidate, ExamSession.name)
         .join(Candidate, Candidate.id == Ticket.candidate_id)
         .outerjoin(ExamSession, ExamSession.id == Ticket.exam_session_id)
         .order_by(Ticket.id)
-        .execution_options(yield_per=1000)
+        .limit(limit)
     )
+    if after is not None:
+        query = query.where(Ticket.id > after)
     if since is not None:
         query = query.where(Ticket.created_at >= since)
     yes, no = str(_l("Yes")), str(_l("No"))
-    # Closing the result when a download stops halfway releases the database cursor.
-    with session.execute(query) as result:
-        rows = (
+    return [
+        (
+            ticket.id,
             (
                 ticket.number,
                 local_time(ticket.created_at),
@@ -134,7 +139,7 @@ def export_rows(
                 local_time(ticket.first_response_at),
                 local_time(ticket.resolved_at),
                 yes if ticket.breached_at else no,
-            )
-            for ticket, candidate, session_name in result
+            ),
         )
-        yield from csvexport.lines(csv_header(), rows)
+        for ticket, candidate, session_name in session.execute(query)
+    ]

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     flash,
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask.typing import ResponseReturnValue
@@ -20,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from helpdesk import clock, nav, panel
+from helpdesk import clock, nav, panel, streaming
 from helpdesk.audit import services as audit
 from helpdesk.categories import LABELS as CATEGORY_LABELS
 from helpdesk.categories import Category
@@ -205,7 +204,9 @@ def reply(number: str) -> ResponseReturnValue:
         body=form.body.data or "",
         now=clock.utcnow(),
         status=TicketStatus(form.status.data),
-        sms_body=handling.reply_sms_text(ticket.number, hotline=tickets_settings.current().hotline),
+        sms_params=handling.reply_sms_params(
+            ticket.number, hotline=tickets_settings.current().hotline
+        ),
         allowed_numbers=allowed_numbers(),
     )
     return _done(ticket, _("Reply sent; the candidate is told by SMS."))
@@ -308,11 +309,9 @@ def export_csv() -> ResponseReturnValue:
     session = get_session()
     audit.record(session, staff=_me(), action="ticket.export", now=clock.utcnow())
     session.commit()
-    rows = reports.export_rows(session, local_time=lambda t: local_time(t, CSV_TIME))
-    response = Response(stream_with_context(rows), mimetype="text/csv")
-    response.headers["Content-Disposition"] = "attachment; filename=tickets.csv"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    fetch = functools.partial(reports.export_page, local_time=lambda t: local_time(t, CSV_TIME))
+    rows = streaming.batches(fetch)
+    return streaming.csv_response(reports.csv_header(), rows, filename="tickets.csv")
 
 
 @bp.get("/canned-replies")

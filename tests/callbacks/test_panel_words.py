@@ -40,6 +40,6 @@ def test_the_panel_says_how_each_call_went_in_words(
     page = client.get(f"/staff/candidates/{identity.candidate.id}/panel").text
 
     assert "无人接听" in page
-    assert "技术员用座机手动拨打" in page
+    assert "用座机手动拨打" in page
     assert "no_answer" not in page
     assert "→ manual" not in page

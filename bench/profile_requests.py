@@ -1,0 +1,267 @@
+"""Where the time of one request goes, per request kind (cProfile, in this process).
+
+    .venv/bin/python -m bench.profile_requests [--requests 300] [--kind press|form|inbox|ticket]
+                                               [--top 25]
+
+Seeds a throwaway PostgreSQL database next to --pg-server as bench.side_by_side does (an
+exam in progress, its roster with API tokens, a signed-in candidate and agent), builds the
+desk's app with production settings in this process, warms it up, then profiles --requests
+requests of each kind through Flask's test client: a press of 求助 (POST
+/api/v1/help-requests, a new candidate each), the ticket form (GET + POST /tickets/new), the
+staff inbox, a staff ticket page. Prints, per kind, milliseconds per request and their split
+into the parts issue 17 names (SQL on the wire, SQLAlchemy, sign-in, translations, templates,
+forms, validation and serialisation), the statements sent, and the functions that cost most
+by their own time. One thread, no HTTP server: CPU per request, which is what a saturated
+gunicorn worker spends.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import re
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from bench.harness import database, desk
+from bench.side_by_side import ID_HASH_KEY  # the roster side_by_side seeds
+
+CODE = "BENCH-FORMAL"
+STAFF_PASSWORD = "bench profile password"  # noqa: S105 - a fictitious bench agent
+_KEY = re.compile(r'name="key" type="hidden" value="([^"]+)"')
+_CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+KINDS = ("press", "form", "inbox", "ticket")
+
+#: The parts of a request: (label, functions whose cumulative time is that part). A
+#: function is named by (file suffix, function name); parts are measured outermost first.
+PARTS: list[tuple[str, list[tuple[str, str]]]] = [
+    (
+        "SQL on the wire (psycopg)",
+        [
+            ("psycopg/cursor.py", "execute"),
+            ("psycopg/cursor.py", "fetchall"),
+            ("psycopg/cursor.py", "fetchone"),
+            ("psycopg/connection.py", "commit"),
+            ("psycopg/connection.py", "rollback"),
+        ],
+    ),
+    (
+        "SQLAlchemy (all, SQL included)",
+        [
+            ("sqlalchemy/orm/session.py", "execute"),
+            ("sqlalchemy/orm/session.py", "scalar"),
+            ("sqlalchemy/orm/session.py", "scalars"),
+            ("sqlalchemy/orm/session.py", "flush"),
+            ("sqlalchemy/orm/session.py", "commit"),
+            ("sqlalchemy/orm/session.py", "close"),
+            ("sqlalchemy/orm/strategies.py", "_load_for_state"),
+            ("sqlalchemy/orm/session.py", "get"),
+        ],
+    ),
+    (
+        "sign-in lookup",
+        [
+            ("helpdesk/identity/auth.py", "_load_principal"),
+            ("helpdesk/api/__init__.py", "bearer_candidate"),
+        ],
+    ),
+    ("templates (render_template)", [("flask/templating.py", "render_template")]),
+    (
+        "translations (gettext)",
+        [
+            ("flask_babel/__init__.py", "gettext"),
+            ("flask_babel/__init__.py", "get_translations"),
+            ("flask_babel/speaklater.py", "__str__"),
+            ("flask_babel/__init__.py", "format_datetime"),
+        ],
+    ),
+    (
+        "forms (WTForms, CSRF)",
+        [
+            ("wtforms/form.py", "__call__"),
+            ("flask_wtf/form.py", "validate_on_submit"),
+            ("flask_wtf/csrf.py", "protect"),
+        ],
+    ),
+    (
+        "pydantic / JSON",
+        [("pydantic/main.py", "model_validate"), ("flask/json/__init__.py", "jsonify")],
+    ),
+]
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--requests", type=int, default=300, help="per kind")
+    parser.add_argument("--kind", choices=KINDS, action="append", help="default: all")
+    parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--pg-server", default=database.PG_SERVER)
+    return parser.parse_args(argv)
+
+
+def seeded(url: str, presses: int) -> tuple[list[str], dict[str, str]]:
+    """(API tokens, one web candidate's identity) plus an agent, via bench.side_by_side."""
+    from bench import side_by_side
+
+    args = side_by_side.parse_args(
+        ["--rounds", "1", "--candidates", str(presses), "--submissions", "1"]
+    )
+    args.web_clients = 1
+    cohorts, web = side_by_side.seed_desk(url, args)
+    from helpdesk import clock
+    from helpdesk.db import Database
+    from helpdesk.identity.models import Role
+    from helpdesk.identity.services import create_staff
+
+    db = Database(url, pool_size=1)
+    with db.sessionmaker() as session:
+        create_staff(
+            session, username="bench", password=STAFF_PASSWORD, role=Role.AGENT, now=clock.utcnow()
+        )
+        session.commit()
+    db.engine.dispose()
+    return cohorts[0], web[0]
+
+
+def statements_counter(app: Any) -> list[int]:
+    from sqlalchemy import event
+
+    from helpdesk.db import database as db_of
+
+    seen = [0]
+
+    def count(*_args: Any) -> None:
+        seen[0] += 1
+
+    event.listen(db_of(app).engine, "before_cursor_execute", count)
+    return seen
+
+
+def requests_of(kind: str, app: Any, tokens: list[str], web: dict[str, str]) -> Callable[[], None]:
+    """A function that sends one request (or one GET + POST pair) of kind."""
+    if kind == "press":
+        client, queue = app.test_client(), iter(tokens)
+
+        def press() -> None:
+            answer = client.post(
+                "/api/v1/help-requests",
+                json={"exam_session": CODE, "category": "login"},
+                headers={
+                    "Authorization": f"Bearer {next(queue)}",
+                    "Idempotency-Key": uuid.uuid4().hex,
+                },
+            )
+            assert answer.status_code == 201, answer.text
+
+        return press
+    if kind == "form":
+        browser = app.test_client()
+        page = browser.get("/signin").text
+        csrf = _CSRF.search(page)
+        signed = browser.post("/signin", data={"csrf_token": csrf.group(1) if csrf else "", **web})
+        assert signed.status_code == 302, signed.text
+
+        def submit() -> None:
+            form = browser.get("/tickets/new").text
+            key, token = _KEY.search(form), _CSRF.search(form)
+            answer = browser.post(
+                "/tickets/new",
+                data={
+                    "csrf_token": token.group(1) if token else "",
+                    "key": key.group(1) if key else "",
+                    "category": "login",
+                    "exam_session": CODE,
+                    "description": "登录时提示考生不存在",
+                },
+            )
+            assert answer.status_code == 302, answer.text
+
+        return submit
+    staff = app.test_client()
+    page = staff.get("/staff/signin").text
+    csrf = _CSRF.search(page)
+    signed = staff.post(
+        "/staff/signin",
+        data={
+            "csrf_token": csrf.group(1) if csrf else "",
+            "username": "bench",
+            "password": STAFF_PASSWORD,
+        },
+    )
+    assert signed.status_code == 302, signed.text
+    if kind == "inbox":
+        return lambda: _ok(staff.get("/staff/tickets?status=new"))
+    inbox = staff.get("/staff/tickets?status=all").text
+    number = re.search(r"/staff/tickets/(T[0-9A-Z-]+)", inbox)
+    assert number is not None, "no ticket in the inbox to open"
+    return lambda: _ok(staff.get(f"/staff/tickets/{number.group(1)}"))
+
+
+def _ok(answer: Any) -> None:
+    assert answer.status_code == 200, answer.status_code
+
+
+def parts(stats: pstats.Stats) -> dict[str, float]:
+    """Seconds of cumulative time per part (a part's functions never nest in each other's
+    time twice: the outermost call of each recursive chain is what cProfile reports)."""
+    table: dict[Any, Any] = stats.stats  # type: ignore[attr-defined]
+    out = {}
+    for label, names in PARTS:
+        total = 0.0
+        for (path, _line, name), (_cc, _nc, _tt, cumulative, _callers) in table.items():
+            if any(path.endswith(suffix) and name == fn for suffix, fn in names):
+                total += cumulative
+        out[label] = total
+    return out
+
+
+def profile(kind: str, app: Any, tokens: list[str], web: dict[str, str], args: Any) -> None:
+    send = requests_of(kind, app, tokens, web)
+    for _ in range(5):  # warm: compiled templates, statement caches, pool connections
+        send()
+    seen = statements_counter(app)
+    before = seen[0]
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    profiler.enable()
+    for _ in range(args.requests):
+        send()
+    profiler.disable()
+    seconds = time.perf_counter() - started
+    per = seconds * 1000 / args.requests
+    statements = (seen[0] - before) / args.requests
+    stats = pstats.Stats(profiler)
+    total = stats.total_tt  # type: ignore[attr-defined]
+    label = "GET + POST" if kind == "form" else "request"
+    print(f"\n== {kind}: {per:.1f} ms per {label} (profiled), {statements:.1f} statements")
+    for part, spent in parts(stats).items():
+        print(f"   {part:<34} {spent * 1000 / args.requests:6.2f} ms  {spent / total:5.1%}")
+    stats.sort_stats("tottime").print_stats(args.top)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    kinds = args.kind or list(KINDS)
+    with database.throwaway("postgresql", label="profile", server=args.pg_server) as url:
+        tokens, web = seeded(url, args.requests + 10)
+        os.environ.update(desk.desk_environment(url, id_hash_key=ID_HASH_KEY))
+        from helpdesk import create_app
+
+        app = create_app()
+        for kind in kinds:
+            profile(kind, app, tokens, web, args)
+        from helpdesk.db import database as db_of
+
+        db_of(app).engine.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

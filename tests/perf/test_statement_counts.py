@@ -1,0 +1,124 @@
+"""How many SQL statements each request kind sends, in a warm process: a press of 求助, the
+candidate's ticket form and its submission, the staff inbox and a staff ticket page. A
+change that adds a statement to one of them fails here (issue 17's budgets)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+
+PRESS_BUDGET = 12
+FORM_GET_BUDGET = 4
+FORM_POST_BUDGET = 12
+INBOX_BUDGET = 8
+TICKET_VIEW_BUDGET = 15
+
+_KEY = re.compile(r'name="key" type="hidden" value="([^"]+)"')
+
+
+def press(client, token: str, exam: str):
+    return client.post(
+        "/api/v1/help-requests",
+        json={"exam_session": exam, "category": "login", "note": "登录不了"},
+        headers={"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex},
+    )
+
+
+@pytest.fixture
+def api_token(perf_app, new_candidate, in_exam):
+    def token() -> str:
+        answer = perf_app.test_client().post("/api/v1/candidate-tokens", json=new_candidate())
+        assert answer.status_code == 201, answer.text
+        return str(answer.json["token"])
+
+    return token
+
+
+@pytest.fixture
+def candidate_client(perf_app, new_candidate, in_exam):
+    def signed_in():
+        browser = perf_app.test_client()
+        answer = browser.post("/signin", data=new_candidate())
+        assert answer.status_code == 302, answer.text
+        return browser
+
+    return signed_in
+
+
+def test_a_press_of_help_sends_at_most_four_statements(
+    perf_app, api_token, formal_exam, count_statements
+):
+    client = perf_app.test_client()
+    assert press(client, api_token(), formal_exam).status_code == 201  # a warm process
+    token = api_token()
+
+    with count_statements() as seen:
+        answer = press(client, token, formal_exam)
+
+    assert answer.status_code == 201, answer.text
+    assert len(seen) <= PRESS_BUDGET, seen.show()
+
+
+def test_the_ticket_form_sends_at_most_two_statements_and_its_submission_six(
+    candidate_client, count_statements, formal_exam
+):
+    candidate_client().get("/tickets/new")  # a warm process
+    browser = candidate_client()
+
+    with count_statements() as shown:
+        page = browser.get("/tickets/new")
+    assert page.status_code == 200
+    key = _KEY.search(page.text)
+    assert key is not None
+    form = {
+        "key": key.group(1),
+        "category": "login",
+        "exam_session": formal_exam,
+        "phone": "13800138000",
+        "description": "登录时提示考生不存在，请帮忙看看",
+    }
+    with count_statements() as sent:
+        answer = browser.post("/tickets/new", data=form)
+
+    assert answer.status_code == 302, answer.text
+    assert len(shown) <= FORM_GET_BUDGET, shown.show()
+    assert len(sent) <= FORM_POST_BUDGET, sent.show()
+
+
+def test_the_inbox_sends_at_most_four_statements(agent_client, count_statements):
+    agent_client.get("/staff/tickets")  # a warm process
+
+    with count_statements() as seen:
+        page = agent_client.get("/staff/tickets?status=open")
+
+    assert page.status_code == 200
+    assert len(seen) <= INBOX_BUDGET, seen.show()
+
+
+def test_a_staff_ticket_page_sends_at_most_its_budget(
+    agent_client, candidate_client, count_statements, formal_exam
+):
+    browser = candidate_client()
+    page = browser.get("/tickets/new")
+    key = _KEY.search(page.text)
+    assert key is not None
+    answer = browser.post(
+        "/tickets/new",
+        data={
+            "key": key.group(1),
+            "category": "login",
+            "exam_session": formal_exam,
+            "phone": "13800138000",
+            "description": "登录时提示考生不存在",
+        },
+    )
+    number = answer.headers["Location"].split("/tickets/")[1].split("?")[0]
+    agent_client.get(f"/staff/tickets/{number}")  # a warm process
+
+    with count_statements() as seen:
+        page = agent_client.get(f"/staff/tickets/{number}")
+
+    assert page.status_code == 200
+    assert len(seen) <= TICKET_VIEW_BUDGET, seen.show()
