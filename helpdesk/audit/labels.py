@@ -29,6 +29,7 @@ ACTION_LABELS = {
     "audit.export": _l("Exported the audit log"),
     # Rosters (helpdesk.exams).
     "roster.import": _l("Imported a roster"),
+    "exam_session.save": _l("Saved an exam session"),
     # Tickets (helpdesk.tickets).
     "ticket.reply": _l("Replied to a ticket"),
     "ticket.note": _l("Added an internal note"),
@@ -56,6 +57,7 @@ TARGET_LABELS = {
     "candidate": _l("Candidate"),
     "article": _l("Help article"),
     "canned_reply": _l("Canned reply"),
+    "exam_session": _l("Exam session"),
     "sms": _l("SMS"),
 }
 
