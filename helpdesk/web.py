@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import Flask, Response, abort, current_app, g, render_template, request, url_for
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_datetime, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
@@ -203,6 +203,38 @@ def end_time(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
     return format_datetime(local, fmt)
 
 
+def duration(seconds: float | None) -> str:
+    """A span in words: 715 -> "11 分 55 秒" ("11 min 55 s"); None -> "—"."""
+    if seconds is None:
+        return "—"
+    total = max(0, round(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return gettext("%(h)d h %(m)d min", h=hours, m=minutes)
+    if minutes:
+        return gettext("%(m)d min %(s)d s", m=minutes, s=secs)
+    return gettext("%(s)d s", s=secs)
+
+
+def time_left(due: datetime | None, now: datetime) -> str:
+    """A due time as the time left: "还剩 12 分钟", or how late: "已超时 5 分钟"."""
+    if due is None:
+        return ""
+    seconds = (due - now).total_seconds()
+    minutes = int(abs(seconds) // 60)
+    span = (
+        gettext("%(h)d h %(m)d min", h=minutes // 60, m=minutes % 60)
+        if minutes >= 60
+        else gettext("%(m)d min", m=minutes)
+    )
+    return (
+        gettext("%(span)s left", span=span)
+        if seconds >= 0
+        else gettext("%(span)s overdue", span=span)
+    )
+
+
 def _template_globals() -> dict[str, Any]:
     from helpdesk import nav
     from helpdesk.exams.labels import KIND_LABELS, PHASE_LABELS
@@ -278,6 +310,8 @@ def init_app(app: Flask) -> None:
     app.context_processor(_template_globals)
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["end_time"] = end_time
+    app.jinja_env.filters["duration"] = duration
+    app.jinja_env.globals["time_left"] = time_left
     app.jinja_env.filters["phone"] = phone_numbers.display
     app.jinja_env.filters["phone_masked"] = phone_numbers.mask
     app.jinja_env.filters["tel"] = tel_href

@@ -30,6 +30,7 @@ ACTION_LABELS = {
     "audit.export": _l("Exported the audit log"),
     # Rosters (helpdesk.exams).
     "roster.import": _l("Imported a roster"),
+    "exam_session.save": _l("Saved an exam session"),
     # Tickets (helpdesk.tickets).
     "ticket.reply": _l("Replied to a ticket"),
     "ticket.note": _l("Added an internal note"),
@@ -39,6 +40,9 @@ ACTION_LABELS = {
     "ticket.export": _l("Exported the tickets"),
     "privacy.erase": _l("Erased an exam session's personal data (retention period over)"),
     "exam.results_published": _l("Recorded that an exam session's results are published"),
+    "canned_reply.save": _l("Saved a canned reply"),
+    "canned_reply.retire": _l("Retired a canned reply"),
+    "canned_reply.restore": _l("Offered a canned reply again"),
     "candidate.panel_view": _l("Opened a candidate's panel"),
     # Knowledge base (helpdesk.knowledge).
     "article.save": _l("Saved a help article"),
@@ -55,6 +59,8 @@ TARGET_LABELS = {
     "ticket": _l("Ticket"),
     "candidate": _l("Candidate"),
     "article": _l("Help article"),
+    "canned_reply": _l("Canned reply"),
+    "exam_session": _l("Exam session"),
     "sms": _l("SMS"),
 }
 
