@@ -172,3 +172,16 @@ def try_advisory_lock(session: Session, name: str) -> bool:
 
 def is_postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
+
+
+def insert_or_nothing(session: Session, entity: Any) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING for the session's engine: a row that would break a
+    unique constraint is not stored and returns nothing, in one statement and without a
+    savepoint (the caller then reads the row that won)."""
+    if is_postgres(session):
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(entity).on_conflict_do_nothing()
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(entity).on_conflict_do_nothing()

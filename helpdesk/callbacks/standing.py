@@ -5,6 +5,7 @@ candidate should do now; describe() is the body API.md gives for a request.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
@@ -12,31 +13,30 @@ from sqlalchemy.orm import Session
 
 from helpdesk.callbacks.models import CallAttempt, HelpRequest, HelpStatus
 from helpdesk.callbacks.settings import Settings
+from helpdesk.db import is_postgres
 from helpdesk.identity.models import Staff
 
 
 def describe(
     session: Session, request: HelpRequest, *, settings: Settings, now: datetime
 ) -> dict[str, object]:
-    """The API.md body of a help request, in the visitor's language (one position query)."""
-    place = position(session, request)
+    """The API.md body of a help request, in the visitor's language (one statement: the
+    position and the estimate's inputs together)."""
+    place, per_call, agents = _standing_now(session, request, settings=settings, now=now)
+    wait = _wait(request, place=place, per_call=per_call, agents=agents, now=now)
     return {
         "id": request.public_id,
         "status": str(request.status),
         "position": place,
-        "estimated_wait_seconds": estimated_wait_seconds(
-            session, request, place=place, settings=settings, now=now
-        ),
+        "estimated_wait_seconds": wait,
         "caller_ids": settings.caller_ids_display,
         "message": status_message(request, settings=settings, place=place),
     }
 
 
-def position(session: Session, request: HelpRequest) -> int:
-    """1 for the next to be called; 0 once a technician has it or it is closed."""
-    if request.status != HelpStatus.WAITING:
-        return 0
-    ahead = session.scalar(
+def _ahead(request: HelpRequest) -> Any:
+    """The waiting requests called before request (its position minus one)."""
+    return (
         select(func.count())
         .select_from(HelpRequest)
         .where(
@@ -56,6 +56,63 @@ def position(session: Session, request: HelpRequest) -> int:
             ),
         )
     )
+
+
+def _call_seconds(session: Session) -> Any:
+    """A call attempt's length in seconds, as this engine computes it."""
+    if is_postgres(session):
+        return func.extract("epoch", CallAttempt.ended_at - CallAttempt.started_at)
+    return (func.julianday(CallAttempt.ended_at) - func.julianday(CallAttempt.started_at)) * 86400
+
+
+def _standing_now(
+    session: Session, request: HelpRequest, *, settings: Settings, now: datetime
+) -> tuple[int, float, int]:
+    """(position, mean call seconds, agents) in one statement; position(),
+    average_call_seconds() and agents_available() say what each means."""
+    if request.status != HelpStatus.WAITING:
+        return 0, 0.0, 1
+    recent = (
+        select(_call_seconds(session).label("seconds"))
+        .where(
+            CallAttempt.ended_at.is_not(None), CallAttempt.started_at >= now - timedelta(hours=6)
+        )
+        .order_by(CallAttempt.id.desc())
+        .limit(200)
+        .subquery()
+    )
+    ahead, mean, marked, took_calls = session.execute(
+        select(
+            _ahead(request).scalar_subquery(),
+            select(func.avg(recent.c.seconds)).where(recent.c.seconds > 0).scalar_subquery(),
+            select(func.count())
+            .select_from(Staff)
+            .where(Staff.active.is_(True), Staff.available.is_(True))
+            .scalar_subquery(),
+            select(func.count(func.distinct(CallAttempt.staff_id)))
+            .where(CallAttempt.started_at >= now - timedelta(minutes=30))
+            .scalar_subquery(),
+        )
+    ).one()
+    per_call = float(mean) if mean else float(settings.default_call_seconds)
+    agents = int(marked) if marked else max(1, int(took_calls or 0))
+    return int(ahead or 0) + 1, per_call, agents
+
+
+def _wait(request: HelpRequest, *, place: int, per_call: float, agents: int, now: datetime) -> int:
+    if place == 0:
+        return 0
+    wait = place * per_call / agents
+    if request.due_at > now:
+        wait = max(wait, (request.due_at - now).total_seconds())
+    return round(wait)
+
+
+def position(session: Session, request: HelpRequest) -> int:
+    """1 for the next to be called; 0 once a technician has it or it is closed."""
+    if request.status != HelpStatus.WAITING:
+        return 0
+    ahead = session.scalar(_ahead(request))
     return int(ahead or 0) + 1
 
 

@@ -9,11 +9,11 @@ import uuid
 
 import pytest
 
-PRESS_BUDGET = 12
-FORM_GET_BUDGET = 4
-FORM_POST_BUDGET = 12
-INBOX_BUDGET = 8
-TICKET_VIEW_BUDGET = 15
+PRESS_BUDGET = 4
+FORM_GET_BUDGET = 2
+FORM_POST_BUDGET = 9
+INBOX_BUDGET = 6
+TICKET_VIEW_BUDGET = 13
 
 _KEY = re.compile(r'name="key" type="hidden" value="([^"]+)"')
 
