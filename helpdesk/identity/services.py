@@ -7,6 +7,7 @@ import re
 import secrets
 import unicodedata
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
@@ -153,7 +154,7 @@ def resolve_session(
         # exams sits above identity: reach Enrollment through the relationship
         enrollment = Candidate.enrollments.property.mapper.class_
         candidate = candidate.joinedload(Candidate.enrollments).joinedload(enrollment.exam_session)
-    statement = (
+    statement: Any = (
         select(AuthSession)
         .options(joinedload(AuthSession.staff), candidate)
         .where(AuthSession.token_hash == _token_hash(token))
