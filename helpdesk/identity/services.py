@@ -166,7 +166,7 @@ def resolve_session(
     found = session.execute(statement).unique().first()
     if found is None:
         return None
-    row = found[0]
+    row: AuthSession = found[0]
     if with_policy:
         session.info[POLICY_ABSENT] = found[1] is None
     if row.kind not in kinds or row.expires_at <= now:
