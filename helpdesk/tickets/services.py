@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -158,10 +158,29 @@ def open_ticket(
     """
     if idempotency_key is not None and len(idempotency_key) > 64:
         idempotency_key = hashlib.sha256(idempotency_key.encode("utf-8")).hexdigest()
+    number = new_number()
     if idempotency_key is not None:
-        existing = ticket_by_key(session, candidate=candidate, key=idempotency_key)
-        if existing is not None:
+        # One statement: a ticket already filed under this key, or one holding this number.
+        found = list(
+            session.scalars(
+                select(Ticket).where(
+                    or_(
+                        and_(
+                            Ticket.candidate_id == candidate.id,
+                            Ticket.idempotency_key == idempotency_key,
+                        ),
+                        Ticket.number == number,
+                    )
+                )
+            )
+        )
+        existing = next((t for t in found if t.idempotency_key == idempotency_key), None)
+        if existing is not None and existing.candidate_id == candidate.id:
             return existing
+        if any(t.number == number for t in found):
+            number = _unused_number(session)
+    else:
+        number = _unused_number(session)
     category = Category(category)
     source_kind = TicketSource(source)
     text = clean_text(description, field="description")
@@ -173,7 +192,7 @@ def open_ticket(
             fields={"exam_session": str(_l("Not one of your exam sessions."))},
         )
     ticket = Ticket(
-        number=_unused_number(session),
+        number=number,
         candidate=candidate,
         exam_session=exam_session,
         category=category.value,
