@@ -13,7 +13,12 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt -c constraints.txt
 	touch $(STAMP)
 
-install: $(STAMP) translations
+# axe-core for the browser tests' page checks, exactly as package-lock.json pins it.
+NODE_MODULES := node_modules/.package-lock.json
+$(NODE_MODULES): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+install: $(STAMP) $(NODE_MODULES) translations
 
 translations: $(STAMP)
 	@for dir in $$(find helpdesk -type d -name translations); do \
@@ -71,4 +76,4 @@ agent-windows-test: agent-windows $(STAMP)
 	HELPDESK_REQUIRE_WINE=1 $(BIN)/python -m pytest -q -p no:randomly tests/wine
 
 clean:
-	rm -rf $(VENV) .pytest_cache build/agent-windows
+	rm -rf $(VENV) .pytest_cache build/agent-windows node_modules

@@ -44,6 +44,14 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
+def _choice(env: dict[str, str], name: str, allowed: tuple[str, ...]) -> str:
+    """One of allowed (the first is the default), compared without case."""
+    raw = (env.get(name) or allowed[0]).strip().lower()
+    if raw not in allowed:
+        raise ConfigError(f"{name} must be one of {', '.join(allowed)}, got {raw!r}")
+    return raw
+
+
 def from_env(env: dict[str, str] | None = None) -> dict[str, object]:
     """Build the Flask config mapping from environment variables."""
     env = dict(os.environ if env is None else env)
@@ -79,6 +87,15 @@ def from_env(env: dict[str, str] | None = None) -> dict[str, object]:
         "NOTIFIER": env.get("HELPDESK_NOTIFIER", "log"),
         "SMS_FROM": env.get("HELPDESK_SMS_FROM", ""),
         "HOTLINE": env.get("HELPDESK_HOTLINE", "400-088-0028"),
+        # Aliyun (docs/callbacks.md "Reaching candidates in mainland China"): one AccessKey
+        # for SMS and the contact center; endpoints may point at a local fake.
+        "ALIYUN_ACCESS_KEY_ID": env.get("HELPDESK_ALIYUN_ACCESS_KEY_ID", ""),
+        "ALIYUN_ACCESS_KEY_SECRET": env.get("HELPDESK_ALIYUN_ACCESS_KEY_SECRET", ""),
+        "ALIYUN_TIMEOUT_SECONDS": _int(env, "HELPDESK_ALIYUN_TIMEOUT_SECONDS", 10),
+        "ALIYUN_SMS_SIGN_NAME": env.get("HELPDESK_ALIYUN_SMS_SIGN_NAME", ""),
+        "ALIYUN_SMS_ENDPOINT": env.get("HELPDESK_ALIYUN_SMS_ENDPOINT", ""),
+        #: kind=template code pairs, e.g. "unreachable=SMS_1,ticket_reply=SMS_2,...".
+        "SMS_TEMPLATE_CODES": env.get("HELPDESK_SMS_TEMPLATE_CODES", ""),
         "UPLOAD_DIR": env.get("HELPDESK_UPLOAD_DIR", str(INSTANCE / "uploads")),
         "TICKET_SLA_URGENT_MINUTES": _int(env, "HELPDESK_TICKET_SLA_URGENT_MINUTES", 15),
         "TICKET_SLA_OTHER_HOURS": _int(env, "HELPDESK_TICKET_SLA_OTHER_HOURS", 24),
@@ -92,6 +109,9 @@ def from_env(env: dict[str, str] | None = None) -> dict[str, object]:
         "CALLBACK_UNKNOWN_SETTLE_SECONDS": _int(
             env, "HELPDESK_CALLBACK_UNKNOWN_SETTLE_SECONDS", 120
         ),
+        "CALLBACK_PRIOR_CALLS": _int(env, "HELPDESK_CALLBACK_PRIOR_CALLS", 20),
+        "CALLBACK_PICKUP_SECONDS": _int(env, "HELPDESK_CALLBACK_PICKUP_SECONDS", 30),
+        "CALLBACK_PRESENCE_SECONDS": _int(env, "HELPDESK_CALLBACK_PRESENCE_SECONDS", 45),
         "TWILIO_TIMEOUT_SECONDS": _int(env, "HELPDESK_TWILIO_TIMEOUT_SECONDS", 10),
         # The post-exam upload follow-up (docs/uploads.md).
         "UPLOAD_FOLLOWUP_GRACE_MINUTES": _int(env, "HELPDESK_UPLOAD_FOLLOWUP_GRACE_MINUTES", 30),
@@ -127,6 +147,15 @@ def from_env(env: dict[str, str] | None = None) -> dict[str, object]:
         # Encrypts the staff's TOTP seeds at rest; the session key unless set on its own.
         "TOTP_KEY": env.get("HELPDESK_TOTP_KEY") or secret_key,
         "PROXY_HOPS": _int(env, "HELPDESK_PROXY_HOPS", 0),
+        # Peers whose X-Forwarded-* headers are believed (addresses or networks, comma
+        # separated); empty: any peer, as before (docs/deploy.md).
+        "TRUSTED_PROXIES": env.get("HELPDESK_TRUSTED_PROXIES", ""),
+        # Operators' view (docs/deploy.md): JSON log lines, the Prometheus endpoint.
+        "LOG_FORMAT": _choice(env, "HELPDESK_LOG_FORMAT", ("json", "text")),
+        "LOG_LEVEL": _choice(env, "HELPDESK_LOG_LEVEL", ("info", "debug", "warning", "error")),
+        "METRICS_ALLOW": env.get("HELPDESK_METRICS_ALLOW", "127.0.0.1,::1"),
+        "METRICS_TOKEN": env.get("HELPDESK_METRICS_TOKEN", ""),
+        "METRICS_MULTIPROC_DIR": env.get("PROMETHEUS_MULTIPROC_DIR", ""),
         "MAX_CONTENT_LENGTH": _int(env, "HELPDESK_MAX_CONTENT_LENGTH", 60 * 1024 * 1024),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -137,4 +166,28 @@ def from_env(env: dict[str, str] | None = None) -> dict[str, object]:
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "BABEL_DEFAULT_TIMEZONE": env.get("HELPDESK_TIMEZONE", "Asia/Shanghai"),
         "JSON_AS_ASCII": False,
+    }
+
+
+def server_from_env(env: dict[str, str] | None = None) -> dict[str, object]:
+    """gunicorn's settings for one app server (gunicorn.conf.py reads these; docs/deploy.md)."""
+    env = dict(os.environ if env is None else env)
+    workers = _int(env, "HELPDESK_WORKERS", 4)
+    threads = _int(env, "HELPDESK_THREADS", 4)
+    if workers < 1 or threads < 1:
+        raise ConfigError("HELPDESK_WORKERS and HELPDESK_THREADS must be at least 1")
+    access_log = env.get("HELPDESK_ACCESS_LOG", "-")
+    return {
+        "bind": env.get("HELPDESK_BIND", "127.0.0.1:8001"),
+        "workers": workers,
+        "threads": threads,
+        "timeout": _int(env, "HELPDESK_WORKER_TIMEOUT", 30),
+        "graceful_timeout": _int(env, "HELPDESK_GRACEFUL_TIMEOUT", 20),
+        "keepalive": _int(env, "HELPDESK_KEEPALIVE_SECONDS", 75),
+        "max_requests": _int(env, "HELPDESK_MAX_REQUESTS", 5000),
+        # The proxies whose X-Forwarded-Proto gunicorn believes: the app's own list
+        # (HELPDESK_TRUSTED_PROXIES), else this host only.
+        "forwarded_allow_ips": env.get("HELPDESK_TRUSTED_PROXIES") or "127.0.0.1,::1",
+        "access_log": None if access_log in ("", "off") else access_log,
+        "metrics_dir": env.get("PROMETHEUS_MULTIPROC_DIR", ""),
     }

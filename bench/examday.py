@@ -25,7 +25,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from bench.harness.http import Client, Recorder
-from bench.rehearsal import actors, agents, checks, dbcheck, people
+from bench.rehearsal import actors, agents, checks, dbcheck, metrics, nginx, people
 from bench.rehearsal.deploy import Deployment
 from bench.rehearsal.faults import Faults, set_twilio_mode
 from bench.rehearsal.ledger import Ledger
@@ -60,6 +60,9 @@ def callback_env(timetable: Timetable) -> dict[str, str]:
         "HELPDESK_CALLBACK_CLAIM_SECONDS": scaled(90),
         "HELPDESK_CALLBACK_RETRY_SECONDS": scaled(60),
         "HELPDESK_CALLBACK_UNKNOWN_SETTLE_SECONDS": scaled(120),
+        # The estimate's prior call length and pickup, as an operator sets them for a day.
+        "HELPDESK_CALLBACK_DEFAULT_CALL_SECONDS": scaled(180),
+        "HELPDESK_CALLBACK_PICKUP_SECONDS": scaled(20),
         "HELPDESK_TWILIO_TIMEOUT_SECONDS": "3",
     }
 
@@ -116,6 +119,12 @@ def run_day(args: argparse.Namespace, target: Target, out: Path, started: float)
         target=sample_queue, args=(engine, target.code, stop, depth), daemon=True
     )
     sampler.start()
+    scraped = metrics.MetricsLog()
+    if deployment is not None:
+        metrics_url = f"http://127.0.0.1:{deployment.app_ports[0]}/metrics"
+        threading.Thread(
+            target=metrics.sample, args=(metrics_url, scraped, stop), daemon=True
+        ).start()
     faults = Faults(deployment, stop) if deployment else None
     if faults is not None and deployment is not None:
         schedule_faults(args, faults, timetable, deployment)
@@ -163,8 +172,13 @@ def run_day(args: argparse.Namespace, target: Target, out: Path, started: float)
         tool_errors=runner.errors,
         finished=finished,
     )
+    result.desk_metrics = metrics.summary(scraped)
+    if deployment is not None and deployment.front is not None:
+        result.front = nginx.access_figures(deployment.front.access_log)
     kills = faults.kills if faults else []
-    lines = write_outputs(out, result, recorder.snapshot(), depth, timetable.login_opens, kills)
+    lines = write_outputs(
+        out, result, recorder.snapshot(), depth, timetable.login_opens, kills, scraped
+    )
     print("\n".join(lines))
     print(f"report: {out / 'report.html'}")
     return 0 if result.ok else 1

@@ -6,16 +6,23 @@ Creates its own PostgreSQL database next to --pg-server, migrates it, seeds a fo
 progress, the roster, API tokens and agents through the desk's services, and starts the desk
 under gunicorn (2 workers, gthread). Then every candidate presses once (POST
 /api/v1/help-requests) within --window seconds at --clients concurrency; 30% of presses are
-sent again with the same Idempotency-Key and 10% pressed again with a new key. Then --agents
-agents sign in and claim (the console's claim-next) until the queue is empty, recording each
-call as resolved. Prints requests recorded (must equal --candidates), 5xx answers and failed
-connections (must be 0), double claims (must be 0), POST latency (median, p95, p99, max) and
-claims per second; exits 1 if a must fails. The database is dropped at the end.
+sent again with the same Idempotency-Key and 10% pressed again with a new key. --agents
+agents sign in and open the console before the burst (so they are on duty) and claim (the
+console's claim-next), open the call panel, start the call, hold it for --call-seconds
+(lognormal around it; 0 = no hold) and record it as resolved, until the burst is over and the
+queue is empty. Prints requests recorded (must equal --candidates), 5xx answers and failed
+connections (must be 0), double claims (must be 0), POST latency (median, p95, p99, max),
+claims per second, and the promise: for every first press, the wait its answer showed against
+the real time to the first call attempt (median and 90th percentile of the absolute error,
+share within ±60 s; bench/harness/eta.py). The desk's prior call length is --call-seconds
+(as an operator configures it) and its pickup 1 s. Exits 1 if a must fails. The database is
+dropped at the end.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import random
 import sys
 import threading
@@ -25,7 +32,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
-from bench.harness import database, desk, seed
+from bench.harness import database, desk, eta, seed
 from bench.harness.html import csrf_token
 from bench.harness.http import Client, Recorder, failed
 from bench.harness.processes import free_port
@@ -47,6 +54,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--same-key-share", type=float, default=0.30)
     parser.add_argument("--new-key-share", type=float, default=0.10)
     parser.add_argument("--agents", type=int, default=16)
+    parser.add_argument(
+        "--call-seconds", type=float, default=0.0, help="mean time an agent holds a call"
+    )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=16, help="threads per gunicorn worker")
     parser.add_argument("--pg-server", default=database.PG_SERVER)
@@ -136,8 +146,10 @@ def burst(
     recorder: Recorder,
     plan: list[tuple[str, str, dict[str, object]]],
     args: argparse.Namespace,
+    promises: list[eta.Shown],
 ) -> float:
-    """Every press at its moment, one keep-alive client per thread; returns the seconds."""
+    """Every press at its moment, one keep-alive client per thread; returns the seconds.
+    What each press that created a request was promised goes into `promises`."""
     local = threading.local()
     interval = args.window * 0.9 / max(1, len(plan))  # spread over 90% of the window
     started = time.monotonic()
@@ -151,13 +163,16 @@ def burst(
         )
         local.client = client
         token, key, body = plan[index]
-        client.send(
+        answer = client.send(
             "POST",
             "/api/v1/help-requests",
             endpoint=PRESS,
             json_body=body,
             headers={"Authorization": f"Bearer {token}", "Idempotency-Key": key},
         )
+        promised = eta.shown(answer.json()) if answer.status == 201 else None
+        if promised is not None:
+            promises.append(promised)
 
     with ThreadPoolExecutor(max_workers=args.clients) as pool:
         list(pool.map(press, range(len(plan))))
@@ -186,10 +201,20 @@ def sign_in_agent(base: str, recorder: Recorder, username: str) -> tuple[Client,
     return client, staff_page_token(client, "/staff/callbacks")
 
 
-def claim_all(base: str, recorder: Recorder, usernames: list[str]) -> tuple[list[str], float]:
-    """Agents claim and resolve until the queue is empty; returns (claims, seconds)."""
-    agents = [sign_in_agent(base, recorder, name) for name in usernames]
+def claim_all(
+    agents: list[tuple[Client, str]],
+    burst_over: threading.Event,
+    call_seconds: float,
+    rng: random.Random,
+) -> tuple[list[str], float]:
+    """Agents claim, open the panel, start the call, hold it and resolve it, until the burst
+    is over and the queue is empty; returns (claims, seconds)."""
     start = threading.Barrier(len(agents))
+    holds = [
+        rng.lognormvariate(math.log(call_seconds) - 0.125, 0.5) if call_seconds > 0 else 0.0
+        for _ in range(20_000)
+    ]
+    next_hold = iter(holds)
 
     def work(agent: tuple[Client, str]) -> list[str]:
         client, token = agent
@@ -205,13 +230,26 @@ def claim_all(base: str, recorder: Recorder, usernames: list[str]) -> tuple[list
             if answer.status != 302 or "/staff/callbacks/r/" not in location:
                 if failed(answer.status):
                     continue
-                return claimed
+                if burst_over.is_set():
+                    return claimed
+                client.send("GET", "/staff/callbacks/queue")  # the console's poll
+                time.sleep(0.5)
+                continue
             request_id = location.rsplit("/", 1)[-1]
             claimed.append(request_id)
+            panel = "/staff/callbacks/r/{id}"
+            client.send("GET", f"/staff/callbacks/r/{request_id}", endpoint=f"GET {panel}")
+            client.send(
+                "POST",
+                f"/staff/callbacks/r/{request_id}/call",
+                endpoint=f"POST {panel}/call",
+                form={"csrf_token": token},
+            )
+            time.sleep(next(next_hold, 0.0))
             client.send(
                 "POST",
                 f"/staff/callbacks/r/{request_id}/outcome",
-                endpoint="POST /staff/callbacks/r/{id}/outcome",
+                endpoint=f"POST {panel}/outcome",
                 form={"csrf_token": token, "outcome": "resolved"},
             )
 
@@ -236,14 +274,25 @@ def main(argv: list[str] | None = None) -> int:
                 "HELPDESK_PUBLIC_URL": f"http://127.0.0.1:{port}",
                 # agents resolve calls as fast as they can claim: lift the toll-fraud guard
                 "HELPDESK_CALLBACK_CALLS_PER_MINUTE": "1000000",
+                # the operator's prior is the bench's call length; agents pick up at once
+                "HELPDESK_CALLBACK_DEFAULT_CALL_SECONDS": str(max(1, round(args.call_seconds))),
+                "HELPDESK_CALLBACK_PICKUP_SECONDS": "1",
             },
         )
         with desk.serving(env, port=port, workers=args.workers, threads=args.threads) as server:
             plan = plan_presses(tokens, args, rng)
-            burst_seconds = burst(server.url, recorder, plan, args)
-            stored, _ = count_requests(url)
-            claims, claim_seconds = claim_all(server.url, recorder, usernames)
-            _stored, doubled_attempts = count_requests(url)
+            agents = [sign_in_agent(server.url, recorder, name) for name in usernames]
+            promises: list[eta.Shown] = []
+            burst_over = threading.Event()
+            with ThreadPoolExecutor(max_workers=1) as background:
+                working = background.submit(
+                    claim_all, agents, burst_over, args.call_seconds, random.Random(args.seed)
+                )
+                burst_seconds = burst(server.url, recorder, plan, args, promises)
+                burst_over.set()
+                claims, claim_seconds = working.result()
+            stored, doubled_attempts = count_requests(url)
+            promise = eta.compare(promises, eta.real_waits(url))
     counts = Counter(claims)
     double_claims = sum(n - 1 for n in counts.values() if n > 1) + doubled_attempts
     statuses = recorder.statuses(PRESS)
@@ -259,8 +308,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"POST latency: {latency.line()}")
     print(
         f"claims per second: {len(claims) / claim_seconds:.1f} ({args.agents} agents, each "
-        f"claim followed by its outcome; {claim_seconds:.1f} s to empty the queue)"
+        f"claim followed by its call and outcome, calls held {args.call_seconds:g} s on "
+        f"average; {claim_seconds:.1f} s from the first press to an empty queue)"
     )
+    print(f"promise: {promise.line()}")
     ok = (
         stored == len(tokens)
         and server_errors == 0

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as config_module
 
@@ -17,11 +16,13 @@ ROOT = Path(__file__).resolve().parent.parent
 #: Modules that define a blueprint `bp`, registered in this order.
 BLUEPRINTS = [
     "helpdesk.health",
+    "helpdesk.metrics",
     "helpdesk.identity.views",
     "helpdesk.identity.staff_views",
     "helpdesk.exams.views",
     "helpdesk.exams.staff_views",
     "helpdesk.audit.staff_views",
+    "helpdesk.notify.staff_views",
     "helpdesk.callbacks.views",
     "helpdesk.callbacks.staff_views",
     "helpdesk.callbacks.webhooks",
@@ -78,15 +79,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     readiness_settings.init_app(app)
     uploads_settings.init_app(app)
 
-    from helpdesk import api, cli
+    from helpdesk import api, cli, metrics
 
     for module in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(module).bp)
     api.init_app(app)
     cli.init_app(app)
-
-    if app.config["PROXY_HOPS"]:
-        hops = int(app.config["PROXY_HOPS"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    metrics.init_app(app)
+    security.trust_proxies(app)
     logging.getLogger(__name__).debug("desk created")
     return app

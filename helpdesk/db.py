@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from flask import Flask, current_app, g
-from sqlalchemy import CheckConstraint, DateTime, MetaData, create_engine, event, text
+from sqlalchemy import CheckConstraint, DateTime, MetaData, create_engine, event, func, text
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -106,7 +106,11 @@ class Database:
 
     def __init__(self, url: str, pool_size: int = 10) -> None:
         self.engine = make_engine(url, pool_size)
-        self.sessionmaker = sessionmaker(bind=self.engine, expire_on_commit=False)
+        # A closed session stays closed: one that outlived its request (a generator sent
+        # after teardown) raises instead of silently beginning a transaction nobody ends.
+        self.sessionmaker = sessionmaker(
+            bind=self.engine, expire_on_commit=False, close_resets_only=False
+        )
 
     def bind_to(self, connection: Any) -> None:
         """Run every session inside connection's transaction (tests roll it back)."""
@@ -124,11 +128,25 @@ def database(app: Flask | None = None) -> Database:
     return (app or current_app).extensions["db"]
 
 
+class SessionWhileStreaming(RuntimeError):
+    """A streamed body asked for the request's session: it reads with streaming.batches()."""
+
+
 def get_session() -> Session:
     """Return the session of the current request, opening it on first use."""
+    if g.get("streaming"):
+        raise SessionWhileStreaming(
+            "a streamed response body holds no transaction: read with helpdesk.streaming.batches"
+        )
     if "db_session" not in g:
         g.db_session = database().sessionmaker()
     return g.db_session
+
+
+def release_session() -> None:
+    """End the request's transaction and give its connection back now, before the response
+    (a streamed one) is sent; what the view did not commit is rolled back."""
+    _close_session(None)
 
 
 def _close_session(_exc: BaseException | None) -> None:
@@ -185,3 +203,10 @@ def insert_or_nothing(session: Session, entity: Any) -> Any:
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
     return sqlite_insert(entity).on_conflict_do_nothing()
+
+
+def seconds_between(session: Session, start: Any, end: Any) -> Any:
+    """The SQL expression for the seconds from start to end (two datetime columns)."""
+    if is_postgres(session):
+        return func.extract("epoch", end - start)
+    return (func.julianday(end) - func.julianday(start)) * 86400

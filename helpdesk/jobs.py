@@ -16,7 +16,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from helpdesk import clock
+from helpdesk import clock, jobruns
 from helpdesk.db import session_scope, try_advisory_lock
 
 log = logging.getLogger(__name__)
@@ -30,6 +30,14 @@ class Job:
     target: str
     trigger: str
     trigger_args: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def interval_seconds(self) -> float:
+        """How often the scheduler starts it (interval triggers; 0 for others)."""
+        if self.trigger != "interval":
+            return 0.0
+        units = {"weeks": 604800, "days": 86400, "hours": 3600, "minutes": 60, "seconds": 1}
+        return float(sum(units[k] * v for k, v in self.trigger_args.items() if k in units))
 
     def run(self, session: Session, now: Any) -> object:
         module, _, function = self.target.partition(":")
@@ -51,10 +59,17 @@ def _every(**interval: int) -> tuple[str, dict[str, int]]:
 JOBS: list[Job] = [
     Job("identity.purge_expired_sessions", "helpdesk.jobs:purge_sessions", *_every(minutes=10)),
     Job("notify.send_pending", "helpdesk.notify.jobs:send_pending", *_every(seconds=15)),
+    Job("notify.check_receipts", "helpdesk.notify.jobs:check_receipts", *_every(seconds=60)),
     Job(
         "callbacks.release_expired_claims",
         "helpdesk.callbacks.jobs:release_expired_claims",
         *_every(seconds=15),
+    ),
+    Job("callbacks.place_calls", "helpdesk.callbacks.jobs:place_calls", *_every(seconds=2)),
+    Job(
+        "callbacks.refresh_urgency",
+        "helpdesk.callbacks.jobs:refresh_urgency",
+        *_every(seconds=10),
     ),
     Job(
         "callbacks.close_ended_sessions",
@@ -72,12 +87,23 @@ JOBS: list[Job] = [
 
 
 def run_job(app: Flask, job: Job) -> object:
-    """Run one job once, inside its own transaction, skipping it if another holds the lock."""
-    with app.app_context(), session_scope(app) as session:
-        if not try_advisory_lock(session, job.id):
-            log.info("job %s skipped: another scheduler holds it", job.id)
-            return None
-        result = job.run(session, clock.utcnow())
+    """Run one job once, inside its own transaction, skipping it if another holds the lock.
+    The run is noted in job_runs (with the job's work, or on its own when the job fails)."""
+    with app.app_context():
+        try:
+            with session_scope(app) as session:
+                if not try_advisory_lock(session, job.id):
+                    log.info("job %s skipped: another scheduler holds it", job.id)
+                    return None
+                started = clock.utcnow()
+                result = job.run(session, started)
+                jobruns.record_success(session, job.id, started=started, now=clock.utcnow())
+        except Exception as exc:
+            with session_scope(app) as session:
+                jobruns.record_failure(
+                    session, job.id, error=type(exc).__name__, now=clock.utcnow()
+                )
+            raise
         log.info("job %s done: %s", job.id, result)
         return result
 

@@ -4,6 +4,7 @@ import helpdesk.audit.models
 import helpdesk.callbacks.models
 import helpdesk.exams.models
 import helpdesk.identity.models
+import helpdesk.jobruns
 import helpdesk.knowledge.models
 import helpdesk.notify.models
 import helpdesk.readiness.models

@@ -6,6 +6,7 @@ from alembic import context
 
 from helpdesk.db import make_engine
 from helpdesk.models import Base
+from helpdesk.search import SCHEMA_OUTSIDE_MODELS
 
 config = context.config
 target_metadata = Base.metadata
@@ -39,12 +40,18 @@ def run_migrations_online() -> None:
     engine.dispose()
 
 
+def include_name(name, type_, parent_names) -> bool:  # type: ignore[no-untyped-def]
+    """Leave the search indexes alone: they are not models (FTS5 tables on SQLite)."""
+    return not (type_ == "table" and name in SCHEMA_OUTSIDE_MODELS)
+
+
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -36,11 +36,21 @@ FOUNDATION = {
     "helpdesk.categories",
     "helpdesk.idempotency",
     "helpdesk.forms",
+    "helpdesk.search",
     "helpdesk.twilio_client",
+    "helpdesk.jobruns",
+    "helpdesk.aliyun_client",
 }
 FOUNDATION_PACKAGES = {"audit"}
 #: What outer modules (pages, API, jobs) may use besides the services.
-WEB = {"helpdesk.web", "helpdesk.nav", "helpdesk.panel", "helpdesk.api", "helpdesk.identity.auth"}
+WEB = {
+    "helpdesk.web",
+    "helpdesk.nav",
+    "helpdesk.panel",
+    "helpdesk.api",
+    "helpdesk.identity.auth",
+    "helpdesk.streaming",
+}
 #: The app's assembly: may import anything, imported by no capability.
 ASSEMBLY = {
     "helpdesk",
@@ -49,6 +59,7 @@ ASSEMBLY = {
     "helpdesk.cli",
     "helpdesk.demo",
     "helpdesk.health",
+    "helpdesk.metrics",
 }
 OUTER_NAMES = {"views", "staff_views", "api", "forms", "jobs", "webhooks", "cli", "demo"}
 

@@ -1,4 +1,4 @@
-"""No full resident ID number reaches a log line."""
+"""No full resident ID number or mobile phone number reaches a log line."""
 
 from __future__ import annotations
 
@@ -60,8 +60,12 @@ def test_the_redacting_filter_masks_an_id_number_whoever_logs_it():
     assert number[:6] + "********" + number[-4:] in stream.getvalue()
 
 
-def test_phone_numbers_and_other_long_numbers_are_left_alone():
-    assert (
-        redact("call 13800138000 or order 12345678901234567890")
-        == "call 13800138000 or order 12345678901234567890"
-    )
+def test_phone_numbers_are_masked_in_every_written_form():
+    written = "13800138000 138 0013 8000 138-0013-8000 +8613800138000 8613800138000"
+    assert redact(written) == "138****8000 " * 4 + "138****8000"
+    assert redact("caller +862863201710") == "caller +86286****710"
+
+
+def test_other_long_numbers_and_short_ones_are_left_alone():
+    text = "order 12345678901234567890, 23800138000, 1380013800, took 1380 ms, 2026-12-01"
+    assert redact(text) == text

@@ -34,10 +34,16 @@ class Process:
 
 
 def spawn(
-    name: str, argv: list[str], *, env: dict[str, str] | None = None, log: Path | None = None
+    name: str,
+    argv: list[str],
+    *,
+    env: dict[str, str] | None = None,
+    log: Path | None = None,
+    user: tuple[str, str] | None = None,
 ) -> Process:
     """Start argv in the project root, in a new process group; output appended to log
-    (stdout and stderr together), or to this terminal without one."""
+    (stdout and stderr together), or to this terminal without one; as `user` (name, group)
+    when given (the caller is root)."""
     handle = log.open("ab") if log is not None else None
     try:
         popen = subprocess.Popen(
@@ -47,6 +53,9 @@ def spawn(
             stdout=handle,
             stderr=subprocess.STDOUT if handle is not None else None,
             start_new_session=True,
+            user=user[0] if user else None,
+            group=user[1] if user else None,
+            extra_groups=[] if user else None,
         )
     finally:
         if handle is not None:

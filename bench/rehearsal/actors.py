@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from bench.harness.eta import Shown, shown
 from bench.harness.http import RETRYABLE, Client, Recorder, Response
 from bench.rehearsal.ledger import Accepted, Ledger
 from bench.rehearsal.people import Person
@@ -36,6 +37,8 @@ class HelpTiming:
     candidate: str
     pressed_at: float
     accepted_at: float
+    #: What the first press's answer promised (bench/harness/eta.py), None if unusable.
+    shown: Shown | None = None
 
 
 @dataclass
@@ -229,7 +232,9 @@ def help_press(
         if press == 0:
             with ctx.lock:
                 ctx.helps.append(
-                    HelpTiming(server_id, person.admission_number, pressed, time.time())
+                    HelpTiming(
+                        server_id, person.admission_number, pressed, time.time(), shown(data)
+                    )
                 )
             ctx.count("help pressed")
         else:

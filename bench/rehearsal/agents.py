@@ -12,6 +12,8 @@ from bench.rehearsal.actors import Context, call
 from bench.rehearsal.people import Agent
 from bench.rehearsal.runner import Actor
 
+#: How often an open call panel polls (real seconds; the page's own is 2 s).
+PANEL_POLL_SECONDS = 10.0
 #: Staff pages: a person does not reload a page that crashed over and over.
 STAFF_RETRYABLE = RETRYABLE - {500}
 
@@ -56,7 +58,8 @@ def agent(
         if answer.status != 302 or "/staff/callbacks/r/" not in location:
             if answer.status not in (302, 200):
                 ctx.count(f"agent claim answered {answer.status}")
-            # Nothing to claim: glance at the queue again shortly.
+            # Nothing to claim: the console's list polls; glance at the queue again shortly.
+            call(http, "GET", "/staff/callbacks/queue")
             yield time.time() + max(1.0, tt.seconds(15))
             continue
         request_id = location.rsplit("/staff/callbacks/r/", 1)[1].split("?")[0].strip("/")
@@ -77,7 +80,17 @@ def agent(
             form={"csrf_token": token},
         )
         ctx.count(f"agent call answered {called.status}")
-        yield time.time() + tt.seconds(ctx.rng.uniform(90, 240))
+        # On the call: the open panel polls its live part (the desk counts the agent there).
+        hang_up = time.time() + tt.seconds(ctx.rng.uniform(90, 240))
+        while time.time() < hang_up:
+            yield min(hang_up, time.time() + PANEL_POLL_SECONDS)
+            if time.time() < hang_up:
+                call(
+                    http,
+                    "GET",
+                    f"/staff/callbacks/r/{request_id}/fragment",
+                    label="GET /staff/callbacks/r/{id}/fragment",
+                )
         # One candidate in ten never picks up, whoever calls; the rest mostly answer.
         silent = int(hashlib.sha256(request_id.encode()).hexdigest(), 16) % 10 == 0
         outcome = "resolved" if not silent and ctx.rng.random() < resolve_share else "no_answer"

@@ -9,6 +9,7 @@ from collections import Counter
 
 from sqlalchemy import Engine, text
 
+from bench.harness import eta
 from bench.harness.stats import summarise
 from bench.rehearsal.actors import Context
 from bench.rehearsal.dbcheck import KINDS, Stores, seconds_between
@@ -162,6 +163,7 @@ def evaluate(
     waits = client_waits or server_waits
     # 求助 is pressed during the exam: its stretch's speed turns waits into notice minutes.
     notice = [w / timetable.scale_at_minute(55) for w in waits]
+    promise = promise_figures(ctx, helps, timetable)
 
     checks.append(
         Check(
@@ -207,4 +209,26 @@ def evaluate(
         list(ctx.recorder.problems),
         ctx.notes,
         windows,
+        promise,
     )
+
+
+def promise_figures(ctx: Context, helps: list[dict], timetable: Timetable) -> dict[str, object]:
+    """The wait shown at each first press against the real time to its first call attempt,
+    in real seconds and in notice seconds (the exam stretch's speed)."""
+    real = {
+        str(h["server_id"]): seconds_between(h["created_at"], h["first_call_at"]) for h in helps
+    }
+    promises = [h.shown for h in ctx.helps if h.shown is not None]
+    factor = timetable.scale_at_minute(55) / 60.0  # real seconds per notice second
+    notice_promises = [
+        eta.Shown(p.request_id, None if p.estimate is None else round(p.estimate / factor))
+        for p in promises
+    ]
+    notice_waits = {k: (None if v is None else v / factor) for k, v in real.items()}
+    return {
+        "real": eta.compare(promises, real).as_dict(),
+        "notice": eta.compare(notice_promises, notice_waits).as_dict(),
+        "real_line": eta.compare(promises, real).line(),
+        "notice_line": eta.compare(notice_promises, notice_waits).line(),
+    }

@@ -1,7 +1,8 @@
 """The rehearsal's own deployment on this machine, built on the bench harness: a fresh
-PostgreSQL database, a private Redis, two gunicorn app servers behind one proxy address,
-the scheduler, and (for the Twilio faults) a fake Twilio API. Everything started here is
-stopped by stop(), also after a failure or Ctrl-C, and the database is dropped."""
+PostgreSQL database, a private Redis, two gunicorn app servers (gunicorn.conf.py) behind
+Debian's nginx, the scheduler, and (for the Twilio faults) a fake Twilio API. Everything
+started here is stopped by stop(), also after a failure or Ctrl-C, and the database is
+dropped."""
 
 from __future__ import annotations
 
@@ -19,9 +20,10 @@ from pathlib import Path
 import psycopg
 
 from bench.harness import database
-from bench.harness.desk import FLASK, desk_environment, start_app_server
+from bench.harness.desk import FLASK, GUNICORN, desk_environment
 from bench.harness.http import wait_until_ok
 from bench.harness.processes import PYTHON, ROOT, Process, free_port, spawn, terminate
+from bench.rehearsal import nginx
 from bench.rehearsal.people import Agent, Person, write_roster
 
 
@@ -43,6 +45,7 @@ class Deployment:
     twilio_port: int = 0
     twilio_token: str = field(default_factory=lambda: secrets.token_hex(16))
     env: dict[str, str] = field(default_factory=dict)
+    front: nginx.Front | None = None
     _db_created: bool = False
 
     # -- addresses ---------------------------------------------------------------------
@@ -126,6 +129,7 @@ class Deployment:
                 "HELPDESK_NOTIFIER": "log",
                 "HELPDESK_TELEPHONY": self.telephony,
                 "HELPDESK_PROXY_HOPS": "1",
+                "HELPDESK_TRUSTED_PROXIES": "127.0.0.1",
                 "HELPDESK_UPLOAD_DIR": str(self.out / "uploads"),
             },
         )
@@ -176,25 +180,34 @@ class Deployment:
             )
 
     def start_servers(self, schedulers: int | None = None) -> None:
-        """The app servers (the harness's gunicorn, one per simulated host), the proxy in
-        front of them, then the scheduler(s)."""
+        """The app servers (gunicorn with gunicorn.conf.py, one per simulated host, each with
+        its own Prometheus folder), nginx in front of them, then the scheduler(s)."""
         self.set_public_url()
         for index in range(1, self.servers + 1):
-            server = start_app_server(
+            port = free_port()
+            env = dict(
                 self.env,
-                name=f"app{index}",
-                workers=self.workers,
-                threads=self.threads,
-                timeout=30,
-                extra=("--graceful-timeout", "5", "--access-logfile", "-"),
-                log=self.log_path(f"app{index}"),
+                HELPDESK_BIND=f"127.0.0.1:{port}",
+                HELPDESK_WORKERS=str(self.workers),
+                HELPDESK_THREADS=str(self.threads),
+                HELPDESK_GRACEFUL_TIMEOUT="5",
+                PROMETHEUS_MULTIPROC_DIR=str(self.out / f"metrics-app{index}"),
             )
-            self.processes.append(server.process)
-            self.app_ports.append(server.port)
-        self.spawn(
-            "proxy",
-            [PYTHON, "-m", "bench.rehearsal.proxy", "--listen", f"127.0.0.1:{self.proxy_port}"]
-            + [a for p in self.app_ports for a in ("--backend", f"127.0.0.1:{p}")],
+            self.processes.append(
+                spawn(
+                    f"app{index}",
+                    [GUNICORN, "-c", "gunicorn.conf.py", "wsgi:app"],
+                    env=env,
+                    log=self.log_path(f"app{index}"),
+                )
+            )
+            self.app_ports.append(port)
+        self.front = nginx.prepare(
+            f"127.0.0.1:{self.proxy_port}",
+            [f"127.0.0.1:{p}" for p in self.app_ports],
+        )
+        self.processes.append(
+            spawn("nginx", self.front.command(), log=self.log_path("nginx"), user=self.front.user())
         )
         for port in self.app_ports:
             wait_until_ok(f"http://127.0.0.1:{port}/readyz", 60)
@@ -207,6 +220,10 @@ class Deployment:
         for process in reversed(self.processes):
             terminate(process)
         self.processes.clear()
+        if self.front is not None:
+            self.front.keep(self.out / "nginx")
+            self.front.remove()
+            self.front = None
         if self._db_created:
             try:
                 database.drop_database(self.pg_server, self.database)
@@ -247,6 +264,7 @@ class Deployment:
             "url": self.url,
             "database": self.database,
             "app_servers": [f"127.0.0.1:{p}" for p in self.app_ports],
+            "proxy": f"nginx ({self.front.conf})" if self.front else None,
             "redis": f"127.0.0.1:{self.redis_port}/2",
             "telephony": self.telephony,
             "schedulers": self.schedulers,

@@ -13,6 +13,7 @@ from typing import Any
 
 from bench.harness.http import Problem, Sample
 from bench.harness.stats import Summary, buckets, percentile, summarise
+from bench.rehearsal import metrics
 from bench.rehearsal.ledger import Comparison
 from bench.rehearsal.svg import line_chart
 
@@ -42,6 +43,12 @@ class Result:
     problems: list[Problem]
     notes: list[str]
     fault_windows: list[dict[str, Any]] = field(default_factory=list)
+    #: The desk's GET /metrics sampled during the day (bench/rehearsal/metrics.py).
+    desk_metrics: dict[str, Any] = field(default_factory=dict)
+    #: What nginx's access log says (bench/rehearsal/nginx.py).
+    front: dict[str, Any] = field(default_factory=dict)
+    #: The wait shown at each press against the real time to its first call (checks.py).
+    promise: dict[str, Any] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -106,6 +113,9 @@ def summary_lines(result: Result) -> list[str]:
         f"p95 {_fmt(h.p95)} max {_fmt(h.max)}; notice-time min p50 "
         f"{_fmt(None if n.p50 is None else n.p50)} p95 {_fmt(n.p95)}"
     )
+    if result.promise:
+        lines.append(f"求助 promise, real time: {result.promise['real_line']}")
+        lines.append(f"求助 promise, notice time: {result.promise['notice_line']}")
     lines.append("per endpoint (ms p50/p95/p99, statuses):")
     for name, figures in result.endpoints.items():
         lines.append(
@@ -113,6 +123,10 @@ def summary_lines(result: Result) -> list[str]:
             f"{_fmt(figures.p95):>5}/{_fmt(figures.p99):>5}  "
             f"{json.dumps(result.statuses[name])}"
         )
+    if result.desk_metrics:
+        lines.extend(metrics.lines(result.desk_metrics))
+    if result.front:
+        lines.append(f"nginx: {json.dumps(result.front)}")
     lines.append("expectations:")
     for check in result.checks:
         mark = {True: "PASS", False: "FAIL", None: "NOT EXERCISED"}[check.passed]
@@ -163,6 +177,7 @@ def write_html(path: Path, result: Result, charts: list[str]) -> None:
     faults = "".join(_fault_row(w, result.started) for w in result.fault_windows)
     settings = escape(json.dumps(result.settings, ensure_ascii=False, indent=1))
     verdict = "PASS" if result.ok else "FAIL"
+    scraped = "\n".join(metrics.lines(result.desk_metrics)) if result.desk_metrics else "-"
     page = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{escape(result.title)}</title>
 <style>
@@ -185,6 +200,9 @@ pre{{background:#f6f8fa;padding:8px;overflow:auto}}
 <h2>Charts</h2>
 <p>Time axis: real seconds since login opened. Shaded bands are fault windows.</p>
 {"".join(f"<figure>{c}</figure>" for c in charts)}
+<h2>The desk's metrics endpoint, sampled</h2>
+<pre>{escape(scraped)}</pre>
+<h2>nginx</h2><pre>{escape(json.dumps(result.front, indent=1))}</pre>
 <h2>Faults injected</h2>
 <table><tr><th>fault</th><th>from (s after the run began)</th><th>to</th><th>detail</th></tr>
 {faults}</table>
@@ -208,6 +226,7 @@ def charts_for(
     end: float,
     bands: list[tuple[float, float, str]],
     marks: list[tuple[float, str]] | None = None,
+    scraped: metrics.MetricsLog | None = None,
 ) -> list[str]:
     """Queue depth, latency, error rate and request rate over the day (x: seconds since
     login opened); short faults shaded, point events (a worker killed) as red ticks."""
@@ -227,8 +246,18 @@ def charts_for(
             title, lines, x_label="seconds since login opened", y_label=unit, bands=rel, marks=ticks
         )
 
+    from_metrics = []
+    if scraped is not None and scraped.samples:
+        from_metrics.append(
+            chart(
+                "From GET /metrics: oldest wait and SMS backlog",
+                metrics.series(scraped, origin),
+                "",
+            )
+        )
     return [
         chart("Help queue depth (help requests by status)", depth_series, "requests"),
+        *from_metrics,
         chart("Candidate request latency, p95 per bucket", [("p95 ms", series["p95"])], "ms"),
         chart(
             "Candidate error rate (5xx and connection failures)",
@@ -252,6 +281,7 @@ def write_outputs(
     depth: list[tuple[float, dict[str, int]]],
     origin: float,
     kills: list[tuple[float, str, int]],
+    scraped: metrics.MetricsLog | None = None,
 ) -> list[str]:
     """report.html (charts included), summary.txt/.json and samples.csv; returns the
     summary's lines. Day-long faults would shade everything: their moments are ticks."""
@@ -264,7 +294,7 @@ def write_outputs(
     ]
     marks = [(at, f"{server} worker {pid} killed") for at, server, pid in kills]
     marks += [(w["start"], w["name"]) for w in windows if w["name"].startswith("redis")]
-    charts = charts_for(samples, depth, origin, now, bands, marks)
+    charts = charts_for(samples, depth, origin, now, bands, marks, scraped)
     out.mkdir(parents=True, exist_ok=True)
     with (out / "samples.csv").open("w", encoding="utf-8") as handle:
         handle.write("seconds_since_login_opened,endpoint,status,ms,audience\n")

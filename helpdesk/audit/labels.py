@@ -43,6 +43,8 @@ ACTION_LABELS = {
     "uploads.export": _l("Exported the upload follow-up list"),
     "uploads.guidance_add": _l("Added upload guidance"),
     "uploads.guidance_edit": _l("Edited upload guidance"),
+    # SMS outbox (helpdesk.notify).
+    "sms.retry": _l("Sent a failed SMS again"),
 }
 
 TARGET_LABELS = {
@@ -50,6 +52,7 @@ TARGET_LABELS = {
     "ticket": _l("Ticket"),
     "candidate": _l("Candidate"),
     "article": _l("Help article"),
+    "sms": _l("SMS"),
 }
 
 DETAIL_LABELS = {

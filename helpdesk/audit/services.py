@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from helpdesk.audit.models import AuditEntry
@@ -91,20 +90,23 @@ def recent(session: Session, *, limit: int = 100, offset: int = 0) -> list[Audit
     return search(session, limit=limit, offset=offset)
 
 
-def stream(session: Session, filters: Filters) -> Iterator[AuditEntry]:
-    """Every matching entry, newest first, read in batches (for the CSV export)."""
+def export_page(
+    session: Session, after: tuple[datetime, int] | None, limit: int, filters: Filters
+) -> list[tuple[tuple[datetime, int], AuditEntry]]:
+    """Up to limit matching entries older than the (time, id) key `after`, newest first, as
+    (key, entry) pairs with their staff loaded (streaming.batches pages the CSV export)."""
     query = (
         _query(filters)
         .options(selectinload(AuditEntry.staff))
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-        .execution_options(yield_per=500)
+        .limit(limit)
     )
-    # Closing the result when a download stops halfway releases the database cursor.
-    result = session.scalars(query)
-    try:
-        yield from result
-    finally:
-        result.close()
+    if after is not None:
+        at, entry_id = after
+        query = query.where(
+            or_(AuditEntry.at < at, and_(AuditEntry.at == at, AuditEntry.id < entry_id))
+        )
+    return [((e.at, e.id), e) for e in session.scalars(query)]
 
 
 def actions_in_use(session: Session) -> list[str]:

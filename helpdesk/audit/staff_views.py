@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, current_app, render_template, request, stream_with_context
+from flask import Blueprint, Response, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from helpdesk import clock, csvexport, nav
+from helpdesk import clock, nav, streaming
 from helpdesk.audit import labels, services
 from helpdesk.audit.forms import AuditFilterForm
 from helpdesk.db import get_session
@@ -80,7 +80,7 @@ def entries() -> ResponseReturnValue:
     ), (200 if valid else 422)
 
 
-def _csv_lines(filters: services.Filters) -> Iterator[str]:
+def _csv(filters: services.Filters) -> Response:
     header = [_("Time"), _("Username"), _("Name"), _("Action"), _("Action code")]
     header += [_("Target"), _("Detail")]
     rows = (
@@ -93,9 +93,9 @@ def _csv_lines(filters: services.Filters) -> Iterator[str]:
             labels.target_label(e.target_type, e.target_id, e.detail or {}),
             "; ".join(f"{k}: {v}" for k, v in labels.describe(e.detail or {})),
         )
-        for e in services.stream(get_session(), filters)
+        for e in streaming.batches(partial(services.export_page, filters=filters))
     )
-    return csvexport.lines(header, rows)
+    return streaming.csv_response(header, rows, filename="audit-log.csv")
 
 
 @bp.get("/admin/audit.csv")
@@ -114,7 +114,4 @@ def export_csv() -> ResponseReturnValue:
         detail={"filters": {k: str(v)[:64] for k, v in form.data.items() if v}},
     )
     session.commit()
-    response = Response(stream_with_context(_csv_lines(filters)), mimetype="text/csv")
-    response.headers["Content-Disposition"] = "attachment; filename=audit-log.csv"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return _csv(filters)

@@ -14,7 +14,6 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
@@ -32,8 +31,9 @@ from helpdesk.callbacks.settings import Settings
 from helpdesk.errors import Conflict, TooManyRequests
 from helpdesk.identity import phone as phones
 from helpdesk.identity.models import Staff
+from helpdesk.notify.registry import SmsKind
 from helpdesk.notify.services import queue_sms
-from helpdesk.telephony.dialer import Dialer, DialerRefused
+from helpdesk.telephony.dialer import Dialer
 from helpdesk.telephony.states import CallState, DialOutcome, LegStatus, lower_than
 
 log = logging.getLogger(__name__)
@@ -114,8 +114,9 @@ def start_call(
     settings: Settings,
     now: datetime,
 ) -> CallAttempt:
-    """Record a call attempt from the next whitelisted line; the caller places it after
-    commit. A call already under way is returned, never started twice."""
+    """Record a call attempt from the next whitelisted line; a provider's call is placed
+    after commit by the `callbacks.place_calls` job (placing.py), never in the agent's
+    request. A call already under way is returned, never started twice."""
     check_owner(request, staff)
     current = open_attempt(request)
     if current is not None:
@@ -137,36 +138,6 @@ def start_call(
     request.first_call_at = request.first_call_at or now
     session.flush()
     return attempt
-
-
-def dispatch(
-    session: Session,
-    *,
-    attempt: CallAttempt,
-    dialer: Dialer,
-    agent_phone: str | None,
-    settings: Settings,
-    now: datetime,
-) -> None:
-    """Place a committed attempt's call; the caller commits what this records."""
-    if attempt.state != CallState.QUEUED or attempt.provider_sid is not None:
-        return
-    try:
-        result = dialer.place_call(
-            attempt_id=attempt.public_id,
-            agent_phone=agent_phone,
-            to=attempt.to_phone,
-            caller_id=attempt.caller_id,
-        )
-    except DialerRefused as exc:
-        log.warning("call for attempt %s refused: %s", attempt.public_id, exc)
-        _fail(session, attempt, settings, now)
-        return
-    if result.state == CallState.UNKNOWN:
-        attempt.state = CallState.UNKNOWN
-    elif result.sid:
-        attempt.provider_sid = result.sid
-    session.flush()
 
 
 def advance(session: Session, attempt: CallAttempt, state: CallState, now: datetime) -> bool:
@@ -205,7 +176,7 @@ def apply_call_status(
         return
     advance(session, attempt, status.state, now)
     if status.failed and attempt.outcome is None:
-        _fail(session, attempt, settings, now)
+        fail_attempt(session, attempt, settings, now)
 
 
 def apply_dial_result(
@@ -271,12 +242,13 @@ def settle_unknown(
             )
             settled += 1
         elif attempt.started_at <= now - timedelta(seconds=settings.unknown_settle_seconds):
-            _fail(session, attempt, settings, now)
+            fail_attempt(session, attempt, settings, now)
             settled += 1
     return settled
 
 
-def _fail(session: Session, attempt: CallAttempt, settings: Settings, now: datetime) -> None:
+def fail_attempt(session: Session, attempt: CallAttempt, settings: Settings, now: datetime) -> None:
+    """The call was never placed (refused, or lost): settle it as failed, to be retried."""
     record_outcome(
         session,
         request=attempt.help_request,
@@ -357,22 +329,11 @@ def _unreachable_sms(
             {phones.display(c.caller_id) for c in request.calls} or set(settings.caller_ids_display)
         )
     )
-    with force_locale("zh_CN"):
-        body = str(
-            _l(
-                "The exam support desk called you %(n)d times from %(numbers)s but could "
-                "not reach you. Please do not call these numbers back. To get help, sign "
-                "in at %(url)s and file a problem on the support platform.",
-                n=request.attempts,
-                numbers=lines,
-                url=settings.public_url,
-            )
-        )
     queue_sms(
         session,
         to=request.phone,
-        body=body,
-        purpose="callback.unreachable",
+        kind=SmsKind.UNREACHABLE,
+        params={"count": request.attempts, "numbers": lines, "url": settings.public_url},
         dedupe_key=f"callback.unreachable:{request.public_id}",
         now=now,
         allowed_numbers=settings.sms.allowed_numbers,

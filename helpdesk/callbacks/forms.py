@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
+from helpdesk.callbacks import labels
 from helpdesk.callbacks.models import Outcome
 from helpdesk.categories import choices
 
@@ -31,14 +32,7 @@ class HelpForm(FlaskForm):
         self.category.choices = [("", "—"), *choices()]
 
 
-OUTCOME_LABELS = {
-    Outcome.RESOLVED: _l("Connected and resolved"),
-    Outcome.ESCALATED: _l("Connected, escalated to a ticket"),
-    Outcome.NO_ANSWER: _l("No answer"),
-    Outcome.BUSY: _l("Busy"),
-    Outcome.WRONG_NUMBER: _l("Wrong number"),
-    Outcome.FAILED: _l("Call failed"),
-}
+OUTCOME_LABELS = {Outcome(k): v for k, v in labels.OUTCOME_LABELS.items() if k in set(Outcome)}
 
 
 class OutcomeForm(FlaskForm):
@@ -79,3 +73,9 @@ class AgentForm(FlaskForm):
 
 class ButtonForm(FlaskForm):
     """Only the CSRF token: claim, call, release."""
+
+
+class PhoneForm(FlaskForm):
+    """The candidate corrects the number to call while waiting."""
+
+    phone = StringField(_l("Number to call"), validators=[Length(max=40)])

@@ -6,12 +6,17 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from helpdesk.callbacks import calls, queue
+from helpdesk import clock
+from helpdesk.callbacks import calls, placing, queue
 from helpdesk.callbacks import settings as callbacks_settings
 
 
 def release_expired_claims(session: Session, now: datetime) -> int:
     return queue.release_expired_claims(session, now=now)
+
+
+def refresh_urgency(session: Session, now: datetime) -> int:
+    return queue.refresh_urgency(session, now=now)
 
 
 def close_ended_sessions(session: Session, now: datetime) -> int:
@@ -22,3 +27,23 @@ def settle_unknown_calls(session: Session, now: datetime) -> int:
     return calls.settle_unknown(
         session, dialer=callbacks_settings.dialer(), settings=callbacks_settings.current(), now=now
     )
+
+
+def place_calls(session: Session, now: datetime) -> int:
+    """Hand the attempts agents started to the provider, each taken and committed first."""
+    placed = 0
+    for attempt_id in placing.queued_ids(session):
+        attempt = placing.take(session, attempt_id)
+        session.commit()  # taken before the provider hears of it: never placed twice
+        if attempt is None:
+            continue
+        placing.place(
+            session,
+            attempt=attempt,
+            dialer=callbacks_settings.dialer(),
+            settings=callbacks_settings.current(),
+            now=clock.utcnow(),
+        )
+        session.commit()
+        placed += 1
+    return placed

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask_babel import lazy_gettext as _l
 
 from helpdesk.categories import LABELS as CATEGORY_LABELS
@@ -24,9 +26,61 @@ URGENCY_LABELS = {
 }
 
 
+#: How a call ended, in the desk's words (console, panel).
+OUTCOME_LABELS = {
+    "resolved": _l("Connected and resolved"),
+    "escalated": _l("Connected, escalated to a ticket"),
+    "no_answer": _l("No answer"),
+    "busy": _l("Busy"),
+    "wrong_number": _l("Wrong number"),
+    "failed": _l("Call failed"),
+    "session_ended": _l("Exam session ended"),
+    "cancelled": _l("Cancelled by the candidate"),
+}
+
+#: How a call ended, told to the candidate.
+CALL_OUTCOMES = {
+    "no_answer": _l("nobody answered"),
+    "busy": _l("your line was busy"),
+    "failed": _l("the call did not get through"),
+    "wrong_number": _l("the number was wrong"),
+    "resolved": _l("we spoke"),
+    "escalated": _l("we spoke"),
+}
+
+#: Where a call stands (telephony's CallState), for the console.
+STATE_LABELS = {
+    "manual": _l("Dialled by hand from the desk phone"),
+    "unknown": _l("Placing the call (no word from the provider yet)"),
+    "queued": _l("Placing the call"),
+    "ringing": _l("Ringing"),
+    "in_progress": _l("Connected"),
+    "ended": _l("Ended"),
+}
+
+
+#: Why the desk itself queued a call (follow-ups).
+REASON_LABELS = {"upload_incomplete": _l("Uploads incomplete after the exam")}
+
+
+def elapsed(span: timedelta) -> str:
+    """A wait in words: '3 min 05 s', '45 s'."""
+    seconds = max(0, int(span.total_seconds()))
+    if seconds < 60:
+        return str(_l("%(s)d s", s=seconds))
+    if seconds < 3600:
+        return str(_l("%(m)d min %(s)02d s", m=seconds // 60, s=seconds % 60))
+    return str(_l("%(h)d h %(m)02d min", h=seconds // 3600, m=seconds % 3600 // 60))
+
+
 def template_labels() -> dict[str, object]:
     return {
         "status_labels": STATUS_LABELS,
         "urgency_labels": URGENCY_LABELS,
         "category_labels": {str(k): v for k, v in CATEGORY_LABELS.items()},
+        "outcome_labels": OUTCOME_LABELS,
+        "call_outcomes": CALL_OUTCOMES,
+        "state_labels": STATE_LABELS,
+        "reason_labels": REASON_LABELS,
+        "elapsed": elapsed,
     }

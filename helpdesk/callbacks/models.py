@@ -154,3 +154,15 @@ class CallAttempt(Base):
 
     help_request: Mapped[HelpRequest] = relationship(back_populates="calls")
     staff: Mapped[Staff] = relationship()
+
+
+class AgentPresence(Base):
+    """When an agent's console last showed itself (page or poll): an agent is on duty
+    while it keeps doing so and they have not paused (Staff.available)."""
+
+    __tablename__ = "agent_presence"
+
+    staff_id: Mapped[int] = mapped_column(
+        ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True
+    )
+    seen_at: Mapped[datetime] = mapped_column(index=True)

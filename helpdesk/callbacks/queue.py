@@ -230,6 +230,37 @@ def release_expired_claims(session: Session, *, now: datetime) -> int:
     )
 
 
+def refresh_urgency(session: Session, *, now: datetime) -> int:
+    """Recompute the urgency of open requests from their session's phase now: a request made
+    in the formal exam's waiting period (10:55) moves up when the exam starts (11:00), ahead of
+    mock-day requests and in press order among the formal exam's. One UPDATE per session
+    whose open requests are at another level; follow-ups keep theirs."""
+    sessions = session.scalars(
+        select(ExamSession).where(
+            ExamSession.id.in_(
+                select(HelpRequest.exam_session_id).where(
+                    HelpRequest.status.in_(OPEN_STATUSES), HelpRequest.reason.is_(None)
+                )
+            )
+        )
+    ).all()
+    moved = 0
+    for exam in sessions:
+        level = int(exam.urgency_at(now))
+        moved += changed_rows(
+            session,
+            update(HelpRequest)
+            .where(
+                HelpRequest.exam_session_id == exam.id,
+                HelpRequest.status.in_(OPEN_STATUSES),
+                HelpRequest.reason.is_(None),
+                HelpRequest.priority != level,
+            )
+            .values(priority=level),
+        )
+    return moved
+
+
 def close_ended_sessions(
     session: Session,
     *,

@@ -28,6 +28,8 @@ from helpdesk.identity import phone as phones
 from helpdesk.identity.models import Candidate
 
 NOTE_LIMIT = 500
+#: All the notes of one request together (each press adds at most NOTE_LIMIT).
+NOTES_LIMIT = 4000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -171,6 +173,7 @@ def request_help(
         exam = exams.enrolled_session(session, candidate=candidate, code=data.exam_session)
     number, category, note = _checked(data, candidate)
     if open_one is not None:
+        _add_to(open_one, category=category, note=note, now=now)
         return open_one, False
     if exam.phase_at(now) == Phase.ENDED:
         raise ValidationFailed(
@@ -205,6 +208,35 @@ def request_help(
     if existing is None:
         raise IntegrityError("help request not stored", None, ValueError(values["public_id"]))
     return existing, False
+
+
+def _add_to(request: HelpRequest, *, category: str | None, note: str | None, now: datetime) -> None:
+    """A second press while the first is open: its note joins the request (timed), and a
+    category is kept if the first press gave none."""
+    if category and not request.category:
+        request.category = category
+    if note and note not in (request.note or ""):
+        line = f"[{now:%H:%M}Z] {note}"
+        request.note = f"{request.note}\n{line}"[-NOTES_LIMIT:] if request.note else note
+
+
+def change_phone(
+    session: Session, *, request: HelpRequest, phone: str, now: datetime
+) -> HelpRequest:
+    """The candidate corrects the number to call, while nobody is calling it yet."""
+    if request.status != HelpStatus.WAITING:
+        raise Conflict(
+            str(_l("The number can be changed only while you wait in the queue.")),
+            code="not_waiting",
+        )
+    try:
+        request.phone = phones.normalise(phone)
+    except phones.InvalidPhone as exc:
+        raise ValidationFailed(
+            str(_l("Some fields need correcting.")), fields={"phone": str(exc.message)}
+        ) from None
+    session.flush()
+    return request
 
 
 def queue_followup(

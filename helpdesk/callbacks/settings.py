@@ -30,6 +30,9 @@ KEYS = (
     "CALLBACK_CALLS_PER_MINUTE",
     "CALLBACK_DEFAULT_CALL_SECONDS",
     "CALLBACK_UNKNOWN_SETTLE_SECONDS",
+    "CALLBACK_PRIOR_CALLS",
+    "CALLBACK_PICKUP_SECONDS",
+    "CALLBACK_PRESENCE_SECONDS",
     "TWILIO_TIMEOUT_SECONDS",
 )
 
@@ -47,6 +50,12 @@ class Settings:
     calls_per_minute: int = 30
     default_call_seconds: int = 180
     unknown_settle_seconds: int = 120
+    #: How many calls the prior call length counts for (shrinkage weight).
+    prior_calls: int = 20
+    #: From an agent becoming free to their call starting (claim, read, dial).
+    pickup_seconds: int = 30
+    #: A console not seen for this long is off duty.
+    presence_seconds: int = 45
     #: What the unreachable SMS may name (notify owns the rule).
     sms: sms_settings.Settings = field(default_factory=sms_settings.Settings)
 
@@ -101,6 +110,9 @@ def from_config(config: Any) -> Settings:
         calls_per_minute=int(config.get("CALLBACK_CALLS_PER_MINUTE", 30)),
         default_call_seconds=max(1, int(config.get("CALLBACK_DEFAULT_CALL_SECONDS", 180))),
         unknown_settle_seconds=int(config.get("CALLBACK_UNKNOWN_SETTLE_SECONDS", 120)),
+        prior_calls=max(1, int(config.get("CALLBACK_PRIOR_CALLS", 20))),
+        pickup_seconds=int(config.get("CALLBACK_PICKUP_SECONDS", 30)),
+        presence_seconds=max(5, int(config.get("CALLBACK_PRESENCE_SECONDS", 45))),
         sms=sms_settings.from_config(config),
     )
 

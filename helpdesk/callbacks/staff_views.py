@@ -14,7 +14,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from helpdesk import clock, nav, panel
-from helpdesk.callbacks import calls, labels, queue, services, stats
+from helpdesk.callbacks import calls, labels, presence, queue, services, stats
 from helpdesk.callbacks import settings as callbacks_settings
 from helpdesk.callbacks.forms import (
     OUTCOME_LABELS,
@@ -24,13 +24,13 @@ from helpdesk.callbacks.forms import (
     NoteForm,
     OutcomeForm,
 )
-from helpdesk.callbacks.models import HelpStatus, Outcome
+from helpdesk.callbacks.models import HelpRequest, HelpStatus, Outcome
 from helpdesk.db import get_session
 from helpdesk.errors import ValidationFailed
 from helpdesk.identity import phone as phones
 from helpdesk.identity.auth import current_staff, staff_required
 from helpdesk.identity.models import Candidate, Role, Staff
-from helpdesk.telephony.states import CallState
+from helpdesk.web import local_time
 
 bp = Blueprint("callbacks_staff", __name__)
 bp.context_processor(labels.template_labels)
@@ -55,12 +55,15 @@ def _staff() -> Staff:
 @bp.get("/staff/callbacks")
 @staff_required(Role.AGENT)
 def console() -> ResponseReturnValue:
+    _heartbeat()
     session, staff = get_session(), _staff()
     return render_template(
         "callbacks/console.html",
         mine=queue.current_claim(session, staff=staff),
         button=ButtonForm(),
         agent_form=AgentForm(obj=staff),
+        needs_agent_phone=getattr(callbacks_settings.dialer(), "needs_agent_phone", False),
+        on_duty=staff.available,
         **stats.queue_view(session, now=clock.utcnow()),
     )
 
@@ -68,6 +71,7 @@ def console() -> ResponseReturnValue:
 @bp.get("/staff/callbacks/queue")
 @staff_required(Role.AGENT)
 def queue_fragment() -> ResponseReturnValue:
+    _heartbeat()
     return render_template(
         "callbacks/_queue.html",
         button=ButtonForm(),
@@ -97,12 +101,19 @@ def agent_settings() -> ResponseReturnValue:
     session, staff, form = get_session(), _staff(), AgentForm()
     if not form.validate_on_submit():
         _refuse(form)
-    try:
-        staff.phone = phones.normalise(form.phone.data) if form.phone.data else None
-    except phones.InvalidPhone as exc:
-        raise ValidationFailed(str(exc.message), fields={"phone": str(exc.message)}) from None
-    staff.available = bool(form.available.data)
+    if getattr(callbacks_settings.dialer(), "needs_agent_phone", False):
+        try:
+            staff.phone = phones.normalise(form.phone.data) if form.phone.data else None
+        except phones.InvalidPhone as exc:
+            raise ValidationFailed(str(exc.message), fields={"phone": str(exc.message)}) from None
+    presence.set_paused(session, staff=staff, paused=not form.available.data, now=clock.utcnow())
     session.commit()
+    flash(
+        _("You are on duty: candidates are told you are there.")
+        if staff.available
+        else _("You are paused: you are not counted in candidates' wait estimates."),
+        "info",
+    )
     return redirect(url_for("callbacks_staff.console"))
 
 
@@ -120,11 +131,30 @@ def _panel(session: Session, candidate: Candidate) -> list[tuple[panel.Section, 
     ]
 
 
+def _detail_context(request_id: str) -> dict[str, Any]:
+    session, staff = get_session(), _staff()
+    request = queue.get_request(session, request_id)
+    attempt = calls.open_attempt(request)
+    settings = callbacks_settings.current()
+    return {
+        "request": request,
+        "mine": request.claimed_by_id == staff.id,
+        "attempt": attempt,
+        "line": attempt.caller_id if attempt else settings.line_for(request.attempts),
+        "button": ButtonForm(),
+        "outcome_form": OutcomeForm(),
+        "adapter": callbacks_settings.dialer().kind,
+        "now": clock.utcnow(),
+        "HelpStatus": HelpStatus,
+    }
+
+
 @bp.get("/staff/callbacks/r/<request_id>")
 @staff_required(Role.AGENT)
 def detail(request_id: str) -> ResponseReturnValue:
-    session, staff = get_session(), _staff()
-    request = queue.get_request(session, request_id)
+    _heartbeat()
+    context = _detail_context(request_id)
+    request = context["request"]
     escalate_form = EscalateForm(
         category=request.category or "other",
         description=_(
@@ -133,23 +163,22 @@ def detail(request_id: str) -> ResponseReturnValue:
             note=request.note or "-",
         ),
     )
-    attempt = calls.open_attempt(request)
-    line = attempt.caller_id if attempt else callbacks_settings.current().line_for(request.attempts)
     return render_template(
         "callbacks/detail.html",
-        request=request,
-        mine=request.claimed_by_id == staff.id,
-        attempt=attempt,
-        line=line,
-        button=ButtonForm(),
-        outcome_form=OutcomeForm(),
         note_form=NoteForm(),
         escalate_form=escalate_form,
-        outcome_labels=OUTCOME_LABELS,
-        adapter=callbacks_settings.dialer().kind,
-        sections=_panel(session, request.candidate),
-        HelpStatus=HelpStatus,
+        sections=_panel(get_session(), request.candidate),
+        **context,
     )
+
+
+@bp.get("/staff/callbacks/r/<request_id>/fragment")
+@staff_required(Role.AGENT)
+def detail_fragment(request_id: str) -> ResponseReturnValue:
+    """The call panel's live part: the claim's countdown, the call's state as the provider
+    reports it, and the outcome buttons once the call has started."""
+    _heartbeat()
+    return render_template("callbacks/_call.html", **_detail_context(request_id))
 
 
 @bp.post("/staff/callbacks/r/<request_id>/claim")
@@ -171,10 +200,12 @@ def claim(request_id: str) -> ResponseReturnValue:
 @bp.post("/staff/callbacks/r/<request_id>/call")
 @staff_required(Role.AGENT)
 def call(request_id: str) -> ResponseReturnValue:
+    """Record the attempt and return at once: a provider's call is placed after commit by
+    the callbacks.place_calls job, so the agent never waits on the provider."""
     session, staff, now = get_session(), _staff(), clock.utcnow()
     request, dialer = queue.get_request(session, request_id), callbacks_settings.dialer()
     if ButtonForm().validate_on_submit():
-        attempt = calls.start_call(
+        calls.start_call(
             session,
             request=request,
             staff=staff,
@@ -182,17 +213,7 @@ def call(request_id: str) -> ResponseReturnValue:
             settings=callbacks_settings.current(),
             now=now,
         )
-        session.commit()  # the attempt exists before any provider hears of it
-        if attempt.state == CallState.QUEUED:
-            calls.dispatch(
-                session,
-                attempt=attempt,
-                dialer=dialer,
-                agent_phone=staff.phone,
-                settings=callbacks_settings.current(),
-                now=clock.utcnow(),
-            )
-            session.commit()
+        session.commit()
     return redirect(url_for("callbacks_staff.detail", request_id=request_id))
 
 
@@ -212,17 +233,44 @@ def outcome(request_id: str) -> ResponseReturnValue:
             settings=callbacks_settings.current(),
             now=now,
         )
+    chosen = Outcome(form.outcome.data)
     calls.record_outcome(
         session,
         request=request,
         staff=staff,
-        outcome=Outcome(form.outcome.data),
+        outcome=chosen,
         note=form.note.data,
         settings=callbacks_settings.current(),
         now=now,
     )
     session.commit()
+    flash(_confirmation(request, chosen), "info")
     return redirect(url_for("callbacks_staff.console"))
+
+
+def _confirmation(request: HelpRequest, outcome: Outcome) -> str:
+    """What the agent just recorded and what happens to the request now."""
+    said = str(OUTCOME_LABELS[outcome])
+    name = request.candidate.name
+    if request.status == HelpStatus.WAITING:
+        return _(
+            "Recorded: %(outcome)s. %(name)s will be called again from %(time)s "
+            "(attempt %(n)d of %(most)d).",
+            outcome=said,
+            name=name,
+            time=local_time(request.due_at, "HH:mm:ss"),
+            n=request.attempts + 1,
+            most=callbacks_settings.current().max_attempts,
+        )
+    if request.status == HelpStatus.UNREACHABLE:
+        return _(
+            "Recorded: %(outcome)s. %(name)s could not be reached after %(n)d calls; the "
+            "request is closed and they are sent a text message.",
+            outcome=said,
+            name=name,
+            n=request.attempts,
+        )
+    return _("Recorded: %(outcome)s. The request of %(name)s is closed.", outcome=said, name=name)
 
 
 @bp.post("/staff/callbacks/r/<request_id>/note")
@@ -271,25 +319,35 @@ def release(request_id: str) -> ResponseReturnValue:
     return redirect(url_for("callbacks_staff.console"))
 
 
+def _board() -> dict[str, Any]:
+    return stats.wallboard(get_session(), settings=callbacks_settings.current(), now=clock.utcnow())
+
+
+def _heartbeat() -> None:
+    """This agent's console is open (the estimate counts them on duty unless paused)."""
+    session = get_session()
+    presence.heartbeat(
+        session, staff=_staff(), settings=callbacks_settings.current(), now=clock.utcnow()
+    )
+    session.commit()
+
+
 @bp.get("/staff/callbacks/wallboard")
 @staff_required(Role.SUPERVISOR)
 def wallboard() -> ResponseReturnValue:
-    return render_template(
-        "callbacks/wallboard.html", **stats.wallboard(get_session(), now=clock.utcnow())
-    )
+    return render_template("callbacks/wallboard.html", **_board())
 
 
 @bp.get("/staff/callbacks/wallboard/fragment")
 @staff_required(Role.SUPERVISOR)
 def wallboard_fragment() -> ResponseReturnValue:
-    return render_template(
-        "callbacks/_wallboard.html", **stats.wallboard(get_session(), now=clock.utcnow())
-    )
+    return render_template("callbacks/_wallboard.html", **_board())
 
 
 def _panel_section(session: Session, candidate: Candidate) -> dict[str, Any]:
     return {
         "help_requests": services.list_for_candidate(session, candidate),
+        "outcome_labels": OUTCOME_LABELS,
         **labels.template_labels(),
     }
 

@@ -1,5 +1,5 @@
-"""Where a help request stands: its place in the queue, the estimated wait, and what the
-candidate should do now; describe() is the body API.md gives for a request.
+"""Where a help request stands: its place in the queue, the honest wait (estimate.py), every
+call made so far and what the candidate should do now; describe() is the body API.md gives.
 """
 
 from __future__ import annotations
@@ -7,35 +7,85 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from helpdesk.callbacks.models import CallAttempt, HelpRequest, HelpStatus
+from helpdesk.callbacks import estimate
+from helpdesk.callbacks.labels import CALL_OUTCOMES
+from helpdesk.callbacks.models import CallAttempt, HelpRequest, HelpStatus, Outcome
 from helpdesk.callbacks.settings import Settings
-from helpdesk.db import is_postgres
-from helpdesk.identity.models import Staff
+from helpdesk.identity import phone as phones
+
+NEVER_CALL_BACK = _l("Answer only these numbers, and never call back.")
 
 
 def describe(
     session: Session, request: HelpRequest, *, settings: Settings, now: datetime
 ) -> dict[str, object]:
-    """The API.md body of a help request, in the visitor's language (one statement: the
-    position and the estimate's inputs together)."""
-    place, per_call, agents = _standing_now(session, request, settings=settings, now=now)
-    wait = _wait(request, place=place, per_call=per_call, agents=agents, now=now)
+    """The API.md body of a help request, in the visitor's language."""
+    return standing(session, request, settings=settings, now=now)["body"]
+
+
+def standing(
+    session: Session, request: HelpRequest, *, settings: Settings, now: datetime
+) -> dict[str, Any]:
+    """The API body plus what the status page shows beside it (range, calls, number)."""
+    place, wait = 0, None
+    if request.status == HelpStatus.WAITING:
+        # One statement: the place in the queue and the desk the estimate needs.
+        desk, ahead = estimate.desk_and_ahead(
+            session, settings=settings, now=now, ahead=_ahead(request)
+        )
+        place = ahead + 1
+        wait = estimate.for_request(
+            session, request, place=place, settings=settings, now=now, desk=desk
+        )
+    message = status_message(request, settings=settings, place=place, wait=wait, now=now)
     return {
-        "id": request.public_id,
-        "status": str(request.status),
-        "position": place,
-        "estimated_wait_seconds": wait,
-        "caller_ids": settings.caller_ids_display,
-        "message": status_message(request, settings=settings, place=place),
+        "body": {
+            "id": request.public_id,
+            "status": str(request.status),
+            "position": place,
+            "estimated_wait_seconds": wait.point if wait else 0,
+            "caller_ids": settings.caller_ids_display,
+            "message": message,
+        },
+        "wait": wait,
+        "minutes": minutes(wait) if wait else None,
+        "next_call_at": now + timedelta(seconds=wait.point) if wait else None,
+        "calls": [c for c in _calls(request) if c.outcome is not None],
+        "phone_masked": phones.mask(request.phone),
+        "on_duty": wait is not None or request.status != HelpStatus.WAITING,
     }
 
 
+def minutes(wait: estimate.WaitRange) -> tuple[int, int]:
+    """The range in whole minutes, never empty: (0, 1) reads 'within a minute'."""
+    low = wait.low // 60
+    high = max(low + 1, -(-wait.high // 60))
+    return low, high
+
+
+def position(session: Session, request: HelpRequest) -> int:
+    """1 for the next to be called; 0 once a technician has it or it is closed."""
+    if request.status != HelpStatus.WAITING:
+        return 0
+    ahead = session.scalar(_ahead(request))
+    return int(ahead or 0) + 1
+
+
+def _calls(request: HelpRequest) -> list[CallAttempt]:
+    """The request's calls; none to load while it waits with no outcome recorded yet
+    (every outcome counts in `attempts`, so a fresh press costs no statement here)."""
+    if request.status == HelpStatus.WAITING and request.attempts == 0:
+        return []
+    return list(request.calls)
+
+
 def _ahead(request: HelpRequest) -> Any:
-    """The waiting requests called before request (its position minus one)."""
+    """The count of waiting requests called before request (its position minus one)."""
     return (
         select(func.count())
         .select_from(HelpRequest)
@@ -58,152 +108,160 @@ def _ahead(request: HelpRequest) -> Any:
     )
 
 
-def _call_seconds(session: Session) -> Any:
-    """A call attempt's length in seconds, as this engine computes it."""
-    if is_postgres(session):
-        return func.extract("epoch", CallAttempt.ended_at - CallAttempt.started_at)
-    return (func.julianday(CallAttempt.ended_at) - func.julianday(CallAttempt.started_at)) * 86400
+def _clock(moment: datetime) -> str:
+    return format_datetime(moment, "HH:mm")
 
 
-def _standing_now(
-    session: Session, request: HelpRequest, *, settings: Settings, now: datetime
-) -> tuple[int, float, int]:
-    """(position, mean call seconds, agents) in one statement; position(),
-    average_call_seconds() and agents_available() say what each means."""
-    if request.status != HelpStatus.WAITING:
-        return 0, 0.0, 1
-    recent = (
-        select(_call_seconds(session).label("seconds"))
-        .where(
-            CallAttempt.ended_at.is_not(None), CallAttempt.started_at >= now - timedelta(hours=6)
-        )
-        .order_by(CallAttempt.id.desc())
-        .limit(200)
-        .subquery()
-    )
-    ahead, mean, marked, took_calls = session.execute(
-        select(
-            _ahead(request).scalar_subquery(),
-            select(func.avg(recent.c.seconds)).where(recent.c.seconds > 0).scalar_subquery(),
-            select(func.count())
-            .select_from(Staff)
-            .where(Staff.active.is_(True), Staff.available.is_(True))
-            .scalar_subquery(),
-            select(func.count(func.distinct(CallAttempt.staff_id)))
-            .where(CallAttempt.started_at >= now - timedelta(minutes=30))
-            .scalar_subquery(),
-        )
-    ).one()
-    per_call = float(mean) if mean else float(settings.default_call_seconds)
-    agents = int(marked) if marked else max(1, int(took_calls or 0))
-    return int(ahead or 0) + 1, per_call, agents
-
-
-def _wait(request: HelpRequest, *, place: int, per_call: float, agents: int, now: datetime) -> int:
-    if place == 0:
-        return 0
-    wait = place * per_call / agents
-    if request.due_at > now:
-        wait = max(wait, (request.due_at - now).total_seconds())
-    return round(wait)
-
-
-def position(session: Session, request: HelpRequest) -> int:
-    """1 for the next to be called; 0 once a technician has it or it is closed."""
-    if request.status != HelpStatus.WAITING:
-        return 0
-    ahead = session.scalar(_ahead(request))
-    return int(ahead or 0) + 1
-
-
-def average_call_seconds(session: Session, *, settings: Settings, now: datetime) -> float:
-    """Mean length of calls that ended in the last six hours (a default before any)."""
-    rows = session.execute(
-        select(CallAttempt.started_at, CallAttempt.ended_at)
-        .where(
-            CallAttempt.ended_at.is_not(None), CallAttempt.started_at >= now - timedelta(hours=6)
-        )
-        .order_by(CallAttempt.id.desc())
-        .limit(200)
-    ).all()
-    lengths = [(end - start).total_seconds() for start, end in rows if end is not None]
-    lengths = [s for s in lengths if s > 0]
-    return sum(lengths) / len(lengths) if lengths else float(settings.default_call_seconds)
-
-
-def agents_available(session: Session, *, now: datetime) -> int:
-    """Agents marked available, else those who took a call in the last half hour."""
-    marked = session.scalar(
-        select(func.count())
-        .select_from(Staff)
-        .where(Staff.active.is_(True), Staff.available.is_(True))
-    )
-    if marked:
-        return int(marked)
-    recent = session.scalar(
-        select(func.count(func.distinct(CallAttempt.staff_id))).where(
-            CallAttempt.started_at >= now - timedelta(minutes=30)
+def call_summary(call: CallAttempt) -> str:
+    """'16:07 from 028-63201710: nobody answered'."""
+    outcome = CALL_OUTCOMES.get(call.outcome) if call.outcome else None
+    return str(
+        _l(
+            "%(time)s from %(line)s: %(outcome)s",
+            time=_clock(call.started_at),
+            line=phones.display(call.caller_id),
+            outcome=outcome or "—",
         )
     )
-    return max(1, int(recent or 0))
 
 
-def estimated_wait_seconds(
-    session: Session, request: HelpRequest, *, place: int, settings: Settings, now: datetime
-) -> int:
-    """Position (from position()) times the recent call length, shared among the agents
-    available."""
-    if place == 0:
-        return 0
-    per_call = average_call_seconds(session, settings=settings, now=now)
-    wait = place * per_call / agents_available(session, now=now)
-    if request.due_at > now:
-        wait = max(wait, (request.due_at - now).total_seconds())
-    return round(wait)
+def _wait_words(wait: estimate.WaitRange) -> str:
+    low, high = minutes(wait)
+    if high <= 1:
+        return str(_l("within a minute"))
+    return str(_l("in about %(low)d–%(high)d minutes", low=low, high=high))
 
 
-def status_message(request: HelpRequest, *, settings: Settings, place: int) -> str:
+def _waiting(
+    request: HelpRequest,
+    *,
+    settings: Settings,
+    place: int,
+    wait: estimate.WaitRange | None,
+    now: datetime,
+) -> str:
+    numbers = " / ".join(settings.caller_ids_display)
+    next_line = phones.display(settings.line_for(request.attempts))
+    calls = _calls(request)
+    last = calls[-1] if calls else None
+    parts = []
+    if last is not None and last.outcome is not None:
+        parts.append(
+            str(
+                _l(
+                    "We called you at %(time)s from %(line)s: %(outcome)s.",
+                    time=_clock(last.started_at),
+                    line=phones.display(last.caller_id),
+                    outcome=CALL_OUTCOMES.get(last.outcome, "—"),
+                )
+            )
+        )
+        if last.outcome == Outcome.WRONG_NUMBER:
+            parts.append(
+                str(
+                    _l(
+                        "We will call your roster number %(number)s.",
+                        number=phones.mask(request.phone),
+                    )
+                )
+            )
+        if wait is not None:
+            parts.append(
+                str(
+                    _l(
+                        "We will call again at about %(time)s from %(line)s.",
+                        time=_clock(now + timedelta(seconds=wait.point)),
+                        line=next_line,
+                    )
+                )
+            )
+    else:
+        parts.append(str(_l("You are number %(n)d in the queue.", n=place)))
+        if wait is not None:
+            parts.append(
+                str(
+                    _l(
+                        "A technician will call you %(when)s from %(line)s.",
+                        when=_wait_words(wait),
+                        line=next_line,
+                    )
+                )
+            )
+    if wait is None:
+        parts.append(
+            str(
+                _l(
+                    "No technician is at the desk right now; the duty supervisor has been "
+                    "alerted, and you will be called from %(numbers)s as soon as one is free.",
+                    numbers=numbers,
+                )
+            )
+        )
+    parts.append(str(NEVER_CALL_BACK))
+    return _sentences(parts)
+
+
+def _sentences(parts: list[str]) -> str:
+    """Sentences joined as the language writes them: no space after a Chinese full stop."""
+    return " ".join(parts).replace("。 ", "。").replace("； ", "；")
+
+
+def status_message(
+    request: HelpRequest,
+    *,
+    settings: Settings,
+    place: int,
+    wait: estimate.WaitRange | None = None,
+    now: datetime | None = None,
+) -> str:
     """What the candidate should do now, in their language."""
     numbers = " / ".join(settings.caller_ids_display)
     if request.status == HelpStatus.WAITING:
-        return str(
-            _l(
-                "You are number %(n)d in the queue. A technician will call you from "
-                "%(numbers)s. Answer only these numbers, and never call back.",
-                n=place,
-                numbers=numbers,
-            )
+        return _waiting(
+            request, settings=settings, place=place, wait=wait, now=now or request.created_at
         )
-    if request.status in (HelpStatus.CLAIMED, HelpStatus.CALLING):
-        return str(
-            _l(
-                "A technician is calling you now from %(numbers)s. Answer only these "
-                "numbers, and never call back.",
-                numbers=numbers,
-            )
+    if request.status == HelpStatus.CLAIMED:
+        line = phones.display(settings.line_for(request.attempts))
+        claimed = _l(
+            "A technician has your request and will call you in a moment from %(line)s.",
+            line=line,
         )
+        return _sentences([str(claimed), str(NEVER_CALL_BACK)])
+    if request.status == HelpStatus.CALLING:
+        line = phones.display(
+            request.calls[-1].caller_id if request.calls else settings.line_for(0)
+        )
+        calling = _l("A technician is calling you now from %(line)s.", line=line)
+        return _sentences([str(calling), str(NEVER_CALL_BACK)])
     if request.status == HelpStatus.COMPLETED:
-        text = str(
-            _l(
-                "The call is finished. If you used your phone for the evidence video, put "
-                "it back in its recording position now."
-            )
-        )
-        if request.ticket_number:
-            text += " " + str(
+        parts = [
+            str(
                 _l(
-                    "Your problem continues as ticket %(number)s on the support platform.",
-                    number=request.ticket_number,
+                    "The call is finished. If you used your phone for the evidence video, put "
+                    "it back in its recording position now."
                 )
             )
-        return text
+        ]
+        if request.ticket_number:
+            parts.append(
+                str(
+                    _l(
+                        "Your problem continues as ticket %(number)s on the support platform.",
+                        number=request.ticket_number,
+                    )
+                )
+            )
+        return _sentences(parts)
     if request.status == HelpStatus.UNREACHABLE:
+        tried = str(_l("; ")).join(call_summary(c) for c in request.calls if c.outcome)
         return str(
             _l(
-                "We called you %(n)d times from %(numbers)s but could not reach you. "
-                "File a problem on the support platform and we will answer there.",
+                "We called you %(n)d times (%(calls)s) but could not reach you, and we will "
+                "not call again on this request. We have sent you a text message. If you "
+                "still need help, press Ask again, or file a problem on the support platform "
+                "and we will answer there.",
                 n=request.attempts,
-                numbers=numbers,
+                calls=tried or numbers,
             )
         )
     if request.ticket_number:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 from datetime import datetime, timedelta
 from typing import Any
@@ -10,12 +11,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
+from helpdesk.callbacks import estimate
 from helpdesk.callbacks.models import OPEN_STATUSES, HelpRequest, HelpStatus
+from helpdesk.callbacks.settings import Settings
 from helpdesk.exams.models import Enrollment, ExamSession
-from helpdesk.identity.models import Staff
 
+log = logging.getLogger(__name__)
 DEFAULT_HELP_RATE = 0.05
-DEFAULT_CALL_SECONDS = 180.0
 
 
 def queue_view(session: Session, *, now: datetime, limit: int = 100) -> dict[str, Any]:
@@ -79,21 +81,18 @@ def erlang_c_agents(
     return most
 
 
-def staffing_estimate(session: Session, *, now: datetime) -> dict[str, Any] | None:
-    """Agents to schedule for the next session, from its roster and earlier sessions."""
-    upcoming = session.scalar(
-        select(ExamSession).where(ExamSession.starts > now).order_by(ExamSession.starts).limit(1)
-    )
-    if upcoming is None:
-        return None
-    roster = int(
-        session.scalar(
-            select(func.count())
-            .select_from(Enrollment)
-            .where(Enrollment.exam_session_id == upcoming.id)
-        )
-        or 0
-    )
+def staffing_estimate(
+    session: Session, *, settings: Settings, now: datetime, most: int = 5
+) -> list[dict[str, Any]]:
+    """For the next exam sessions not yet ended, the one under way and the formal exam
+    included: the technicians it needs, from its roster, the help rate of earlier sessions
+    and the call length estimate.py learns; who is on duty; and a warning when candidates
+    of the session wait with nobody on duty."""
+    sessions = session.scalars(
+        select(ExamSession).where(ExamSession.ends > now).order_by(ExamSession.starts).limit(most)
+    ).all()
+    if not sessions:
+        return []
     ended = select(ExamSession.id).where(ExamSession.ends <= now).scalar_subquery()
     past_roster = int(
         session.scalar(
@@ -112,33 +111,55 @@ def staffing_estimate(session: Session, *, now: datetime) -> dict[str, Any] | No
         or 0
     )
     rate = past_help / past_roster if past_roster and past_help else DEFAULT_HELP_RATE
-    from helpdesk.callbacks.models import CallAttempt
-
-    lengths = [
-        (e - s).total_seconds()
-        for s, e in session.execute(
-            select(CallAttempt.started_at, CallAttempt.ended_at)
-            .where(CallAttempt.ended_at.is_not(None))
-            .order_by(CallAttempt.id.desc())
-            .limit(500)
+    desk = estimate.desk_now(session, settings=settings, now=now)
+    call_seconds = desk.length.mean + settings.pickup_seconds
+    waiting = dict(
+        session.execute(
+            select(HelpRequest.exam_session_id, func.count())
+            .where(
+                HelpRequest.status == HelpStatus.WAITING,
+                HelpRequest.exam_session_id.in_([s.id for s in sessions]),
+            )
+            .group_by(HelpRequest.exam_session_id)
+        ).all()
+    )
+    plans = []
+    for exam in sessions:
+        roster = int(
+            session.scalar(
+                select(func.count())
+                .select_from(Enrollment)
+                .where(Enrollment.exam_session_id == exam.id)
+            )
+            or 0
         )
-        if e is not None and e > s
-    ]
-    call_seconds = sum(lengths) / len(lengths) if lengths else DEFAULT_CALL_SECONDS
-    window = max(60.0, (upcoming.ends - upcoming.login_opens).total_seconds())
-    expected = roster * rate
-    return {
-        "session": upcoming,
-        "roster": roster,
-        "help_rate": rate,
-        "call_seconds": call_seconds,
-        "expected_requests": expected,
-        "agents": erlang_c_agents(calls_per_second=expected / window, call_seconds=call_seconds),
-    }
+        window = max(60.0, (exam.ends - exam.login_opens).total_seconds())
+        expected = roster * rate
+        agents = erlang_c_agents(calls_per_second=expected / window, call_seconds=call_seconds)
+        in_queue = int(waiting.get(exam.id, 0))
+        plans.append(
+            {
+                "session": exam,
+                "phase": exam.phase_at(now),
+                "roster": roster,
+                "help_rate": rate,
+                "call_seconds": desk.length.mean,
+                "calls_learned": desk.length.calls,
+                "expected_requests": expected,
+                "agents": agents,
+                "on_duty": desk.agents,
+                "waiting": in_queue,
+                "nobody_on_duty": in_queue > 0 and desk.agents == 0,
+                "short": max(0, agents - desk.agents),
+            }
+        )
+    if any(p["nobody_on_duty"] for p in plans):
+        log.warning("callbacks.nobody_on_duty waiting=%d", sum(waiting.values()))
+    return plans
 
 
 def wallboard(
-    session: Session, *, now: datetime, timezone: str = "Asia/Shanghai"
+    session: Session, *, settings: Settings, now: datetime, timezone: str = "Asia/Shanghai"
 ) -> dict[str, Any]:
     """Today's figures for the supervisor (the day in the exam's time zone)."""
     local = now.astimezone(ZoneInfo(timezone))
@@ -147,14 +168,7 @@ def wallboard(
     oldest = session.scalar(
         select(func.min(HelpRequest.created_at)).where(HelpRequest.status == HelpStatus.WAITING)
     )
-    available = int(
-        session.scalar(
-            select(func.count())
-            .select_from(Staff)
-            .where(Staff.active.is_(True), Staff.available.is_(True))
-        )
-        or 0
-    )
+    available = len(estimate.on_duty_ids(session, settings=settings, now=now))
     on_calls = int(
         session.scalar(
             select(func.count(func.distinct(HelpRequest.claimed_by_id))).where(
@@ -183,6 +197,6 @@ def wallboard(
         "unreachable_share": (
             closed.count(HelpStatus.UNREACHABLE) / len(closed) if closed else None
         ),
-        "staffing": staffing_estimate(session, now=now),
+        "staffing": staffing_estimate(session, settings=settings, now=now),
         "since": day_start - timedelta(0),
     }

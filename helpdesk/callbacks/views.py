@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from helpdesk import clock, nav
 from helpdesk.callbacks import labels, services, standing
 from helpdesk.callbacks import settings as callbacks_settings
-from helpdesk.callbacks.forms import ButtonForm, HelpForm
+from helpdesk.callbacks.forms import ButtonForm, HelpForm, PhoneForm
 from helpdesk.db import get_session
 from helpdesk.errors import DomainError
 from helpdesk.exams.models import Phase
 from helpdesk.forms import form_errors
+from helpdesk.identity import phone as phones
 from helpdesk.identity.auth import candidate_required, current_candidate
 from helpdesk.identity.models import Candidate
 
@@ -47,12 +49,26 @@ def _help_form() -> HelpForm:
     return form
 
 
+def _help_page(form: HelpForm, status: int = 200, error: str | None = None) -> ResponseReturnValue:
+    """The 求助 page; requests still open are shown first ("您已在排队")."""
+    open_requests = [
+        r
+        for r in services.list_for_candidate(get_session(), _candidate())
+        if r.is_open and r.reason is None
+    ]
+    if open_requests and not form.is_submitted():
+        form.exam_session.data = open_requests[0].exam_session.code
+    return render_template(
+        "callbacks/help.html", form=form, error=error, open_requests=open_requests
+    ), status
+
+
 @bp.route("/help", methods=["GET", "POST"])
 @candidate_required
 def help_page() -> ResponseReturnValue:
     form = _help_form()
     if not form.validate_on_submit():
-        return render_template("callbacks/help.html", form=form), 422 if form.errors else 200
+        return _help_page(form, 422 if form.errors else 200)
     session, candidate = get_session(), _candidate()
     data = services.HelpInput(
         exam_session=form.exam_session.data or "",
@@ -61,7 +77,7 @@ def help_page() -> ResponseReturnValue:
         note=form.note.data or None,
     )
     try:
-        request, _created = services.request_help(
+        request, created = services.request_help(
             session,
             candidate=candidate,
             data=data,
@@ -70,19 +86,24 @@ def help_page() -> ResponseReturnValue:
             now=clock.utcnow(),
         )
     except DomainError as exc:
-        error = form_errors(form, exc)
-        return render_template("callbacks/help.html", form=form, error=error), exc.status
+        return _help_page(form, exc.status, form_errors(form, exc))
     session.commit()
+    if not created:
+        flash(_("You are already in the queue; what you wrote was added to your request."), "info")
     return redirect(url_for("callbacks.status", request_id=request.public_id))
 
 
-def _status_context(request_id: str) -> dict[str, object]:
+def _status_context(request_id: str, phone_error: str | None = None) -> dict[str, object]:
     session, now = get_session(), clock.utcnow()
     request = services.get_for_candidate(session, candidate=_candidate(), public_id=request_id)
+    shown = standing.standing(session, request, settings=callbacks_settings.current(), now=now)
     return {
         "request": request,
-        "info": standing.describe(session, request, settings=callbacks_settings.current(), now=now),
+        "info": shown["body"],
+        "shown": shown,
         "cancel_form": ButtonForm(),
+        "phone_form": PhoneForm(),
+        "phone_error": phone_error,
     }
 
 
@@ -104,8 +125,37 @@ def cancel(request_id: str) -> ResponseReturnValue:
     session = get_session()
     request = services.get_for_candidate(session, candidate=_candidate(), public_id=request_id)
     if ButtonForm().validate_on_submit():
-        services.cancel(session, request=request, now=clock.utcnow())
-        session.commit()
+        try:
+            services.cancel(session, request=request, now=clock.utcnow())
+        except DomainError as exc:
+            flash(exc.message, "error")
+        else:
+            session.commit()
+            flash(_("Your request is cancelled. Nobody will call you for it."), "info")
+    return redirect(url_for("callbacks.status", request_id=request.public_id))
+
+
+@bp.post("/help/<request_id>/phone")
+@candidate_required
+def change_phone(request_id: str) -> ResponseReturnValue:
+    session, form = get_session(), PhoneForm()
+    request = services.get_for_candidate(session, candidate=_candidate(), public_id=request_id)
+    if not form.validate_on_submit():
+        message = "; ".join(str(m) for m in form.errors.get("phone", [])) or _(
+            "Some fields need correcting."
+        )
+        return render_template("callbacks/status.html", **_status_context(request_id, message)), 422
+    try:
+        services.change_phone(
+            session, request=request, phone=form.phone.data or "", now=clock.utcnow()
+        )
+    except DomainError as exc:
+        message = exc.fields.get("phone") or exc.message
+        return render_template(
+            "callbacks/status.html", **_status_context(request_id, str(message))
+        ), exc.status
+    session.commit()
+    flash(_("We will call %(number)s.", number=phones.mask(request.phone)), "info")
     return redirect(url_for("callbacks.status", request_id=request.public_id))
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from flask import Flask, current_app
 
 from config import WHITELISTED_CALLER_IDS
-from helpdesk.notify import adapters
+from helpdesk.notify import adapters, registry
 
 _SETTINGS = "notify.settings"
 _NOTIFIER = "notifier"
@@ -42,7 +42,7 @@ def from_config(config: Any) -> Settings:
 def init_app(app: Flask) -> None:
     """Build the settings and the notifier HELPDESK_NOTIFIER names."""
     app.extensions[_SETTINGS] = from_config(app.config)
-    app.extensions[_NOTIFIER] = adapters.from_config(app.config)
+    app.extensions[_NOTIFIER] = adapters.from_config(app.config, kinds=registry.kinds())
 
 
 def current() -> Settings:

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from pydantic import AwareDatetime, BaseModel, Field
 
-from helpdesk import clock, idempotency
+from helpdesk import clock, idempotency, streaming
 from helpdesk.api import endpoint
 from helpdesk.db import get_session
 from helpdesk.errors import DomainError
@@ -202,7 +202,7 @@ def random_stream(size: int) -> Iterator[bytes]:
 @limiter.limit(readiness_settings.speedtest_rate_limit, cost=_download_cost)
 def speedtest_download(query: DownloadQuery) -> Response:
     size = min(query.bytes, DOWNLOAD_LIMIT)
-    return Response(
+    return streaming.response(
         random_stream(size),
         mimetype="application/octet-stream",
         headers={

@@ -6,14 +6,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from helpdesk import clock, nav, panel
+from helpdesk import clock, nav, panel, streaming
 from helpdesk.db import get_session
 from helpdesk.errors import DomainError
 from helpdesk.exams import services as exams
@@ -87,8 +87,8 @@ def attention_csv(code: str) -> ResponseReturnValue:
         verdict_label=labels.get,
     )
     safe_code = "".join(c for c in exam.code if c.isalnum() or c in "-_") or "exam"
-    return Response(
-        body,
+    return streaming.response(
+        [body],
         mimetype="text/csv",
         headers={
             "Content-Disposition": f'attachment; filename="readiness-{safe_code}.csv"',

@@ -80,3 +80,15 @@ class MergeForm(FlaskForm):
         _l("Merge into ticket number"),
         validators=[InputRequired(_l("Enter a ticket number.")), Length(max=20)],
     )
+
+
+class CannedReplyForm(FlaskForm):
+    title = StringField(
+        _l("Title"), validators=[InputRequired(_l("This field is required.")), Length(max=120)]
+    )
+    #: Checked by the service, which names the field in its own words.
+    category = SelectField(_l("For problems about"), choices=[], validate_choice=False)
+    body = TextAreaField(
+        _l("Text inserted into the reply"),
+        validators=[InputRequired(_l("This field is required.")), Length(max=5000)],
+    )

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -17,13 +16,13 @@ from sqlalchemy.orm import Session
 from helpdesk.audit import services as audit
 from helpdesk.errors import Conflict, NotFound, ValidationFailed
 from helpdesk.identity.models import Staff
+from helpdesk.notify.registry import SmsKind
 from helpdesk.notify.services import queue_sms
-from helpdesk.tickets import sla
+from helpdesk.tickets import sla, textsearch
 from helpdesk.tickets.files import StoredFile
 from helpdesk.tickets.models import (
     ACTIVE_STATUSES,
     AuthorKind,
-    CannedReply,
     Ticket,
     TicketMessage,
     TicketStatus,
@@ -105,18 +104,9 @@ def auto_assign(session: Session, *, ticket: Ticket, staff: Staff, now: datetime
     return assign(session, ticket=ticket, assignee=agent, staff=staff, now=now)
 
 
-def reply_sms_text(number: str, *, hotline: str) -> str:
-    """The reply notice in Chinese whatever the agent's language; names only the hotline."""
-    with force_locale("zh_CN"):
-        return str(
-            gettext(
-                "Your ticket %(number)s on the exam support desk has a new reply. "
-                "Sign in to the support platform to read it. Technical service "
-                "hotline: %(hotline)s",
-                number=number,
-                hotline=hotline,
-            )
-        )
+def reply_sms_params(number: str, *, hotline: str) -> dict[str, str]:
+    """The reply notice's template parameters (notify.registry SmsKind.TICKET_REPLY)."""
+    return {"number": number, "hotline": hotline}
 
 
 def reply(
@@ -128,7 +118,7 @@ def reply(
     now: datetime,
     status: TicketStatus = TicketStatus.WAITING_CANDIDATE,
     attachments: Iterable[StoredFile] = (),
-    sms_body: str | None = None,
+    sms_params: dict[str, str] | None = None,
     allowed_numbers: list[str] | None = None,
 ) -> TicketMessage:
     """Answer the candidate: the answer stops the clock; the candidate is told by SMS."""
@@ -158,12 +148,13 @@ def reply(
     sla.stop(ticket)
     ticket.updated_at = now
     session.flush()
-    if sms_body is not None:
+    textsearch.reindex(session, ticket)
+    if sms_params is not None:
         queue_sms(
             session,
             to=ticket.phone,
-            body=sms_body,
-            purpose="ticket.reply",
+            kind=SmsKind.TICKET_REPLY,
+            params=sms_params,
             dedupe_key=f"ticket.reply:{message.id}",
             now=now,
             allowed_numbers=allowed_numbers or [],
@@ -186,6 +177,7 @@ def add_note(
     ticket.messages.append(message)
     ticket.updated_at = now
     session.flush()
+    textsearch.reindex(session, ticket)
     _record(session, staff, "ticket.note", ticket, now, message_id=message.id)
     return message
 
@@ -257,10 +249,5 @@ def merge(
     duplicate.updated_at = into.updated_at = now
     _record(session, staff, "ticket.merge", duplicate, now, into=into.number)
     session.flush()
+    textsearch.reindex(session, into)
     return into
-
-
-def canned_replies(session: Session, category: str | None = None) -> list[CannedReply]:
-    """Every canned reply: those for category first, then the general ones, then the rest."""
-    rows = session.scalars(select(CannedReply).order_by(CannedReply.title))
-    return sorted(rows, key=lambda r: (r.category != category, r.category is not None, r.title))

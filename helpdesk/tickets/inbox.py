@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from helpdesk.identity import phone as phones
 from helpdesk.identity.models import Candidate
+from helpdesk.tickets import textsearch
 from helpdesk.tickets.models import ACTIVE_STATUSES, Ticket, TicketStatus
 from helpdesk.tickets.services import normalise_number
 
@@ -44,6 +45,8 @@ class InboxPage:
     page: int
     pages: int
     status_counts: dict[str, int] = field(default_factory=dict)
+    #: A text search matched more tickets than it ranks: the best of them are shown.
+    best_only: bool = False
 
 
 def _matching_candidates(session: Session, q: str) -> list[int]:
@@ -53,20 +56,58 @@ def _matching_candidates(session: Session, q: str) -> list[int]:
     return list(session.scalars(select(Candidate.id).where(or_(*conditions)).limit(200)))
 
 
-def _search(session: Session, query: Select[Any], q: str) -> Select[Any]:
+@dataclass
+class _Search:
+    """What a query found: the ticket number it names, or the candidates and text matches."""
+
+    number: str | None = None
+    candidate_ids: list[int] = field(default_factory=list)
+    phone: str | None = None
+    #: Tickets whose text contains the query, best match first.
+    ranked: list[int] = field(default_factory=list)
+
+
+def _look_up(session: Session, q: str) -> _Search:
     number = normalise_number(q) if q.upper().startswith("T") else None
     if number is not None:
-        return query.where(Ticket.number == number)
-    conditions: list[Any] = []
-    ids = _matching_candidates(session, q)
-    if ids:
-        conditions.append(Ticket.candidate_id.in_(ids))
+        return _Search(number=number)
+    found = _Search(candidate_ids=_matching_candidates(session, q))
     with contextlib.suppress(phones.InvalidPhone):
-        conditions.append(Ticket.phone == phones.normalise(q))
+        found.phone = phones.normalise(q)
+    found.ranked = textsearch.matching(session, q)
+    return found
+
+
+def _search(query: Select[Any], found: _Search) -> Select[Any]:
+    if found.number is not None:
+        return query.where(Ticket.number == found.number)
+    conditions: list[Any] = []
+    if found.candidate_ids:
+        conditions.append(Ticket.candidate_id.in_(found.candidate_ids))
+    if found.phone:
+        conditions.append(Ticket.phone == found.phone)
+    if found.ranked:
+        conditions.append(Ticket.id.in_(found.ranked))
     return query.where(or_(*conditions)) if conditions else query.where(Ticket.id.is_(None))
 
 
-def _filtered(session: Session, f: InboxFilter, now: datetime, query: Select[Any]) -> Select[Any]:
+def _order(found: _Search | None) -> list[Any]:
+    """Most urgent and oldest first; for a text search, the candidate's own tickets first
+    and then the best text matches."""
+    usual = [Ticket.priority, Ticket.created_at, Ticket.id]
+    if found is None or not found.ranked:
+        return usual
+    rank = case(
+        {ticket_id: position for position, ticket_id in enumerate(found.ranked)},
+        value=Ticket.id,
+        else_=-1,
+    )
+    return [rank, *usual]
+
+
+def _filtered(
+    f: InboxFilter, now: datetime, query: Select[Any], found: _Search | None
+) -> Select[Any]:
     if f.status == "active":
         query = query.where(Ticket.status.in_(ACTIVE_STATUSES))
     elif f.status in {s.value for s in TicketStatus}:
@@ -89,8 +130,8 @@ def _filtered(session: Session, f: InboxFilter, now: datetime, query: Select[Any
         query = query.where(Ticket.due_at > now)
     elif f.sla == "paused":
         query = query.where(Ticket.sla_paused_seconds.is_not(None))
-    if f.q.strip():
-        query = _search(session, query, f.q.strip()[:64])
+    if found is not None:
+        query = _search(query, found)
     return query
 
 
@@ -101,14 +142,15 @@ def _capped_count(query: Select[Any]) -> Select[Any]:
 
 def inbox(session: Session, f: InboxFilter, *, now: datetime) -> InboxPage:
     """One page of tickets, most urgent and oldest first, with the counts per status."""
-    total = int(session.scalar(_capped_count(_filtered(session, f, now, select(Ticket.id)))) or 0)
+    found = _look_up(session, f.q.strip()[:64]) if f.q.strip() else None
+    total = int(session.scalar(_capped_count(_filtered(f, now, select(Ticket.id), found))) or 0)
     pages = max(1, math.ceil(min(total, COUNT_CAP) / PAGE_SIZE))
     page = min(max(1, f.page), pages)
     # Ids first, from the indexes alone; then only those rows with their candidates.
     ids = list(
         session.scalars(
-            _filtered(session, f, now, select(Ticket.id))
-            .order_by(Ticket.priority, Ticket.created_at, Ticket.id)
+            _filtered(f, now, select(Ticket.id), found)
+            .order_by(*_order(found))
             .limit(PAGE_SIZE)
             .offset((page - 1) * PAGE_SIZE)
         )
@@ -129,7 +171,8 @@ def inbox(session: Session, f: InboxFilter, *, now: datetime) -> InboxPage:
         if ids
         else {}
     )
-    return InboxPage([rows[i] for i in ids], total, page, pages, status_counts(session))
+    best_only = found is not None and len(found.ranked) >= textsearch.LIMIT
+    return InboxPage([rows[i] for i in ids], total, page, pages, status_counts(session), best_only)
 
 
 def status_counts(session: Session) -> dict[str, int]:

@@ -171,3 +171,5 @@ class CannedReply(Base):
     title: Mapped[str] = mapped_column(String(120))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
+    #: Retired replies are no longer offered on tickets; a supervisor can bring one back.
+    retired_at: Mapped[datetime | None]

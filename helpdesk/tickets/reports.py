@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -91,20 +90,25 @@ CSV_HEADER = [
 ]
 
 
-def export_rows(session: Session, *, since: datetime | None = None) -> Iterator[str]:
-    """The tickets as CSV lines (masked personal data, formula-escaped), streamed."""
+def export_page(
+    session: Session, after: int | None, limit: int, *, since: datetime | None = None
+) -> list[tuple[int, tuple[object, ...]]]:
+    """Up to limit tickets after the ticket id `after`, as (id, CSV row) pairs: personal
+    data masked, read in one query (streaming.batches pages through them)."""
     query = (
         select(Ticket, Candidate, ExamSession.code)
         .join(Candidate, Candidate.id == Ticket.candidate_id)
         .outerjoin(ExamSession, ExamSession.id == Ticket.exam_session_id)
         .order_by(Ticket.id)
-        .execution_options(yield_per=1000)
+        .limit(limit)
     )
+    if after is not None:
+        query = query.where(Ticket.id > after)
     if since is not None:
         query = query.where(Ticket.created_at >= since)
-    # Closing the result when a download stops halfway releases the database cursor.
-    with session.execute(query) as result:
-        rows = (
+    return [
+        (
+            ticket.id,
             (
                 ticket.number,
                 ticket.created_at.isoformat(),
@@ -120,7 +124,7 @@ def export_rows(session: Session, *, since: datetime | None = None) -> Iterator[
                 ticket.first_response_at.isoformat() if ticket.first_response_at else "",
                 ticket.resolved_at.isoformat() if ticket.resolved_at else "",
                 "yes" if ticket.breached_at else "",
-            )
-            for ticket, candidate, code in result
+            ),
         )
-        yield from csvexport.lines(CSV_HEADER, rows)
+        for ticket, candidate, code in session.execute(query)
+    ]

@@ -6,12 +6,10 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     flash,
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask.typing import ResponseReturnValue
@@ -20,25 +18,37 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from helpdesk import clock, nav, panel
+from helpdesk import clock, nav, panel, streaming
 from helpdesk.audit import services as audit
+from helpdesk.categories import LABELS as CATEGORY_LABELS
 from helpdesk.categories import Category
+from helpdesk.categories import choices as category_choices
 from helpdesk.db import get_session
 from helpdesk.errors import DomainError, NotFound
 from helpdesk.exams.models import ExamSession
+from helpdesk.forms import form_errors
 from helpdesk.identity.auth import current_staff, staff_required
 from helpdesk.identity.models import Candidate, Role, Staff
 from helpdesk.notify.settings import allowed_numbers
+from helpdesk.tickets import canned as canned_replies
 from helpdesk.tickets import handling, reports, services
 from helpdesk.tickets import inbox as inbox_queries
 from helpdesk.tickets import settings as tickets_settings
-from helpdesk.tickets.forms import AssignForm, MergeForm, NoteForm, StaffReplyForm, StatusForm
+from helpdesk.tickets.forms import (
+    AssignForm,
+    CannedReplyForm,
+    MergeForm,
+    NoteForm,
+    StaffReplyForm,
+    StatusForm,
+)
 from helpdesk.tickets.labels import PRIORITY_LABELS, SLA_LABELS, STAFF_STATUS_LABELS
 from helpdesk.tickets.models import Ticket, TicketStatus
 
 bp = Blueprint("tickets_staff", __name__, url_prefix="/staff")
 nav.add("tickets_staff.inbox", _l("Tickets"), order=10, audience="agent")
 nav.add("tickets_staff.reports_page", _l("Ticket reports"), order=60, audience="supervisor")
+nav.add("tickets_staff.canned_list", _l("Canned replies"), order=65, audience="supervisor")
 
 
 def _panel_section(session: Any, candidate: Candidate) -> dict[str, Any]:
@@ -101,7 +111,7 @@ def inbox() -> ResponseReturnValue:
 
 def _page(ticket: Ticket, status: int = 200, **forms: Any) -> ResponseReturnValue:
     session = get_session()
-    canned = handling.canned_replies(session, ticket.category)
+    canned = canned_replies.offered(session, ticket.category)
     reply_form = forms.pop("reply_form", None) or StaffReplyForm()
     chosen = request.args.get("canned")
     if chosen and not reply_form.body.data:
@@ -190,7 +200,9 @@ def reply(number: str) -> ResponseReturnValue:
         body=form.body.data or "",
         now=clock.utcnow(),
         status=TicketStatus(form.status.data),
-        sms_body=handling.reply_sms_text(ticket.number, hotline=tickets_settings.current().hotline),
+        sms_params=handling.reply_sms_params(
+            ticket.number, hotline=tickets_settings.current().hotline
+        ),
         allowed_numbers=allowed_numbers(),
     )
     return _done(ticket, _("Reply sent; the candidate is told by SMS."))
@@ -293,7 +305,76 @@ def export_csv() -> ResponseReturnValue:
     session = get_session()
     audit.record(session, staff=_me(), action="ticket.export", now=clock.utcnow())
     session.commit()
-    response = Response(stream_with_context(reports.export_rows(session)), mimetype="text/csv")
-    response.headers["Content-Disposition"] = "attachment; filename=tickets.csv"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    rows = streaming.batches(reports.export_page)
+    return streaming.csv_response(reports.CSV_HEADER, rows, filename="tickets.csv")
+
+
+@bp.get("/canned-replies")
+@staff_required(Role.SUPERVISOR)
+def canned_list() -> ResponseReturnValue:
+    return render_template(
+        "tickets/canned_list.html",
+        replies=canned_replies.every_reply(get_session()),
+        category_labels=CATEGORY_LABELS,
+    )
+
+
+@bp.route("/canned-replies/new", methods=["GET", "POST"], defaults={"reply_id": None})
+@bp.route("/canned-replies/<int:reply_id>/edit", methods=["GET", "POST"])
+@staff_required(Role.SUPERVISOR)
+def canned_edit(reply_id: int | None) -> ResponseReturnValue:
+    session = get_session()
+    reply = canned_replies.get_reply(session, reply_id) if reply_id else None
+    form = CannedReplyForm(obj=reply if request.method == "GET" else None)
+    form.category.choices = [SelectChoice("", _("Every problem"))] + [
+        SelectChoice(v, str(label)) for v, label in category_choices()
+    ]
+    if request.method == "GET" and reply:
+        form.category.data = reply.category or ""
+    if not form.validate_on_submit():
+        status = 422 if form.errors else 200
+        return render_template("tickets/canned_edit.html", form=form, reply=reply), status
+    try:
+        saved = canned_replies.save_reply(
+            session,
+            reply=reply,
+            title=form.title.data or "",
+            body=form.body.data or "",
+            category=form.category.data or None,
+            now=clock.utcnow(),
+        )
+    except DomainError as exc:
+        error = form_errors(form, exc)
+        page = render_template("tickets/canned_edit.html", form=form, reply=reply, error=error)
+        return page, exc.status
+    audit.record(
+        session,
+        staff=_me(),
+        action="canned_reply.save",
+        now=clock.utcnow(),
+        target_type="canned_reply",
+        target_id=saved.id,
+    )
+    session.commit()
+    flash(_("Canned reply saved."), "success")
+    return redirect(url_for("tickets_staff.canned_list"))
+
+
+@bp.post("/canned-replies/<int:reply_id>/retire")
+@staff_required(Role.SUPERVISOR)
+def canned_retire(reply_id: int) -> ResponseReturnValue:
+    session = get_session()
+    reply = canned_replies.get_reply(session, reply_id)
+    retire = request.form.get("retire", "1") != "0"
+    canned_replies.retire_reply(session, reply=reply, now=clock.utcnow() if retire else None)
+    audit.record(
+        session,
+        staff=_me(),
+        action="canned_reply.retire" if retire else "canned_reply.restore",
+        now=clock.utcnow(),
+        target_type="canned_reply",
+        target_id=reply.id,
+    )
+    session.commit()
+    flash(_("Canned reply retired.") if retire else _("Canned reply offered again."), "success")
+    return redirect(url_for("tickets_staff.canned_list"))

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from helpdesk.callbacks import services as callbacks
 from helpdesk.exams.models import Enrollment, ExamKind, ExamSession
 from helpdesk.identity.models import Candidate
+from helpdesk.notify.registry import SmsKind
 from helpdesk.notify.services import queue_sms
 from helpdesk.uploads import services
 from helpdesk.uploads.models import ArtifactKind, FollowUp, UploadArtifact
@@ -36,22 +37,12 @@ _WHAT = {
     ArtifactKind.ANSWER_DATA: "智考云的答题数据",
     ArtifactKind.EVIDENCE_VIDEO: "智考通的佐证视频",
 }
-_HOW = {
-    ArtifactKind.ANSWER_DATA: "在电脑上打开智考云，点“重试”",
-    ArtifactKind.EVIDENCE_VIDEO: "在手机上打开智考通，点“重新上传”",
-}
 
 
-def sms_text(missing: Iterable[ArtifactKind], hotline: str) -> str:
-    """The reminder: what is missing, how to retry, not to uninstall, only the hotline."""
-    kinds = list(missing)
-    what = "和".join(_WHAT[k] for k in kinds)
-    how = "；".join(_HOW[k] for k in kinds)
-    return (
-        f"【考试技术支持】您本场考试的{what}尚未全部上传完成。请{how}，"
-        f"保持网络稳定、设备充电，直到显示上传完成。成绩公布前请勿卸载客户端或清除其数据。"
-        f"多次重试仍失败，请在客服平台提交问题或拨打技术服务热线{hotline}。"
-    )
+def sms_params(missing: Iterable[ArtifactKind], hotline: str) -> dict[str, str]:
+    """The reminder's parameters (notify.registry SmsKind.UPLOAD_FOLLOWUP): what is missing
+    and the hotline; the template says how to retry, not to uninstall, only the hotline."""
+    return {"what": "和".join(_WHAT[k] for k in missing), "hotline": hotline}
 
 
 def due_sessions(
@@ -134,8 +125,8 @@ def _follow_up_session(
             queue_sms(
                 session,
                 to=candidate.phone,
-                body=sms_text([k for k, _ in missing], hotline),
-                purpose="upload.followup",
+                kind=SmsKind.UPLOAD_FOLLOWUP,
+                params=sms_params([k for k, _ in missing], hotline),
                 dedupe_key=key,
                 now=now,
                 allowed_numbers=allowed_numbers,

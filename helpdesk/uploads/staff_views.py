@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from wtforms.fields.choices import SelectChoice
 
-from helpdesk import clock, csvexport, nav, panel
+from helpdesk import clock, nav, panel, streaming
 from helpdesk.audit import services as audit
 from helpdesk.db import get_session
 from helpdesk.errors import DomainError
@@ -154,11 +154,7 @@ def staff_export() -> ResponseReturnValue:
         detail={"exam_session": exam.code, "rows": len(lines)},
     )
     db.commit()
-    return Response(
-        csvexport.text(header, rows),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="uploads-{exam.code}.csv"'},
-    )
+    return streaming.csv_response(header, rows, filename=f"uploads-{exam.code}.csv")
 
 
 @bp.get("/candidates/<int:candidate_id>")

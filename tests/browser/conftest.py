@@ -15,15 +15,16 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, text
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
-from helpdesk import clock, create_app
+from helpdesk import clock, create_app, search
 from helpdesk.db import database
 from helpdesk.identity.models import Role, Staff
 from helpdesk.identity.services import create_staff
 from helpdesk.models import Base
+from tests.browser.checks import DESKTOP, PageChecks
 from tests.conftest import TEST_TOTP_SECRET, app_config, enrol_test_app, totp_now
 
 
@@ -73,6 +74,8 @@ class LiveServer:
         with self.session() as session:
             for table in reversed(Base.metadata.sorted_tables):
                 session.execute(delete(table))
+            for index in search.INDEXES.values():  # not models: the search indexes
+                session.execute(text(f"DELETE FROM {index}"))  # noqa: S608 - names from INDEXES
 
 
 @pytest.fixture(scope="session")
@@ -128,19 +131,27 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def new_page(browser) -> Iterator[Any]:
-    """A factory of pages, each in its own browser context (its own cookies)."""
+def new_page(browser, request) -> Iterator[Any]:
+    """A factory of pages, each in its own browser context (its own cookies); every page they
+    open is checked (tests/browser/checks.py) and the test fails on what the checks find."""
     contexts = []
+    checks = PageChecks(request.node.name)
 
     def make(locale: str = "zh-CN", **options: Any) -> Any:
+        options.setdefault("viewport", DESKTOP)
         context = browser.new_context(locale=locale, **options)
         context.set_default_timeout(10_000)
+        checks.install(context)
         contexts.append(context)
         return context.new_page()
 
     yield make
+    checks.settle([page for context in contexts for page in context.pages])
+    checks.close()
     for context in contexts:
         context.close()
+    if checks.problems:
+        pytest.fail("The pages this test opened fail the checks:\n" + "\n".join(checks.problems))
 
 
 @pytest.fixture

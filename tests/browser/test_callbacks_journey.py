@@ -1,11 +1,13 @@
 """A candidate presses 求助 on the web page; an agent's console shows it without reload; the
-agent records no answer, the request comes back after the retry delay, the agent records
-connected and resolved, and the candidate's status page shows it by itself."""
+agent starts the call and records no answer; the candidate's page shows by itself the missed
+call from the first line and when the next call comes; the request comes back after the retry
+delay, the second attempt on the other line connects, and the candidate's page shows it."""
 
 from __future__ import annotations
 
 import random
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -78,18 +80,41 @@ def test_a_press_is_called_back_after_one_unanswered_attempt(live, new_page):
         agent.locator("#claim-next").click()
         expect(agent.locator("#dial-link")).to_have_attribute("href", "tel:+8613912345678")
         expect(agent.locator("#line")).to_have_text("028-63201710")
+        expect(agent.locator("#claim-countdown")).to_contain_text("秒内开始拨打")
+        expect(agent.locator("[data-outcome]")).to_have_count(0)
+        agent.locator("#start-call").click()
+        expect(agent.locator("#call-state")).to_contain_text("用座机手动拨打")
         agent.locator("[data-outcome=no_answer]").click()
-        expect(agent.locator("#queue")).to_contain_text("重拨时间")
+        expect(agent.get_by_role("status")).to_contain_text("已记录：无人接听")
+        expect(agent.locator("#queue")).to_contain_text("后重拨")
+
+        status = candidate.locator("#help-status")
+        beijing = start + timedelta(hours=8)
+        missed = f"我们于 {beijing:%H:%M} 使用 028-63201710 给您打过电话：无人接听"
+        expect(status).to_contain_text(missed, timeout=10_000)
+        expect(status).to_contain_text("使用 028-62093080 再次给您打电话")
+        expect(candidate.locator("#next-call")).to_have_text(
+            f"{start + timedelta(hours=8, seconds=60):%H:%M}"
+        )
+        expect(candidate.locator("#call-history")).to_contain_text("无人接听")
+        expect(candidate.locator("#phone-masked")).to_have_text("139****5678")
+        Path("build/screenshots/14").mkdir(parents=True, exist_ok=True)
+        candidate.screenshot(path="build/screenshots/14/missed-call.png", full_page=True)
+
         agent.locator("#claim-next").click()
         expect(agent.get_by_role("status")).to_contain_text("队列中没有待处理的求助")
 
         clock.freeze(start + timedelta(seconds=61))
         agent.locator("#claim-next").click()
         expect(agent.locator("#line")).to_have_text("028-62093080")
+        agent.locator("#start-call").click()
+        agent.screenshot(path="build/screenshots/14/second-attempt-panel.png", full_page=True)
         agent.locator("[data-outcome=resolved]").click()
+        expect(agent.get_by_role("status")).to_contain_text("已记录：已接通并解决")
 
-        status = candidate.locator("#help-status")
         expect(status).to_contain_text("通话已结束", timeout=10_000)
         expect(status).to_contain_text("放回原录制位置")
+        expect(candidate.locator("#call-history")).to_contain_text("028-62093080")
+        expect(candidate.locator("#ask-again")).to_have_text("重新求助")
     finally:
         clock.freeze(None)

@@ -96,7 +96,7 @@ def test_a_problem_goes_from_the_candidate_to_an_agent_and_back(live, new_page, 
     agent.get_by_role("button", name="筛选").click()
     agent.get_by_role("link", name=number).click()
     assert "ZK20230001" in agent.locator("#candidate-panel").inner_text()
-    agent.get_by_role("link", name="卸载杀毒软件").click()
+    agent.get_by_role("button", name="卸载杀毒软件").click()
     agent.get_by_role("button", name="发送回复").click()
     assert "短信通知考生" in agent.get_by_role("status").inner_text()
 

@@ -12,7 +12,7 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 from helpdesk import clock, create_app
-from helpdesk.callbacks import calls, queue, services
+from helpdesk.callbacks import calls, presence, queue, services
 from helpdesk.callbacks.settings import Settings
 from helpdesk.db import database
 from helpdesk.telephony.dialer import TwilioDialer
@@ -45,6 +45,19 @@ def settings() -> Settings:
 @pytest.fixture
 def formal(make_exam):
     return make_exam("FORMAL-T", kind="formal")
+
+
+@pytest.fixture
+def on_duty(db_session, make_staff, settings):
+    """Put n agents on duty (console open, not paused) at a moment; returns them."""
+
+    def make(n: int = 1, *, now: datetime = IN_EXAM) -> list:
+        agents = [make_staff() for _ in range(n)]
+        for agent in agents:
+            presence.heartbeat(db_session, staff=agent, settings=settings, now=now)
+        return agents
+
+    return make
 
 
 @pytest.fixture

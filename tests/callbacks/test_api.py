@@ -173,8 +173,9 @@ def test_after_cancelling_a_new_press_opens_a_new_request(client, candidate_toke
 
 
 def test_the_position_counts_the_candidates_ahead(
-    client, candidate_token, make_candidate, formal, api_token
+    client, candidate_token, make_candidate, formal, api_token, on_duty, in_exam
 ):
+    on_duty(1, now=in_exam)
     _identity, headers = candidate_token
     post(client, headers)
     other = {"Authorization": f"Bearer {api_token(make_candidate(sessions=[formal]))}"}

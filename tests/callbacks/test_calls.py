@@ -10,7 +10,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from helpdesk.callbacks import calls, queue, standing
+from helpdesk.callbacks import calls, placing, queue, standing
 from helpdesk.callbacks.models import CallState, HelpStatus, Outcome
 from helpdesk.errors import Conflict, TooManyRequests
 from helpdesk.notify.models import OutboundSms
@@ -149,16 +149,13 @@ def test_the_desk_dials_only_the_candidates_own_mainland_number(
 
 
 def place(db_session, attempt, agent, http, settings, now=IN_EXAM):
-    """Place the attempt's call through the Twilio adapter on the recording HTTP client."""
+    """Place the attempt's call as the place_calls job does, through the Twilio adapter on
+    the recording HTTP client."""
     dialer = TwilioDialer(SID, TOKEN, PUBLIC, http_client=http)
-    calls.dispatch(
-        db_session,
-        attempt=attempt,
-        dialer=dialer,
-        agent_phone=agent.phone,
-        settings=settings,
-        now=now,
-    )
+    taken = placing.take(db_session, attempt.id)
+    if taken is not None:
+        placing.place(db_session, attempt=taken, dialer=dialer, settings=settings, now=now)
+    db_session.refresh(attempt)
 
 
 def test_a_placed_call_keeps_the_providers_id_until_the_provider_reports(

@@ -209,3 +209,37 @@ def test_a_session_that_has_ended_takes_no_new_press(db_session, make_candidate,
 
     with pytest.raises(services.ValidationFailed):
         press(candidate, formal, now=datetime(2023, 1, 10, 3, 10, tzinfo=UTC))
+
+
+def test_urgency_is_recomputed_when_the_formal_exam_starts(
+    db_session, make_candidate, make_exam, make_staff, press, settings
+):
+    from helpdesk import jobs as desk_jobs
+    from helpdesk.callbacks import jobs as callback_jobs
+
+    assert desk_jobs.find("callbacks.refresh_urgency")
+    formal = make_exam("FORMAL-U", kind="formal")  # waiting 10:10, exam 11:00 (Beijing)
+    mock = make_exam(
+        "MOCK-U",
+        kind="mock",
+        starts=datetime(2023, 1, 10, 2, 0, tzinfo=UTC),
+        ends=datetime(2023, 1, 10, 16, 0, tzinfo=UTC),
+    )
+    at_1055 = datetime(2023, 1, 10, 2, 55, tzinfo=UTC)
+    at_1101 = datetime(2023, 1, 10, 3, 1, tzinfo=UTC)
+    early = press(make_candidate(sessions=[formal]).candidate, formal, now=at_1055)
+    mock_day = press(make_candidate(sessions=[mock]).candidate, mock, now=at_1101)
+    late = press(make_candidate(sessions=[formal]).candidate, formal, now=at_1101)
+    assert (early.priority, late.priority, mock_day.priority) == (1, 0, 2)
+
+    moved = callback_jobs.refresh_urgency(db_session, at_1101)
+    again = callback_jobs.refresh_urgency(db_session, at_1101)
+    db_session.expire_all()
+    agent = make_staff()
+    first = queue.claim_next(db_session, staff=agent, settings=settings, now=at_1101)
+
+    assert (moved, again) == (1, 0)
+    assert early.priority == 0
+    assert mock_day.priority == 2
+    assert first is not None
+    assert first.id == early.id

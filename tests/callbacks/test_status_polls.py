@@ -40,7 +40,10 @@ def waiting(client, make_candidate, formal, api_token, in_exam):
     return identity, headers, response.json["id"]
 
 
-def test_an_api_poll_counts_the_queue_ahead_once(client, waiting, position_queries):
+def test_an_api_poll_counts_the_queue_ahead_once(
+    client, waiting, position_queries, on_duty, in_exam
+):
+    on_duty(1, now=in_exam)
     _identity, headers, request_id = waiting
     position_queries.clear()
 

@@ -44,7 +44,7 @@ def test_the_wallboard_reports_how_fast_candidates_were_called(
             now=later(IN_EXAM, delay + 60),
         )
 
-    board = stats.wallboard(db_session, now=later(IN_EXAM, 300))
+    board = stats.wallboard(db_session, settings=settings, now=later(IN_EXAM, 300))
 
     assert board["total_waiting"] == 1
     assert board["today_total"] == 3

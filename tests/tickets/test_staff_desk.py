@@ -89,7 +89,7 @@ def test_a_staff_reply_with_a_canned_text_reaches_the_candidate_and_queues_one_s
     assert "您好，请先卸载 360安全卫士。" in page
     assert "等待您的回复" in page
     sms = db_session.scalars(select(OutboundSms)).all()
-    assert [(m.to, m.purpose) for m in sms] == [(owner.candidate.phone, "ticket.reply")]
+    assert [(m.to, m.kind) for m in sms] == [(owner.candidate.phone, "ticket_reply")]
     assert ticket.number in sms[0].body
     assert "400-088-0028" in sms[0].body
 
@@ -109,7 +109,7 @@ def test_the_reply_sms_is_the_exact_twilio_request(db_session, owner, open_ticke
         staff=make_staff(),
         body="已处理",
         now=now,
-        sms_body=_sms(ticket.number),
+        sms_params=handling.reply_sms_params(ticket.number, hotline="400-088-0028"),
         allowed_numbers=["400-088-0028"],
     )
     http = RecordingHttpClient()

@@ -99,6 +99,8 @@ def test_the_sms_says_what_is_missing_how_to_retry_and_names_only_the_hotline(ro
     sms = db_session.scalar(select(OutboundSms).where(OutboundSms.to == people["只有答案"].phone))
     assert "佐证视频" in sms.body
     assert "答题数据" not in sms.body
+    assert sms.kind == "upload_followup"
+    assert sms.params == {"what": "智考通的佐证视频", "hotline": "400-088-0028"}
     assert "重新上传" in sms.body
     assert "勿卸载" in sms.body
     assert "400-088-0028" in sms.body

@@ -1,0 +1,138 @@
+"""Aliyun SMS (短信服务, API 2017-05-25) through its official SDK: SendSms with the kind's
+approved template code, the registered signature and the parameters as JSON; delivery
+receipts read back with QuerySendDetails (the `notify.check_receipts` job).
+
+Why Aliyun: the same account, AccessKey and RAM policy also run the contact center that
+places the desk's calls from the organizer's 028 numbers (telephony/aliyun.py), so an
+organizer arranges one vendor, one contract and one set of approvals.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from alibabacloud_dysmsapi20170525 import models
+from alibabacloud_dysmsapi20170525.client import Client
+from Tea.exceptions import TeaException
+
+from helpdesk.aliyun_client import error_code, runtime, sdk_config
+from helpdesk.notify.port import NotifierError, Receipt, Sms
+
+DEFAULT_ENDPOINT = "dysmsapi.aliyuncs.com"
+BEIJING = timezone(timedelta(hours=8))
+#: Refusals that trying again cannot cure: the message fails at once, for staff to see.
+PERMANENT = {
+    "isv.MOBILE_NUMBER_ILLEGAL",  # not a valid mobile number
+    "isv.MOBILE_COUNT_OVER_LIMIT",
+    "isv.SMS_TEMPLATE_ILLEGAL",  # template code unknown or not approved
+    "isv.SMS_SIGNATURE_ILLEGAL",  # signature unknown or not approved
+    "isv.SMS_SIGN_ILLEGAL",
+    "isv.TEMPLATE_MISSING_PARAMETERS",
+    "isv.TEMPLATE_PARAMS_ILLEGAL",
+    "isv.INVALID_PARAMETERS",
+    "isv.INVALID_JSON_PARAM",
+    "isv.PARAM_LENGTH_LIMIT",
+    "isv.PARAM_NOT_SUPPORT_URL",
+    "isv.BLACK_KEY_CONTROL_LIMIT",  # a word the carrier blocks
+    "isv.SMS_CONTENT_ILLEGAL",
+    "isp.RAM_PERMISSION_DENY",
+    "InvalidAccessKeyId.NotFound",
+    "SignatureDoesNotMatch",
+}
+#: Throttling (one message a minute, five an hour, ten a day to one number by default),
+#: balance and service outages are tried again with backoff.
+THROTTLED = {"isv.BUSINESS_LIMIT_CONTROL", "isv.DAY_LIMIT_CONTROL", "Throttling.User"}
+
+
+def national(number: str) -> str:
+    """+8613800138000 -> 13800138000 (Aliyun takes mainland numbers without +86)."""
+    return number[3:] if number.startswith("+86") else number.lstrip("+")
+
+
+class AliyunSmsNotifier:
+    """Sends each kind's approved template; refuses a kind with no template code."""
+
+    def __init__(
+        self,
+        *,
+        access_key_id: str,
+        access_key_secret: str,
+        sign_name: str,
+        template_codes: Mapping[str, str],
+        endpoint: str = DEFAULT_ENDPOINT,
+        timeout_seconds: float = 10.0,
+    ) -> None:
+        self.client = Client(
+            sdk_config(
+                access_key_id=access_key_id,
+                access_key_secret=access_key_secret,
+                endpoint=endpoint or DEFAULT_ENDPOINT,
+                timeout_seconds=timeout_seconds,
+            )
+        )
+        self.sign_name = sign_name
+        self.template_codes = dict(template_codes)
+
+    def send(self, sms: Sms) -> str:
+        code = self.template_codes.get(sms.kind)
+        if not code:
+            raise NotifierError(f"no template code for {sms.kind}", permanent=True)
+        request = models.SendSmsRequest(
+            phone_numbers=national(sms.to),
+            sign_name=self.sign_name,
+            template_code=code,
+            template_param=json.dumps(sms.params, ensure_ascii=False, sort_keys=True),
+        )
+        body = self._call(self.client.send_sms_with_options, request)
+        if body.code != "OK":
+            raise _refusal(str(body.code))
+        return str(body.biz_id)
+
+    def receipt(self, *, provider_id: str, to: str, sent_at: datetime) -> Receipt | None:
+        """The delivery receipt of one sent message; None while the carrier has none."""
+        request = models.QuerySendDetailsRequest(
+            phone_number=national(to),
+            biz_id=provider_id,
+            send_date=sent_at.astimezone(BEIJING).strftime("%Y%m%d"),
+            page_size=10,
+            current_page=1,
+        )
+        body = self._call(self.client.query_send_details_with_options, request)
+        if body.code != "OK":
+            raise _refusal(str(body.code))
+        details = body.sms_send_detail_dtos.sms_send_detail_dto if body.sms_send_detail_dtos else []
+        for detail in details or []:
+            # SendStatus: 1 waiting for the carrier, 2 failed, 3 delivered.
+            if detail.send_status not in (2, 3):
+                continue
+            at = _beijing(detail.receive_date) or _beijing(detail.send_date) or sent_at
+            return Receipt(detail.send_status == 3, str(detail.err_code or ""), at)
+        return None
+
+    def _call(self, method: Any, request: Any) -> Any:
+        try:
+            return method(request, runtime()).body
+        except TeaException as exc:
+            code = error_code(exc)
+            if code is None:  # no answer: a timeout or a refused connection
+                raise NotifierError("timeout") from exc
+            raise _refusal(code) from exc
+        except OSError as exc:
+            raise NotifierError(type(exc).__name__) from exc
+
+
+def _refusal(code: str) -> NotifierError:
+    return NotifierError(code, permanent=code in PERMANENT)
+
+
+def _beijing(text: str | None) -> datetime | None:
+    """'2023-01-10 11:30:05' (Beijing time, as Aliyun reports) -> aware UTC."""
+    if not text:
+        return None
+    try:
+        return datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=BEIJING)
+    except ValueError:
+        return None

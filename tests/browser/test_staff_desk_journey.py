@@ -1,0 +1,156 @@
+"""The technician's ticket page in Chromium at desktop and phone sizes: a canned reply is
+inserted where the cursor is without a reload and what was typed stays; the internal-note
+label focuses the note box, not the reply; supervisors write and retire canned replies."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from helpdesk import clock
+from helpdesk.categories import Category
+from helpdesk.demo import fake_id_number
+from helpdesk.identity import idnumber
+from helpdesk.identity.models import Candidate, Role
+from helpdesk.tickets import canned, services
+from tests.conftest import TEST_ID_HASH_KEY
+
+pytestmark = pytest.mark.browser
+
+SIZES = [
+    pytest.param({"width": 1366, "height": 768}, id="desktop"),
+    pytest.param({"width": 360, "height": 740}, id="phone"),
+]
+SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots" / "16"
+
+
+def shot(page, name: str, viewport: dict[str, int]) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}-{viewport['width']}.png"), full_page=True)
+
+
+def arrange_ticket(live) -> str:
+    now = clock.utcnow()
+    number = fake_id_number(random.Random())
+    with live.session() as session:
+        candidate = Candidate(
+            name="王小明",
+            id_number_hash=idnumber.keyed_hash(number, TEST_ID_HASH_KEY),
+            id_number_masked=idnumber.mask(number),
+            admission_number="ZK20230001",
+            phone="+8613800138000",
+            created_at=now,
+        )
+        session.add(candidate)
+        session.flush()
+        canned.save_reply(
+            session,
+            reply=None,
+            title="卸载杀毒软件",
+            body="您好，请先卸载 360安全卫士。",
+            category="install",
+            now=now,
+        )
+        ticket = services.open_ticket(
+            session,
+            candidate=candidate,
+            exam_session=None,
+            category=Category.INSTALL,
+            description="智考云打不开",
+            now=now,
+        )
+        return ticket.number
+
+
+@pytest.mark.parametrize("viewport", SIZES)
+def test_a_canned_reply_is_inserted_without_a_reload_and_the_typed_text_stays(
+    live, new_page, viewport
+):
+    number = arrange_ticket(live)
+    live.staff("li.agent", "agent password 1", Role.AGENT)
+    agent = new_page(viewport=viewport)
+    live.sign_in_staff(agent, "li.agent", "agent password 1")
+    agent.goto(live.url + f"/staff/tickets/{number}")
+    agent.evaluate("window.notReloaded = true")
+
+    agent.get_by_label("回复考生").fill("王同学：")
+    agent.get_by_role("button", name="卸载杀毒软件").click()
+    agent.get_by_text("内部备注（考生看不到）").click()
+
+    assert agent.evaluate("window.notReloaded") is True
+    assert agent.get_by_label("回复考生").input_value() == "王同学：\n您好，请先卸载 360安全卫士。"
+    assert agent.evaluate("document.activeElement.id") == "note-body"
+    shot(agent, "staff-ticket", viewport)
+    agent.get_by_role("button", name="发送回复").click()
+    assert "王同学：" in agent.locator("#thread").inner_text()
+
+
+def test_a_note_is_saved_as_a_note_and_looks_unlike_a_reply(live, new_page):
+    number = arrange_ticket(live)
+    live.staff("li.agent", "agent password 1", Role.AGENT)
+    agent = new_page(viewport={"width": 1366, "height": 768})
+    live.sign_in_staff(agent, "li.agent", "agent password 1")
+    agent.goto(live.url + f"/staff/tickets/{number}")
+
+    agent.get_by_label("内部备注（考生看不到）").fill("考生电脑是双系统")
+    agent.get_by_role("button", name="保存备注").click()
+
+    note = agent.locator("#thread li.internal")
+    assert "考生电脑是双系统" in note.inner_text()
+    reply_bg = agent.locator("#reply").evaluate("e => getComputedStyle(e).backgroundColor")
+    note_bg = agent.locator("#note").evaluate("e => getComputedStyle(e).backgroundColor")
+    assert reply_bg != note_bg
+    assert agent.locator("#note").evaluate("e => getComputedStyle(e).borderTopStyle") == "dashed"
+
+
+@pytest.mark.parametrize("viewport", SIZES)
+def test_a_supervisor_writes_and_retires_a_canned_reply_in_the_desk(live, new_page, viewport):
+    live.staff("zhang.sup", "supervisor password 1", Role.SUPERVISOR)
+    sup = new_page(viewport=viewport)
+    live.sign_in_staff(sup, "zhang.sup", "supervisor password 1")
+    sup.goto(live.url + "/staff/canned-replies")
+
+    sup.get_by_role("link", name="新建常用回复").click()
+    sup.get_by_label("标题").fill("摄像头被占用")
+    sup.get_by_label("适用的问题").select_option(label="无法作答")
+    sup.get_by_label("插入回复的文字").fill("您好，请先关闭微信和QQ的视频通话，再重新打开智考云。")
+    sup.get_by_role("button", name="保存").click()
+    row = sup.locator("#canned-replies tr", has_text="摄像头被占用")
+    row.get_by_role("button", name="停用").click()
+
+    assert "常用回复已停用" in sup.get_by_role("status").inner_text()
+    assert "已停用" in sup.locator("#canned-replies tr", has_text="摄像头被占用").inner_text()
+    assert sup.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    shot(sup, "canned-replies", viewport)
+
+
+@pytest.mark.parametrize("viewport", SIZES)
+def test_an_agent_finds_a_ticket_by_chinese_words_from_its_text(live, new_page, viewport):
+    number = arrange_ticket(live)
+    live.staff("li.agent", "agent password 1", Role.AGENT)
+    agent = new_page(viewport=viewport)
+    live.sign_in_staff(agent, "li.agent", "agent password 1")
+    agent.goto(live.url + "/staff/tickets")
+
+    agent.get_by_role("searchbox").fill("打不开")
+    agent.get_by_role("button", name="筛选").click()
+
+    assert agent.get_by_role("link", name=number).is_visible()
+    shot(agent, "inbox-search", viewport)
+    agent.get_by_role("searchbox").fill("黑屏")
+    agent.get_by_role("button", name="筛选").click()
+    assert agent.get_by_role("link", name=number).count() == 0
+
+
+def test_a_candidate_finds_an_article_by_a_question_without_spaces(live, new_page):
+    from helpdesk.knowledge import content
+
+    with live.session() as session:
+        content.seed(session, clock.utcnow())
+    reader = new_page(viewport={"width": 360, "height": 740})
+
+    reader.goto(live.url + "/articles?q=无法登录")
+
+    assert reader.get_by_role("link", name="无法登录智考云怎么办").is_visible()

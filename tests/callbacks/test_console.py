@@ -1,0 +1,188 @@
+"""A console that never blocks: the agent's click records the call and returns at once while a
+provider that hangs is asked by the place_calls job after commit; the panel shows the call's
+state in words, a claim countdown, outcome buttons only once the call has started, and a
+confirmation after an outcome; the queue shows elapsed waits and the candidate's note; desk
+mode asks for no provider fields."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+import requests
+
+from helpdesk.callbacks import jobs, queue
+from helpdesk.callbacks.models import HelpStatus
+from helpdesk.telephony.dialer import TwilioDialer
+from helpdesk.telephony.states import CallState
+from tests.callbacks.conftest import IN_EXAM
+from tests.twilio_http import PUBLIC, SID, TOKEN, RecordingHttpClient
+
+
+class HangingHttpClient(RecordingHttpClient):
+    """Twilio's HTTP layer, made to hang until released (or its timeout), then raise."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+        self.entered = threading.Event()
+
+    def request(self, *args, **kwargs):
+        self.entered.set()
+        self.release.wait(timeout=3)
+        raise requests.exceptions.ReadTimeout("the provider hung")
+
+
+@pytest.fixture
+def hanging(twilio_app):
+    client = HangingHttpClient()
+    twilio_app.extensions["dialer"] = TwilioDialer(SID, TOKEN, PUBLIC, http_client=client)
+    yield client
+    client.release.set()
+
+
+def test_the_agents_click_answers_within_200_ms_while_the_provider_hangs(
+    tclient, hanging, db_session, make_candidate, make_staff, sign_in_staff, formal, press, in_exam
+):
+    request = press(make_candidate(sessions=[formal]).candidate, formal)
+    agent = make_staff()
+    agent.phone = "+8613800000001"
+    sign_in_staff(agent, test_client=tclient)
+    tclient.post(f"/staff/callbacks/r/{request.public_id}/claim")
+    tclient.get(f"/staff/callbacks/r/{request.public_id}")  # warm: templates compiled
+
+    started = time.perf_counter()
+    response = tclient.post(f"/staff/callbacks/r/{request.public_id}/call")
+    took = time.perf_counter() - started
+
+    assert response.status_code == 302
+    assert took < 0.2
+    assert not hanging.entered.is_set()  # the provider was not asked inside the request
+    (attempt,) = request.calls
+    assert attempt.state == CallState.QUEUED
+
+    hanging.release.set()  # the job asks the provider; its timeout leaves the call unknown
+    with tclient.application.app_context():
+        placed = jobs.place_calls(db_session, IN_EXAM)
+    db_session.refresh(attempt)
+
+    assert placed == 1
+    assert hanging.entered.is_set()
+    assert attempt.state == CallState.UNKNOWN
+    panel = tclient.get(f"/staff/callbacks/r/{request.public_id}/fragment").text
+    assert "正在发起呼叫" in panel
+    assert "：unknown" not in panel
+
+
+def test_the_job_places_a_call_once_and_the_panel_shows_the_providers_id(
+    tclient, http, db_session, make_candidate, make_staff, sign_in_staff, formal, press, in_exam
+):
+    request = press(make_candidate(sessions=[formal]).candidate, formal)
+    agent = make_staff()
+    agent.phone = "+8613800000001"
+    sign_in_staff(agent, test_client=tclient)
+    tclient.post(f"/staff/callbacks/r/{request.public_id}/claim")
+    tclient.post(f"/staff/callbacks/r/{request.public_id}/call")
+    http.answers.append((201, {"sid": "CA0077", "status": "queued"}))
+
+    with tclient.application.app_context():
+        first = jobs.place_calls(db_session, IN_EXAM)
+        again = jobs.place_calls(db_session, IN_EXAM)
+    (attempt,) = request.calls
+    db_session.refresh(attempt)
+
+    assert (first, again) == (1, 0)
+    assert len(http.requests) == 1
+    assert attempt.provider_sid == "CA0077"
+    assert attempt.state == CallState.QUEUED
+
+
+def test_outcome_buttons_appear_only_once_the_call_has_started(
+    client, make_candidate, make_staff, sign_in_staff, formal, press, in_exam
+):
+    request = press(make_candidate(sessions=[formal]).candidate, formal)
+    sign_in_staff(make_staff())
+    client.post(f"/staff/callbacks/r/{request.public_id}/claim")
+
+    claimed = client.get(f"/staff/callbacks/r/{request.public_id}").text
+    client.post(f"/staff/callbacks/r/{request.public_id}/call")
+    calling = client.get(f"/staff/callbacks/r/{request.public_id}/fragment").text
+
+    assert "data-outcome" not in claimed
+    assert 'id="claim-countdown"' in claimed
+    assert "90 秒内开始拨打" in claimed
+    assert 'data-outcome="no_answer"' in calling
+    assert "用座机手动拨打" in calling
+    assert "：manual" not in calling
+
+
+def test_an_outcome_is_confirmed_in_words_with_what_happens_next(
+    client, db_session, make_candidate, make_staff, sign_in_staff, formal, press, in_exam
+):
+    request = press(make_candidate(sessions=[formal]).candidate, formal)
+    sign_in_staff(make_staff())
+    client.post(f"/staff/callbacks/r/{request.public_id}/claim")
+    client.post(f"/staff/callbacks/r/{request.public_id}/call")
+
+    response = client.post(
+        f"/staff/callbacks/r/{request.public_id}/outcome", data={"outcome": "no_answer"}
+    )
+    console = client.get(response.headers["Location"]).text
+
+    db_session.refresh(request)
+    assert request.status == HelpStatus.WAITING
+    assert "已记录：无人接听" in console
+    assert "11:06:00" in console  # called again from the retry time
+    assert "第 2 次" in console
+
+
+def test_the_queue_shows_elapsed_waits_and_the_candidates_note(
+    client, db_session, make_candidate, make_staff, sign_in_staff, formal, in_exam
+):
+    from helpdesk.callbacks import services
+    from helpdesk.clock import freeze
+    from tests.callbacks.conftest import later
+
+    candidate = make_candidate(sessions=[formal]).candidate
+    services.request_help(
+        db_session,
+        candidate=candidate,
+        now=IN_EXAM,
+        source="web",
+        idempotency_key="queue-note-key-1",
+        data=services.HelpInput(exam_session=formal.code, note="摄像头打不开"),
+    )
+    sign_in_staff(make_staff())
+    freeze(later(IN_EXAM, 200))
+
+    page = client.get("/staff/callbacks/queue").text
+
+    assert "摄像头打不开" in page
+    assert "3 分 20 秒" in page
+
+
+def test_the_desk_console_asks_for_no_provider_fields(client, make_staff, sign_in_staff, in_exam):
+    sign_in_staff(make_staff())
+
+    page = client.get("/staff/callbacks").text
+
+    assert 'id="duty-form"' in page
+    assert 'name="phone"' not in page
+    assert "Twilio" not in page
+
+
+def test_pausing_takes_the_agent_off_duty(
+    client, db_session, make_staff, sign_in_staff, settings, in_exam
+):
+    from helpdesk.callbacks import estimate
+
+    agent = make_staff()
+    sign_in_staff(agent)
+    client.get("/staff/callbacks")
+    assert estimate.on_duty_ids(db_session, settings=settings, now=IN_EXAM) == [agent.id]
+
+    client.post("/staff/callbacks/me", data={})
+
+    assert estimate.on_duty_ids(db_session, settings=settings, now=IN_EXAM) == []
+    assert queue.current_claim(db_session, staff=agent) is None
