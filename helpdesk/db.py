@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from flask import Flask, current_app, g
-from sqlalchemy import CheckConstraint, DateTime, MetaData, create_engine, event, text
+from sqlalchemy import CheckConstraint, DateTime, MetaData, create_engine, event, func, text
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -203,3 +203,23 @@ def try_advisory_lock(session: Session, name: str) -> bool:
 
 def is_postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
+
+
+def insert_or_nothing(session: Session, entity: Any) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING for the session's engine: a row that would break a
+    unique constraint is not stored and returns nothing, in one statement and without a
+    savepoint (the caller then reads the row that won)."""
+    if is_postgres(session):
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(entity).on_conflict_do_nothing()
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(entity).on_conflict_do_nothing()
+
+
+def seconds_between(session: Session, start: Any, end: Any) -> Any:
+    """The SQL expression for the seconds from start to end (two datetime columns)."""
+    if is_postgres(session):
+        return func.extract("epoch", end - start)
+    return (func.julianday(end) - func.julianday(start)) * 86400

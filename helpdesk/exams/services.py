@@ -159,7 +159,10 @@ def enrolled_session(session: Session, *, candidate: Candidate, code: str) -> Ex
 
 
 def is_enrolled(session: Session, *, candidate: Candidate, exam: ExamSession) -> bool:
-    """Whether the candidate is on the exam session's roster."""
+    """Whether the candidate is on the exam session's roster (no statement when this
+    request already loaded their enrollments, as the sign-in lookup does)."""
+    if "enrollments" in candidate.__dict__:
+        return any(e.exam_session_id == exam.id for e in candidate.enrollments)
     enrollment = session.scalar(
         select(Enrollment.id).where(
             Enrollment.candidate_id == candidate.id, Enrollment.exam_session_id == exam.id

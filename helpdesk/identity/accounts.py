@@ -22,7 +22,7 @@ from helpdesk.identity.phone import InvalidPhone
 from helpdesk.identity.phone import normalise as normalise_phone
 from helpdesk.identity.settings import Settings
 
-POLICY_ID = 1
+POLICY_ID = services.POLICY_ID
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,10 @@ def _record(
 
 
 def current_policy(session: Session) -> SecurityPolicy:
-    """The desk's sign-in rules (defaults until an admin changes them)."""
+    """The desk's sign-in rules (defaults until an admin changes them); no statement when
+    the sign-in lookup loaded them (services.resolve_session(with_policy=True))."""
+    if session.info.get(services.POLICY_ABSENT):
+        return SecurityPolicy(id=POLICY_ID, two_factor_for_everyone=False)
     policy = session.get(SecurityPolicy, POLICY_ID)
     return policy or SecurityPolicy(id=POLICY_ID, two_factor_for_everyone=False)
 
@@ -62,6 +65,7 @@ def current_policy(session: Session) -> SecurityPolicy:
 def set_policy(
     session: Session, *, actor: Staff | None, two_factor_for_everyone: bool, now: datetime
 ) -> SecurityPolicy:
+    session.info.pop(services.POLICY_ABSENT, None)
     policy = session.get(SecurityPolicy, POLICY_ID)
     if policy is None:
         policy = SecurityPolicy(id=POLICY_ID, updated_at=now)

@@ -62,6 +62,9 @@ def _load_principal(token: str) -> Principal | None:
         now=clock.utcnow(),
         kinds=(SessionKind.STAFF_WEB, SessionKind.CANDIDATE_WEB),
         staff_idle=settings().session_idle,
+        # what staff_required and candidate pages ask next, in the same statement
+        with_policy=True,
+        with_enrollments=True,
     )
     return Principal(token, row) if row is not None else None
 

@@ -96,16 +96,15 @@ def inbox() -> ResponseReturnValue:
     if f.assignee == "me":
         f.assignee = str(_me().id)
     result = inbox_queries.inbox(session, f, now=clock.utcnow())
+    sessions, agents = inbox_queries.filter_choices(session)
     return render_template(
         "tickets/inbox.html",
         result=result,
         f=f,
         args=_page_args(),
         now=clock.utcnow(),
-        sessions=session.scalars(select(ExamSession).order_by(ExamSession.starts)).all(),
-        agents=session.scalars(
-            select(Staff).where(Staff.active.is_(True)).order_by(Staff.username)
-        ).all(),
+        sessions=sessions,
+        agents=agents,
         status_labels=STAFF_STATUS_LABELS,
         priority_labels=PRIORITY_LABELS,
         sla_labels=SLA_LABELS,
