@@ -23,6 +23,7 @@ ORDER = {
     "callbacks": 6,
     "readiness": 7,
     "uploads": 8,
+    "reminders": 9,
 }
 FOUNDATION = {
     "helpdesk.db",
