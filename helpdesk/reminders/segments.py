@@ -50,7 +50,7 @@ def check_ids() -> list[str]:
 
 def check_title(check_id: str, locale: str = "zh_CN") -> str:
     """A check in words, as the candidate's agent names it."""
-    return messages.title(check_id, {}, locale)
+    return messages.title(check_id, {}, messages.normalize_locale(locale))
 
 
 def _enrolled(exam: ExamSession) -> Select[Any]:
