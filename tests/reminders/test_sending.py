@@ -56,7 +56,8 @@ def test_a_reminder_puts_one_message_per_candidate_in_words_in_the_outbox(
     preview, reminder = _send(db_session, exam, Segment.NEVER_RAN_AGENT, NOON, staff=supervisor)
     rows = _outbox(db_session)
 
-    assert preview.count == 2 and preview.sample == ["王**", "王**"]
+    assert preview.count == 2
+    assert preview.sample == ["王**", "王**"]
     assert sorted(r.to for r in rows) == phones
     assert {r.kind for r in rows} == {"reminder_run_agent"}
     assert rows[0].params == {
@@ -64,12 +65,17 @@ def test_a_reminder_puts_one_message_per_candidate_in_words_in_the_outbox(
         "url": "https://ks.example.cn/readiness",
         "hotline": "400-088-0028",
     }
-    assert "1月5日23:00" in rows[0].body and "https://ks.example.cn/readiness" in rows[0].body
-    assert rows[0].next_attempt_at == NOON and rows[0].status == "pending"
-    assert reminder is not None and reminder.recipients == 2
+    assert "1月5日23:00" in rows[0].body
+    assert "https://ks.example.cn/readiness" in rows[0].body
+    assert rows[0].next_attempt_at == NOON
+    assert rows[0].status == "pending"
+    assert reminder is not None
+    assert reminder.recipients == 2
     entry = db_session.scalar(select(AuditEntry).where(AuditEntry.action == "reminder.send"))
-    assert entry.staff_id == supervisor.id and entry.target_id == exam.code
-    assert entry.detail["recipients"] == 2 and entry.detail["kind"] == "reminder_run_agent"
+    assert entry.staff_id == supervisor.id
+    assert entry.target_id == exam.code
+    assert entry.detail["recipients"] == 2
+    assert entry.detail["kind"] == "reminder_run_agent"
 
 
 def test_the_link_in_the_message_carries_no_personal_data(db_session, make_exam, make_candidate):
@@ -104,13 +110,15 @@ def test_a_candidate_gets_one_reminder_of_a_kind_per_beijing_day(
     )
 
     assert (preview.count, preview.skipped) == (1, 1)
-    assert again is not None and (again.recipients, again.skipped) == (1, 1)
+    assert again is not None
+    assert (again.recipients, again.skipped) == (1, 1)
     recipients = db_session.scalars(
         select(ReminderRecipient.candidate_id).where(ReminderRecipient.reminder_id == again.id)
     ).all()
     assert recipients == [second.id]
     assert phone_kind.count == 2
-    assert next_day is not None and next_day.recipients == 2
+    assert next_day is not None
+    assert next_day.recipients == 2
     assert first.id != second.id
 
 
@@ -137,7 +145,8 @@ def test_no_message_goes_in_the_quiet_hours_it_is_held_until_they_end(
 
     local = row.next_attempt_at.astimezone(services.ZoneInfo("Asia/Shanghai"))
     assert (local.hour, local.minute) == goes_at
-    assert row.next_attempt_at >= now and row.next_attempt_at - now <= timedelta(hours=11)
+    assert row.next_attempt_at >= now
+    assert row.next_attempt_at - now <= timedelta(hours=11)
     assert preview.send_at == row.next_attempt_at
 
 
@@ -171,7 +180,9 @@ def test_the_supervisor_previews_then_sends_from_the_page(
 
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert "李*" in html and "李雷" not in html and "1月5日23:00" in html
+    assert "李*" in html
+    assert "李雷" not in html
+    assert "1月5日23:00" in html
     assert sent.status_code == 302
     assert db_session.scalar(select(Reminder)).recipients == 1
     assert "reminder-effects" in readiness.get_data(as_text=True)
