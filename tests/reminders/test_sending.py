@@ -66,6 +66,7 @@ def test_a_reminder_puts_one_message_per_candidate_in_words_in_the_outbox(
         "hotline": "400-088-0028",
     }
     assert "1月5日23:00" in rows[0].body
+    assert rows[0].body.startswith("您还未检测考试用电脑")
     assert "https://ks.example.cn/readiness" in rows[0].body
     assert rows[0].next_attempt_at == NOON
     assert rows[0].status == "pending"
