@@ -145,6 +145,22 @@ def from_env(env: dict[str, str] | None = None) -> dict[str, object]:
         "UPLOAD_FOLLOWUP_GRACE_MINUTES": _int(env, "HELPDESK_UPLOAD_FOLLOWUP_GRACE_MINUTES", 30),
         "UPLOAD_FOLLOWUP_HORIZON_HOURS": _int(env, "HELPDESK_UPLOAD_FOLLOWUP_HORIZON_HOURS", 72),
         "UPLOAD_FOLLOWUP_KINDS": env.get("HELPDESK_UPLOAD_FOLLOWUP_KINDS", "formal"),
+        # Readiness reminders (docs/reminders.md): no SMS in the quiet hours (Beijing time,
+        # from START to END o'clock; held until they end); automatic reminders this many hours
+        # before the download window closes and before the last mock day ends; the pages the
+        # messages link to (no personal data in them; sign-in still required).
+        "REMINDER_QUIET_START_HOUR": _int(env, "HELPDESK_REMINDER_QUIET_START_HOUR", 21),
+        "REMINDER_QUIET_END_HOUR": _int(env, "HELPDESK_REMINDER_QUIET_END_HOUR", 8),
+        "REMINDER_DOWNLOAD_OFFSETS_HOURS": env.get(
+            "HELPDESK_REMINDER_DOWNLOAD_OFFSETS_HOURS", "24,3"
+        ),
+        "REMINDER_MOCK_OFFSETS_HOURS": env.get("HELPDESK_REMINDER_MOCK_OFFSETS_HOURS", "24,3"),
+        "REMINDER_CATCH_UP_MINUTES": _int(env, "HELPDESK_REMINDER_CATCH_UP_MINUTES", 60),
+        "REMINDER_CHECK_URL": env.get("HELPDESK_REMINDER_CHECK_URL", f"{public_url}/readiness"),
+        "REMINDER_UPLOADS_URL": env.get(
+            "HELPDESK_REMINDER_UPLOADS_URL", f"{public_url}/uploads/help"
+        ),
+        "REMINDER_UPLOAD_DEADLINE_HOURS": _int(env, "HELPDESK_REMINDER_UPLOAD_DEADLINE_HOURS", 72),
         # Device readiness. Reports per candidate sign-in: a run uploads once (its retries
         # reuse one key). Speed tests per address, counted in MB moved (a candidate's whole
         # test moves well under 1 GB).

@@ -23,7 +23,8 @@ ORDER = {
     "callbacks": 6,
     "readiness": 7,
     "uploads": 8,
-    "privacy": 9,
+    "reminders": 9,
+    "privacy": 10,
 }
 FOUNDATION = {
     "helpdesk.db",
