@@ -36,3 +36,26 @@ def test_the_language_switch_never_redirects_off_site(client):
     response = client.post("/lang", data={"locale": "en", "next": "https://evil.example/"})
 
     assert response.headers["Location"] == "/"
+
+
+def test_one_english_message_has_one_chinese_text_in_every_catalogue():
+    # Flask-Babel merges the packages' catalogues and the first one wins, so a message that two
+    # packages translate differently shows one package's words on the other's pages (the outbox's
+    # "Sent" status once read 发送时间, a reminder table's column header).
+    from babel.messages import pofile
+
+    seen: dict[str, tuple[str, str]] = {}
+    clashes = []
+    root = Path(__file__).resolve().parent.parent / "helpdesk"
+    for path in sorted(root.glob("**/translations/zh_Hans_CN/LC_MESSAGES/messages.po")):
+        with path.open("rb") as handle:
+            for message in pofile.read_po(handle):
+                if not message.id or message.context:
+                    continue
+                key = message.id if isinstance(message.id, str) else message.id[0]
+                text = message.string if isinstance(message.string, str) else message.string[0]
+                first = seen.setdefault(key, (str(path), text))
+                if first[1] != text:
+                    clashes.append(f"{key!r}: {first[0]} {first[1]!r} != {path} {text!r}")
+
+    assert clashes == []
