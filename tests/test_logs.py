@@ -72,7 +72,7 @@ def test_other_long_numbers_and_short_ones_are_left_alone():
 
 
 def test_an_id_number_is_recognised_and_a_phone_number_is_not_one():
-    from helpdesk.logs import has_id_number
+    from helpdesk.notify.text import has_id_number
 
     assert has_id_number(f"id {fake_id_number(random.Random(8))}")
     assert not has_id_number("call 13800138000 or 400-088-0028")
