@@ -28,6 +28,7 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from helpdesk import clock, jobruns
@@ -189,9 +190,19 @@ def scrape() -> ResponseReturnValue:
     access: Access = current_app.extensions["metrics"]
     if not _allowed(access):
         abort(404)
+    up = GaugeMetricFamily(
+        "helpdesk_database_up", "1 when the figures read from the database could be read."
+    )
     session = get_session()
-    families = desk_families(session, clock.utcnow())
+    try:
+        families = desk_families(session, clock.utcnow())
+        up.add_metric([], 1.0)
+    except SQLAlchemyError:
+        # During an outage the request counters matter most: serve them without the rest.
+        families = []
+        up.add_metric([], 0.0)
     session.rollback()  # read only: end the transaction before the body is written
+    families.append(up)
     registry = CollectorRegistry()
     if access.multiproc_dir:
         multiprocess.MultiProcessCollector(registry)

@@ -69,3 +69,10 @@ def test_phone_numbers_are_masked_in_every_written_form():
 def test_other_long_numbers_and_short_ones_are_left_alone():
     text = "order 12345678901234567890, 23800138000, 1380013800, took 1380 ms, 2026-12-01"
     assert redact(text) == text
+
+
+def test_an_id_number_is_recognised_and_a_phone_number_is_not_one():
+    from helpdesk.notify.text import has_id_number
+
+    assert has_id_number(f"id {fake_id_number(random.Random(8))}")
+    assert not has_id_number("call 13800138000 or 400-088-0028")

@@ -187,3 +187,27 @@ def test_forwarded_addresses_are_believed_only_from_a_trusted_proxy():
     assert _peer("127.0.0.1", "203.0.113.5") == "203.0.113.5"
     assert _peer("10.2.3.4", "203.0.113.5") == "203.0.113.5"
     assert _peer("198.51.100.1", "127.0.0.1") == "198.51.100.1"
+
+
+def test_with_the_database_down_the_request_counters_are_still_served(client, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from helpdesk import metrics
+
+    def down(*_args, **_kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(metrics, "desk_families", down)
+    client.get("/livez")
+
+    samples = scrape(client)
+
+    assert value(samples, "helpdesk_database_up") == 0
+    assert value(
+        samples, "helpdesk_http_requests_total", method="GET", route="/livez", status="200"
+    )
+    assert not any(name == "helpdesk_callback_queue_depth" for name, _ in samples)
+
+
+def test_the_database_is_reported_up_when_the_figures_were_read(client):
+    assert value(scrape(client), "helpdesk_database_up") == 1
