@@ -182,7 +182,9 @@ def test_the_upload_guide_puts_its_choice_first_and_files_a_ticket_in_words(live
     radio = page.get_by_label("在线正式面试 · video-0110-1")
     radio_layout = label_beside_control(radio)
     radio.check()
-    page.get_by_label("网络连接失败（E_NETWORK）").check()
+    shown = page.get_by_label("网络连接失败（E_NETWORK）")  # 屏幕上显示什么？
+    shown_layout = label_beside_control(shown)
+    shown.check()
     page.get_by_role("button", name="查看处理步骤").click()
     for _ in range(6):
         page.get_by_role("button", name="没有，仍然失败").click()
@@ -199,6 +201,8 @@ def test_the_upload_guide_puts_its_choice_first_and_files_a_ticket_in_words(live
     assert quiet_hidden  # the mock day with nothing reported is folded away
     assert 0 <= radio_layout["gap"] <= 16
     assert radio_layout["off"] <= 8
+    assert 0 <= shown_layout["gap"] <= 16
+    assert shown_layout["off"] <= 8
     assert "佐证视频上传失败" in offer
     assert "在线正式面试" in offer
     assert "佐证视频（手机，智考通） · video-0110-1" in offer
