@@ -8,5 +8,6 @@
 - `html`: forms and CSRF tokens of staff pages;
 - `stats`: the one percentile definition (nearest rank) and summaries built on it;
 - `load`: closed-loop load from a fixed set of clients;
-- `bare`: the bare-INSERT endpoint the desk is measured against.
+- `bare`: the bare-INSERT endpoint the desk is measured against;
+- `inbox_data`: the seed of bench.inbox (tickets with varied subjects and two messages).
 """
