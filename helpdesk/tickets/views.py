@@ -30,6 +30,7 @@ from helpdesk.tickets.labels import (
     DETAIL_LABELS,
     STAFF_STATUS_LABELS,
     STATUS_LABELS,
+    detail_value,
     system_message,
 )
 from helpdesk.tickets.models import Ticket, TicketAttachment
@@ -52,6 +53,7 @@ def _labels() -> dict[str, object]:
         "category_labels": CATEGORY_LABELS,
         "staff_status_labels": STAFF_STATUS_LABELS,
         "detail_labels": DETAIL_LABELS,
+        "detail_value": detail_value,
         "system_message": system_message,
     }
 
