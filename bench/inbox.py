@@ -1,16 +1,22 @@
 """The staff inbox and its search at scale: 100,000 tickets across 20,000 candidates.
 
     .venv/bin/python -m bench.inbox [--tickets 100000] [--candidates 20000] [--runs 200]
-                                    [--backend sqlite|postgresql|both]
+                                    [--backend sqlite|postgresql|both] [--concurrency 1 16]
+                                    [--workers 2] [--threads 1]
+
+A quick try: `--tickets 5000 --candidates 1000 --runs 50 --backend postgresql`.
 
 For each backend it creates a throwaway database (a SQLite file in a temporary folder; a
 new PostgreSQL database next to --pg-server, dropped at the end), migrates it, seeds the
-rows with bulk inserts, serves the desk under gunicorn (one worker, one thread: requests one
-at a time), signs an agent in through the sign-in form and times whole page requests
-over HTTP (query, counts, template) for the inbox with a mix of filters and for searches by
-ticket number, admission number, name, phone and words from the tickets' text (Chinese
-without spaces, from a fifth of the tickets to a handful). Prints the median and 95th percentile in
-milliseconds; the target is a 95th percentile under 100 ms. Exits 1 if a page fails.
+rows with bulk inserts (varied Chinese subjects, two messages per ticket: the candidate's and
+a technician's reply, exam sessions around the run's date), serves the desk under gunicorn
+(--workers, sync unless --threads), signs agents in through the sign-in form and, at each
+--concurrency (that many agents at once, each sending its next request when the last one
+answered), times whole page requests over HTTP (query, counts, template) for the inbox with
+a mix of filters and for searches by ticket number, admission number, name, phone and words
+from the tickets' text (Chinese without spaces, from a fifth of the tickets to a handful).
+Prints the median and 95th percentile in milliseconds per concurrency; the target is a 95th
+percentile under 100 ms at every concurrency. Exits 1 if a page fails.
 """
 
 from __future__ import annotations
@@ -20,70 +26,18 @@ import random
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+from pathlib import Path
 from urllib.parse import urlencode
-
-from sqlalchemy import Connection, insert, text
-from sqlalchemy.orm import Session
 
 from bench.harness import database, desk
 from bench.harness.html import csrf_token
 from bench.harness.http import Client, Recorder
+from bench.harness.inbox_data import ID_HASH_KEY, STAFF_PASSWORD, seed
+from bench.harness.load import closed_loop
 from bench.harness.stats import summarise
 
-ID_HASH_KEY = "bench-inbox-key"
-STAFF_PASSWORD = "bench password 1"  # noqa: S105 - a fictitious bench agent
 TARGET_MS = 100.0
-STATUSES = (
-    ["new"] * 20 + ["open"] * 20 + ["waiting_candidate"] * 15 + ["resolved"] * 25 + ["closed"] * 20
-)
-#: What candidates write, for the text search: problems, then the details they add.
-PROBLEMS = [
-    "登录时提示考生不存在",
-    "人脸验证一直不通过",
-    "摄像头黑屏看不到画面",
-    "麦克风没有声音",
-    "智考云打开后闪退",
-    "佐证视频上传失败",
-    "交卷数据上传一直转圈",
-    "更换电脑后无法登录",
-    "网络断开后重新登录不了",
-    "杀毒软件拦截安装",
-    "提示检测到第二个屏幕",
-    "智考通安装包下载很慢",
-    "手机存储空间不足",
-    "考试中突然停电",
-    "答题页面卡住不动",
-]
-DETAILS = [
-    "联想小新",
-    "戴尔灵越",
-    "华为MateBook",
-    "惠普战66",
-    "Windows 7",
-    "Windows 10",
-    "荣耀手机",
-    "小米手机",
-    "vivo手机",
-    "家里宽带",
-    "手机热点",
-    "台式机",
-]
-#: Text searches from broad (a fifth of the tickets) to narrow (a handful).
-TEXT_QUERIES = [
-    "登录",
-    "人脸验证",
-    "黑屏",
-    "闪退",
-    "佐证视频上传",
-    "华为",
-    "windows",
-    "上传失败",
-    "停电",
-    "热点",
-    "第二个屏幕",
-    "小米手机 麦克风",
-]
 INBOX_QUERIES = [
     "",
     "status=new",
@@ -113,205 +67,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--pg-server", default=database.PG_SERVER)
     parser.add_argument("--seed", type=int, default=2023)
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 16])
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=1, help="1: sync workers; more: gthread")
     return parser.parse_args(argv)
 
 
-def _text(connection: Connection, rows: list[tuple[int, str, str]], now: datetime) -> None:
-    """Each ticket's first message, and both in the search index as the desk puts them."""
-    from helpdesk import search
-    from helpdesk.tickets.models import TicketMessage
-
-    connection.execute(
-        insert(TicketMessage),
-        [
-            {
-                "ticket_id": i,
-                "author_kind": "candidate",
-                "body": body,
-                "internal": False,
-                "created_at": now,
-            }
-            for i, _subject, body in rows
-        ],
-    )
-    search.put_many(connection, "tickets", rows)
-
-
-def seed(url: str, args: argparse.Namespace, now: datetime) -> dict[str, list[str]]:
-    """Bulk-insert exams, staff, candidates and tickets as they stand at `now` (the formal
-    exam running); add the agent who searches; return values to search for."""
-    from helpdesk.db import make_engine
-    from helpdesk.demo import fake_id_number
-    from helpdesk.exams.models import Enrollment, ExamSession
-    from helpdesk.identity import idnumber
-    from helpdesk.identity.models import Candidate, Role, Staff
-    from helpdesk.identity.services import create_staff
-    from helpdesk.tickets.models import Ticket
-    from helpdesk.tickets.services import new_number
-
-    rng = random.Random(args.seed)
-    engine = make_engine(url, pool_size=1)
-    exams = [
-        ("MOCK-D1", "mock", now - timedelta(days=6, minutes=65), timedelta(hours=14)),
-        ("MOCK-D2", "mock", now - timedelta(days=5, minutes=65), timedelta(hours=14)),
-        ("FORMAL", "formal", now - timedelta(minutes=5), timedelta(minutes=10)),
-    ]
-    with engine.begin() as connection:
-        connection.execute(
-            insert(ExamSession),
-            [
-                {
-                    "id": i + 1,
-                    "code": code,
-                    "name": code,
-                    "kind": kind,
-                    "login_opens": starts,
-                    "starts": starts,
-                    "login_closes": starts + length,
-                    "ends": starts + length,
-                    "download_opens": None,
-                    "download_closes": None,
-                }
-                for i, (code, kind, starts, length) in enumerate(exams)
-            ],
-        )
-        connection.execute(
-            insert(Staff),
-            [
-                {
-                    "id": n,
-                    "username": f"agent{n}",
-                    "display_name": f"技术员 {n}",
-                    "password_hash": "x",
-                    "role": "agent",
-                    "active": True,
-                    "available": True,
-                    "created_at": now,
-                }
-                for n in range(1, 21)
-            ],
-        )
-        candidates, enrollments = [], []
-        for n in range(1, args.candidates + 1):
-            number = fake_id_number(rng)
-            candidates.append(
-                {
-                    "id": n,
-                    "name": rng.choice("王李张刘陈杨黄赵吴周")
-                    + rng.choice("伟芳娜敏静丽强磊军洋")
-                    + rng.choice(["", "明", "华", "宇"]),
-                    "id_number_hash": idnumber.keyed_hash(number, ID_HASH_KEY),
-                    "id_number_masked": idnumber.mask(number),
-                    "admission_number": f"ZK{n:08d}",
-                    "phone": f"+861{rng.choice('3578')}{rng.randrange(10**9):09d}",
-                    "created_at": now,
-                }
-            )
-            for exam_id in (1, 2, 3):
-                enrollments.append(
-                    {"exam_session_id": exam_id, "candidate_id": n, "created_at": now}
-                )
-        connection.execute(insert(Candidate), candidates)
-        connection.execute(insert(Enrollment), enrollments)
-        tickets, numbers, text_rows = [], set(), []
-        for n in range(1, args.tickets + 1):
-            candidate = candidates[rng.randrange(len(candidates))]
-            exam = rng.choice([1, 2, 3, None])
-            created = now - timedelta(minutes=rng.randrange(0, 7 * 24 * 60))
-            status = rng.choice(STATUSES)
-            active = status in ("new", "open")
-            number = new_number()
-            while number in numbers:
-                number = new_number()
-            numbers.add(number)
-            problem = rng.choice(PROBLEMS)
-            text_rows.append(
-                (
-                    n,
-                    problem,
-                    f"{problem}，{rng.choice(DETAILS)}，{rng.choice(PROBLEMS)}，"
-                    f"错误码E{rng.randrange(10_000):04d}",
-                )
-            )
-            tickets.append(
-                {
-                    "id": n,
-                    "number": number,
-                    "candidate_id": candidate["id"],
-                    "exam_session_id": exam,
-                    "category": rng.choice(
-                        [
-                            "login",
-                            "face_verification",
-                            "cannot_answer",
-                            "change_computer",
-                            "evidence_upload",
-                            "answer_upload",
-                            "install",
-                            "other",
-                        ]
-                    ),
-                    "status": status,
-                    "priority": {1: 2, 2: 2, 3: rng.choice([0, 1, 3])}.get(exam or 0, 3),
-                    "phone": candidate["phone"],
-                    "source": "web",
-                    "subject": problem,
-                    "assignee_id": rng.choice([None, None, *range(1, 21)]),
-                    "idempotency_key": None,
-                    "merged_into_id": None,
-                    "created_at": created,
-                    "updated_at": created,
-                    "first_response_at": None
-                    if status == "new"
-                    else created + timedelta(minutes=rng.randrange(1, 120)),
-                    "resolved_at": created + timedelta(hours=2)
-                    if status in ("resolved", "closed")
-                    else None,
-                    "due_at": created + timedelta(minutes=15) if active else None,
-                    "sla_paused_seconds": 300 if status == "waiting_candidate" else None,
-                    "breached_at": created + timedelta(minutes=15) if rng.random() < 0.1 else None,
-                }
-            )
-            if len(tickets) == 10_000:
-                connection.execute(insert(Ticket), tickets)
-                _text(connection, text_rows, now)
-                tickets, text_rows = [], []
-        if tickets:
-            connection.execute(insert(Ticket), tickets)
-            _text(connection, text_rows, now)
-        if engine.dialect.name == "postgresql":  # explicit ids do not move the sequences
-            for table in ("exam_sessions", "staff", "candidates", "tickets"):
-                # The table names are the literals above, never input.
-                sql = f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"  # noqa: S608,E501
-                connection.execute(text(sql))
-    with Session(engine) as session:
-        create_staff(session, username="bench", password=STAFF_PASSWORD, role=Role.AGENT, now=now)
-        session.commit()
-    engine.dispose()
-    # A freshly bulk-loaded table is not what a running desk has: autovacuum would have set
-    # PostgreSQL's visibility map (index-only scans) and both engines' statistics by now.
-    maintenance = database.engine(url, isolation_level="AUTOCOMMIT")
-    with maintenance.connect() as connection:
-        connection.execute(text("VACUUM ANALYZE" if url.startswith("postgresql") else "ANALYZE"))
-    maintenance.dispose()
-    sample = rng.sample(candidates, 50)
-    return {
-        "number": rng.sample(sorted(numbers), 50),
-        "admission": [c["admission_number"].lower() for c in sample],
-        "name": [c["name"] for c in sample],
-        "phone": [c["phone"][3:] for c in sample],
-        "text": TEXT_QUERIES,
-    }
-
-
-def measure(base: str, values: dict[str, list[str]], runs: int, seed: int) -> Recorder:
-    """Sign the agent in, then time `runs` inbox pages and `runs` searches."""
-    recorder = Recorder()
+def sign_in(base: str, recorder: Recorder, username: str) -> Client:
     client = Client(
         base,
         recorder=recorder,
         audience="staff",
         keep_alive=True,
+        timeout=60,
         headers={"Accept-Language": "zh-CN"},
     )
     page = client.send("GET", "/staff/signin", endpoint="sign-in")
@@ -321,28 +89,50 @@ def measure(base: str, values: dict[str, list[str]], runs: int, seed: int) -> Re
         endpoint="sign-in",
         form={
             "csrf_token": csrf_token(page.text) or "",
-            "username": "bench",
+            "username": username,
             "password": STAFF_PASSWORD,
         },
     )
     if signed_in.status != 302:
-        raise SystemExit(f"the agent could not sign in ({signed_in.status})")
+        raise SystemExit(f"agent {username} could not sign in ({signed_in.status})")
+    return client
+
+
+def measure(
+    base: str, values: dict[str, list[str]], runs: int, seed: int, concurrency: int
+) -> Recorder:
+    """Sign `concurrency` agents in, then time `runs` inbox pages, `runs` searches and `runs`
+    text searches, that many agents at a time."""
+    recorder = Recorder()
+    clients = [sign_in(base, recorder, f"bench{n}") for n in range(concurrency)]
     rng = random.Random(seed)
+    failures: list[str] = []
     for kind in ("inbox", "search", "text"):
+        queries = []
         for _ in range(runs):
             if kind == "inbox":
-                query = rng.choice(INBOX_QUERIES)
+                queries.append(rng.choice(INBOX_QUERIES))
             elif kind == "text":
-                query = urlencode({"q": rng.choice(values["text"])})
+                queries.append(urlencode({"q": rng.choice(values["text"])}))
             else:
                 field = rng.choice([f for f in values if f != "text"])
-                query = urlencode({"q": rng.choice(values[field])})
+                queries.append(urlencode({"q": rng.choice(values[field])}))
+
+        def work(
+            client: Client, index: int, kind: str = kind, queries: list[str] = queries
+        ) -> None:
+            query = queries[index]
             answer = client.send("GET", f"/staff/tickets?{query}", endpoint=kind)
             if answer.status != 200:
-                raise SystemExit(f"{query}: {answer.status}")
-            if kind != "inbox" and "共 0 个工单" in answer.text:
-                raise SystemExit(f"{query}: found nothing")
-    client.close()
+                failures.append(f"{query}: {answer.status}")
+            elif kind != "inbox" and "共 0 个工单" in answer.text:
+                failures.append(f"{query}: found nothing")
+
+        closed_loop(clients, runs, work)
+    for client in clients:
+        client.close()
+    if failures:
+        raise SystemExit("; ".join(failures[:5]))
     return recorder
 
 
@@ -351,7 +141,7 @@ def report(label: str, recorder: Recorder) -> None:
         figures = summarise(recorder.milliseconds(kind))
         verdict = "ok" if figures.p95 is not None and figures.p95 < TARGET_MS else "OVER TARGET"
         print(
-            f"{label:<11} {kind:<7} n={figures.count:<4} median={figures.p50 or 0:6.1f} ms"
+            f"{label:<18} {kind:<7} n={figures.count:<4} median={figures.p50 or 0:6.1f} ms"
             f"  p95={figures.p95 or 0:6.1f} ms  {verdict}"
         )
 
@@ -372,8 +162,13 @@ def run(label: str, url: str, args: argparse.Namespace) -> None:
             id_hash_key=ID_HASH_KEY,
             settings={"HELPDESK_DATABASE_POOL_SIZE": "2", "HELPDESK_UPLOAD_DIR": uploads},
         )
-        with desk.serving(env, workers=1, threads=1) as server:
-            report(label, measure(server.url, values, args.runs, args.seed))
+        pool = str(max(2, args.threads))
+        env["HELPDESK_DATABASE_POOL_SIZE"] = pool
+        log = Path(uploads) / "desk.log"
+        with desk.serving(env, workers=args.workers, threads=args.threads, log=log) as server:
+            for concurrency in args.concurrency:
+                recorder = measure(server.url, values, args.runs, args.seed, concurrency)
+                report(f"{label} c{concurrency}", recorder)
 
 
 def main(argv: list[str] | None = None) -> int:

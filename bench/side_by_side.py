@@ -25,16 +25,18 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-import threading
+import tempfile
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from bench.harness import bare, database, desk, seed
 from bench.harness.html import csrf_token
 from bench.harness.http import Client, Recorder, failed
+from bench.harness.load import closed_loop
 from bench.harness.processes import free_port
 from bench.harness.stats import percentile, summarise
 
@@ -114,28 +116,6 @@ def help_request_counts(url: str) -> tuple[int, int]:
 
 
 # --- the load -------------------------------------------------------------------------------
-
-
-def closed_loop(clients: list[Client], total: int, work: Callable[[Client, int], None]) -> float:
-    """Each client does work(client, i) for the next i until `total` are done, all at once;
-    returns the seconds from the first request to the last answer."""
-    lock, counter = threading.Lock(), iter(range(total))
-
-    def run(client: Client) -> None:
-        while True:
-            with lock:
-                index = next(counter, None)
-            if index is None:
-                return
-            work(client, index)
-
-    threads = [threading.Thread(target=run, args=(c,)) for c in clients]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return time.perf_counter() - started
 
 
 @dataclass
@@ -318,9 +298,12 @@ def main(argv: list[str] | None = None) -> int:
         )
         bare_env = {**desk_env, bare.URL_VARIABLE: url, bare.POOL_VARIABLE: pool}
         served = {"workers": args.workers, "threads": args.threads}
+        logs = Path(tempfile.mkdtemp(prefix="bench-side-logs-"))
         with (
-            desk.serving(desk_env, port=port, **served) as desk_server,
-            desk.serving(bare_env, app=BARE_APP, name="bare", **served) as bare_server,
+            desk.serving(desk_env, port=port, log=logs / "desk.log", **served) as desk_server,
+            desk.serving(
+                bare_env, app=BARE_APP, name="bare", log=logs / "bare.log", **served
+            ) as bare_server,
         ):
             web = [sign_in(desk_server.url, recorder, w) for w in web_identities]
             for n in range(1, args.rounds + 1):
@@ -346,7 +329,7 @@ def main(argv: list[str] | None = None) -> int:
         for status, n in counts.items()
         if status != 201
     )
-    print(f"statuses: {statuses}")
+    print(f"statuses: {statuses}; server logs in {logs}")
     print(f"5xx or no answer: {errors} (must be 0); presses not answered 201: {not_created}")
     print(f"help requests stored: {stored}, candidates holding one: {holders} (must be {presses})")
     desk_mib = ", ".join(f"{m:.0f}" for m in desk_rss)

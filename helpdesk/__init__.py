@@ -53,11 +53,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     )
 
     from helpdesk import db, logs, security, web
-    from helpdesk.extensions import babel, csrf, limiter, login_manager, select_locale
+    from helpdesk.extensions import babel, csrf, limiter, login_manager, request_locale
 
     logs.init_app(app)
     db.init_app(app)
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=request_locale)
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from babel import Locale
 from flask import request
 from flask_babel import Babel
 from flask_limiter import Limiter
@@ -20,6 +21,20 @@ limiter = Limiter(
     in_memory_fallback_enabled=True,
     swallow_errors=True,
 )
+
+
+#: One parsed Locale per language for the life of the process (babel parses the selector's
+#: answer on every request otherwise: a scan of every locale it knows).
+_PARSED: dict[str, Locale] = {}
+
+
+def request_locale() -> Locale:
+    """select_locale() as the Locale flask-babel wants, parsed once per process."""
+    code = select_locale()
+    parsed = _PARSED.get(code)
+    if parsed is None:
+        parsed = _PARSED[code] = Locale.parse(code)
+    return parsed
 
 
 def select_locale() -> str:

@@ -51,14 +51,16 @@ def gunicorn_command(
     extra: Sequence[str] = (),
     app: str = "wsgi:app",
 ) -> list[str]:
-    """gunicorn serving app (the desk unless named) on 127.0.0.1:port (gthread workers when
-    threads > 1)."""
+    """gunicorn serving app (the desk unless named) on 127.0.0.1:port: gthread workers when
+    threads > 1, else sync (named, so gunicorn.conf.py's default cannot choose otherwise)."""
     return [
         GUNICORN,
         "--workers",
         str(workers),
         "--threads",
         str(threads),
+        "--worker-class",
+        "gthread" if threads > 1 else "sync",
         "--bind",
         f"127.0.0.1:{port}",
         "--timeout",

@@ -14,7 +14,6 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import lazy_gettext as _l
-from zxcvbn import zxcvbn
 
 from helpdesk.errors import Unauthorized, ValidationFailed
 
@@ -120,6 +119,10 @@ def check_new_password(
 
 
 def _guessable(password: str, names: tuple[str, ...]) -> bool:
+    # Imported here, when a password is chosen: its word lists take 12 MiB in every worker
+    # that would otherwise hold them for nothing.
+    from zxcvbn import zxcvbn
+
     words = [n.lower() for n in names if n and len(n) >= 3]
     result = zxcvbn(password[:_SCORED], user_inputs=[*CONTEXT_WORDS, *words])
     return int(result["score"]) < MIN_SCORE

@@ -11,11 +11,12 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from helpdesk.audit import services as audit
 from helpdesk.errors import Conflict, NotFound, ValidationFailed
-from helpdesk.identity.models import Staff
+from helpdesk.exams.models import Enrollment
+from helpdesk.identity.models import Candidate, Staff
 from helpdesk.notify.registry import SmsKind
 from helpdesk.notify.services import queue_sms
 from helpdesk.tickets import sla, textsearch
@@ -27,15 +28,36 @@ from helpdesk.tickets.models import (
     TicketMessage,
     TicketStatus,
 )
-from helpdesk.tickets.services import attach, clean_text, find_ticket
+from helpdesk.tickets.services import attach, clean_text, find_ticket, normalise_number
 
 
-def ticket_for_staff(session: Session, number: str) -> Ticket:
-    """Any ticket by number, or NotFound."""
-    ticket = find_ticket(session, number)
+def ticket_for_staff(session: Session, number: str, *, for_page: bool = False) -> Ticket:
+    """Any ticket by number, or NotFound; for_page: with what its page shows (the
+    candidate and their exam sessions, the messages and attachments) in the same statement."""
+    ticket = find_ticket(session, number) if not for_page else _with_thread(session, number)
     if ticket is None:
         raise NotFound(str(_l("No such ticket. Check the ticket number.")), code="ticket_not_found")
     return ticket
+
+
+def _with_thread(session: Session, number: str) -> Ticket | None:
+    canonical = normalise_number(number)
+    if canonical is None:
+        return None
+    return (
+        session.execute(
+            select(Ticket)
+            .where(Ticket.number == canonical)
+            .options(
+                joinedload(Ticket.candidate)
+                .joinedload(Candidate.enrollments)
+                .joinedload(Enrollment.exam_session),
+                joinedload(Ticket.messages).joinedload(TicketMessage.attachments),
+            )
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
 
 
 def _record(

@@ -22,6 +22,9 @@ from helpdesk.tickets.services import normalise_number
 PAGE_SIZE = 25
 #: Counts stop here (the inbox shows "10000+"), so they cost the same at any size.
 COUNT_CAP = 10_000
+#: The status tabs stop sooner ("1000+"): six of them on every inbox page, each read from its
+#: index up to the cap, cost more than the page itself at 10,000 each.
+TAB_CAP = 1_000
 SLA_STATES = ("overdue", "breached", "running", "paused")
 
 
@@ -49,6 +52,8 @@ class InboxPage:
     status_counts: dict[str, int] = field(default_factory=dict)
     #: A text search matched more tickets than it ranks: the best of them are shown.
     best_only: bool = False
+    #: Where the status counts stop (shown(count, tab_cap) says "1000+").
+    tab_cap: int = TAB_CAP
 
 
 def _matching_candidates(session: Session, q: str) -> list[int]:
@@ -137,9 +142,14 @@ def _filtered(
     return query
 
 
-def _capped_count(query: Select[Any]) -> Select[Any]:
-    """Count at most COUNT_CAP + 1 rows: beyond that the page says "10000+"."""
-    return select(func.count()).select_from(query.limit(COUNT_CAP + 1).subquery())
+def _capped_count(query: Select[Any], cap: int | None = None) -> Select[Any]:
+    """Count at most cap + 1 rows (COUNT_CAP unless given): beyond that the page says "10000+"."""
+    limit = (COUNT_CAP if cap is None else cap) + 1
+    return select(func.count()).select_from(query.limit(limit).subquery())
+
+
+def _tab_cap() -> int:
+    return min(COUNT_CAP, TAB_CAP)
 
 
 def inbox(session: Session, f: InboxFilter, *, now: datetime) -> InboxPage:
@@ -178,17 +188,17 @@ def inbox(session: Session, f: InboxFilter, *, now: datetime) -> InboxPage:
     )
     best_only = found is not None and len(found.ranked) >= textsearch.LIMIT
     counts = _with_totals({s.value: int(n) for s, n in zip(statuses, per_status, strict=True)})
-    return InboxPage(tickets, total, page, pages, counts, best_only)
+    return InboxPage(tickets, total, page, pages, counts, best_only, _tab_cap())
 
 
 def _status_counts(statuses: list[TicketStatus]) -> list[Any]:
-    """Each status's count up to COUNT_CAP + 1 from its index (scalar subqueries).
+    """Each status's count up to TAB_CAP + 1 from its index (scalar subqueries).
 
     Counting every row of a large status costs a scan proportional to its size; nobody
-    needs to know whether there are 40,000 or 41,000 closed tickets, so each stops early.
+    needs to know whether there are 4,000 or 41,000 closed tickets, so each stops early.
     """
     return [
-        _capped_count(select(Ticket.id).where(Ticket.status == s)).scalar_subquery()
+        _capped_count(select(Ticket.id).where(Ticket.status == s), _tab_cap()).scalar_subquery()
         for s in statuses
     ]
 
@@ -200,7 +210,7 @@ def _with_totals(counts: dict[str, int]) -> dict[str, int]:
 
 
 def status_counts(session: Session) -> dict[str, int]:
-    """How many tickets each status has, each counted up to COUNT_CAP + 1."""
+    """How many tickets each status has, each counted up to TAB_CAP + 1."""
     statuses = list(TicketStatus)
     row = session.execute(select(*_status_counts(statuses))).one()
     return _with_totals({s.value: int(n) for s, n in zip(statuses, row, strict=True)})
@@ -241,6 +251,7 @@ def filter_choices(session: Session) -> tuple[list[Choice], list[Choice]]:
     )
 
 
-def shown(count: int) -> str:
-    """A count as the inbox shows it: exact up to COUNT_CAP, then "10000+"."""
-    return f"{COUNT_CAP}+" if count > COUNT_CAP else str(count)
+def shown(count: int, cap: int | None = None) -> str:
+    """A count as the inbox shows it: exact up to cap (COUNT_CAP), then "10000+"."""
+    cap = COUNT_CAP if cap is None else cap
+    return f"{cap}+" if count > cap else str(count)

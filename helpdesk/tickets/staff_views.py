@@ -150,7 +150,7 @@ def _page(ticket: Ticket, status: int = 200, **forms: Any) -> ResponseReturnValu
 @bp.get("/tickets/<number>")
 @staff_required(Role.AGENT)
 def ticket(number: str) -> ResponseReturnValue:
-    return _page(handling.ticket_for_staff(get_session(), number))
+    return _page(handling.ticket_for_staff(get_session(), number, for_page=True))
 
 
 def _done(ticket: Ticket, message: str) -> ResponseReturnValue:

@@ -82,5 +82,13 @@ def test_gunicorn_serves_the_app_on_loopback_with_the_workers_and_threads_asked_
     assert command[0].endswith("/gunicorn")
     assert command[-1] == "wsgi:app"
     joined = " ".join(command)
-    assert "--workers 2 --threads 4 --bind 127.0.0.1:8123 --timeout 60" in joined
+    assert "--workers 2 --threads 4 --worker-class gthread --bind 127.0.0.1:8123" in joined
     assert "--log-level warning wsgi:app" in joined
+
+
+def test_one_thread_means_sync_workers_whatever_gunicorn_conf_says():
+    command = gunicorn_command(8123, workers=2, threads=1, app="bench.harness.bare:app")
+
+    joined = " ".join(command)
+    assert "--threads 1 --worker-class sync" in joined
+    assert command[-1] == "bench.harness.bare:app"

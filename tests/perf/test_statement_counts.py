@@ -13,7 +13,7 @@ PRESS_BUDGET = 4
 FORM_GET_BUDGET = 2
 FORM_POST_BUDGET = 6
 INBOX_BUDGET = 4
-TICKET_VIEW_BUDGET = 13
+TICKET_VIEW_BUDGET = 8
 
 _KEY = re.compile(r'name="key" type="hidden" value="([^"]+)"')
 
