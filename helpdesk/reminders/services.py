@@ -107,6 +107,8 @@ class Preview:
     sample: list[str]
     params: dict[str, str]
     send_at: datetime
+    #: Whether the quiet hours hold the messages until send_at.
+    held: bool = False
 
     @property
     def count(self) -> int:
@@ -155,6 +157,7 @@ def preview(
         sample=[csvexport.mask_name(n) for n in names],
         params=params,
         send_at=send_at,
+        held=send_at > now,
     )
 
 

@@ -149,6 +149,7 @@ def test_no_message_goes_in_the_quiet_hours_it_is_held_until_they_end(
     assert row.next_attempt_at >= now
     assert row.next_attempt_at - now <= timedelta(hours=11)
     assert preview.send_at == row.next_attempt_at
+    assert preview.held == (goes_at != beijing)
 
 
 def test_a_failed_pc_reminder_names_each_candidates_failed_check_in_words(
