@@ -70,6 +70,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     from helpdesk.callbacks import settings as callbacks_settings
     from helpdesk.notify import settings as notify_settings
+    from helpdesk.privacy import settings as privacy_settings
     from helpdesk.readiness import settings as readiness_settings
     from helpdesk.reminders import kinds as reminder_kinds  # noqa: F401 - registers SMS kinds
     from helpdesk.reminders import settings as reminders_settings
@@ -82,6 +83,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     readiness_settings.init_app(app)
     uploads_settings.init_app(app)
     reminders_settings.init_app(app)
+    privacy_settings.init_app(app)
 
     from helpdesk import api, cli, metrics
 

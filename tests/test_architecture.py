@@ -24,6 +24,7 @@ ORDER = {
     "readiness": 7,
     "uploads": 8,
     "reminders": 9,
+    "privacy": 10,
 }
 FOUNDATION = {
     "helpdesk.db",
@@ -58,6 +59,7 @@ ASSEMBLY = {
     "helpdesk.models",
     "helpdesk.jobs",
     "helpdesk.cli",
+    "helpdesk.devserver",
     "helpdesk.demo",
     "helpdesk.health",
     "helpdesk.metrics",

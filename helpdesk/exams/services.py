@@ -10,9 +10,11 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
+from helpdesk.audit import services as audit
 from helpdesk.errors import NotFound, ValidationFailed
 from helpdesk.exams.models import Enrollment, ExamKind, ExamSession, Phase
 from helpdesk.identity.models import Candidate
@@ -35,18 +37,25 @@ class ExamSessionIn(BaseModel):
 
     @model_validator(mode="after")
     def _in_order(self) -> ExamSessionIn:
+        # Each rule has its own error type, so the desk's form can name the field in words.
         if not self.login_opens <= self.starts <= self.ends:
-            raise ValueError("login_opens <= starts <= ends is required")
+            raise PydanticCustomError("starts_order", "login_opens <= starts <= ends is required")
         if not self.login_opens <= self.login_closes <= self.ends:
-            raise ValueError("login_opens <= login_closes <= ends is required")
+            raise PydanticCustomError(
+                "login_closes_order", "login_opens <= login_closes <= ends is required"
+            )
         if (self.download_opens is None) != (self.download_closes is None):
-            raise ValueError("download_opens and download_closes go together")
+            raise PydanticCustomError(
+                "download_pair", "download_opens and download_closes go together"
+            )
         if (
             self.download_opens
             and self.download_closes
             and self.download_opens >= self.download_closes
         ):
-            raise ValueError("download_opens must be before download_closes")
+            raise PydanticCustomError(
+                "download_order", "download_opens must be before download_closes"
+            )
         return self
 
 
@@ -150,10 +159,35 @@ def enrolled_session(session: Session, *, candidate: Candidate, code: str) -> Ex
 
 
 def is_enrolled(session: Session, *, candidate: Candidate, exam: ExamSession) -> bool:
-    """Whether the candidate is on the exam session's roster."""
+    """Whether the candidate is on the exam session's roster (no statement when this
+    request already loaded their enrollments, as the sign-in lookup does)."""
+    if "enrollments" in candidate.__dict__:
+        return any(e.exam_session_id == exam.id for e in candidate.enrollments)
     enrollment = session.scalar(
         select(Enrollment.id).where(
             Enrollment.candidate_id == candidate.id, Enrollment.exam_session_id == exam.id
         )
     )
     return enrollment is not None
+
+
+def record_results_published(
+    session: Session, *, exam: ExamSession, at: datetime, now: datetime
+) -> None:
+    """Note when exam's results were published: its retention period starts there."""
+    if at > now:
+        raise ValidationFailed(
+            str(_l("Results cannot be published in the future.")),
+            fields={"at": str(_l("Give a time that has passed."))},
+        )
+    exam.results_published_at = at
+    audit.record(
+        session,
+        staff=None,
+        action="exam.results_published",
+        now=now,
+        target_type="exam_session",
+        target_id=exam.code,
+        detail={"at": at.isoformat()},
+    )
+    session.flush()

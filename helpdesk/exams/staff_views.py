@@ -1,8 +1,13 @@
-"""Staff pages of exam sessions: the desk's home, the sessions and their rosters."""
+"""Staff pages of exam sessions: the desk's home, the sessions (admins edit them) and their
+rosters."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, render_template, request
+import functools
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -12,9 +17,10 @@ from helpdesk import clock, nav
 from helpdesk.audit import services as audit
 from helpdesk.db import get_session
 from helpdesk.errors import DomainError
-from helpdesk.exams import roster, services
-from helpdesk.exams.forms import RosterImportForm
-from helpdesk.exams.models import Enrollment
+from helpdesk.exams import editing, roster, services
+from helpdesk.exams.forms import ExamSessionForm, RosterImportForm
+from helpdesk.exams.models import Enrollment, ExamSession
+from helpdesk.forms import form_errors
 from helpdesk.identity.auth import current_staff, staff_required
 from helpdesk.identity.models import Candidate, Role
 
@@ -38,8 +44,12 @@ def staff_home() -> ResponseReturnValue:
 @staff_required(Role.SUPERVISOR)
 def sessions_list() -> ResponseReturnValue:
     now = clock.utcnow()
+    me = current_staff()
     return render_template(
-        "exams/sessions.html", sessions=services.list_sessions(get_session()), now=now
+        "exams/sessions.html",
+        sessions=services.list_sessions(get_session()),
+        now=now,
+        is_admin=me is not None and me.role == Role.ADMIN,
     )
 
 
@@ -114,3 +124,52 @@ def roster_import() -> ResponseReturnValue:
         flash(_("Roster imported."), "success")
     status = 200 if report.applied else 422
     return render_template("exams/roster_import.html", form=form, report=report), status
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(str(current_app.config["TIMEZONE"]))
+
+
+def _session_form(existing: ExamSession | None) -> ExamSessionForm:
+    if request.method != "GET" or existing is None:
+        return ExamSessionForm()
+    form = ExamSessionForm(code=existing.code, name=existing.name, kind=str(existing.kind))
+    for name in ExamSessionForm.TIMES:
+        value = getattr(existing, name)
+        getattr(form, name).data = value.astimezone(_zone()).replace(tzinfo=None) if value else None
+    return form
+
+
+@bp.route("/admin/exams/new", methods=["GET", "POST"], defaults={"code": None})
+@bp.route("/admin/exams/<code>/edit", methods=["GET", "POST"])
+@staff_required(Role.ADMIN)
+def session_edit(code: str | None) -> ResponseReturnValue:
+    db = get_session()
+    existing = services.get_by_code(db, code) if code else None
+    form = _session_form(existing)
+    page = functools.partial(render_template, "exams/session_edit.html", form=form, exam=existing)
+    if not form.validate_on_submit():
+        return page(), 422 if form.errors else 200
+    values: dict[str, Any] = {
+        "code": form.code.data,
+        "name": form.name.data,
+        "kind": form.kind.data,
+    }
+    for name in ExamSessionForm.TIMES:
+        local = getattr(form, name).data
+        values[name] = local.replace(tzinfo=_zone()) if local else None
+    try:
+        saved = editing.save_session(db, existing=existing, values=values)
+    except DomainError as exc:
+        return page(error=form_errors(form, exc)), exc.status
+    audit.record(
+        db,
+        staff=current_staff(),
+        action="exam_session.save",
+        now=clock.utcnow(),
+        target_type="exam_session",
+        target_id=saved.code,
+    )
+    db.commit()
+    flash(_("Exam session saved."), "success")
+    return redirect(url_for("exams_staff.sessions_list"))

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from helpdesk import csvexport
+from helpdesk.categories import LABELS as CATEGORY_LABELS
+from helpdesk.categories import Category
 from helpdesk.exams.models import ExamSession
 from helpdesk.identity import phone as phones
 from helpdesk.identity.models import Candidate
+from helpdesk.tickets.labels import PRIORITY_LABELS, STAFF_STATUS_LABELS
 from helpdesk.tickets.models import Ticket
 
 
@@ -72,31 +77,40 @@ def report(session: Session, *, exam_session_id: int | None = None) -> Report:
     )
 
 
-CSV_HEADER = [
-    "number",
-    "created_at",
-    "category",
-    "exam_session",
-    "status",
-    "priority",
-    "candidate_name",
-    "admission_number",
-    "id_number",
-    "phone",
-    "subject",
-    "first_response_at",
-    "resolved_at",
-    "breached",
-]
+def csv_header() -> list[str]:
+    """The export's column names in the staff member's language."""
+    names = (
+        _l("Ticket number"),
+        _l("Submitted at"),
+        _l("Problem"),
+        _l("Exam session"),
+        _l("Status"),
+        _l("Priority"),
+        _l("Candidate name"),
+        _l("Admission number"),
+        _l("ID number"),
+        _l("Phone"),
+        _l("Subject"),
+        _l("First answered at"),
+        _l("Solved at"),
+        _l("Answer overdue"),
+    )
+    return [str(n) for n in names]
 
 
 def export_page(
-    session: Session, after: int | None, limit: int, *, since: datetime | None = None
+    session: Session,
+    after: int | None,
+    limit: int,
+    *,
+    local_time: Callable[[datetime | None], str],
+    since: datetime | None = None,
 ) -> list[tuple[int, tuple[object, ...]]]:
-    """Up to limit tickets after the ticket id `after`, as (id, CSV row) pairs: personal
-    data masked, read in one query (streaming.batches pages through them)."""
+    """Up to limit tickets after the ticket id `after`, as (id, CSV row) pairs in words and
+    local time: personal data masked, read in one query (streaming.batches pages through
+    them)."""
     query = (
-        select(Ticket, Candidate, ExamSession.code)
+        select(Ticket, Candidate, ExamSession.name)
         .join(Candidate, Candidate.id == Ticket.candidate_id)
         .outerjoin(ExamSession, ExamSession.id == Ticket.exam_session_id)
         .order_by(Ticket.id)
@@ -106,25 +120,26 @@ def export_page(
         query = query.where(Ticket.id > after)
     if since is not None:
         query = query.where(Ticket.created_at >= since)
+    yes, no = str(_l("Yes")), str(_l("No"))
     return [
         (
             ticket.id,
             (
                 ticket.number,
-                ticket.created_at.isoformat(),
-                ticket.category,
-                code or "",
-                str(ticket.status),
-                ticket.priority,
+                local_time(ticket.created_at),
+                CATEGORY_LABELS.get(Category(ticket.category), ticket.category),
+                session_name or "",
+                STAFF_STATUS_LABELS.get(ticket.status, ticket.status),
+                PRIORITY_LABELS.get(ticket.priority, ticket.priority),
                 csvexport.mask_name(candidate.name),
                 candidate.admission_number,
                 candidate.id_number_masked,
                 phones.mask(ticket.phone),
                 ticket.subject,
-                ticket.first_response_at.isoformat() if ticket.first_response_at else "",
-                ticket.resolved_at.isoformat() if ticket.resolved_at else "",
-                "yes" if ticket.breached_at else "",
+                local_time(ticket.first_response_at),
+                local_time(ticket.resolved_at),
+                yes if ticket.breached_at else no,
             ),
         )
-        for ticket, candidate, code in session.execute(query)
+        for ticket, candidate, session_name in session.execute(query)
     ]

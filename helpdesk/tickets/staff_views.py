@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from flask import (
@@ -44,8 +45,11 @@ from helpdesk.tickets.forms import (
 )
 from helpdesk.tickets.labels import PRIORITY_LABELS, SLA_LABELS, STAFF_STATUS_LABELS
 from helpdesk.tickets.models import Ticket, TicketStatus
+from helpdesk.web import local_time
 
 bp = Blueprint("tickets_staff", __name__, url_prefix="/staff")
+#: Times in exports: the desk's zone, to the second, as spreadsheets read them.
+CSV_TIME = "yyyy-MM-dd HH:mm:ss"
 nav.add("tickets_staff.inbox", _l("Tickets"), order=10, audience="agent")
 nav.add("tickets_staff.reports_page", _l("Ticket reports"), order=60, audience="supervisor")
 nav.add("tickets_staff.canned_list", _l("Canned replies"), order=65, audience="supervisor")
@@ -92,16 +96,15 @@ def inbox() -> ResponseReturnValue:
     if f.assignee == "me":
         f.assignee = str(_me().id)
     result = inbox_queries.inbox(session, f, now=clock.utcnow())
+    sessions, agents = inbox_queries.filter_choices(session)
     return render_template(
         "tickets/inbox.html",
         result=result,
         f=f,
         args=_page_args(),
         now=clock.utcnow(),
-        sessions=session.scalars(select(ExamSession).order_by(ExamSession.starts)).all(),
-        agents=session.scalars(
-            select(Staff).where(Staff.active.is_(True)).order_by(Staff.username)
-        ).all(),
+        sessions=sessions,
+        agents=agents,
         status_labels=STAFF_STATUS_LABELS,
         priority_labels=PRIORITY_LABELS,
         sla_labels=SLA_LABELS,
@@ -305,8 +308,9 @@ def export_csv() -> ResponseReturnValue:
     session = get_session()
     audit.record(session, staff=_me(), action="ticket.export", now=clock.utcnow())
     session.commit()
-    rows = streaming.batches(reports.export_page)
-    return streaming.csv_response(reports.CSV_HEADER, rows, filename="tickets.csv")
+    fetch = functools.partial(reports.export_page, local_time=lambda t: local_time(t, CSV_TIME))
+    rows = streaming.batches(fetch)
+    return streaming.csv_response(reports.csv_header(), rows, filename="tickets.csv")
 
 
 @bp.get("/canned-replies")

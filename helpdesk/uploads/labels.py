@@ -10,3 +10,14 @@ ARTIFACT_LABELS = {
     ArtifactKind.EVIDENCE_VIDEO: _l("Evidence video (phone, 智考通)"),
     ArtifactKind.ANSWER_DATA: _l("Answer data (PC, 智考云, after 交卷)"),
 }
+
+#: What staff read for one kind of upload of one candidate. "Still uploading", not "In
+#: progress": that one is the exam's phase (考试进行中).
+VERDICT_LABELS = {
+    "completed": _l("Completed"),
+    "in_progress": _l("Still uploading"),
+    "failed": _l("Failed"),
+    "never_reported": _l("Never reported"),
+    "complete": _l("All complete"),
+    "incomplete": _l("Not all complete"),
+}

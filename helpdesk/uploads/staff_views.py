@@ -26,6 +26,7 @@ from helpdesk.identity.phone import mask as mask_phone
 from helpdesk.uploads import guidance, services
 from helpdesk.uploads.forms import GuidanceEntryForm, NewFailureForm
 from helpdesk.uploads.labels import ARTIFACT_LABELS as LABELS
+from helpdesk.uploads.labels import VERDICT_LABELS
 from helpdesk.uploads.models import ArtifactKind, GuidanceEntry, GuidanceKind
 
 bp = Blueprint("uploads_staff", __name__, url_prefix="/staff/uploads")
@@ -91,6 +92,7 @@ def staff_overview() -> ResponseReturnValue:
         sessions=sessions,
         exam=exam,
         labels=LABELS,
+        verdict_labels=VERDICT_LABELS,
         summary=services.summary(lines),
         total=len(lines),
         matched=len(shown),
@@ -115,17 +117,17 @@ def staff_export() -> ResponseReturnValue:
     db = get_session()
     lines = _filtered(services.roster_completeness(db, exam_session_id=exam.id))
     header = [
-        "exam_session",
-        "admission_number",
-        "name",
-        "id_number_masked",
-        "phone_masked",
-        "answer_data",
-        "evidence_video",
-        "evidence_videos_completed",
-        "evidence_videos_reported",
-        "last_errors",
-        "followed_up",
+        _("Exam session"),
+        _("Admission number"),
+        _("Name"),
+        _("ID number"),
+        _("Phone"),
+        str(LABELS[ArtifactKind.ANSWER_DATA]),
+        str(LABELS[ArtifactKind.EVIDENCE_VIDEO]),
+        _("Evidence videos uploaded"),
+        _("Evidence videos reported"),
+        _("Last errors"),
+        _("Followed up"),
     ]
     rows = []
     for ln in lines:
@@ -133,17 +135,17 @@ def staff_export() -> ResponseReturnValue:
         errors = sorted({a.last_error_code for a in ln.result.artifacts if a.last_error_code})
         rows.append(
             (
-                exam.code,
+                exam.name,
                 ln.candidate.admission_number,
                 ln.candidate.name,
                 ln.candidate.id_number_masked,
                 mask_phone(ln.candidate.phone),
-                ln.result.verdicts[ArtifactKind.ANSWER_DATA].value,
-                ln.result.verdicts[ArtifactKind.EVIDENCE_VIDEO].value,
+                VERDICT_LABELS[ln.result.verdicts[ArtifactKind.ANSWER_DATA]],
+                VERDICT_LABELS[ln.result.verdicts[ArtifactKind.EVIDENCE_VIDEO]],
                 sum(1 for a in videos if a.state == "completed"),
                 len(videos),
                 " ".join(errors),
-                "yes" if ln.followed_up else "no",
+                _("Yes") if ln.followed_up else _("No"),
             )
         )
     audit.record(

@@ -154,3 +154,29 @@ def test_a_candidate_finds_an_article_by_a_question_without_spaces(live, new_pag
     reader.goto(live.url + "/articles?q=无法登录")
 
     assert reader.get_by_role("link", name="无法登录智考云怎么办").is_visible()
+
+
+@pytest.mark.parametrize("viewport", SIZES)
+def test_an_admin_creates_an_exam_session_in_the_desk(live, new_page, viewport):
+    live.staff("wang.admin", "admin password 1", Role.ADMIN)
+    admin = new_page(viewport=viewport)
+    live.sign_in_staff(admin, "wang.admin", "admin password 1")
+    admin.goto(live.url + "/admin/exams")
+
+    admin.get_by_role("link", name="新建考试场次").click()
+    admin.get_by_label("代码").fill("FORMAL-2")
+    admin.get_by_label("场次名称").fill("正式面试（补考）")
+    admin.get_by_label("类型").select_option(label="正式考试")
+    admin.get_by_label("开始登录").fill("2023-01-10T10:10")
+    admin.get_by_label("开考时间").fill("2023-01-10T10:00")
+    admin.get_by_label("截止登录").fill("2023-01-10T11:00")
+    admin.get_by_label("交卷时间").fill("2023-01-10T11:10")
+    admin.get_by_role("button", name="保存").click()
+    assert "开考时间须在开放登录之后" in admin.locator("#session-form").inner_text()
+    admin.get_by_label("开考时间").fill("2023-01-10T11:00")
+    admin.get_by_role("button", name="保存").click()
+
+    assert "考试场次已保存" in admin.get_by_role("status").inner_text()
+    assert "正式面试（补考）" in admin.locator("table").inner_text()
+    assert admin.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    shot(admin, "exam-sessions", viewport)

@@ -69,6 +69,9 @@ def test_a_bad_check_digit_refuses_the_whole_file_and_names_the_line(
     assert response.status_code == 422
     assert count(db_session, Candidate) == 0
     assert '<tr class="invalid"><td>3</td>' in response.text
+    assert "<strong>身份证号</strong> " in response.text
+    assert "id_number 身份证" not in response.text
+    assert "<code>id_number</code>" not in response.text
 
 
 def test_skip_invalid_imports_the_valid_rows_and_still_reports_the_bad_ones(

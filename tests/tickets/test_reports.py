@@ -41,14 +41,41 @@ def test_the_export_masks_personal_data_and_escapes_formulas(
 
     rows = list(csv.reader(io.StringIO(response.text.lstrip("\ufeff"))))
     header, row = rows[0], dict(zip(rows[0], rows[1], strict=True))
-    assert header == reports.CSV_HEADER
-    assert row["number"] == ticket.number
-    assert row["subject"] == "'=cmd|' /C calc'!A0"
-    assert row["candidate_name"] == "王**"
-    assert row["phone"] == "138****8000"
-    assert row["id_number"] == owner.candidate.id_number_masked
+    assert header[0] == "工单号"
+    assert row["工单号"] == ticket.number
+    assert row["标题"] == "'=cmd|' /C calc'!A0"
+    assert row["考生姓名"] == "王**"
+    assert row["电话"] == "138****8000"
+    assert row["身份证号"] == owner.candidate.id_number_masked
     assert owner["id_number"] not in response.text
     assert response.headers["Content-Disposition"].startswith("attachment")
+
+
+def test_the_export_is_in_words_and_beijing_time_in_the_staff_members_language(
+    client, db_session, owner, mock_exam, open_ticket, make_staff, sign_in_staff, now
+):
+    ticket = open_ticket(owner, exam=mock_exam, category="evidence_upload")
+    ticket.breached_at = now
+    db_session.flush()
+    sign_in_staff(make_staff("supervisor"))
+
+    chinese = client.get("/staff/ticket-reports/tickets.csv").text.lstrip("\ufeff")
+    client.set_cookie("lang", "en")
+    english = client.get("/staff/ticket-reports/tickets.csv").text.lstrip("\ufeff")
+
+    zh = dict(zip(*list(csv.reader(io.StringIO(chinese)))[:2], strict=True))
+    en = dict(zip(*list(csv.reader(io.StringIO(english)))[:2], strict=True))
+    assert zh["问题"] == "佐证视频上传失败"
+    assert zh["状态"] == "新工单"
+    assert zh["考试场次"] == mock_exam.name
+    assert zh["提交时间"] == "2023-01-04 12:00:00"  # `now` is noon, Beijing time
+    assert zh["回复超时"] == "是"
+    assert en["Problem"] == "Evidence video upload fails"
+    assert en["Submitted at"] == "2023-01-04 12:00:00"
+    assert en["Answer overdue"] == "Yes"
+    for text in (chinese, english):
+        assert "evidence_upload" not in text
+        assert "+00:00" not in text
 
 
 def test_agents_cannot_export(client, make_staff, sign_in_staff):

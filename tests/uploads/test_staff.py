@@ -101,12 +101,13 @@ def test_the_csv_export_masks_personal_data_and_cannot_start_a_formula(
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
-    by_name = {r["name"]: r for r in rows}
+    by_name = {r["姓名"]: r for r in rows}
     assert set(by_name) == {"王完成", '\'=HYPERLINK("x")', "李未报"}
-    assert by_name["王完成"]["phone_masked"] == "139****5678"
-    assert "*" in by_name["王完成"]["id_number_masked"]
-    assert by_name["李未报"]["answer_data"] == "never_reported"
-    assert by_name['\'=HYPERLINK("x")']["last_errors"] == "E_NETWORK"
+    assert by_name["王完成"]["电话"] == "139****5678"
+    assert "*" in by_name["王完成"]["身份证号"]
+    assert by_name["李未报"]["答题数据（电脑，智考云，交卷后）"] == "从未上报"
+    assert by_name["李未报"]["考试场次"] == exam.name
+    assert by_name['\'=HYPERLINK("x")']["最近错误"] == "E_NETWORK"
     assert "13912345678" not in response.data.decode("utf-8-sig")
 
 
@@ -187,3 +188,15 @@ def test_a_signed_in_candidate_sees_their_own_uploads_on_the_help_page(
     assert "E_STORAGE" in page
     assert "E_NETWORK" not in page  # another candidate's error
     assert f"{exam.code}|my-video-7" in choose
+
+
+def test_an_upload_still_running_is_not_called_an_exam_in_progress(
+    session_with_uploads, client, make_staff, sign_in_staff
+):
+    exam, *_ = session_with_uploads
+    _signed_in(client, make_staff, sign_in_staff)
+
+    page = client.get(f"/staff/uploads?exam_session={exam.code}").text
+
+    assert "上传中" in page
+    assert "考试进行中" not in page
