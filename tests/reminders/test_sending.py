@@ -254,3 +254,19 @@ def test_the_uploads_view_offers_the_reminder_after_the_exam_and_sending_returns
     (row,) = db_session.scalars(select(OutboundSms)).all()
     assert row.kind == "reminder_finish_uploads"
     assert row.params["deadline"] == "1月7日12:00"  # 72 hours after the exam ended
+
+
+def test_the_audit_log_says_in_words_who_sent_which_reminder_to_how_many(
+    client, db_session, make_exam, make_candidate, make_staff, sign_in_staff, now
+):
+    exam = make_exam()
+    make_candidate(sessions=[exam])
+    _send(db_session, exam, Segment.NEVER_RAN_PHONE, now, staff=make_staff(role=Role.SUPERVISOR))
+    sign_in_staff(make_staff(role=Role.ADMIN))
+
+    html = client.get("/admin/audit", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+
+    assert "向一类考生发送了提醒" in html
+    assert "从未检测手机" in html
+    assert "提醒：检测手机" in html
+    assert "never_ran_phone" not in html
