@@ -8,17 +8,21 @@ scheduler was down) is let go rather than sent late.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from helpdesk.errors import DomainError
 from helpdesk.exams.models import ExamKind, ExamSession
 from helpdesk.reminders import services
 from helpdesk.reminders.models import Reminder, Segment
 from helpdesk.reminders.segments import READINESS_SEGMENTS
 from helpdesk.reminders.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -92,16 +96,20 @@ def _send(
     settings: Settings,
     allowed_numbers: list[str],
 ) -> int:
-    preview = services.preview(
-        session,
-        exam=moment.exam,
-        segment=segment,
-        check_id=None,
-        now=now,
-        settings=settings,
-        allowed_numbers=allowed_numbers,
-        deadline_at=moment.deadline,
-    )
+    try:
+        preview = services.preview(
+            session,
+            exam=moment.exam,
+            segment=segment,
+            check_id=None,
+            now=now,
+            settings=settings,
+            allowed_numbers=allowed_numbers,
+            deadline_at=moment.deadline,
+        )
+    except DomainError as exc:  # a message the carriers would refuse: say so, send nothing
+        log.warning("reminder %s of %s not sent: %s", trigger, moment.exam.code, exc.message)
+        return 0
     reminder = services.send(
         session,
         preview=preview,

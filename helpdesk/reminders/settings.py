@@ -51,6 +51,14 @@ def parse_offsets(name: str, raw: str) -> tuple[timedelta, ...]:
     return tuple(timedelta(hours=h) for h in hours)
 
 
+def _link(name: str, value: str) -> str:
+    """A page address for the messages. One longer than a carrier takes in a variable
+    (CARRIER_PARAM_LENGTH) does not stop the start: the preview says so, in words."""
+    if not value.startswith(("https://", "http://")):
+        raise ConfigError(f"HELPDESK_{name} must be an http(s) address; got {value!r}")
+    return value
+
+
 def from_config(config: Mapping[str, object]) -> Settings:
     start = int(str(config["REMINDER_QUIET_START_HOUR"]))
     end = int(str(config["REMINDER_QUIET_END_HOUR"]))
@@ -66,8 +74,8 @@ def from_config(config: Mapping[str, object]) -> Settings:
             "REMINDER_MOCK_OFFSETS_HOURS", str(config["REMINDER_MOCK_OFFSETS_HOURS"])
         ),
         catch_up=timedelta(minutes=int(str(config["REMINDER_CATCH_UP_MINUTES"]))),
-        check_url=str(config["REMINDER_CHECK_URL"]),
-        uploads_url=str(config["REMINDER_UPLOADS_URL"]),
+        check_url=_link("REMINDER_CHECK_URL", str(config["REMINDER_CHECK_URL"])),
+        uploads_url=_link("REMINDER_UPLOADS_URL", str(config["REMINDER_UPLOADS_URL"])),
         upload_deadline=timedelta(hours=int(str(config["REMINDER_UPLOAD_DEADLINE_HOURS"]))),
         hotline=str(config["HOTLINE"]),
         timezone=str(config["TIMEZONE"]),
