@@ -38,17 +38,22 @@ class Settings:
     timezone: str = "Asia/Shanghai"
 
 
+_UNITS = {"h": 3600, "m": 60, "s": 1}
+
+
 def parse_offsets(name: str, raw: str) -> tuple[timedelta, ...]:
-    """ "24,3" -> (24 h, 3 h), largest first; anything else stops the start."""
-    try:
-        hours = sorted({int(part) for part in raw.split(",") if part.strip()}, reverse=True)
-    except ValueError:
-        raise ConfigError(
-            f"HELPDESK_{name} must list whole hours, e.g. 24,3; got {raw!r}"
-        ) from None
-    if any(h <= 0 for h in hours):
-        raise ConfigError(f"HELPDESK_{name} must list hours above 0; got {raw!r}")
-    return tuple(timedelta(hours=h) for h in hours)
+    """ "24,3" -> (24 h, 3 h), largest first; a unit may follow ("90m", "30s": the
+    rehearsal's compressed clock); anything else stops the start."""
+    found: set[int] = set()
+    for part in (p.strip().lower() for p in raw.split(",")):
+        if not part:
+            continue
+        unit = part[-1] if part[-1] in _UNITS else "h"
+        number = part[:-1] if part[-1] in _UNITS else part
+        if not number.isdigit() or int(number) <= 0:
+            raise ConfigError(f"HELPDESK_{name} must list hours above 0, e.g. 24,3; got {raw!r}")
+        found.add(int(number) * _UNITS[unit])
+    return tuple(timedelta(seconds=s) for s in sorted(found, reverse=True))
 
 
 def _link(name: str, value: str) -> str:
