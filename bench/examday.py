@@ -67,6 +67,17 @@ def callback_env(timetable: Timetable) -> dict[str, str]:
     }
 
 
+def reminder_env(timetable: Timetable) -> dict[str, str]:
+    """The automatic reminders on the compressed clock (--reminders): two offsets inside the
+    login window, no quiet hours (the wall clock may be night in Beijing)."""
+    early, late = timetable.reminder_offsets()
+    return {
+        "HELPDESK_REMINDER_DOWNLOAD_OFFSETS_HOURS": f"{early}s,{late}s",
+        "HELPDESK_REMINDER_QUIET_START_HOUR": "0",
+        "HELPDESK_REMINDER_QUIET_END_HOUR": "0",
+    }
+
+
 def api_paths(base: str, recorder: Recorder) -> set[str]:
     answer = Client(base, recorder=recorder, audience="probe").call(
         "GET",
@@ -259,9 +270,11 @@ def deploy_and_run(args: argparse.Namespace, code: str, out: Path, started: floa
         deployment.create_staff(staff)
         lead = args.lead_seconds + 4  # the import itself takes a few seconds
         deployment.env.update(callback_env(Timetable.compressed(0, args.day_seconds)))
+        if args.reminders:
+            deployment.env.update(reminder_env(Timetable.compressed(0, args.day_seconds)))
         deployment.start_servers()
         timetable = Timetable.compressed(time.time() + lead, args.day_seconds)
-        deployment.import_exams(timetable.exams_json(code))
+        deployment.import_exams(timetable.exams_json(code, download_until_start=args.reminders))
         (out / "deployment.json").write_text(json.dumps(deployment.describe(), indent=1))
         print(f"desk at {deployment.url}: {json.dumps(deployment.describe())}", flush=True)
         target = Target(

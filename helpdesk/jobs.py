@@ -90,7 +90,7 @@ JOBS: list[Job] = [
     Job(
         "reminders.send_automatic",
         "helpdesk.reminders.jobs:send_automatic",
-        *_every(minutes=1),
+        *_every(seconds=15),
     ),
     Job("tickets.mark_breaches", "helpdesk.tickets.jobs:mark_breaches", *_every(minutes=1)),
     Job("privacy.erase_due", "helpdesk.privacy.jobs:erase_due", *_every(hours=1)),

@@ -18,6 +18,7 @@ from bench.rehearsal.fault_checks import fault_checks
 from bench.rehearsal.faults import Faults
 from bench.rehearsal.ledger import compare
 from bench.rehearsal.plans import CandidatePlan
+from bench.rehearsal.reminder_checks import reminder_check
 from bench.rehearsal.report import Check, Result, endpoint_figures
 from bench.rehearsal.timetable import EXAM_MIN, RUSH_MIN, UPLOAD_TAIL_MIN, Timetable
 
@@ -173,6 +174,8 @@ def evaluate(
             + (f"; first: {tool_errors[0].splitlines()[-1]}" if tool_errors else ""),
         )
     )
+    if getattr(args, "reminders", False):
+        checks.append(reminder_check(stores))
     checks.extend(
         fault_checks(
             args, ctx=ctx, stores=stores, faults=faults, deployment=deployment, faults_on=faults_on

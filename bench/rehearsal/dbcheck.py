@@ -3,7 +3,7 @@ session, and the queue depth while the day runs."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -34,6 +34,8 @@ class Stores:
     artifacts: list[dict[str, Any]]
     call_attempts: list[dict[str, Any]]
     sms: list[dict[str, Any]]
+    #: The session's reminders (--reminders): trigger, segment, recipients, skipped.
+    reminders: list[dict[str, Any]] = field(default_factory=list)
 
 
 QUERIES = {
@@ -111,6 +113,18 @@ def collect(engine: Engine, code: str) -> Stores:
                        a.ended_at
                 FROM call_attempts a JOIN help_requests h ON h.id = a.help_request_id
                 JOIN exam_sessions e ON e.id = h.exam_session_id WHERE e.code = :code"""),
+                    {"code": code},
+                ).mappings()
+            ]
+        if "reminders" in tables:
+            stores.reminders = [
+                dict(r)
+                for r in connection.execute(
+                    text("""
+                SELECT r.id, r.trigger, r.segment, r.kind, r.origin, r.recipients, r.skipped,
+                       r.send_at
+                FROM reminders r JOIN exam_sessions e ON e.id = r.exam_session_id
+                WHERE e.code = :code ORDER BY r.send_at, r.id"""),
                     {"code": code},
                 ).mappings()
             ]

@@ -291,7 +291,9 @@ def aliyun_environment(fake_url: str) -> dict[str, str]:
         "HELPDESK_ALIYUN_SMS_SIGN_NAME": "考试技术支持",
         "HELPDESK_ALIYUN_SMS_ENDPOINT": fake_url,
         "HELPDESK_SMS_TEMPLATE_CODES": (
-            "unreachable=SMS_900001,ticket_reply=SMS_900002,upload_followup=SMS_900003"
+            "unreachable=SMS_900001,ticket_reply=SMS_900002,upload_followup=SMS_900003,"
+            "reminder_run_agent=SMS_900004,reminder_fix_pc=SMS_900005,"
+            "reminder_phone_check=SMS_900006,reminder_finish_uploads=SMS_900007"
         ),
         "HELPDESK_ALIYUN_CCC_INSTANCE_ID": "ccc-rehearsal",
         "HELPDESK_ALIYUN_CCC_ENDPOINT": fake_url,

@@ -39,6 +39,12 @@ def parse_args(argv: list[str] | None, description: str) -> argparse.Namespace:
         default=500.0,
         help="candidate requests' 95th percentile must stay under this",
     )
+    parser.add_argument(
+        "--reminders",
+        action="store_true",
+        help="close the download window at the exam start and let the scheduler send the "
+        "automatic readiness reminders on the compressed clock (docs/reminders.md); reported",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
     parser.add_argument(
         "--time-limit",

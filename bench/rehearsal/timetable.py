@@ -129,24 +129,38 @@ class Timetable:
             for name, a, b in zip(names, BREAKS[:-1], BREAKS[1:], strict=True)
         }
 
-    def exam_session(self, code: str) -> dict[str, str]:
-        """One entry of `flask exams import` for the compressed formal exam."""
+    def exam_session(self, code: str, *, download_until_start: bool = False) -> dict[str, str]:
+        """One entry of `flask exams import` for the compressed formal exam; with
+        download_until_start the download window closes when the exam starts, so that the
+        automatic reminders before it closes fall inside the compressed day (--reminders)."""
 
         def iso(wall: float) -> str:
             return datetime.fromtimestamp(wall, UTC).isoformat()
 
         opens = datetime.fromtimestamp(self.login_opens, UTC)
+        closes = (
+            iso(self.starts) if download_until_start else (opens - timedelta(days=5)).isoformat()
+        )
         return {
             "code": code,
             "name": f"Rehearsal formal exam {code}",
             "kind": "formal",
             "download_opens": (opens - timedelta(days=6)).isoformat(),
-            "download_closes": (opens - timedelta(days=5)).isoformat(),
+            "download_closes": closes,
             "login_opens": iso(self.login_opens),
             "starts": iso(self.starts),
             "login_closes": iso(self.starts),
             "ends": iso(self.ends),
         }
 
-    def exams_json(self, code: str) -> str:
-        return json.dumps([self.exam_session(code)], indent=2)
+    def exams_json(self, code: str, *, download_until_start: bool = False) -> str:
+        return json.dumps(
+            [self.exam_session(code, download_until_start=download_until_start)], indent=2
+        )
+
+    def reminder_offsets(self) -> tuple[int, int]:
+        """The automatic reminders' two offsets before the download window closes (at the
+        start, --reminders), in seconds: a quarter and three quarters into the login window,
+        as the desk's 24 h and 3 h are into the eve of a real one."""
+        window = self.starts - self.login_opens
+        return round(window * 0.75), max(1, round(window * 0.25))

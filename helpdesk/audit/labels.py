@@ -52,6 +52,8 @@ ACTION_LABELS = {
     "uploads.guidance_edit": _l("Edited upload guidance"),
     # SMS outbox (helpdesk.notify).
     "sms.retry": _l("Sent a failed SMS again"),
+    # Reminders (helpdesk.reminders).
+    "reminder.send": _l("Sent a reminder to a segment"),
 }
 
 TARGET_LABELS = {
@@ -86,6 +88,14 @@ DETAIL_LABELS = {
     "action": _l("Action"),
     "since": _l("From"),
     "until": _l("To"),
+    "segment": _l("Segment"),
+    "check": _l("Check"),
+    "kind": _l("Message"),
+    "recipients": _l("Candidates texted"),
+    "skipped": _l("Skipped (reminded that day)"),
+    "origin": _l("Sent by"),
+    "trigger": _l("Calendar moment"),
+    "send_at": _l("Goes at"),
 }
 
 #: Values that are codes (roles, ticket statuses, how a sign-in was finished).
@@ -101,6 +111,16 @@ VALUE_LABELS = {
     "totp": _l("code from the authenticator app"),
     "recovery_code": _l("recovery code"),
     "none": _l("password only"),
+    "never_ran_agent": _l("Never ran the agent"),
+    "agent_failed": _l("PC not ready (agent verdict fail)"),
+    "never_ran_phone": _l("Never ran the phone check"),
+    "uploads_incomplete": _l("Uploads incomplete after the exam"),
+    "reminder_run_agent": _l("Reminder: run the device check"),
+    "reminder_fix_pc": _l("Reminder: fix the computer"),
+    "reminder_phone_check": _l("Reminder: check the phone"),
+    "reminder_finish_uploads": _l("Reminder: finish the uploads"),
+    "manual": _l("by a supervisor"),
+    "automatic": _l("automatic"),
 }
 
 

@@ -8,17 +8,21 @@ scheduler was down) is let go rather than sent late.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from helpdesk.errors import DomainError
 from helpdesk.exams.models import ExamKind, ExamSession
 from helpdesk.reminders import services
 from helpdesk.reminders.models import Reminder, Segment
 from helpdesk.reminders.segments import READINESS_SEGMENTS
 from helpdesk.reminders.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -32,8 +36,13 @@ class Moment:
     deadline: datetime
 
 
-def _hours(offset: timedelta) -> int:
-    return int(offset.total_seconds() // 3600)
+def _offset_name(offset: timedelta) -> str:
+    """24h, 90m, 30s: the trigger's name for an offset."""
+    seconds = int(offset.total_seconds())
+    for unit, size in (("h", 3600), ("m", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
 
 
 def moments(session: Session, *, now: datetime, settings: Settings) -> list[Moment]:
@@ -48,7 +57,7 @@ def moments(session: Session, *, now: datetime, settings: Settings) -> list[Mome
         assert exam.download_closes is not None
         for offset in settings.download_offsets:
             at = exam.download_closes - offset
-            found.append(Moment(exam, f"download-{_hours(offset)}h", at, exam.download_closes))
+            found.append(Moment(exam, f"download-{_offset_name(offset)}", at, exam.download_closes))
     last_mock = session.scalars(
         select(ExamSession)
         .where(ExamSession.kind == ExamKind.MOCK, ExamSession.ends > now)
@@ -58,7 +67,7 @@ def moments(session: Session, *, now: datetime, settings: Settings) -> list[Mome
     if last_mock is not None:
         for offset in settings.mock_offsets:
             at = last_mock.ends - offset
-            found.append(Moment(last_mock, f"mock-{_hours(offset)}h", at, last_mock.ends))
+            found.append(Moment(last_mock, f"mock-{_offset_name(offset)}", at, last_mock.ends))
     return [m for m in found if m.at <= now < m.at + settings.catch_up]
 
 
@@ -92,16 +101,20 @@ def _send(
     settings: Settings,
     allowed_numbers: list[str],
 ) -> int:
-    preview = services.preview(
-        session,
-        exam=moment.exam,
-        segment=segment,
-        check_id=None,
-        now=now,
-        settings=settings,
-        allowed_numbers=allowed_numbers,
-        deadline_at=moment.deadline,
-    )
+    try:
+        preview = services.preview(
+            session,
+            exam=moment.exam,
+            segment=segment,
+            check_id=None,
+            now=now,
+            settings=settings,
+            allowed_numbers=allowed_numbers,
+            deadline_at=moment.deadline,
+        )
+    except DomainError as exc:  # a message the carriers would refuse: say so, send nothing
+        log.warning("reminder %s of %s not sent: %s", trigger, moment.exam.code, exc.message)
+        return 0
     reminder = services.send(
         session,
         preview=preview,

@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Date, Integer, String, cast, literal, select, type_coerce
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 from helpdesk import csvexport
 from helpdesk.audit import services as audit
 from helpdesk.db import UTCDateTime, is_postgres
+from helpdesk.errors import DomainError
 from helpdesk.exams.models import ExamSession
 from helpdesk.identity.models import Candidate
 from helpdesk.notify import registry
@@ -107,6 +109,8 @@ class Preview:
     sample: list[str]
     params: dict[str, str]
     send_at: datetime
+    #: Whether the quiet hours hold the messages until send_at.
+    held: bool = False
 
     @property
     def count(self) -> int:
@@ -144,7 +148,17 @@ def preview(
     )
     at = deadline_at or deadline(exam, segment, now=now, settings=settings)
     params = params_for(segment, deadline_at=at, check_id=check_id, settings=settings)
-    registry.check_params(kind, params, allowed_numbers=allowed_numbers)
+    try:
+        registry.check_params(kind, params, allowed_numbers=allowed_numbers)
+    except registry.UnsafeSms as exc:
+        raise DomainError(
+            str(
+                _l(
+                    "This message breaks a carrier's rule (%(rule)s); see docs/reminders.md.",
+                    rule=str(exc),
+                )
+            )
+        ) from None
     return Preview(
         exam=exam,
         segment=segment,
@@ -155,6 +169,7 @@ def preview(
         sample=[csvexport.mask_name(n) for n in names],
         params=params,
         send_at=send_at,
+        held=send_at > now,
     )
 
 

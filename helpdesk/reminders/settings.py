@@ -38,17 +38,30 @@ class Settings:
     timezone: str = "Asia/Shanghai"
 
 
+_UNITS = {"h": 3600, "m": 60, "s": 1}
+
+
 def parse_offsets(name: str, raw: str) -> tuple[timedelta, ...]:
-    """ "24,3" -> (24 h, 3 h), largest first; anything else stops the start."""
-    try:
-        hours = sorted({int(part) for part in raw.split(",") if part.strip()}, reverse=True)
-    except ValueError:
-        raise ConfigError(
-            f"HELPDESK_{name} must list whole hours, e.g. 24,3; got {raw!r}"
-        ) from None
-    if any(h <= 0 for h in hours):
-        raise ConfigError(f"HELPDESK_{name} must list hours above 0; got {raw!r}")
-    return tuple(timedelta(hours=h) for h in hours)
+    """ "24,3" -> (24 h, 3 h), largest first; a unit may follow ("90m", "30s": the
+    rehearsal's compressed clock); anything else stops the start."""
+    found: set[int] = set()
+    for part in (p.strip().lower() for p in raw.split(",")):
+        if not part:
+            continue
+        unit = part[-1] if part[-1] in _UNITS else "h"
+        number = part[:-1] if part[-1] in _UNITS else part
+        if not number.isdigit() or int(number) <= 0:
+            raise ConfigError(f"HELPDESK_{name} must list hours above 0, e.g. 24,3; got {raw!r}")
+        found.add(int(number) * _UNITS[unit])
+    return tuple(timedelta(seconds=s) for s in sorted(found, reverse=True))
+
+
+def _link(name: str, value: str) -> str:
+    """A page address for the messages. One longer than a carrier takes in a variable
+    (CARRIER_PARAM_LENGTH) does not stop the start: the preview says so, in words."""
+    if not value.startswith(("https://", "http://")):
+        raise ConfigError(f"HELPDESK_{name} must be an http(s) address; got {value!r}")
+    return value
 
 
 def from_config(config: Mapping[str, object]) -> Settings:
@@ -66,8 +79,8 @@ def from_config(config: Mapping[str, object]) -> Settings:
             "REMINDER_MOCK_OFFSETS_HOURS", str(config["REMINDER_MOCK_OFFSETS_HOURS"])
         ),
         catch_up=timedelta(minutes=int(str(config["REMINDER_CATCH_UP_MINUTES"]))),
-        check_url=str(config["REMINDER_CHECK_URL"]),
-        uploads_url=str(config["REMINDER_UPLOADS_URL"]),
+        check_url=_link("REMINDER_CHECK_URL", str(config["REMINDER_CHECK_URL"])),
+        uploads_url=_link("REMINDER_UPLOADS_URL", str(config["REMINDER_UPLOADS_URL"])),
         upload_deadline=timedelta(hours=int(str(config["REMINDER_UPLOAD_DEADLINE_HOURS"]))),
         hotline=str(config["HOTLINE"]),
         timezone=str(config["TIMEZONE"]),

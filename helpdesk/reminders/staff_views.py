@@ -106,7 +106,13 @@ def reminder_effects(exam: ExamSession) -> dict[str, Any]:
         "acted": labels.ACTED_LABELS,
         "origins": labels.ORIGIN_LABELS,
         "can_send": _is_supervisor(),
+        "checks": _checks(),
     }
+
+
+def _checks() -> list[tuple[str, str]]:
+    locale = str(get_locale() or "zh_CN")
+    return [(c, segments.check_title(c, locale)) for c in segments.check_ids()]
 
 
 def _is_supervisor() -> bool:

@@ -296,6 +296,7 @@ FACTORIES: dict[str, ObjectKind] = {
     "readiness.report:code": ObjectKind("helpdesk.readiness", _report),
     "readiness_staff.staff_report:code": ObjectKind("helpdesk.readiness", _report),
     "readiness_staff:code": ObjectKind("helpdesk.exams", _exam_code, candidate_owned=False),
+    "reminders_staff:code": ObjectKind("helpdesk.exams", _exam_code, candidate_owned=False),
     "candidate_id": ObjectKind("helpdesk.identity", _candidate_id, candidate_owned=False),
     "slug": ObjectKind("helpdesk.knowledge", _article, candidate_owned=False),
     "entry_id": ObjectKind("helpdesk.uploads", _guidance_entry, candidate_owned=False),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 import threading
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, func, select
@@ -172,3 +173,19 @@ def test_two_schedulers_at_once_send_each_reminder_once(app):
     assert errors == []
     assert reminders == 3
     assert messages == 2  # never ran the agent, never checked the phone: one each
+
+
+def test_a_message_the_carriers_would_refuse_is_logged_and_not_sent(
+    db_session, make_exam, make_candidate, caplog
+):
+    exam = make_exam(download_closes=CLOSES)
+    make_candidate(sessions=[exam])
+    too_long = replace(SETTINGS, check_url="https://exam-support.example.edu.cn/readiness")
+
+    sent = auto.send_automatic(
+        db_session, now=CLOSES - timedelta(hours=3), settings=too_long, allowed_numbers=ALLOWED
+    )
+
+    assert sent == 0
+    assert db_session.scalar(select(func.count()).select_from(OutboundSms)) == 0
+    assert "not sent" in caplog.text

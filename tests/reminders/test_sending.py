@@ -149,6 +149,7 @@ def test_no_message_goes_in_the_quiet_hours_it_is_held_until_they_end(
     assert row.next_attempt_at >= now
     assert row.next_attempt_at - now <= timedelta(hours=11)
     assert preview.send_at == row.next_attempt_at
+    assert preview.held == (goes_at != beijing)
 
 
 def test_a_failed_pc_reminder_names_each_candidates_failed_check_in_words(
@@ -207,3 +208,65 @@ def test_bad_input_is_a_translated_422_and_agents_cannot_send(
     assert missing.status_code == 404
     assert as_agent.status_code == 403
     assert db_session.scalar(select(Reminder)) is None
+
+
+def test_a_supervisor_narrows_the_failed_segment_to_one_check_from_the_readiness_view(
+    client, db_session, make_exam, make_candidate, make_staff, sign_in_staff, report, now
+):
+    exam = make_exam()
+    updates = make_candidate(sessions=[exam], name="赵六").candidate
+    memory = make_candidate(sessions=[exam], name="钱七").candidate
+    report(updates, at=now - timedelta(hours=1), verdict="fail", failed=("auto_updates",))
+    report(memory, at=now - timedelta(hours=1), verdict="fail", failed=("memory",))
+    sign_in_staff(make_staff(role=Role.SUPERVISOR))
+
+    readiness = client.get(f"/staff/readiness/{exam.code}").get_data(as_text=True)
+    page = client.get(f"/staff/reminders/{exam.code}/new?segment=agent_failed&check=auto_updates")
+    client.post(
+        f"/staff/reminders/{exam.code}", data={"segment": "agent_failed", "check": "auto_updates"}
+    )
+
+    assert 'name="check"' in readiness
+    assert 'value="auto_updates"' in readiness
+    html = page.get_data(as_text=True)
+    assert "赵*" in html
+    assert "钱*" not in html
+    assert "系统自动更新" in html
+    (row,) = db_session.scalars(select(OutboundSms)).all()
+    assert row.params["check"] == "系统自动更新"
+    assert db_session.scalar(select(Reminder)).check_id == "auto_updates"
+
+
+def test_the_uploads_view_offers_the_reminder_after_the_exam_and_sending_returns_there(
+    client, db_session, make_exam, make_candidate, make_staff, sign_in_staff, now
+):
+    ended = make_exam(
+        starts=now - timedelta(hours=1), login_closes=now - timedelta(hours=1), ends=now
+    )
+    make_candidate(sessions=[ended])
+    sign_in_staff(make_staff(role=Role.SUPERVISOR))
+
+    overview = client.get(f"/staff/uploads?exam_session={ended.code}").get_data(as_text=True)
+    sent = client.post(f"/staff/reminders/{ended.code}", data={"segment": "uploads_incomplete"})
+
+    assert "segment=uploads_incomplete" in overview
+    assert sent.headers["Location"].startswith("/staff/uploads")
+    (row,) = db_session.scalars(select(OutboundSms)).all()
+    assert row.kind == "reminder_finish_uploads"
+    assert row.params["deadline"] == "1月7日12:00"  # 72 hours after the exam ended
+
+
+def test_the_audit_log_says_in_words_who_sent_which_reminder_to_how_many(
+    client, db_session, make_exam, make_candidate, make_staff, sign_in_staff, now
+):
+    exam = make_exam()
+    make_candidate(sessions=[exam])
+    _send(db_session, exam, Segment.NEVER_RAN_PHONE, now, staff=make_staff(role=Role.SUPERVISOR))
+    sign_in_staff(make_staff(role=Role.ADMIN))
+
+    html = client.get("/admin/audit", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+
+    assert "向一类考生发送了提醒" in html
+    assert "从未检测手机" in html
+    assert "提醒：检测手机" in html
+    assert "never_ran_phone" not in html
