@@ -77,7 +77,7 @@ def test_candidates_sign_in_while_a_streamed_response_is_read_slowly(
 
 
 def test_the_ticket_export_has_every_row_once_in_order(live_desk, roster, staff_browser):
-    exam = roster(3, tickets=ROWS)
+    roster(3, tickets=ROWS)
     browser = staff_browser("supervisor")
 
     body = browser.get(live_desk.url + "/staff/ticket-reports/tickets.csv").content.decode()
