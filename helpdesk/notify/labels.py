@@ -9,7 +9,7 @@ from helpdesk.notify.models import SmsStatus
 
 STATUS_LABELS = {
     SmsStatus.PENDING: _l("Waiting to be sent"),
-    SmsStatus.SENT: _l("Sent"),
+    SmsStatus.SENT: _l("Handed to the carrier"),
     SmsStatus.DELIVERED: _l("Delivered"),
     SmsStatus.FAILED: _l("Could not be sent"),
 }
