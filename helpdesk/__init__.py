@@ -32,6 +32,7 @@ BLUEPRINTS = [
     "helpdesk.uploads.staff_views",
     "helpdesk.tickets.views",
     "helpdesk.tickets.staff_views",
+    "helpdesk.tickets.canned.staff_views",
     "helpdesk.knowledge.views",
     "helpdesk.knowledge.staff_views",
 ]
