@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import functools
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
+    current_app,
     flash,
     make_response,
     redirect,
@@ -20,8 +22,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from helpdesk import clock, nav, panel, streaming
+from helpdesk import charts, clock, nav, panel, streaming
 from helpdesk.audit import services as audit
+from helpdesk.categories import LABELS as CATEGORY_LABELS
 from helpdesk.categories import Category
 from helpdesk.db import get_session
 from helpdesk.errors import DomainError, NotFound
@@ -315,8 +318,23 @@ def candidate_panel(candidate_id: int) -> ResponseReturnValue:
 @staff_required(Role.SUPERVISOR)
 def reports_page() -> ResponseReturnValue:
     session = get_session()
+    volume = reports.per_hour(
+        session,
+        now=clock.utcnow(),
+        zone=ZoneInfo(str(current_app.config["TIMEZONE"])),
+        exam_session_id=_int("exam_session"),
+    )
+    hourly = [
+        charts.bars(
+            _("%(category)s: tickets per hour", category=CATEGORY_LABELS[Category(category)]),
+            volume.hours,
+            counts,
+        )
+        for category, counts in volume.by_category.items()
+    ]
     return render_template(
         "tickets/reports.html",
+        hourly=hourly,
         report=reports.report(session, exam_session_id=_int("exam_session")),
         categories=list(Category),
         sessions=session.scalars(select(ExamSession).order_by(ExamSession.starts)).all(),
