@@ -324,14 +324,10 @@ def reports_page() -> ResponseReturnValue:
         zone=ZoneInfo(str(current_app.config["TIMEZONE"])),
         exam_session_id=_int("exam_session"),
     )
-    hourly = [
-        charts.bars(
-            _("%(category)s: tickets per hour", category=CATEGORY_LABELS[Category(category)]),
-            volume.hours,
-            counts,
-        )
-        for category, counts in volume.by_category.items()
-    ]
+    hourly = []
+    for category, counts in volume.by_category.items():
+        title = _("%(category)s: tickets per hour", category=CATEGORY_LABELS[Category(category)])
+        hourly.append((title, charts.bars(title, volume.hours, counts)))
     return render_template(
         "tickets/reports.html",
         hourly=hourly,

@@ -214,3 +214,22 @@ def test_a_new_ticket_appears_in_the_inbox_without_a_reload_marked_unread(live, 
     assert "本页有 1 个未读工单" in agent.locator("#inbox-news").inner_text()
     assert "还剩" in row.inner_text()
     shot(agent, "inbox-live", viewport)
+
+
+@pytest.mark.parametrize("viewport", SIZES)
+def test_supervisors_read_the_charts_of_tickets_and_the_wallboard(live, new_page, viewport):
+    arrange_ticket(live)
+    live.staff("zhang.sup", "supervisor password 1", Role.SUPERVISOR)
+    sup = new_page(viewport=viewport)
+    live.sign_in_staff(sup, "zhang.sup", "supervisor password 1")
+
+    sup.goto(live.url + "/staff/ticket-reports")
+    bars = sup.locator("#hourly svg.chart")
+    assert bars.count() == 1
+    assert "下载安装：每小时工单数" in bars.first.locator("title").text_content()
+    assert sup.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    shot(sup, "ticket-reports", viewport)
+    sup.goto(live.url + "/staff/callbacks/wallboard")
+    assert sup.locator("#day-charts svg.chart").count() == 2
+    assert sup.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    shot(sup, "wallboard", viewport)
