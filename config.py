@@ -44,6 +44,18 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
+POOLER_MODES = ("", "session", "transaction")
+
+
+def _pooler(raw: str) -> str:
+    mode = raw.strip().lower()
+    if mode not in POOLER_MODES:
+        raise ConfigError(
+            f"HELPDESK_DATABASE_POOLER must be empty, session or transaction, got {raw!r}"
+        )
+    return mode
+
+
 def _choice(env: dict[str, str], name: str, allowed: tuple[str, ...]) -> str:
     """One of allowed (the first is the default), compared without case."""
     raw = (env.get(name) or allowed[0]).strip().lower()
@@ -74,6 +86,12 @@ def from_env(env: dict[str, str] | None = None) -> dict[str, object]:
         "ID_HASH_KEY": secret("HELPDESK_ID_HASH_KEY"),
         "DATABASE_URL": database_url,
         "DATABASE_POOL_SIZE": _int(env, "HELPDESK_DATABASE_POOL_SIZE", 10),
+        # "transaction" when PostgreSQL is reached through a transaction-mode pooler
+        # (PgBouncer pool_mode = transaction, or a cloud proxy in that mode): consecutive
+        # transactions may run on different server connections, so psycopg must not
+        # prepare statements (prepare_threshold=None). Empty or "session": direct, or a
+        # session-mode pooler, where prepared statements are safe.
+        "DATABASE_POOLER": _pooler(env.get("HELPDESK_DATABASE_POOLER", "")),
         "PUBLIC_URL": public_url,
         "TIMEZONE": env.get("HELPDESK_TIMEZONE", "Asia/Shanghai"),
         "REDIS_URL": env.get("HELPDESK_REDIS_URL", ""),
@@ -87,6 +105,10 @@ def from_env(env: dict[str, str] | None = None) -> dict[str, object]:
         "NOTIFIER": env.get("HELPDESK_NOTIFIER", "log"),
         "SMS_FROM": env.get("HELPDESK_SMS_FROM", ""),
         "HOTLINE": env.get("HELPDESK_HOTLINE", "400-088-0028"),
+        # The organizer's candidate platform, where 智考云 and 智考通 are downloaded.
+        "CANDIDATE_PLATFORM_URL": env.get(
+            "HELPDESK_CANDIDATE_PLATFORM_URL", "https://vict.zhikaocn.com"
+        ).strip(),
         # Aliyun (docs/callbacks.md "Reaching candidates in mainland China"): one AccessKey
         # for SMS and the contact center; endpoints may point at a local fake.
         "ALIYUN_ACCESS_KEY_ID": env.get("HELPDESK_ALIYUN_ACCESS_KEY_ID", ""),
@@ -113,10 +135,32 @@ def from_env(env: dict[str, str] | None = None) -> dict[str, object]:
         "CALLBACK_PICKUP_SECONDS": _int(env, "HELPDESK_CALLBACK_PICKUP_SECONDS", 30),
         "CALLBACK_PRESENCE_SECONDS": _int(env, "HELPDESK_CALLBACK_PRESENCE_SECONDS", 45),
         "TWILIO_TIMEOUT_SECONDS": _int(env, "HELPDESK_TWILIO_TIMEOUT_SECONDS", 10),
+        # HELPDESK_TELEPHONY=aliyun: the contact-center instance that holds the two lines.
+        "ALIYUN_CCC_INSTANCE_ID": env.get("HELPDESK_ALIYUN_CCC_INSTANCE_ID", ""),
+        "ALIYUN_CCC_ENDPOINT": env.get("HELPDESK_ALIYUN_CCC_ENDPOINT", ""),
+        "ALIYUN_CCC_RING_SECONDS": _int(env, "HELPDESK_ALIYUN_CCC_RING_SECONDS", 30),
+        #: The carriers' shortest gap between two calls to one callee.
+        "ALIYUN_CCC_CALLEE_GAP_SECONDS": _int(env, "HELPDESK_ALIYUN_CCC_CALLEE_GAP_SECONDS", 60),
         # The post-exam upload follow-up (docs/uploads.md).
         "UPLOAD_FOLLOWUP_GRACE_MINUTES": _int(env, "HELPDESK_UPLOAD_FOLLOWUP_GRACE_MINUTES", 30),
         "UPLOAD_FOLLOWUP_HORIZON_HOURS": _int(env, "HELPDESK_UPLOAD_FOLLOWUP_HORIZON_HOURS", 72),
         "UPLOAD_FOLLOWUP_KINDS": env.get("HELPDESK_UPLOAD_FOLLOWUP_KINDS", "formal"),
+        # Readiness reminders (docs/reminders.md): no SMS in the quiet hours (Beijing time,
+        # from START to END o'clock; held until they end); automatic reminders this many hours
+        # before the download window closes and before the last mock day ends; the pages the
+        # messages link to (no personal data in them; sign-in still required).
+        "REMINDER_QUIET_START_HOUR": _int(env, "HELPDESK_REMINDER_QUIET_START_HOUR", 21),
+        "REMINDER_QUIET_END_HOUR": _int(env, "HELPDESK_REMINDER_QUIET_END_HOUR", 8),
+        "REMINDER_DOWNLOAD_OFFSETS_HOURS": env.get(
+            "HELPDESK_REMINDER_DOWNLOAD_OFFSETS_HOURS", "24,3"
+        ),
+        "REMINDER_MOCK_OFFSETS_HOURS": env.get("HELPDESK_REMINDER_MOCK_OFFSETS_HOURS", "24,3"),
+        "REMINDER_CATCH_UP_MINUTES": _int(env, "HELPDESK_REMINDER_CATCH_UP_MINUTES", 60),
+        "REMINDER_CHECK_URL": env.get("HELPDESK_REMINDER_CHECK_URL", f"{public_url}/readiness"),
+        "REMINDER_UPLOADS_URL": env.get(
+            "HELPDESK_REMINDER_UPLOADS_URL", f"{public_url}/uploads/help"
+        ),
+        "REMINDER_UPLOAD_DEADLINE_HOURS": _int(env, "HELPDESK_REMINDER_UPLOAD_DEADLINE_HOURS", 72),
         # Device readiness. Reports per candidate sign-in: a run uploads once (its retries
         # reuse one key). Speed tests per address, counted in MB moved (a candidate's whole
         # test moves well under 1 GB).
@@ -147,6 +191,11 @@ def from_env(env: dict[str, str] | None = None) -> dict[str, object]:
         # Encrypts the staff's TOTP seeds at rest; the session key unless set on its own.
         "TOTP_KEY": env.get("HELPDESK_TOTP_KEY") or secret_key,
         "PROXY_HOPS": _int(env, "HELPDESK_PROXY_HOPS", 0),
+        # PIPL: days after an exam session's results are published before its candidates'
+        # phone numbers, ticket texts and attachments, device facts and upload events go.
+        "RETENTION_DAYS": _int(env, "HELPDESK_RETENTION_DAYS", 30),
+        # An attachment file with no committed row is removed once it is this old.
+        "ORPHAN_FILE_GRACE_MINUTES": _int(env, "HELPDESK_ORPHAN_FILE_GRACE_MINUTES", 60),
         # Peers whose X-Forwarded-* headers are believed (addresses or networks, comma
         # separated); empty: any peer, as before (docs/deploy.md).
         "TRUSTED_PROXIES": env.get("HELPDESK_TRUSTED_PROXIES", ""),

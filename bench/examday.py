@@ -98,7 +98,7 @@ def schedule_faults(
         faults.kill_workers(tt.at(2), tt.day_ends, args.kill_every)
     if args.fault_redis_stop:
         faults.stop_redis(tt.at(30))
-    if args.fault_twilio and deployment.telephony == "twilio":
+    if args.fault_twilio and deployment.telephony != "desk":
         # While the 求助 burst is being called back: errors, then hangs, then recovery.
         recovered = "triple" if args.fault_twilio_callbacks else "ok"
         faults.twilio_modes([(tt.at(50.2), "error"), (tt.at(53), "hang"), (tt.at(57), recovered)])
@@ -236,7 +236,7 @@ def deploy_and_run(args: argparse.Namespace, code: str, out: Path, started: floa
     deployment = Deployment(
         out,
         pg_server=args.pg_server,
-        telephony="twilio" if {"twilio", "twilio-callbacks"} & set(faults_on) else "desk",
+        telephony=args.provider if {"twilio", "twilio-callbacks"} & set(faults_on) else "desk",
         schedulers=2 if args.fault_two_schedulers else 1,
     )
 
@@ -248,7 +248,7 @@ def deploy_and_run(args: argparse.Namespace, code: str, out: Path, started: floa
     try:
         print(f"deploying into {out} ...", flush=True)
         deployment.prepare()
-        if args.fault_twilio_callbacks and deployment.telephony == "twilio":
+        if args.fault_twilio_callbacks and deployment.telephony != "desk":
             set_twilio_mode(deployment.twilio_port, "triple")
         candidates = people.fake_people(args.candidates, code, args.seed)
         # A placeholder timetable so the roster can be imported; moved to "now" below.

@@ -30,6 +30,7 @@ BLUEPRINTS = [
     "helpdesk.readiness.staff_views",
     "helpdesk.uploads.views",
     "helpdesk.uploads.staff_views",
+    "helpdesk.reminders.staff_views",
     "helpdesk.tickets.views",
     "helpdesk.tickets.staff_views",
     "helpdesk.tickets.canned.staff_views",
@@ -70,7 +71,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     from helpdesk.callbacks import settings as callbacks_settings
     from helpdesk.notify import settings as notify_settings
+    from helpdesk.privacy import settings as privacy_settings
     from helpdesk.readiness import settings as readiness_settings
+    from helpdesk.reminders import kinds as reminder_kinds  # noqa: F401 - registers SMS kinds
+    from helpdesk.reminders import settings as reminders_settings
     from helpdesk.tickets import settings as tickets_settings
     from helpdesk.uploads import settings as uploads_settings
 
@@ -79,6 +83,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     callbacks_settings.init_app(app)
     readiness_settings.init_app(app)
     uploads_settings.init_app(app)
+    reminders_settings.init_app(app)
+    privacy_settings.init_app(app)
 
     from helpdesk import api, cli, metrics
 

@@ -11,7 +11,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from helpdesk import clock
+from helpdesk import clock, devserver
 from helpdesk.db import session_scope
 from helpdesk.errors import DomainError
 
@@ -78,6 +78,33 @@ def exams_import(file: Path) -> None:
         click.echo(f"{code}: {status}")
 
 
+@exams_cli.command("results-published")
+@click.argument("code")
+@click.option("--at", "at", default=None, help="ISO time with offset (default: now).")
+def exams_results_published(code: str, at: str | None) -> None:
+    """Record when CODE's results were published (its retention period starts then)."""
+    from datetime import datetime
+
+    from helpdesk.exams import services
+
+    now = clock.utcnow()
+    try:
+        moment = datetime.fromisoformat(at) if at else now
+    except ValueError:
+        click.echo(f"error: {at!r} is not an ISO time such as 2023-01-20T10:00+08:00", err=True)
+        sys.exit(1)
+    if moment.tzinfo is None:
+        click.echo("error: give the time with its offset, e.g. +08:00", err=True)
+        sys.exit(1)
+    try:
+        with session_scope() as session:
+            exam = services.get_by_code(session, code)
+            services.record_results_published(session, exam=exam, at=moment, now=now)
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(f"{code}: results published at {moment.isoformat()}")
+
+
 @roster_cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--skip-invalid", is_flag=True, help="Import the valid rows even if some are not.")
@@ -114,11 +141,16 @@ def roster_import(file: Path, skip_invalid: bool) -> None:
 
 @jobs_cli.command("run")
 @click.option("--once", "job_id", default=None, help="Run this job once and exit.")
-def jobs_run(job_id: str | None) -> None:
+@click.option(
+    "--with-parent", "parent", type=int, default=None, hidden=True, help="Stop when PID exits."
+)
+def jobs_run(job_id: str | None, parent: int | None) -> None:
     """Run the scheduler (or one job once)."""
     from helpdesk import jobs
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if parent is not None:
+        devserver.stop_with_parent(parent)
     if job_id:
         try:
             job = jobs.find(job_id)
@@ -158,10 +190,26 @@ def demo_seed(candidates: int) -> None:
         click.echo(line)
 
 
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+@click.option("--scheduler/--no-scheduler", default=True, show_default=True)
+def serve(host: str, port: int, scheduler: bool) -> None:
+    """Serve the whole desk on this machine (`make run`): the web server and, beside it,
+    the scheduler (`flask jobs run` as a second process, started and stopped with it)."""
+    from flask.cli import ScriptInfo
+
+    info = click.get_current_context().find_object(ScriptInfo)
+    app_path = (info.app_import_path if info else None) or "wsgi"
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    devserver.serve(app, app_path=app_path, host=host, port=port, scheduler=scheduler)
+
+
 #: Capability modules that define a click group `cli` (e.g. `flask agent publish`).
 CLI_MODULES: list[str] = [
     "helpdesk.identity.cli",
     "helpdesk.readiness.cli",
+    "helpdesk.privacy.cli",
 ]
 
 
@@ -170,5 +218,6 @@ def init_app(app: Flask) -> None:
 
     for group in (db_cli, exams_cli, roster_cli, jobs_cli, demo_cli):
         app.cli.add_command(group)
+    app.cli.add_command(serve)
     for module in CLI_MODULES:
         app.cli.add_command(importlib.import_module(module).cli)

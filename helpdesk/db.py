@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from flask import Flask, current_app, g
-from sqlalchemy import CheckConstraint, DateTime, MetaData, create_engine, event, text
+from sqlalchemy import CheckConstraint, DateTime, MetaData, create_engine, event, func, text
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -66,8 +66,9 @@ class Base(DeclarativeBase):
     type_annotation_map: ClassVar = {datetime: UTCDateTime()}
 
 
-def make_engine(url: str, pool_size: int = 10) -> Engine:
-    """Create an engine tuned for the URL's dialect."""
+def make_engine(url: str, pool_size: int = 10, pooler: str = "") -> Engine:
+    """Create an engine tuned for the URL's dialect; pooler "transaction" when PostgreSQL
+    sits behind a transaction-mode pooler such as PgBouncer."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
@@ -97,15 +98,25 @@ def make_engine(url: str, pool_size: int = 10) -> Engine:
         pool_pre_ping=True,
         pool_recycle=1800,
         pool_timeout=5,
-        connect_args={"connect_timeout": 3},
+        connect_args=postgres_connect_args(pooler),
     )
+
+
+def postgres_connect_args(pooler: str = "") -> dict[str, Any]:
+    """psycopg's connection arguments. Behind a transaction-mode pooler a prepared statement
+    would be looked up on whichever server connection the next transaction lands on (and
+    fail, "prepared statement ... does not exist"), so psycopg prepares none."""
+    args: dict[str, Any] = {"connect_timeout": 3}
+    if pooler == "transaction":
+        args["prepare_threshold"] = None
+    return args
 
 
 class Database:
     """The engine and session factory of one app."""
 
-    def __init__(self, url: str, pool_size: int = 10) -> None:
-        self.engine = make_engine(url, pool_size)
+    def __init__(self, url: str, pool_size: int = 10, pooler: str = "") -> None:
+        self.engine = make_engine(url, pool_size, pooler)
         # A closed session stays closed: one that outlived its request (a generator sent
         # after teardown) raises instead of silently beginning a transaction nobody ends.
         self.sessionmaker = sessionmaker(
@@ -119,7 +130,9 @@ class Database:
 
 def init_app(app: Flask) -> None:
     app.extensions["db"] = Database(
-        str(app.config["DATABASE_URL"]), int(app.config["DATABASE_POOL_SIZE"])
+        str(app.config["DATABASE_URL"]),
+        int(app.config["DATABASE_POOL_SIZE"]),
+        str(app.config.get("DATABASE_POOLER", "")),
     )
     app.teardown_appcontext(_close_session)
 
@@ -190,3 +203,23 @@ def try_advisory_lock(session: Session, name: str) -> bool:
 
 def is_postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
+
+
+def insert_or_nothing(session: Session, entity: Any) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING for the session's engine: a row that would break a
+    unique constraint is not stored and returns nothing, in one statement and without a
+    savepoint (the caller then reads the row that won)."""
+    if is_postgres(session):
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(entity).on_conflict_do_nothing()
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(entity).on_conflict_do_nothing()
+
+
+def seconds_between(session: Session, start: Any, end: Any) -> Any:
+    """The SQL expression for the seconds from start to end (two datetime columns)."""
+    if is_postgres(session):
+        return func.extract("epoch", end - start)
+    return (func.julianday(end) - func.julianday(start)) * 86400

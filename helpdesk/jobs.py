@@ -77,12 +77,23 @@ JOBS: list[Job] = [
         *_every(minutes=1),
     ),
     Job(
+        "telephony.follow_provider_calls",
+        "helpdesk.callbacks.jobs:follow_provider_calls",
+        *_every(seconds=15),
+    ),
+    Job(
         "telephony.settle_unknown_calls",
         "helpdesk.callbacks.jobs:settle_unknown_calls",
         *_every(seconds=30),
     ),
     Job("uploads.follow_up", "helpdesk.uploads.jobs:follow_up", *_every(minutes=5)),
+    Job(
+        "reminders.send_automatic",
+        "helpdesk.reminders.jobs:send_automatic",
+        *_every(minutes=1),
+    ),
     Job("tickets.mark_breaches", "helpdesk.tickets.jobs:mark_breaches", *_every(minutes=1)),
+    Job("privacy.erase_due", "helpdesk.privacy.jobs:erase_due", *_every(hours=1)),
 ]
 
 

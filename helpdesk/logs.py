@@ -30,9 +30,14 @@ REQUEST_ID_HEADER = "X-Request-ID"
 REQUEST_LOGGER = "helpdesk.request"
 
 
+def redact_id_numbers(text: str) -> str:
+    """Mask anything shaped like a resident ID number (phone numbers are left alone)."""
+    return _ID_NUMBER.sub(lambda m: f"{m.group(1)}********{m.group(2)[-4:]}", text)
+
+
 def redact(text: str) -> str:
     """Mask anything shaped like a resident ID number or a mainland phone number."""
-    text = _ID_NUMBER.sub(lambda m: f"{m.group(1)}********{m.group(2)[-4:]}", text)
+    text = redact_id_numbers(text)
     text = _MOBILE.sub(lambda m: f"{m.group(1)}****{m.group(2)}", text)
     return _E164.sub(lambda m: f"+86{m.group(1)}****{m.group(2)}", text)
 

@@ -8,6 +8,7 @@ import helpdesk.jobruns
 import helpdesk.knowledge.models
 import helpdesk.notify.models
 import helpdesk.readiness.models
+import helpdesk.reminders.models
 import helpdesk.telephony.models
 import helpdesk.tickets.models
 import helpdesk.uploads.models  # noqa: F401 - imported for their tables

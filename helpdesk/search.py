@@ -85,7 +85,8 @@ _PG_PUT = (
     "setweight(to_tsvector('simple', :head), 'A') || to_tsvector('simple', :body)) "
     "ON CONFLICT (doc_id) DO UPDATE SET terms = EXCLUDED.terms"
 )
-_FTS5_PUT = "INSERT INTO {t} (rowid, head, body) VALUES (:id, :head, :body)"
+#: One statement: REPLACE drops what the index held for the rowid (FTS5 supports it).
+_FTS5_PUT = "INSERT OR REPLACE INTO {t} (rowid, head, body) VALUES (:id, :head, :body)"
 _DROP = {
     "postgresql": "DELETE FROM {t} WHERE doc_id = :id",
     "sqlite": "DELETE FROM {t} WHERE rowid = :id",
@@ -126,7 +127,6 @@ def put_many(
     if _postgres(session):
         session.execute(_sql(_PG_PUT, index), params)
     else:
-        session.execute(_sql(_DROP["sqlite"], index), params)
         session.execute(_sql(_FTS5_PUT, index), params)
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+import re
+from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import Flask, Response, abort, current_app, render_template, request
+from flask import Flask, Response, abort, current_app, g, render_template, request, url_for
 from flask_babel import format_datetime, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_limiter.errors import RateLimitExceeded
@@ -18,6 +20,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from helpdesk.errors import DomainError, TooManyRequests, ValidationFailed
+from helpdesk.extensions import login_manager
 from helpdesk.identity import phone as phone_numbers
 
 log = logging.getLogger(__name__)
@@ -30,13 +33,18 @@ _STATUS_MESSAGES = {
     413: (_l("The upload is too large."), "too_large"),
     415: (_l("Send the body as application/json."), "unsupported_media_type"),
     429: (_l("Too many requests. Wait a moment and try again."), "too_many_requests"),
-    503: (
-        _l(
-            "The desk is busy for a moment. Your request was not saved; try again in a few seconds."
-        ),
-        "unavailable",
+    503: (_l("The desk is busy for a moment. Try again in a few seconds."), "unavailable"),
+}
+#: What a server error page says when the visitor had sent something (a form, an API body).
+_NOT_SAVED = {
+    503: _l("The desk is busy for a moment. Nothing was saved: send it again in a few seconds."),
+    500: _l(
+        "Something went wrong on our side. What you sent may not have been saved: "
+        "send it again, or call the hotline."
     ),
 }
+_SERVER_ERROR = _l("Something went wrong on our side. Try again, or call the hotline.")
+_READ_ONLY_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 def _wants_json() -> bool:
@@ -51,14 +59,19 @@ def render_error(
     retry_after: int | None = None,
 ) -> Response:
     headers = {"Retry-After": str(retry_after)} if retry_after else {}
+    if status in _NOT_SAVED and request.method not in _READ_ONLY_METHODS:
+        message = str(_NOT_SAVED[status])
     if _wants_json():
         from helpdesk.api import error_response
 
         return error_response(status, code, message, fields, headers)
     try:
-        page = render_template(
-            "errors/error.html", status=status, message=message, fields=fields or {}
-        )
+        if status >= 500:
+            page = _server_page(status, message)
+        else:
+            page = render_template(
+                "errors/error.html", status=status, message=message, fields=fields or {}
+            )
     except SQLAlchemyError:
         # The layout looks up the signed-in user; with the database down that fails again,
         # and the visitor would get the server's bare 500. Answer without the layout.
@@ -69,13 +82,50 @@ def render_error(
     return response
 
 
+def _staff_area() -> bool:
+    return request.path.startswith(("/staff", "/admin"))
+
+
+def _same_site_referrer() -> str | None:
+    referrer = request.referrer
+    if not referrer or urlsplit(referrer).netloc != request.host:
+        return None
+    return referrer
+
+
+def _server_page(status: int, message: str) -> str:
+    """The desk's normal layout for a 500 or 503, drawn without the database (it may be the
+    very thing that failed): no signed-in name or menu lookups, a way back, the hotline."""
+    staff = _staff_area()
+    if "_login_user" not in g:
+        # Flask-Login's template context loads the signed-in user (a query); the page shows
+        # no name, so it is drawn as for a visitor instead of failing on the database again.
+        g._login_user = login_manager.anonymous_user()
+    return render_template(
+        "errors/server.html",
+        status=status,
+        message=message,
+        offline=True,
+        home_url=url_for("exams_staff.staff_home" if staff else "exams.home"),
+        home_label=_l("Back to the staff desk") if staff else _l("Back to the start page"),
+        retry_url=request.full_path.rstrip("?") if request.method == "GET" else None,
+        back_url=_same_site_referrer() if request.method not in _READ_ONLY_METHODS else None,
+    )
+
+
+def tel_href(number: str) -> str:
+    """tel: link for a number as shown (400-088-0028 -> tel:4000880028)."""
+    return "tel:" + re.sub(r"[^0-9+]", "", number)
+
+
 def _bare_page(status: int, message: str) -> str:
     """An error page that needs neither the database nor the signed-in user."""
-    hotline = escape(str(current_app.config.get("HOTLINE", "")))
+    hotline = str(current_app.config.get("HOTLINE", ""))
     return (
         f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
         f"<title>{status}</title></head><body><main><h1>{escape(message)}</h1>"
-        f"<p>{hotline}</p></main></body></html>"
+        f'<p><a href="/">{escape(str(_l("Back to the start page")))}</a></p>'
+        f'<p><a href="{escape(tel_href(hotline))}">{escape(hotline)}</a></p></main></body></html>'
     )
 
 
@@ -131,16 +181,7 @@ def _server_error(exc: BaseException) -> Response:
         request.path,
         exc_info=(type(exc), exc, exc.__traceback__),
     )
-    return render_error(
-        500,
-        "internal_error",
-        str(
-            _l(
-                "Something went wrong on our side. "
-                "Your request may not have been saved; try again, or call the hotline."
-            )
-        ),
-    )
+    return render_error(500, "internal_error", str(_SERVER_ERROR))
 
 
 def local_time(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
@@ -149,6 +190,17 @@ def local_time(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
         return ""
     zone = ZoneInfo(str(current_app.config["TIMEZONE"]))
     return format_datetime(value.astimezone(zone), fmt)
+
+
+def end_time(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
+    """When something ends: midnight is 24:00 of the day before, as the notice writes it
+    ("10:00—24:00"), not 00:00 of a day the candidate does not expect."""
+    if value is None:
+        return ""
+    local = value.astimezone(ZoneInfo(str(current_app.config["TIMEZONE"])))
+    if (local.hour, local.minute) == (0, 0) and "HH:mm" in fmt:
+        return format_datetime(local - timedelta(days=1), fmt.replace("HH:mm", "'24:00'"))
+    return format_datetime(local, fmt)
 
 
 def duration(seconds: float | None) -> str:
@@ -192,13 +244,19 @@ def _template_globals() -> dict[str, Any]:
         "kind_labels": KIND_LABELS,
         "phase_labels": PHASE_LABELS,
         "hotline": current_app.config["HOTLINE"],
+        "candidate_platform": current_app.config.get("CANDIDATE_PLATFORM_URL", ""),
         "current_locale": str(get_locale()),
-        "caller_ids": [
-            phone_numbers.display(n.strip())
-            for n in str(current_app.config["CALLER_IDS"]).split(",")
-            if n.strip()
-        ],
+        "caller_ids": caller_ids(),
     }
+
+
+def caller_ids() -> list[str]:
+    """The whitelisted callback numbers as candidates read them (028-63201710)."""
+    return [
+        phone_numbers.display(n.strip())
+        for n in str(current_app.config["CALLER_IDS"]).split(",")
+        if n.strip()
+    ]
 
 
 def _has_nul(value: Any) -> bool:
@@ -251,7 +309,9 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(Exception, _server_error)
     app.context_processor(_template_globals)
     app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["end_time"] = end_time
     app.jinja_env.filters["duration"] = duration
     app.jinja_env.globals["time_left"] = time_left
     app.jinja_env.filters["phone"] = phone_numbers.display
     app.jinja_env.filters["phone_masked"] = phone_numbers.mask
+    app.jinja_env.filters["tel"] = tel_href

@@ -1,6 +1,7 @@
 // Small progressive enhancements; every page works without them.
 (function () {
   "use strict";
+  document.documentElement.classList.add("js");
   // Elements with data-refresh="URL" and data-interval="ms" reload their HTML fragment.
   function refresh(el) {
     var url = el.getAttribute("data-refresh");
@@ -19,7 +20,19 @@
     var target = event.target.closest ? event.target.closest("[data-confirm]") : null;
     if (target && !window.confirm(target.getAttribute("data-confirm"))) { event.preventDefault(); }
   });
+  // On a phone the menu folds behind one button (CSS hides it only when this script runs).
+  function menu() {
+    var toggle = document.querySelector(".menu-toggle");
+    var nav = document.getElementById("site-menu");
+    if (!toggle || !nav) { return; }
+    toggle.hidden = false;
+    toggle.addEventListener("click", function () {
+      var open = nav.classList.toggle("open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
   document.addEventListener("DOMContentLoaded", function () {
+    menu();
     document.querySelectorAll("[data-refresh]").forEach(refresh);
   });
 })();

@@ -23,6 +23,8 @@ ORDER = {
     "callbacks": 6,
     "readiness": 7,
     "uploads": 8,
+    "reminders": 9,
+    "privacy": 10,
 }
 FOUNDATION = {
     "helpdesk.db",
@@ -58,6 +60,7 @@ ASSEMBLY = {
     "helpdesk.models",
     "helpdesk.jobs",
     "helpdesk.cli",
+    "helpdesk.devserver",
     "helpdesk.demo",
     "helpdesk.health",
     "helpdesk.metrics",

@@ -113,6 +113,23 @@ def test_staff_create_refuses_a_short_password(runner, db_session):
     assert result.exit_code == 1
 
 
+def test_staff_telephony_sets_the_phone_and_the_seat_the_contact_center_rings(
+    runner, db_session, make_staff
+):
+    agent = make_staff(username="wang.agent")
+
+    result = runner.invoke(
+        args=["staff", "telephony", "wang.agent", "--phone", "138 0000 0001", "--seat", "8001"]
+    )
+    refused = runner.invoke(args=["staff", "telephony", "wang.agent", "--seat", "80 01"])
+    db_session.refresh(agent)
+
+    assert result.exit_code == 0, result.output
+    assert "seat 8001" in result.output
+    assert (agent.phone, agent.seat) == ("+8613800000001", "8001")
+    assert refused.exit_code == 1
+
+
 def test_demo_seed_creates_the_notice_sessions_roster_and_staff(
     runner, db_session, tmp_path, app, monkeypatch
 ):

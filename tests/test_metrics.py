@@ -139,8 +139,9 @@ def test_the_sms_outbox_shows_its_backlog_and_the_age_of_the_oldest_pending(
         db_session.add(
             OutboundSms(
                 to="+8613800138000",
+                kind="ticket_reply",
+                params={},
                 body="x",
-                purpose="test",
                 dedupe_key=uuid.uuid4().hex,
                 status=SmsStatus.PENDING,
                 created_at=now - timedelta(minutes=minutes),

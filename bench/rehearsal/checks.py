@@ -209,7 +209,7 @@ def evaluate(
         list(ctx.recorder.problems),
         ctx.notes,
         windows,
-        promise,
+        promise=promise,
     )
 
 

@@ -107,7 +107,8 @@ def collect(engine: Engine, code: str) -> Stores:
                 for r in connection.execute(
                     text("""
                 SELECT h.public_id AS help_id, a.public_id, a.provider_sid, a.state,
-                       a.outcome, a.started_at, a.adapter
+                       a.outcome, a.started_at, a.adapter, a.to_phone, a.caller_id,
+                       a.ended_at
                 FROM call_attempts a JOIN help_requests h ON h.id = a.help_request_id
                 JOIN exam_sessions e ON e.id = h.exam_session_id WHERE e.code = :code"""),
                     {"code": code},
@@ -116,7 +117,17 @@ def collect(engine: Engine, code: str) -> Stores:
         if "outbound_sms" in tables:
             columns = {c["name"] for c in inspect(engine).get_columns("outbound_sms")}
             wanted = [
-                c for c in ("id", "dedupe_key", "status", "sent_at", "attempts") if c in columns
+                c
+                for c in (
+                    "id",
+                    "dedupe_key",
+                    "kind",
+                    "status",
+                    "sent_at",
+                    "attempts",
+                    "provider_id",
+                )
+                if c in columns
             ]
             stores.sms = [
                 dict(r)

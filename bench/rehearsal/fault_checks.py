@@ -11,6 +11,7 @@ from typing import Any
 from bench.harness.http import request
 from bench.harness.stats import summarise
 from bench.rehearsal.actors import Context
+from bench.rehearsal.aliyun_checks import aliyun_checks
 from bench.rehearsal.dbcheck import KINDS, Stores
 from bench.rehearsal.deploy import Deployment
 from bench.rehearsal.faults import Faults
@@ -127,7 +128,9 @@ def fault_checks(
         ran = [log.count(" done:") for log in logs]
         skipped = [log.count("skipped: another scheduler") for log in logs]
         sms_lines = sum(log.count("SMS to ") for log in logs)
-        sent = sum(1 for row in stores.sms if row.get("status") == "sent")
+        if deployment is not None and deployment.telephony == "aliyun":
+            sms_lines = len((_fake_twilio_state(deployment) or {}).get("messages", []))
+        sent = sum(1 for row in stores.sms if row.get("status") in ("sent", "delivered"))
         both_ran = all(r + s > 0 for r, s in zip(ran, skipped, strict=True))
         # The SMS outbox is the effect we can count: each message sent (logged) once.
         out.append(
@@ -139,7 +142,9 @@ def fault_checks(
                 + ("" if sent else " (no SMS was queued: nothing to count)"),
             )
         )
-    if "twilio" in faults_on or "twilio-callbacks" in faults_on:
+    if deployment is not None and deployment.telephony == "aliyun":
+        out.extend(aliyun_checks(stores, faults, _fake_twilio_state(deployment), samples))
+    elif "twilio" in faults_on or "twilio-callbacks" in faults_on:
         out.extend(twilio_checks(ctx, stores, faults, deployment, faults_on, samples))
     if faults.errors:
         out.append(Check("fault injectors ran", False, "; ".join(faults.errors)))

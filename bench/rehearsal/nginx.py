@@ -18,6 +18,10 @@ from pathlib import Path
 #: Who runs nginx when the rehearsal runs as root: nobody, like a service account would.
 UNPRIVILEGED = ("nobody", "nogroup")
 
+#: Each app server in the upstream. One dead worker (its in-flight requests reset) is not a
+#: dead server: only ten failures within 5 s take a server out, for 5 s.
+SERVER_OPTIONS = "max_fails=10 fail_timeout=5s"
+
 #: The JSON answer for a request nginx could not hand to any app server; clients retry.
 UNAVAILABLE = json.dumps(
     {
@@ -162,7 +166,7 @@ def ensure_installed() -> str:
 
 
 def render(prefix: Path, listen: str, backends: list[str]) -> str:
-    servers = "\n".join(f"        server {b} max_fails=3 fail_timeout=5s;" for b in backends)
+    servers = "\n".join(f"        server {b} {SERVER_OPTIONS};" for b in backends)
     return TEMPLATE.format(
         prefix=prefix,
         listen=listen,

@@ -106,6 +106,13 @@ def parse_args(argv: list[str] | None, description: str) -> argparse.Namespace:
         help="telephony=twilio against bench/fakes/twilio.py: 500s, then hangs",
     )
     fault.add_argument(
+        "--provider",
+        choices=("twilio", "aliyun"),
+        default="twilio",
+        help="what the two telephony faults run against: Twilio (bench/fakes/twilio.py), or "
+        "Aliyun SMS and its cloud contact center (bench/fakes/aliyun.py)",
+    )
+    fault.add_argument(
         "--fault-twilio-callbacks",
         action="store_true",
         help="the fake Twilio delivers each status callback 3 times, shuffled",

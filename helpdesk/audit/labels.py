@@ -26,6 +26,7 @@ ACTION_LABELS = {
     "staff.two_factor_reset": _l("Reset two-factor sign-in"),
     "staff.sessions_end": _l("Ended someone's sessions"),
     "staff.policy": _l("Changed the sign-in rules"),
+    "staff.telephony": _l("Set an agent's phone and seat"),
     "audit.export": _l("Exported the audit log"),
     # Rosters (helpdesk.exams).
     "roster.import": _l("Imported a roster"),
@@ -37,6 +38,8 @@ ACTION_LABELS = {
     "ticket.assign": _l("Assigned a ticket"),
     "ticket.merge": _l("Merged a duplicate ticket"),
     "ticket.export": _l("Exported the tickets"),
+    "privacy.erase": _l("Erased an exam session's personal data (retention period over)"),
+    "exam.results_published": _l("Recorded that an exam session's results are published"),
     "canned_reply.save": _l("Saved a canned reply"),
     "canned_reply.retire": _l("Retired a canned reply"),
     "canned_reply.restore": _l("Offered a canned reply again"),

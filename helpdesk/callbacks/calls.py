@@ -225,9 +225,10 @@ def settle_unknown(
         try:
             found = dialer.lookup(
                 sid=attempt.provider_sid,
-                agent_phone=attempt.staff.phone,
+                agent_phone=dialer.agent_of(attempt.staff),
                 caller_id=attempt.caller_id,
                 since=attempt.started_at - timedelta(seconds=5),
+                to=attempt.to_phone,
             )
         except OSError:
             continue

@@ -20,12 +20,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import Session
 
 from helpdesk.callbacks.models import AgentPresence, CallAttempt, HelpRequest, HelpStatus
 from helpdesk.callbacks.settings import Settings
+from helpdesk.db import seconds_between
 from helpdesk.identity.models import Staff
 
 #: The spread assumed for call lengths before any call (coefficient of variation).
@@ -66,12 +68,22 @@ class WaitRange:
 def call_length(lengths: list[float], *, prior: float, prior_calls: int) -> CallLength:
     """Shrink the recent call lengths towards the prior, which counts for prior_calls calls."""
     seen = [min(LONGEST, max(SHORTEST, x)) for x in lengths if x > 0]
-    n, w = len(seen), max(1, prior_calls)
+    return call_length_of_sums(
+        len(seen), sum(seen), sum(x * x for x in seen), prior=prior, prior_calls=prior_calls
+    )
+
+
+def call_length_of_sums(
+    n: int, total: float, squares: float, *, prior: float, prior_calls: int
+) -> CallLength:
+    """call_length() from the count, sum and sum of squares of the clamped lengths (what
+    one SQL statement returns)."""
+    w = max(1, prior_calls)
     prior_var = (PRIOR_CV * prior) ** 2
     if n == 0:
         return CallLength(float(prior), math.sqrt(prior_var), 0, w)
-    sample_mean = sum(seen) / n
-    sample_var = sum((x - sample_mean) ** 2 for x in seen) / max(1, n - 1)
+    sample_mean = total / n
+    sample_var = max(0.0, squares - n * sample_mean**2) / max(1, n - 1)
     mean = (w * prior + n * sample_mean) / (w + n)
     var = (w * prior_var + (n - 1) * sample_var) / (w + n - 1)
     return CallLength(mean, math.sqrt(var), n, w + n)
@@ -124,19 +136,21 @@ def wait_range(
 # --- what the database says ------------------------------------------------------------------
 
 
-def on_duty_ids(session: Session, *, settings: Settings, now: datetime) -> list[int]:
-    """Agents on duty: active, not paused, console seen lately."""
-    return list(
-        session.scalars(
-            select(Staff.id)
-            .join(AgentPresence, AgentPresence.staff_id == Staff.id)
-            .where(
-                Staff.active.is_(True),
-                Staff.available.is_(True),
-                AgentPresence.seen_at >= now - timedelta(seconds=settings.presence_seconds),
-            )
+def _on_duty(settings: Settings, now: datetime) -> Any:
+    return (
+        select(Staff.id)
+        .join(AgentPresence, AgentPresence.staff_id == Staff.id)
+        .where(
+            Staff.active.is_(True),
+            Staff.available.is_(True),
+            AgentPresence.seen_at >= now - timedelta(seconds=settings.presence_seconds),
         )
     )
+
+
+def on_duty_ids(session: Session, *, settings: Settings, now: datetime) -> list[int]:
+    """Agents on duty: active, not paused, console seen lately."""
+    return list(session.scalars(_on_duty(settings, now)))
 
 
 def busy_count(session: Session, staff_ids: list[int]) -> int:
@@ -178,12 +192,59 @@ class Desk:
 
 
 def desk_now(session: Session, *, settings: Settings, now: datetime) -> Desk:
-    ids = on_duty_ids(session, settings=settings, now=now)
-    return Desk(
-        agents=len(ids),
-        busy=busy_count(session, ids),
-        length=learned_length(session, settings=settings, now=now),
+    return desk_and_ahead(session, settings=settings, now=now)[0]
+
+
+def desk_and_ahead(
+    session: Session, *, settings: Settings, now: datetime, ahead: Any = None
+) -> tuple[Desk, int]:
+    """The desk and, when `ahead` is a count query, its answer, in one statement: the
+    agents on duty, how many of them hold a request, and the sums call_length_of_sums()
+    takes over the calls that ended in the last six hours."""
+    on_duty = _on_duty(settings, now).subquery()
+    seconds = seconds_between(session, CallAttempt.started_at, CallAttempt.ended_at)
+    recent = (
+        select(seconds.label("s"))
+        .where(CallAttempt.ended_at.is_not(None), CallAttempt.started_at >= now - HISTORY)
+        .order_by(CallAttempt.id.desc())
+        .limit(HISTORY_LIMIT)
+        .subquery()
     )
+    clamped = case(
+        (recent.c.s > LONGEST, LONGEST), (recent.c.s < SHORTEST, SHORTEST), else_=recent.c.s
+    )
+    sums = (
+        select(
+            func.count(clamped).label("n"),
+            func.sum(clamped).label("total"),
+            func.sum(clamped * clamped).label("squares"),
+        )
+        .where(recent.c.s > 0)
+        .subquery()
+    )
+    agents, busy, n, total, squares, before = session.execute(
+        select(
+            select(func.count()).select_from(on_duty).scalar_subquery(),
+            select(func.count(func.distinct(HelpRequest.claimed_by_id)))
+            .where(
+                HelpRequest.claimed_by_id.in_(select(on_duty.c.id)),
+                HelpRequest.status.in_([HelpStatus.CLAIMED, HelpStatus.CALLING]),
+            )
+            .scalar_subquery(),
+            sums.c.n,
+            sums.c.total,
+            sums.c.squares,
+            ahead.scalar_subquery() if ahead is not None else literal(0),
+        ).select_from(sums)
+    ).one()
+    length = call_length_of_sums(
+        int(n or 0),
+        float(total or 0),
+        float(squares or 0),
+        prior=float(settings.default_call_seconds),
+        prior_calls=settings.prior_calls,
+    )
+    return Desk(agents=int(agents or 0), busy=int(busy or 0), length=length), int(before or 0)
 
 
 def for_request(

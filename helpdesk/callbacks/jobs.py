@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from helpdesk import clock
-from helpdesk.callbacks import calls, placing, queue
+from helpdesk.callbacks import calls, placing, provider_calls, queue
 from helpdesk.callbacks import settings as callbacks_settings
 
 
@@ -21,6 +21,12 @@ def refresh_urgency(session: Session, now: datetime) -> int:
 
 def close_ended_sessions(session: Session, now: datetime) -> int:
     return queue.close_ended_sessions(session, settings=callbacks_settings.current(), now=now)
+
+
+def follow_provider_calls(session: Session, now: datetime) -> int:
+    return provider_calls.follow_calls(
+        session, dialer=callbacks_settings.dialer(), settings=callbacks_settings.current(), now=now
+    )
 
 
 def settle_unknown_calls(session: Session, now: datetime) -> int:

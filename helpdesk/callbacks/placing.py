@@ -67,7 +67,7 @@ def place(
     try:
         result = dialer.place_call(
             attempt_id=attempt.public_id,
-            agent_phone=attempt.staff.phone,
+            agent_phone=dialer.agent_of(attempt.staff),
             to=attempt.to_phone,
             caller_id=attempt.caller_id,
         )

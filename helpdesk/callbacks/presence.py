@@ -42,11 +42,3 @@ def set_paused(session: Session, *, staff: Staff, paused: bool, now: datetime) -
     """Pause (off duty, the console stays open) or resume."""
     staff.available = not paused
     session.flush()
-
-
-def sign_off(session: Session, *, staff: Staff) -> None:
-    """The agent left the console (signed out): off duty at once."""
-    row = session.get(AgentPresence, staff.id)
-    if row is not None:
-        session.delete(row)
-        session.flush()

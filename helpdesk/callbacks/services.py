@@ -13,15 +13,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from helpdesk.callbacks.models import FOLLOWUP_PRIORITY, HelpRequest, HelpStatus
+from helpdesk.callbacks.models import FOLLOWUP_PRIORITY, OPEN_STATUSES, HelpRequest, HelpStatus
 from helpdesk.categories import Category
+from helpdesk.db import insert_or_nothing
 from helpdesk.errors import Conflict, NotFound, ValidationFailed
 from helpdesk.exams import services as exams
-from helpdesk.exams.models import ExamSession, Phase
+from helpdesk.exams.models import Enrollment, ExamSession, Phase
 from helpdesk.idempotency import key_reused, required_key
 from helpdesk.identity import phone as phones
 from helpdesk.identity.models import Candidate
@@ -103,6 +104,45 @@ def _existing(
     return _open_for(session, candidate, exam) if exam is not None else None
 
 
+def _lookup(
+    session: Session, candidate: Candidate, key: str, code: str
+) -> tuple[ExamSession | None, bool, HelpRequest | None, HelpRequest | None]:
+    """In one statement: the exam session `code` names, whether the candidate is on its
+    roster, their request with this key and their open request for that session."""
+    rows = session.execute(
+        select(ExamSession, Enrollment.id, HelpRequest)
+        .outerjoin(
+            Enrollment,
+            and_(
+                Enrollment.exam_session_id == ExamSession.id,
+                Enrollment.candidate_id == candidate.id,
+            ),
+        )
+        .outerjoin(
+            HelpRequest,
+            and_(
+                HelpRequest.candidate_id == candidate.id,
+                or_(
+                    HelpRequest.idempotency_key == key,
+                    and_(
+                        Enrollment.id.is_not(None),
+                        HelpRequest.exam_session_id == ExamSession.id,
+                        HelpRequest.reason.is_(None),
+                        HelpRequest.status.in_(OPEN_STATUSES),
+                    ),
+                ),
+            ),
+        )
+        .where(ExamSession.code == code)
+    ).all()
+    exam = rows[0][0] if rows else None
+    enrolled = bool(rows) and rows[0][1] is not None
+    requests = [r for _e, _n, r in rows if r is not None]
+    same_key = next((r for r in requests if r.idempotency_key == key), None)
+    open_one = next((r for r in requests if r.idempotency_key != key), None)
+    return exam, enrolled, same_key, open_one
+
+
 def request_help(
     session: Session,
     *,
@@ -117,51 +157,57 @@ def request_help(
     A replay of the same key returns the first request; a key reused with another body
     is refused; while the candidate has an open request for the session, that one is
     returned (a database constraint keeps it to one, even under concurrent presses).
+    Two statements when the press is new: the lookup and the INSERT.
     """
     key = required_key(idempotency_key)
     fingerprint = data.fingerprint()
-    existing = _existing(session, candidate, key, fingerprint, None)
-    if existing is not None:
-        return existing, False
-    exam = exams.enrolled_session(session, candidate=candidate, code=data.exam_session)
+    exam, enrolled, same_key, open_one = _lookup(session, candidate, key, data.exam_session)
+    if same_key is None and not enrolled:
+        # The code names no session of theirs: a replay of another request still wins.
+        same_key = _by_key(session, candidate, key)
+    if same_key is not None:
+        if same_key.body_hash != fingerprint:
+            raise key_reused()
+        return same_key, False
+    if exam is None or not enrolled:
+        exam = exams.enrolled_session(session, candidate=candidate, code=data.exam_session)
     number, category, note = _checked(data, candidate)
-    existing = _open_for(session, candidate, exam)
-    if existing is not None:
-        _add_to(existing, category=category, note=note, now=now)
-        return existing, False
+    if open_one is not None:
+        _add_to(open_one, category=category, note=note, now=now)
+        return open_one, False
     if exam.phase_at(now) == Phase.ENDED:
         raise ValidationFailed(
             str(_l("This exam session has ended. File a problem on the support platform instead.")),
             code="session_ended",
             fields={"exam_session": str(_l("This exam session has ended."))},
         )
-    request = HelpRequest(
-        public_id=new_public_id(),
-        candidate_id=candidate.id,
-        exam_session_id=exam.id,
-        idempotency_key=key,
-        body_hash=fingerprint,
-        source=source,
-        phone=number,
-        category=category,
-        note=note,
-        status=HelpStatus.WAITING,
-        priority=int(exam.urgency_at(now)),
-        due_at=now,
-        created_at=now,
-        attempts=0,
-    )
-    try:
-        with session.begin_nested():
-            session.add(request)
-            session.flush()
-    except IntegrityError:
-        # Another press won the race: return what it stored.
-        existing = _existing(session, candidate, key, fingerprint, exam)
-        if existing is None:
-            raise
-        return existing, False
-    return request, True
+    values = {
+        "public_id": new_public_id(),
+        "candidate_id": candidate.id,
+        "exam_session_id": exam.id,
+        "idempotency_key": key,
+        "body_hash": fingerprint,
+        "source": source,
+        "phone": number,
+        "category": category,
+        "note": note,
+        "status": HelpStatus.WAITING,
+        "priority": int(exam.urgency_at(now)),
+        "due_at": now,
+        "created_at": now,
+        "attempts": 0,
+    }
+    # ON CONFLICT DO NOTHING: when another press won the race (same key, or the one open
+    # request the unique index allows), nothing is stored and that press's row is returned.
+    created = session.scalars(
+        insert_or_nothing(session, HelpRequest).values(values).returning(HelpRequest)
+    ).first()
+    if created is not None:
+        return created, True
+    existing = _existing(session, candidate, key, fingerprint, exam)
+    if existing is None:
+        raise IntegrityError("help request not stored", None, ValueError(values["public_id"]))
+    return existing, False
 
 
 def _add_to(request: HelpRequest, *, category: str | None, note: str | None, now: datetime) -> None:

@@ -32,12 +32,16 @@ def standing(
     session: Session, request: HelpRequest, *, settings: Settings, now: datetime
 ) -> dict[str, Any]:
     """The API body plus what the status page shows beside it (range, calls, number)."""
-    place = position(session, request)
-    wait = (
-        estimate.for_request(session, request, place=place, settings=settings, now=now)
-        if request.status == HelpStatus.WAITING
-        else None
-    )
+    place, wait = 0, None
+    if request.status == HelpStatus.WAITING:
+        # One statement: the place in the queue and the desk the estimate needs.
+        desk, ahead = estimate.desk_and_ahead(
+            session, settings=settings, now=now, ahead=_ahead(request)
+        )
+        place = ahead + 1
+        wait = estimate.for_request(
+            session, request, place=place, settings=settings, now=now, desk=desk
+        )
     message = status_message(request, settings=settings, place=place, wait=wait, now=now)
     return {
         "body": {
@@ -51,7 +55,7 @@ def standing(
         "wait": wait,
         "minutes": minutes(wait) if wait else None,
         "next_call_at": now + timedelta(seconds=wait.point) if wait else None,
-        "calls": [c for c in request.calls if c.outcome is not None],
+        "calls": [c for c in _calls(request) if c.outcome is not None],
         "phone_masked": phones.mask(request.phone),
         "on_duty": wait is not None or request.status != HelpStatus.WAITING,
     }
@@ -68,7 +72,21 @@ def position(session: Session, request: HelpRequest) -> int:
     """1 for the next to be called; 0 once a technician has it or it is closed."""
     if request.status != HelpStatus.WAITING:
         return 0
-    ahead = session.scalar(
+    ahead = session.scalar(_ahead(request))
+    return int(ahead or 0) + 1
+
+
+def _calls(request: HelpRequest) -> list[CallAttempt]:
+    """The request's calls; none to load while it waits with no outcome recorded yet
+    (every outcome counts in `attempts`, so a fresh press costs no statement here)."""
+    if request.status == HelpStatus.WAITING and request.attempts == 0:
+        return []
+    return list(request.calls)
+
+
+def _ahead(request: HelpRequest) -> Any:
+    """The count of waiting requests called before request (its position minus one)."""
+    return (
         select(func.count())
         .select_from(HelpRequest)
         .where(
@@ -88,7 +106,6 @@ def position(session: Session, request: HelpRequest) -> int:
             ),
         )
     )
-    return int(ahead or 0) + 1
 
 
 def _clock(moment: datetime) -> str:
@@ -125,7 +142,8 @@ def _waiting(
 ) -> str:
     numbers = " / ".join(settings.caller_ids_display)
     next_line = phones.display(settings.line_for(request.attempts))
-    last = request.calls[-1] if request.calls else None
+    calls = _calls(request)
+    last = calls[-1] if calls else None
     parts = []
     if last is not None and last.outcome is not None:
         parts.append(

@@ -60,6 +60,11 @@ class ExamSession(Base):
     login_closes: Mapped[datetime]
     #: Submission time: the session is over.
     ends: Mapped[datetime]
+    #: When the organiser published this session's results: the retention period of its
+    #: candidates' personal data starts here (HELPDESK_RETENTION_DAYS).
+    results_published_at: Mapped[datetime | None]
+    #: When the retention job erased this session's personal data (None: not yet).
+    personal_data_erased_at: Mapped[datetime | None]
 
     def phase_at(self, moment: datetime) -> Phase:
         """Which phase the session is in at moment (intervals are closed-open)."""

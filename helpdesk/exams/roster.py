@@ -8,6 +8,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from xml.etree import ElementTree  # nosec B405 - only for its ParseError; parsing is defusedxml's
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -78,15 +79,26 @@ def _iter_csv(data: bytes) -> Iterator[list[str]]:
 
 
 def _iter_xlsx(data: bytes) -> Iterator[list[str]]:
+    # openpyxl parses through defusedxml when it is installed (requirements.txt): an XLSX
+    # is XML, and a roster with entity declarations (a "billion laughs") is refused.
+    from defusedxml import DefusedXmlException
     from openpyxl import load_workbook
+    from openpyxl.xml import DEFUSEDXML
 
+    if not DEFUSEDXML:
+        raise RuntimeError("defusedxml must be installed to read XLSX rosters safely")
+    unreadable = str(_l("The file is not a readable XLSX workbook."))
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - openpyxl raises many types for a bad file
-        raise ValidationFailed(str(_l("The file is not a readable XLSX workbook."))) from None
+        raise ValidationFailed(unreadable) from None
     sheet = book.worksheets[0]
-    for values in sheet.iter_rows(values_only=True):
-        yield _cells(list(values))
+    try:
+        # Read-only sheets are parsed row by row: a bad sheet fails here, not on opening.
+        for values in sheet.iter_rows(values_only=True):
+            yield _cells(list(values))
+    except (DefusedXmlException, ElementTree.ParseError):
+        raise ValidationFailed(unreadable) from None
 
 
 def parse_roster(filename: str, data: bytes) -> list[RosterRow]:

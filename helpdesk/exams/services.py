@@ -14,6 +14,7 @@ from pydantic_core import PydanticCustomError
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
+from helpdesk.audit import services as audit
 from helpdesk.errors import NotFound, ValidationFailed
 from helpdesk.exams.models import Enrollment, ExamKind, ExamSession, Phase
 from helpdesk.identity.models import Candidate
@@ -158,10 +159,35 @@ def enrolled_session(session: Session, *, candidate: Candidate, code: str) -> Ex
 
 
 def is_enrolled(session: Session, *, candidate: Candidate, exam: ExamSession) -> bool:
-    """Whether the candidate is on the exam session's roster."""
+    """Whether the candidate is on the exam session's roster (no statement when this
+    request already loaded their enrollments, as the sign-in lookup does)."""
+    if "enrollments" in candidate.__dict__:
+        return any(e.exam_session_id == exam.id for e in candidate.enrollments)
     enrollment = session.scalar(
         select(Enrollment.id).where(
             Enrollment.candidate_id == candidate.id, Enrollment.exam_session_id == exam.id
         )
     )
     return enrollment is not None
+
+
+def record_results_published(
+    session: Session, *, exam: ExamSession, at: datetime, now: datetime
+) -> None:
+    """Note when exam's results were published: its retention period starts there."""
+    if at > now:
+        raise ValidationFailed(
+            str(_l("Results cannot be published in the future.")),
+            fields={"at": str(_l("Give a time that has passed."))},
+        )
+    exam.results_published_at = at
+    audit.record(
+        session,
+        staff=None,
+        action="exam.results_published",
+        now=now,
+        target_type="exam_session",
+        target_id=exam.code,
+        detail={"at": at.isoformat()},
+    )
+    session.flush()

@@ -6,6 +6,7 @@ sessions deletes their rows, so a copied cookie stops working at the next reques
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -17,9 +18,11 @@ from helpdesk.audit import services as audit
 from helpdesk.errors import Conflict, NotFound, ValidationFailed
 from helpdesk.identity import passwords, services, twofactor
 from helpdesk.identity.models import AuthSession, Role, SecurityPolicy, SessionKind, Staff
+from helpdesk.identity.phone import InvalidPhone
+from helpdesk.identity.phone import normalise as normalise_phone
 from helpdesk.identity.settings import Settings
 
-POLICY_ID = 1
+POLICY_ID = services.POLICY_ID
 
 
 @dataclass(frozen=True)
@@ -51,7 +54,10 @@ def _record(
 
 
 def current_policy(session: Session) -> SecurityPolicy:
-    """The desk's sign-in rules (defaults until an admin changes them)."""
+    """The desk's sign-in rules (defaults until an admin changes them); no statement when
+    the sign-in lookup loaded them (services.resolve_session(with_policy=True))."""
+    if session.info.get(services.POLICY_ABSENT):
+        return SecurityPolicy(id=POLICY_ID, two_factor_for_everyone=False)
     policy = session.get(SecurityPolicy, POLICY_ID)
     return policy or SecurityPolicy(id=POLICY_ID, two_factor_for_everyone=False)
 
@@ -59,6 +65,7 @@ def current_policy(session: Session) -> SecurityPolicy:
 def set_policy(
     session: Session, *, actor: Staff | None, two_factor_for_everyone: bool, now: datetime
 ) -> SecurityPolicy:
+    session.info.pop(services.POLICY_ABSENT, None)
     policy = session.get(SecurityPolicy, POLICY_ID)
     if policy is None:
         policy = SecurityPolicy(id=POLICY_ID, updated_at=now)
@@ -192,6 +199,36 @@ def set_active(
     staff.active = active
     staff.available = staff.available and active
     _record(session, actor, "staff.enable" if active else "staff.disable", staff, now)
+    session.flush()
+    return staff
+
+
+_SEAT = re.compile(r"[0-9A-Za-z@._+-]{1,64}")
+
+
+def set_telephony(
+    session: Session,
+    *,
+    actor: Staff | None,
+    staff: Staff,
+    phone: str | None,
+    seat: str | None,
+    now: datetime,
+) -> Staff:
+    """Set what a calling adapter rings first for staff: their phone (E.164, mainland) and
+    their contact-center seat (an extension or number on the instance); "" clears one."""
+    if phone is not None:
+        try:
+            staff.phone = normalise_phone(phone) if phone.strip() else None
+        except InvalidPhone as exc:
+            raise ValidationFailed(str(exc.message), fields={"phone": str(exc.message)}) from exc
+    if seat is not None:
+        seat = seat.strip()
+        if seat and not _SEAT.fullmatch(seat):
+            message = str(_l("A seat is 1 to 64 letters, digits or . _ @ + -."))
+            raise ValidationFailed(message, fields={"seat": message})
+        staff.seat = seat or None
+    _record(session, actor, "staff.telephony", staff, now, seat=staff.seat or "")
     session.flush()
     return staff
 

@@ -62,6 +62,9 @@ def _load_principal(token: str) -> Principal | None:
         now=clock.utcnow(),
         kinds=(SessionKind.STAFF_WEB, SessionKind.CANDIDATE_WEB),
         staff_idle=settings().session_idle,
+        # what staff_required and candidate pages ask next, in the same statement
+        with_policy=True,
+        with_enrollments=True,
     )
     return Principal(token, row) if row is not None else None
 
@@ -298,12 +301,15 @@ def throttle() -> SignInThrottle:
 
 def _touch_staff_session() -> None:
     """Keep a staff session's last request for the idle timeout (before the view runs, so
-    the commit carries nothing of the view's)."""
+    the commit carries nothing of the view's). The transaction that looked the session up
+    ends here either way: left open, it would hold SQLite's write lock while the view
+    waited for a slow request body (the speed test's upload from a phone)."""
     if request.endpoint == "static" or "_user_id" not in flask_session:
         return
     row = current_auth_session()
-    if row is not None and services.touch_session(row, now=clock.utcnow()):
-        get_session().commit()
+    if row is not None:
+        services.touch_session(row, now=clock.utcnow())
+    get_session().commit()
 
 
 def init_app(app: Flask) -> None:

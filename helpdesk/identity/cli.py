@@ -127,6 +127,22 @@ def _set_active(session: Session, staff: Staff, active: bool) -> str:
     return f"{staff.username}: {'enabled' if active else 'disabled, sessions ended'}"
 
 
+@cli.command("telephony")
+@click.argument("username")
+@click.option("--phone", default=None, help="The agent's phone (+86...); '' clears it.")
+@click.option("--seat", default=None, help="Their contact-center seat; '' clears it.")
+def telephony(username: str, phone: str | None, seat: str | None) -> None:
+    """Set what the calling adapter rings first for an agent: phone and seat."""
+
+    def act(session: Session, staff: Staff) -> str:
+        accounts.set_telephony(
+            session, actor=None, staff=staff, phone=phone, seat=seat, now=clock.utcnow()
+        )
+        return f"{staff.username}: phone {staff.phone or '-'}, seat {staff.seat or '-'}"
+
+    _on(username, act)
+
+
 @cli.command("set-role")
 @click.argument("username")
 @click.argument("role", type=ROLES)

@@ -34,12 +34,13 @@ def check_digit(first17: str) -> str:
 def normalise(raw: str) -> str:
     """Return the canonical 18-character form, or raise InvalidIdNumber with a reason.
 
-    Full-width digits and a lowercase x are accepted; spaces around are ignored; any
-    other character (other scripts' digits, letters, symbols) is refused.
+    Full-width digits and a lowercase x are accepted; spaces (around or between the digits,
+    as people group them: "110101 19900307 8034") are removed; any other character (other
+    scripts' digits, letters, symbols) is refused.
     """
     if not isinstance(raw, str):
         raise InvalidIdNumber(_l("Enter your 18-character resident ID number."))
-    text = unicodedata.normalize("NFKC", raw).strip().upper()
+    text = "".join(unicodedata.normalize("NFKC", raw).split()).upper()
     if not text:
         raise InvalidIdNumber(_l("Enter your 18-character resident ID number."))
     if any(not ("0" <= c <= "9" or c == "X") for c in text):

@@ -70,6 +70,9 @@ class Staff(Base):
     available: Mapped[bool] = mapped_column(default=False)
     #: The agent's own phone, for telephony adapters that ring the agent first.
     phone: Mapped[str | None] = mapped_column(String(20))
+    #: What the cloud contact center rings first for this agent (HELPDESK_TELEPHONY=aliyun):
+    #: their seat's number on the instance; empty: their phone.
+    seat: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime]
     last_sign_in_at: Mapped[datetime | None]
     password_changed_at: Mapped[datetime | None]

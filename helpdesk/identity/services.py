@@ -7,19 +7,31 @@ import re
 import secrets
 import unicodedata
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from helpdesk.errors import Conflict, Unauthorized, ValidationFailed
 from helpdesk.identity import idnumber, passwords
-from helpdesk.identity.models import AuthSession, Candidate, Role, SessionKind, Staff
+from helpdesk.identity.models import (
+    AuthSession,
+    Candidate,
+    Role,
+    SecurityPolicy,
+    SessionKind,
+    Staff,
+)
 
 _NAME_DOTS = str.maketrans({"•": "·", "・": "·", "．": "·", "‧": "·", "∙": "·"})
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
 #: A staff session's last request is written at most this often (idle timeout).
 TOUCH_EVERY = timedelta(minutes=1)
+#: The one row of security_policies (accounts.current_policy).
+POLICY_ID = 1
+#: session.info key: True when this session found no policy row (the defaults apply).
+POLICY_ABSENT = "security_policy_absent"
 
 
 class IdentityMismatch(Unauthorized):
@@ -125,13 +137,39 @@ def resolve_session(
     now: datetime,
     kinds: tuple[SessionKind, ...],
     staff_idle: timedelta | None = None,
+    with_policy: bool = False,
+    with_enrollments: bool = False,
 ) -> AuthSession | None:
     """The live session for token, or None when unknown, expired, revoked or inactive (a
-    staff session also when idle longer than staff_idle)."""
+    staff session also when idle longer than staff_idle).
+
+    One statement: the row with its staff or candidate; with_policy also loads the desk's
+    security policy (into the session's identity map, or notes in session.info that there
+    is none), with_enrollments the candidate's enrollments and their exam sessions.
+    """
     if not token or len(token) > 200:
         return None
-    row = session.scalar(select(AuthSession).where(AuthSession.token_hash == _token_hash(token)))
-    if row is None or row.kind not in kinds or row.expires_at <= now:
+    candidate = joinedload(AuthSession.candidate)
+    if with_enrollments:
+        # exams sits above identity: reach Enrollment through the relationship
+        enrollment = Candidate.enrollments.property.mapper.class_
+        candidate = candidate.joinedload(Candidate.enrollments).joinedload(enrollment.exam_session)
+    statement: Any = (
+        select(AuthSession)
+        .options(joinedload(AuthSession.staff), candidate)
+        .where(AuthSession.token_hash == _token_hash(token))
+    )
+    if with_policy:
+        statement = statement.add_columns(SecurityPolicy).outerjoin(
+            SecurityPolicy, SecurityPolicy.id == POLICY_ID
+        )
+    found = session.execute(statement).unique().first()
+    if found is None:
+        return None
+    row: AuthSession = found[0]
+    if with_policy:
+        session.info[POLICY_ABSENT] = found[1] is None
+    if row.kind not in kinds or row.expires_at <= now:
         return None
     if row.staff is not None:
         if not row.staff.active:

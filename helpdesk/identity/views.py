@@ -64,6 +64,7 @@ def sign_out_view() -> ResponseReturnValue:
     was_staff = current_staff() is not None
     if PlainForm().validate_on_submit():
         sign_out(get_session())
+        flash(_("You are signed out."), "success")
     return redirect(url_for("identity.staff_sign_in" if was_staff else "exams.home"))
 
 

@@ -18,8 +18,12 @@ from helpdesk.forms import form_errors
 from helpdesk.identity.auth import current_staff, staff_required
 from helpdesk.identity.models import Role
 from helpdesk.knowledge import services
+from helpdesk.knowledge.facts import PLACEHOLDERS as NAMES
 from helpdesk.knowledge.forms import ArticleForm
 from helpdesk.security import safe_next
+
+#: The placeholders an article may use, as the editor shows them.
+PLACEHOLDERS = " ".join("{" + name + "}" for name in NAMES)
 
 bp = Blueprint("knowledge_staff", __name__, url_prefix="/staff/knowledge")
 nav.add("knowledge_staff.manage", _l("Help articles"), order=70, audience="supervisor")
@@ -55,7 +59,7 @@ def edit(slug: str | None) -> ResponseReturnValue:
         form.category.data = existing.category or ""
     if not form.validate_on_submit():
         return render_template(
-            "knowledge/edit.html", form=form, article=existing
+            "knowledge/edit.html", form=form, article=existing, placeholders=PLACEHOLDERS
         ), 422 if form.errors else 200
     try:
         saved = services.save_article(
@@ -69,7 +73,9 @@ def edit(slug: str | None) -> ResponseReturnValue:
         )
     except DomainError as exc:
         form_errors(form, exc)
-        return render_template("knowledge/edit.html", form=form, article=existing), exc.status
+        return render_template(
+            "knowledge/edit.html", form=form, article=existing, placeholders=PLACEHOLDERS
+        ), exc.status
     audit.record(
         session,
         staff=current_staff(),

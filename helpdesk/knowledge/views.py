@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
-from helpdesk import nav
+from helpdesk import nav, web
 from helpdesk.categories import LABELS as CATEGORY_LABELS
 from helpdesk.db import get_session
 from helpdesk.errors import DomainError
+from helpdesk.exams import services as exams
 from helpdesk.forms import PlainForm
-from helpdesk.knowledge import services
+from helpdesk.knowledge import facts, services
 
 bp = Blueprint("knowledge", __name__)
 nav.add("knowledge.index", _l("Help articles"), order=20, audience="candidate")
@@ -35,11 +39,24 @@ def suggest() -> ResponseReturnValue:
     return render_template("knowledge/_suggestions.html", articles=articles)
 
 
+def _facts() -> dict[str, Markup]:
+    """What the articles' placeholders say now (helpdesk/knowledge/facts.py)."""
+    return facts.notice_facts(
+        exams.list_sessions(get_session()),
+        zone=ZoneInfo(str(current_app.config["TIMEZONE"])),
+        platform_url=str(current_app.config.get("CANDIDATE_PLATFORM_URL", "")),
+        caller_ids=web.caller_ids(),
+        hotline=str(current_app.config["HOTLINE"]),
+    )
+
+
 @bp.get("/articles/<slug>")
 def article(slug: str) -> ResponseReturnValue:
+    found = services.get_article(get_session(), slug[:80])
     return render_template(
         "knowledge/article.html",
-        article=services.get_article(get_session(), slug[:80]),
+        article=found,
+        body=facts.fill(found.body_html, _facts()),
         next=request.args.get("next", ""),
         form=PlainForm(),
     )

@@ -22,6 +22,8 @@ from helpdesk.aliyun_client import error_code, runtime, sdk_config
 from helpdesk.notify.port import NotifierError, Receipt, Sms
 
 DEFAULT_ENDPOINT = "dysmsapi.aliyuncs.com"
+#: A provider id found by our OutId (QuerySendDetails does not name the BizId).
+OUT_ID = "out:"
 BEIJING = timezone(timedelta(hours=8))
 #: Refusals that trying again cannot cure: the message fails at once, for staff to see.
 PERMANENT = {
@@ -85,26 +87,29 @@ class AliyunSmsNotifier:
             sign_name=self.sign_name,
             template_code=code,
             template_param=json.dumps(sms.params, ensure_ascii=False, sort_keys=True),
+            out_id=sms.ref or None,
         )
         body = self._call(self.client.send_sms_with_options, request)
         if body.code != "OK":
             raise _refusal(str(body.code))
         return str(body.biz_id)
 
+    def find_sent(self, sms: Sms, *, since: datetime) -> str | None:
+        """Whether Aliyun accepted the message with OutId sms.ref (a send that timed out)."""
+        if not sms.ref:
+            return None
+        for detail in self._details(to=sms.to, day=since, biz_id=None):
+            if str(detail.out_id or "") == sms.ref:
+                return OUT_ID + sms.ref
+        return None
+
     def receipt(self, *, provider_id: str, to: str, sent_at: datetime) -> Receipt | None:
         """The delivery receipt of one sent message; None while the carrier has none."""
-        request = models.QuerySendDetailsRequest(
-            phone_number=national(to),
-            biz_id=provider_id,
-            send_date=sent_at.astimezone(BEIJING).strftime("%Y%m%d"),
-            page_size=10,
-            current_page=1,
-        )
-        body = self._call(self.client.query_send_details_with_options, request)
-        if body.code != "OK":
-            raise _refusal(str(body.code))
-        details = body.sms_send_detail_dtos.sms_send_detail_dto if body.sms_send_detail_dtos else []
-        for detail in details or []:
+        out_id = provider_id[len(OUT_ID) :] if provider_id.startswith(OUT_ID) else None
+        details = self._details(to=to, day=sent_at, biz_id=None if out_id else provider_id)
+        for detail in details:
+            if out_id is not None and str(detail.out_id or "") != out_id:
+                continue
             # SendStatus: 1 waiting for the carrier, 2 failed, 3 delivered.
             if detail.send_status not in (2, 3):
                 continue
@@ -112,16 +117,30 @@ class AliyunSmsNotifier:
             return Receipt(detail.send_status == 3, str(detail.err_code or ""), at)
         return None
 
+    def _details(self, *, to: str, day: datetime, biz_id: str | None) -> list[Any]:
+        request = models.QuerySendDetailsRequest(
+            phone_number=national(to),
+            biz_id=biz_id,
+            send_date=day.astimezone(BEIJING).strftime("%Y%m%d"),
+            page_size=50 if biz_id is None else 10,
+            current_page=1,
+        )
+        body = self._call(self.client.query_send_details_with_options, request)
+        if body.code != "OK":
+            raise _refusal(str(body.code))
+        found = body.sms_send_detail_dtos.sms_send_detail_dto if body.sms_send_detail_dtos else []
+        return list(found or [])
+
     def _call(self, method: Any, request: Any) -> Any:
         try:
             return method(request, runtime()).body
         except TeaException as exc:
             code = error_code(exc)
-            if code is None:  # no answer: a timeout or a refused connection
-                raise NotifierError("timeout") from exc
+            if code is None:  # no answer: the message may have gone out
+                raise NotifierError("timeout", unsure=True) from exc
             raise _refusal(code) from exc
         except OSError as exc:
-            raise NotifierError(type(exc).__name__) from exc
+            raise NotifierError(type(exc).__name__, unsure=True) from exc
 
 
 def _refusal(code: str) -> NotifierError:

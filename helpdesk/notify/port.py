@@ -16,6 +16,9 @@ class Sms:
     params: dict[str, str] = field(default_factory=dict)
     #: The zh-CN text the kind's template makes with params (what the candidate reads).
     text: str = ""
+    #: Our reference for the message (the outbox row), given to providers that keep one
+    #: (Aliyun's OutId), so a send whose answer was lost can be found again.
+    ref: str = ""
 
 
 class NotifierError(Exception):
@@ -25,9 +28,11 @@ class NotifierError(Exception):
     message fails at once. Otherwise it is tried again later, with backoff.
     """
 
-    def __init__(self, reason: str, *, permanent: bool = False) -> None:
+    def __init__(self, reason: str, *, permanent: bool = False, unsure: bool = False) -> None:
         super().__init__(reason)
         self.permanent = permanent
+        #: No answer (a timeout): the provider may have accepted the message.
+        self.unsure = unsure
 
 
 class Notifier(Protocol):
@@ -43,6 +48,15 @@ class Receipt:
     delivered: bool
     code: str
     at: datetime
+
+
+@runtime_checkable
+class SentLookup(Protocol):
+    """A notifier that can tell whether a message whose send timed out was accepted."""
+
+    def find_sent(self, sms: Sms, *, since: datetime) -> str | None:
+        """The provider's id of the message with our reference sms.ref, if it has one."""
+        ...
 
 
 @runtime_checkable

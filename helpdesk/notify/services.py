@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from helpdesk.identity.phone import normalise as normalise_phone
 from helpdesk.notify import registry
 from helpdesk.notify.models import OutboundSms, SmsStatus
-from helpdesk.notify.port import Notifier, NotifierError, ReceiptSource, Sms
+from helpdesk.notify.port import Notifier, NotifierError, ReceiptSource, SentLookup, Sms
 from helpdesk.notify.text import UnsafeSms, check_text
 
 __all__ = [
@@ -31,6 +31,8 @@ MAX_ATTEMPTS = 6
 #: The first retry waits a minute: carriers allow one message a minute to one number.
 BACKOFF_BASE = timedelta(seconds=60)
 BACKOFF_CAP = timedelta(hours=1)
+#: last_error of a try that got no answer: the next try first asks whether it went out.
+UNSURE = "timeout (may have been sent)"
 
 
 def backoff(attempts: int) -> timedelta:
@@ -87,11 +89,12 @@ def send_pending(session: Session, *, notifier: Notifier, now: datetime, limit: 
     sent = 0
     for message in rows:
         message.attempts += 1
-        sms = Sms(message.to, message.kind, dict(message.params or {}), message.body)
+        params = dict(message.params or {})
+        sms = Sms(message.to, message.kind, params, message.body, ref=str(message.id))
         try:
-            message.provider_id = notifier.send(sms)
+            message.provider_id = _send_once(message, sms, notifier)
         except NotifierError as exc:
-            message.last_error = str(exc)[:200]
+            message.last_error = (UNSURE if exc.unsure else str(exc))[:200]
             if exc.permanent or message.attempts >= MAX_ATTEMPTS:
                 message.status, message.failed_at = SmsStatus.FAILED, now
                 message.next_attempt_at = None
@@ -102,6 +105,15 @@ def send_pending(session: Session, *, notifier: Notifier, now: datetime, limit: 
         sent += 1
     session.flush()
     return sent
+
+
+def _send_once(message: OutboundSms, sms: Sms, notifier: Notifier) -> str:
+    """Send, unless the last try timed out and the provider says it has the message."""
+    if message.last_error == UNSURE and isinstance(notifier, SentLookup):
+        found = notifier.find_sent(sms, since=message.created_at)
+        if found is not None:
+            return found
+    return notifier.send(sms)
 
 
 def record_receipt(

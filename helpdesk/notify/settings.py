@@ -11,8 +11,9 @@ from typing import Any
 
 from flask import Flask, current_app
 
-from config import WHITELISTED_CALLER_IDS
+from config import WHITELISTED_CALLER_IDS, ConfigError
 from helpdesk.notify import adapters, registry
+from helpdesk.notify.text import UnsafeSms
 
 _SETTINGS = "notify.settings"
 _NOTIFIER = "notifier"
@@ -39,9 +40,29 @@ def from_config(config: Any) -> Settings:
     )
 
 
+def check(config: Any, settings: Settings) -> None:
+    """Refuse to start when the desk's own address or hotline breaks a carrier rule: every
+    unreachable or reply SMS would be refused when it is queued."""
+    fixed = {
+        registry.SmsKind.UNREACHABLE: {
+            "count": "3",
+            "numbers": "028-63201710、028-62093080",
+            "url": str(config.get("PUBLIC_URL", "http://127.0.0.1:5000")).rstrip("/"),
+        },
+        registry.SmsKind.TICKET_REPLY: {"number": "T230104-0001", "hotline": settings.hotline},
+    }
+    for kind, params in fixed.items():
+        try:
+            registry.check_params(kind, params, allowed_numbers=settings.allowed_numbers)
+        except UnsafeSms as exc:
+            raise ConfigError(f"HELPDESK_PUBLIC_URL or HELPDESK_HOTLINE: {exc}") from exc
+
+
 def init_app(app: Flask) -> None:
     """Build the settings and the notifier HELPDESK_NOTIFIER names."""
-    app.extensions[_SETTINGS] = from_config(app.config)
+    settings = from_config(app.config)
+    check(app.config, settings)
+    app.extensions[_SETTINGS] = settings
     app.extensions[_NOTIFIER] = adapters.from_config(app.config, kinds=registry.kinds())
 
 

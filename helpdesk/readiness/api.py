@@ -18,7 +18,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from helpdesk import clock, idempotency, streaming
 from helpdesk.api import endpoint
-from helpdesk.db import get_session
+from helpdesk.db import get_session, release_session
 from helpdesk.errors import DomainError
 from helpdesk.exams import services as exams
 from helpdesk.extensions import limiter
@@ -226,6 +226,8 @@ def speedtest_download(query: DownloadQuery) -> Response:
 def speedtest_upload() -> tuple[UploadOut, int]:
     if request.content_length is not None and request.content_length > UPLOAD_LIMIT:
         raise DomainError(str(_l("The upload is too large.")), code="too_large", status=413)
+    # The body may take a slow phone line seconds: no transaction waits with it.
+    release_session()
     started, received = time.monotonic(), 0
     stream = request.stream
     while True:

@@ -1,62 +1,45 @@
-"""The Dialer port and its adapters: the desk phone (default) and a Twilio agent-first bridge.
+"""The Dialer port's adapters: the desk phone (default), Aliyun's cloud contact center
+(telephony/aliyun.py: the organizer's own 028 numbers) and a Twilio agent-first bridge.
 
 Twilio stopped placing outbound calls to mainland China on 30 November 2023 and prohibits
-Chinese caller IDs on calls into China: a mainland deployment uses the desk adapter, and
-the Twilio adapter serves deployments elsewhere (README.md, docs/callbacks.md).
+Chinese caller IDs on calls into China, so it cannot make any call this desk makes: it is
+kept for testing the desk's flow only (README.md, docs/callbacks.md).
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from config import ConfigError
-from helpdesk.telephony.states import CallState, LegStatus, twilio_call_status
+from helpdesk.identity.models import Staff
+from helpdesk.telephony import aliyun
+from helpdesk.telephony.port import (
+    CallRecord,
+    CallRecords,
+    Dialer,
+    DialerRefused,
+    DialResult,
+    ProviderCall,
+)
+from helpdesk.telephony.states import CallState, twilio_call_status
 from helpdesk.twilio_client import RebasedHttpClient
+
+__all__ = [
+    "CallRecord",
+    "CallRecords",
+    "DialResult",
+    "Dialer",
+    "DialerRefused",
+    "ProviderCall",
+    "from_config",
+    "webhook_urls",
+]
 
 log = logging.getLogger(__name__)
 #: Where Twilio's webhooks for one call attempt arrive, below HELPDESK_PUBLIC_URL.
 WEBHOOK_PATH = "/telephony/twilio"
-
-
-@dataclass(frozen=True)
-class DialResult:
-    """What placing a call gave: manual (the agent dials), queued (with the provider's id),
-    or unknown (no answer in time: the call may or may not exist)."""
-
-    state: CallState
-    sid: str | None = None
-
-
-@dataclass(frozen=True)
-class ProviderCall:
-    """The provider's record of a call: its id and, in the port's words, where it stands
-    (None when the provider used a word we do not know)."""
-
-    sid: str
-    status: LegStatus | None
-
-
-class DialerRefused(Exception):
-    """The provider answered and refused the call: it was not placed."""
-
-
-class Dialer(Protocol):
-    kind: str
-
-    def place_call(
-        self, *, attempt_id: str, agent_phone: str | None, to: str, caller_id: str
-    ) -> DialResult:
-        """Start a call to `to` from `caller_id` (both E.164, already checked)."""
-        ...
-
-    def lookup(
-        self, *, sid: str | None, agent_phone: str | None, caller_id: str, since: datetime
-    ) -> ProviderCall | None:
-        """The provider's record of a call whose outcome we lost, if it exists."""
-        ...
 
 
 class DeskDialer:
@@ -65,13 +48,22 @@ class DeskDialer:
     kind = "desk"
     needs_agent_phone = False
 
+    def agent_of(self, staff: Staff) -> str | None:
+        return None
+
     def place_call(
         self, *, attempt_id: str, agent_phone: str | None, to: str, caller_id: str
     ) -> DialResult:
         return DialResult(CallState.MANUAL)
 
     def lookup(
-        self, *, sid: str | None, agent_phone: str | None, caller_id: str, since: datetime
+        self,
+        *,
+        sid: str | None,
+        agent_phone: str | None,
+        caller_id: str,
+        since: datetime,
+        to: str | None = None,
     ) -> ProviderCall | None:
         return None
 
@@ -82,6 +74,9 @@ class TwilioDialer:
 
     kind = "twilio"
     needs_agent_phone = True
+
+    def agent_of(self, staff: Staff) -> str | None:
+        return staff.phone
 
     def __init__(
         self, account_sid: str, auth_token: str, public_url: str, http_client: Any = None
@@ -118,7 +113,13 @@ class TwilioDialer:
         return DialResult(CallState.QUEUED, str(call.sid))
 
     def lookup(
-        self, *, sid: str | None, agent_phone: str | None, caller_id: str, since: datetime
+        self,
+        *,
+        sid: str | None,
+        agent_phone: str | None,
+        caller_id: str,
+        since: datetime,
+        to: str | None = None,
     ) -> ProviderCall | None:
         if sid:
             call = self.client.calls(sid).fetch()
@@ -158,4 +159,6 @@ def from_config(config: Any) -> Dialer:
             str(config["PUBLIC_URL"]),
             client,
         )
-    raise ConfigError(f"unknown HELPDESK_TELEPHONY {kind!r} (desk, twilio)")
+    if kind == "aliyun":
+        return aliyun.from_config(config)
+    raise ConfigError(f"unknown HELPDESK_TELEPHONY {kind!r} (desk, aliyun, twilio)")

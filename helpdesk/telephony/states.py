@@ -91,3 +91,37 @@ def twilio_call_status(status: str) -> LegStatus | None:
 def twilio_dial_outcome(status: str) -> DialOutcome | None:
     """Twilio's DialCallStatus in the port's words; None for a word we do not know."""
     return TWILIO_DIAL_STATUS.get(status)
+
+
+#: Aliyun CCC EarlyMediaState (why the candidate's leg was not answered) -> the outcome.
+#: A number that does not exist or is out of service is a failed call; the agent may still
+#: record it as a wrong number.
+CCC_EARLY_MEDIA = {
+    "Busy": DialOutcome.BUSY,
+    "NoAnswer": DialOutcome.NO_ANSWER,
+    "PowerOff": DialOutcome.NO_ANSWER,
+    "NotConnected": DialOutcome.NO_ANSWER,
+    "OutOfService": DialOutcome.FAILED,
+    "NotExist": DialOutcome.FAILED,
+    "Restricted": DialOutcome.FAILED,
+}
+#: Aliyun CCC ContactDisposition of an unanswered call, when no early-media state says more.
+CCC_DISPOSITION = {"NoAnswer": DialOutcome.NO_ANSWER, "Busy": DialOutcome.BUSY}
+
+
+def ccc_record(
+    *, established: bool, early_media_state: str, disposition: str, candidate_dialled: bool
+) -> tuple[LegStatus, DialOutcome | None]:
+    """An Aliyun call detail record (the call has ended) in the port's words.
+
+    Established: the candidate answered (the agent closes the call). Not established and
+    the candidate never dialled: the agent's own leg failed, like Twilio's busy agent leg.
+    Otherwise the early-media state, then the disposition, says how the candidate's leg
+    ended; a word we do not know is a failed call.
+    """
+    if established:
+        return LegStatus(CallState.ENDED), DialOutcome.CONNECTED
+    if not candidate_dialled:
+        return _ENDED_UNCONNECTED, None
+    outcome = CCC_EARLY_MEDIA.get(early_media_state) or CCC_DISPOSITION.get(disposition)
+    return LegStatus(CallState.ENDED), outcome or DialOutcome.FAILED

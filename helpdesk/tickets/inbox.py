@@ -8,11 +8,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, String, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, joinedload
 
+from helpdesk.db import UTCDateTime
+from helpdesk.exams.models import ExamSession
 from helpdesk.identity import phone as phones
-from helpdesk.identity.models import Candidate
+from helpdesk.identity.models import Candidate, Staff
 from helpdesk.tickets import textsearch
 from helpdesk.tickets.models import ACTIVE_STATUSES, Ticket, TicketStatus
 from helpdesk.tickets.services import normalise_number
@@ -141,59 +143,102 @@ def _capped_count(query: Select[Any]) -> Select[Any]:
 
 
 def inbox(session: Session, f: InboxFilter, *, now: datetime) -> InboxPage:
-    """One page of tickets, most urgent and oldest first, with the counts per status."""
+    """One page of tickets, most urgent and oldest first, with the counts per status: two
+    statements (three with a text search), each answered from indexes."""
     found = _look_up(session, f.q.strip()[:64]) if f.q.strip() else None
-    total = int(session.scalar(_capped_count(_filtered(f, now, select(Ticket.id), found))) or 0)
+    statuses = list(TicketStatus)
+    total, *per_status = session.execute(
+        select(
+            _capped_count(_filtered(f, now, select(Ticket.id), found)).scalar_subquery(),
+            *_status_counts(statuses),
+        )
+    ).one()
+    total = int(total or 0)
     pages = max(1, math.ceil(min(total, COUNT_CAP) / PAGE_SIZE))
     page = min(max(1, f.page), pages)
-    # Ids first, from the indexes alone; then only those rows with their candidates.
-    ids = list(
+    # The page's ids from the indexes alone, joined to their rows and candidates.
+    ids = (
+        _filtered(f, now, select(Ticket.id), found)
+        .order_by(*_order(found))
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+        .subquery()
+    )
+    tickets = list(
         session.scalars(
-            _filtered(f, now, select(Ticket.id), found)
+            select(Ticket)
+            .join(ids, ids.c.id == Ticket.id)
+            .options(
+                joinedload(Ticket.candidate),
+                joinedload(Ticket.assignee),
+                joinedload(Ticket.exam_session),
+            )
             .order_by(*_order(found))
-            .limit(PAGE_SIZE)
-            .offset((page - 1) * PAGE_SIZE)
         )
     )
-    rows = (
-        {
-            t.id: t
-            for t in session.scalars(
-                select(Ticket)
-                .where(Ticket.id.in_(ids))
-                .options(
-                    joinedload(Ticket.candidate),
-                    joinedload(Ticket.assignee),
-                    joinedload(Ticket.exam_session),
-                )
-            )
-        }
-        if ids
-        else {}
-    )
     best_only = found is not None and len(found.ranked) >= textsearch.LIMIT
-    return InboxPage([rows[i] for i in ids], total, page, pages, status_counts(session), best_only)
+    counts = _with_totals({s.value: int(n) for s, n in zip(statuses, per_status, strict=True)})
+    return InboxPage(tickets, total, page, pages, counts, best_only)
 
 
-def status_counts(session: Session) -> dict[str, int]:
-    """How many tickets each status has, each counted up to COUNT_CAP + 1 from its index.
+def _status_counts(statuses: list[TicketStatus]) -> list[Any]:
+    """Each status's count up to COUNT_CAP + 1 from its index (scalar subqueries).
 
     Counting every row of a large status costs a scan proportional to its size; nobody
     needs to know whether there are 40,000 or 41,000 closed tickets, so each stops early.
     """
-    statuses = list(TicketStatus)
-    row = session.execute(
-        select(
-            *[
-                _capped_count(select(Ticket.id).where(Ticket.status == s)).scalar_subquery()
-                for s in statuses
-            ]
-        )
-    ).one()
-    counts = {s.value: int(n) for s, n in zip(statuses, row, strict=True)}
+    return [
+        _capped_count(select(Ticket.id).where(Ticket.status == s)).scalar_subquery()
+        for s in statuses
+    ]
+
+
+def _with_totals(counts: dict[str, int]) -> dict[str, int]:
     counts["active"] = sum(counts[s.value] for s in ACTIVE_STATUSES)
     counts["all"] = sum(counts[s.value] for s in TicketStatus)
     return counts
+
+
+def status_counts(session: Session) -> dict[str, int]:
+    """How many tickets each status has, each counted up to COUNT_CAP + 1."""
+    statuses = list(TicketStatus)
+    row = session.execute(select(*_status_counts(statuses))).one()
+    return _with_totals({s.value: int(n) for s, n in zip(statuses, row, strict=True)})
+
+
+@dataclass(frozen=True)
+class Choice:
+    """An option of the inbox's filters: an exam session (its code) or an agent."""
+
+    id: int
+    code: str
+    display_name: str
+
+
+def filter_choices(session: Session) -> tuple[list[Choice], list[Choice]]:
+    """(exam sessions by start, active staff by username) in one statement."""
+    sessions = select(
+        literal("s").label("kind"),
+        ExamSession.id,
+        ExamSession.code.label("label"),
+        ExamSession.starts.label("starts"),
+        literal(None, String).label("username"),
+    )
+    agents = select(
+        literal("a"),
+        Staff.id,
+        Staff.display_name,
+        literal(None, UTCDateTime()),
+        Staff.username,
+    ).where(Staff.active.is_(True))
+    both = union_all(sessions, agents).subquery()
+    rows = session.execute(
+        select(both).order_by(both.c.kind.desc(), both.c.starts, both.c.username, both.c.id)
+    ).all()
+    return (
+        [Choice(r.id, r.label, r.label) for r in rows if r.kind == "s"],
+        [Choice(r.id, "", r.label) for r in rows if r.kind == "a"],
+    )
 
 
 def shown(count: int) -> str:

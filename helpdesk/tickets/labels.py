@@ -51,6 +51,22 @@ DETAIL_LABELS = {
     "report_code": _l("Diagnostic report"),
 }
 
+#: Coded values of details, in words (the codes stay in the stored details and the API).
+DETAIL_VALUES = {
+    "artifact": {
+        "evidence_video": _l("Evidence video (phone, 智考通)"),
+        "answer_data": _l("Answer data (PC, 智考云, after 交卷)"),
+    },
+}
+
+
+def detail_value(key: str, value: object) -> object:
+    """A detail's value as a person reads it: words for a known code, else the value."""
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return DETAIL_VALUES.get(key, {}).get(str(value), value)
+
+
 SYSTEM_MESSAGES = {
     "closed_by_candidate": _l("The candidate closed the ticket."),
     "reopened_by_candidate": _l("The candidate reopened the ticket."),

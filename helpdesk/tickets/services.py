@@ -14,11 +14,14 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from helpdesk.categories import Category
+from helpdesk.db import insert_or_nothing
 from helpdesk.errors import Conflict, NotFound, ValidationFailed
 from helpdesk.exams import services as exams
 from helpdesk.exams.models import ExamSession
@@ -158,10 +161,29 @@ def open_ticket(
     """
     if idempotency_key is not None and len(idempotency_key) > 64:
         idempotency_key = hashlib.sha256(idempotency_key.encode("utf-8")).hexdigest()
+    number = new_number()
     if idempotency_key is not None:
-        existing = ticket_by_key(session, candidate=candidate, key=idempotency_key)
-        if existing is not None:
+        # One statement: a ticket already filed under this key, or one holding this number.
+        found = list(
+            session.scalars(
+                select(Ticket).where(
+                    or_(
+                        and_(
+                            Ticket.candidate_id == candidate.id,
+                            Ticket.idempotency_key == idempotency_key,
+                        ),
+                        Ticket.number == number,
+                    )
+                )
+            )
+        )
+        existing = next((t for t in found if t.idempotency_key == idempotency_key), None)
+        if existing is not None and existing.candidate_id == candidate.id:
             return existing
+        if any(t.number == number for t in found):
+            number = _unused_number(session)
+    else:
+        number = _unused_number(session)
     category = Category(category)
     source_kind = TicketSource(source)
     text = clean_text(description, field="description")
@@ -173,7 +195,7 @@ def open_ticket(
             fields={"exam_session": str(_l("Not one of your exam sessions."))},
         )
     ticket = Ticket(
-        number=_unused_number(session),
+        number=number,
         candidate=candidate,
         exam_session=exam_session,
         category=category.value,
@@ -194,26 +216,44 @@ def open_ticket(
         details=_clean_details(details),
         created_at=now,
     )
-    ticket.messages.append(message)
-    attach(ticket, message, attachments, now)
     if idempotency_key is None:
+        ticket.messages.append(message)
+        attach(ticket, message, attachments, now)
         session.add(ticket)
         session.flush()
         textsearch.reindex(session, ticket)
         return ticket
-    try:
-        # Two app servers may file the same retried request at once: the loser's insert
-        # fails on the unique key inside this savepoint and it returns the winner's ticket.
-        with session.begin_nested():
-            session.add(ticket)
-            session.flush()
-    except IntegrityError:
+    stored = _insert_once(session, ticket)
+    if stored is None:
+        # Two app servers filed the same retried request at once: this one's INSERT did
+        # nothing (ON CONFLICT on the unique key), so it returns the winner's ticket.
         existing = ticket_by_key(session, candidate=candidate, key=idempotency_key)
         if existing is None:
-            raise
+            raise IntegrityError("ticket not stored", None, ValueError(ticket.number))
         return existing
-    textsearch.reindex(session, ticket)
-    return ticket
+    # A row this statement created has no messages or attachments but the ones added here.
+    set_committed_value(stored, "messages", [])
+    set_committed_value(stored, "attachments", [])
+    stored.messages.append(message)
+    attach(stored, message, attachments, now)
+    session.flush()
+    textsearch.reindex(session, stored)
+    return stored
+
+
+def _insert_once(session: Session, ticket: Ticket) -> Ticket | None:
+    """Store the (transient, never added) ticket's columns with INSERT ... ON CONFLICT DO
+    NOTHING: one statement, no savepoint; None when the key (or number) was taken."""
+    values = {
+        attr.key: value
+        for attr in sa_inspect(Ticket).column_attrs
+        if attr.key != "id" and (value := getattr(ticket, attr.key)) is not None
+    }
+    values["candidate_id"] = ticket.candidate.id
+    values["exam_session_id"] = ticket.exam_session.id if ticket.exam_session else None
+    return session.scalars(
+        insert_or_nothing(session, Ticket).values(values).returning(Ticket)
+    ).first()
 
 
 def _unused_number(session: Session) -> str:

@@ -111,13 +111,11 @@ def _inbox_context() -> dict[str, Any]:
 @bp.get("/tickets")
 @staff_required(Role.AGENT)
 def inbox() -> ResponseReturnValue:
-    session = get_session()
+    sessions, agents = inbox_queries.filter_choices(get_session())
     return render_template(
         "tickets/inbox.html",
-        sessions=session.scalars(select(ExamSession).order_by(ExamSession.starts)).all(),
-        agents=session.scalars(
-            select(Staff).where(Staff.active.is_(True)).order_by(Staff.username)
-        ).all(),
+        sessions=sessions,
+        agents=agents,
         sla_labels=SLA_LABELS,
         **_inbox_context(),
     )

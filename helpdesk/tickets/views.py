@@ -30,6 +30,7 @@ from helpdesk.tickets.labels import (
     DETAIL_LABELS,
     STAFF_STATUS_LABELS,
     STATUS_LABELS,
+    detail_value,
     system_message,
 )
 from helpdesk.tickets.models import Ticket, TicketAttachment
@@ -52,6 +53,7 @@ def _labels() -> dict[str, object]:
         "category_labels": CATEGORY_LABELS,
         "staff_status_labels": STAFF_STATUS_LABELS,
         "detail_labels": DETAIL_LABELS,
+        "detail_value": detail_value,
         "system_message": system_message,
     }
 
@@ -120,9 +122,9 @@ def new() -> ResponseReturnValue:
         form.exam_session.data = _default_session(candidate)
         form.phone.data = phones.display(candidate.phone)
         form.key.data = secrets.token_urlsafe(16)
-    articles = knowledge.for_category(session, form.category.data)
     if not form.validate_on_submit():
         status = 422 if form.errors else 200
+        articles = knowledge.for_category(session, form.category.data)
         return render_template("tickets/new.html", form=form, articles=articles), status
     settings = tickets_settings.current()
     stored: list[files.StoredFile] = []
@@ -149,6 +151,7 @@ def new() -> ResponseReturnValue:
     except DomainError as exc:
         files.remove(settings.upload_dir, stored)
         error = form_errors(form, exc, summary_for=ATTACHMENTS)
+        articles = knowledge.for_category(session, form.category.data)
         return render_template(
             "tickets/new.html", form=form, articles=articles, error=error
         ), exc.status

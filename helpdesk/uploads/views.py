@@ -67,7 +67,14 @@ def _my_uploads() -> list[dict[str, Any]]:
 @bp.get("/uploads/help")
 def help_start() -> ResponseReturnValue:
     _adopt_browser_flows()
-    return render_template("uploads/help_start.html", labels=ARTIFACT_LABELS, mine=_my_uploads())
+    now = clock.utcnow()
+    started = [item for item in _my_uploads() if item["exam"].starts <= now]
+    return render_template(
+        "uploads/help_start.html",
+        labels=ARTIFACT_LABELS,
+        reported=[item for item in started if item["result"].artifacts],
+        quiet=[item for item in started if not item["result"].artifacts],
+    )
 
 
 def _start_form(kind: ArtifactKind) -> StartFlowForm:

@@ -157,6 +157,7 @@ def test_docs_deploy_shows_the_same_nginx_settings_the_rehearsal_runs():
         line.strip() for line in blocks.splitlines() if line.strip() and "ACCESS_LOG" not in line
     }
     wanted |= {"keepalive 32;", "keepalive_timeout 60s;"}
+    wanted |= {f"server 10.0.0.1{i}:8001 {nginx.SERVER_OPTIONS};" for i in (1, 2)}
 
     assert wanted <= {line.strip() for line in config.splitlines()}
     assert sorted(wanted - shown) == []

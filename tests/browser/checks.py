@@ -1,18 +1,23 @@
 """Checks every page the browser tests open: axe-core (the npm package, pinned in the repo's
-package.json) at 1366×768 and at 360×740, and on a zh-CN page no snake_case code or untranslated
-English word in the visible text; a screenshot of each size goes to build/screenshots/.
+package.json) at 1366×768 and at 360×740; a candidate's page no wider than the phone; on a
+zh-CN page no snake_case code or untranslated English word in the visible text. A screenshot
+of each size goes to build/screenshots/<test>/, which CI keeps.
 
 How: an init script, run in every document before the page's own scripts, covers the page with
 an empty veil when its DOM is ready and calls back into Python (a Playwright binding). Python
-runs axe, resizes, runs it again, takes the screenshots and only then lets the veil go, so a
-test's next click (which waits for nothing to cover its target) and a `goto` (which waits for
-the load event, held by a gate image until the check is done) can never leave a page unchecked.
+runs axe on the page at the test's own size, then lays a copy of the page's DOM (its scripts'
+work included, scripts removed, styles inlined, no network) out at the other size in a page of
+its own and runs axe there, so the test's page is never resized under it. Only then does the
+veil go: a test's next click (which waits for nothing to cover its target) and a `goto` (which
+waits for the load event, held by a gate image until the check is done) cannot leave a page
+unchecked.
 """
 
 from __future__ import annotations
 
 import contextlib
 import re
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +34,8 @@ GIF = bytes.fromhex(
     "47494638396101000100800000000000ffffff21f90401000000002c000000000100010000020144003b"
 )
 BLOCKING = {"serious", "critical"}
+#: Staff pages may scroll a wide table sideways on a phone; a candidate's page never does.
+STAFF_PATHS = ("/staff", "/admin")
 
 INIT_SCRIPT = """
 (() => {
@@ -144,6 +151,10 @@ class PageChecks:
     _shots: int = 0
     _mirrors: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self.folder = SCREENSHOTS / re.sub(r"[^A-Za-z0-9_.\-]+", "-", self.test_name)
+        shutil.rmtree(self.folder, ignore_errors=True)  # this run's pages only
+
     def install(self, context: Any) -> None:
         if not AXE.exists():
             raise RuntimeError(f"{AXE} is missing: run `make install` (npm ci) first")
@@ -209,11 +220,14 @@ class PageChecks:
                     f"{path} at {label}: axe {violation['impact']} {violation['id']}"
                     f" ({violation['help']}): {nodes}"
                 )
+        width = int(page.evaluate("document.documentElement.scrollWidth"))
+        if size == PHONE and not path.startswith(STAFF_PATHS) and width > PHONE["width"]:
+            self.problems.append(f"{path} at {label}: {width} px wide, scrolls sideways")
         self._shots += 1
         slug = re.sub(r"[^A-Za-z0-9]+", "-", path).strip("-") or "home"
-        folder = SCREENSHOTS / re.sub(r"[^A-Za-z0-9_.\-]+", "-", self.test_name)
-        folder.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(folder / f"{self._shots:02d}-{slug}-{label}.png"), full_page=True)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        shot = self.folder / f"{self._shots:02d}-{slug}-{label}.png"
+        page.screenshot(path=str(shot), full_page=True)
 
     def settle(self, pages: list[Any]) -> None:
         """Wait for the checks of the pages still open (the last page of each)."""

@@ -140,7 +140,9 @@ def new_page(browser, request) -> Iterator[Any]:
     def make(locale: str = "zh-CN", **options: Any) -> Any:
         options.setdefault("viewport", DESKTOP)
         context = browser.new_context(locale=locale, **options)
-        context.set_default_timeout(10_000)
+        # The page checks hold each page for a moment (axe twice, two screenshots): on a
+        # loaded two-core CI machine that can be seconds, which a click waits out.
+        context.set_default_timeout(20_000)
         checks.install(context)
         contexts.append(context)
         return context.new_page()

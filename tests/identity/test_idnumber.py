@@ -20,6 +20,12 @@ def test_a_valid_number_is_returned_in_canonical_form(valid):
     assert idnumber.normalise(f"  {valid}  ") == valid
 
 
+def test_spaces_typed_between_the_digits_are_removed(valid):
+    typed = f"{valid[:6]} {valid[6:14]}\u3000{valid[14:]}\t"
+
+    assert idnumber.normalise(typed) == valid
+
+
 def test_full_width_digits_and_a_lowercase_x_are_normalised():
     first17 = "11010119900307" + "803"
     expected = first17 + idnumber.check_digit(first17)

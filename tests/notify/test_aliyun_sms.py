@@ -73,6 +73,7 @@ def test_each_kind_is_the_exact_send_sms_request(db_session, aliyun_http, kind):
         "SignName": "考试技术支持",
         "TemplateCode": CODES[kind],
         "TemplateParam": json.dumps(PARAMS[kind], ensure_ascii=False, sort_keys=True),
+        "OutId": str(message.id),
     }
     assert json.loads(params["TemplateParam"]) == PARAMS[kind]
     assert (message.status, message.provider_id) == (SmsStatus.SENT, "900619746936498440^0")
@@ -92,12 +93,9 @@ def test_the_endpoint_can_point_at_a_local_server(db_session, aliyun_http):
         refused("isv.BUSINESS_LIMIT_CONTROL", "触发号码天级流控Permits:10"),
         (400, {"Code": "Throttling.User", "Message": "user flow control", "RequestId": "R"}),
         (503, {"Code": "ServiceUnavailable", "Message": "busy", "RequestId": "R"}),
-        timeout(),
     ],
 )
-def test_throttling_outages_and_timeouts_are_retried_after_the_backoff(
-    db_session, aliyun_http, answer
-):
+def test_throttling_and_outages_are_retried_after_the_backoff(db_session, aliyun_http, answer):
     message = queue(db_session)
     aliyun_http.answers = [answer, sent()]
 
@@ -107,6 +105,44 @@ def test_throttling_outages_and_timeouts_are_retried_after_the_backoff(
     assert (first, second) == (0, 1)
     assert len(aliyun_http.requests) == 2  # the SDK itself never sent one twice
     assert (message.status, message.attempts) == (SmsStatus.SENT, 2)
+
+
+def outids(*refs):
+    rows = [{"PhoneNum": "13800138000", "SendStatus": 1, "OutId": r} for r in refs]
+    return (200, {"Code": "OK", "RequestId": "R3", "SmsSendDetailDTOs": {"SmsSendDetailDTO": rows}})
+
+
+def test_a_send_that_timed_out_is_looked_up_by_its_out_id_before_it_is_sent_again(
+    db_session, aliyun_http
+):
+    message = queue(db_session)
+    aliyun_http.answers = [timeout(), outids(), sent("BIZ2")]
+
+    first = send_pending(db_session, notifier=notifier(), now=NOW)
+    second = send_pending(db_session, notifier=notifier(), now=NOW + timedelta(minutes=1))
+
+    actions = [r["action"] for r in aliyun_http.requests]
+    assert (first, second) == (0, 1)
+    assert actions == ["SendSms", "QuerySendDetails", "SendSms"]
+    assert aliyun_http.params(0)["OutId"] == str(message.id)
+    assert aliyun_http.params(1) == {
+        "PhoneNumber": "13800138000",
+        "SendDate": "20230110",
+        "PageSize": "50",
+        "CurrentPage": "1",
+    }
+    assert (message.status, message.provider_id) == (SmsStatus.SENT, "BIZ2")
+
+
+def test_a_send_that_timed_out_but_went_out_is_never_sent_twice(db_session, aliyun_http):
+    message = queue(db_session)
+    aliyun_http.answers = [timeout(), outids("999", str(message.id))]
+
+    send_pending(db_session, notifier=notifier(), now=NOW)
+    send_pending(db_session, notifier=notifier(), now=NOW + timedelta(minutes=1))
+
+    assert [r["action"] for r in aliyun_http.requests] == ["SendSms", "QuerySendDetails"]
+    assert (message.status, message.provider_id) == (SmsStatus.SENT, f"out:{message.id}")
 
 
 @pytest.mark.parametrize(
@@ -230,13 +266,15 @@ def test_the_aliyun_notifier_needs_credentials_a_signature_and_a_code_for_every_
         adapters.from_config(config, kinds=registry.kinds())
     with pytest.raises(RuntimeError, match="HELPDESK_ALIYUN_SMS_SIGN_NAME"):
         adapters.from_config({**config, "ALIYUN_SMS_SIGN_NAME": ""}, kinds=registry.kinds())
+    # Kinds other capabilities register (the reminders) need their codes too.
+    others = [k for k in registry.kinds() if k not in ("unreachable", "ticket_reply")]
+    extra = "".join(f",{kind}=SMS_{n}" for n, kind in enumerate(others, start=3))
     built = adapters.from_config(
-        {**config, "SMS_TEMPLATE_CODES": config["SMS_TEMPLATE_CODES"] + ",upload_followup=SMS_3"},
+        {**config, "SMS_TEMPLATE_CODES": config["SMS_TEMPLATE_CODES"] + extra},
         kinds=registry.kinds(),
     )
     assert isinstance(built, AliyunSmsNotifier)
-    assert built.template_codes == {
-        "unreachable": "SMS_1",
-        "ticket_reply": "SMS_2",
-        "upload_followup": "SMS_3",
-    }
+    assert built.template_codes["unreachable"] == "SMS_1"
+    assert built.template_codes["ticket_reply"] == "SMS_2"
+    assert built.template_codes["upload_followup"] == "SMS_3"
+    assert set(built.template_codes) == set(registry.kinds())

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from config import ConfigError
 from helpdesk.notify import registry
 from helpdesk.notify import settings as notify_settings
 from helpdesk.notify.adapters import MemoryNotifier, NotifierError, Sms, TwilioNotifier
@@ -53,7 +54,10 @@ def test_a_message_queued_twice_under_one_key_is_sent_once(db_session):
     again = send_pending(db_session, notifier=notifier, now=NOW)
 
     assert (sent, again) == (1, 0)
-    assert notifier.sent == [Sms("+8613800138000", "ticket_reply", REPLY, REPLY_TEXT)]
+    (message,) = db_session.scalars(select(OutboundSms)).all()
+    assert notifier.sent == [
+        Sms("+8613800138000", "ticket_reply", REPLY, REPLY_TEXT, ref=str(message.id))
+    ]
 
 
 def test_a_failed_send_waits_one_then_two_minutes_before_the_next_tries(db_session):
@@ -241,6 +245,14 @@ def test_the_numbers_an_sms_may_name_are_the_hotline_and_the_configured_lines():
     with pytest.raises(UnsafeSms):
         check_text("请回拨 13800138000。", **allowed(settings))
     assert settings.allowed_numbers == ["400-088-0028", "+862863201710", "028-62093080"]
+
+
+def test_a_desk_address_too_long_for_the_carriers_stops_the_desk_from_starting():
+    config = {"PUBLIC_URL": "https://" + "k" * 60 + ".cn", "HOTLINE": "400-088-0028"}
+
+    with pytest.raises(ConfigError, match="HELPDESK_PUBLIC_URL"):
+        notify_settings.check(config, notify_settings.from_config(config))
+    notify_settings.check({"PUBLIC_URL": "https://kaoshi.example.cn"}, notify_settings.Settings())
 
 
 def test_the_callback_queue_texts_under_the_same_rule_the_app_built(app):

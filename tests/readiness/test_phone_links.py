@@ -56,7 +56,7 @@ def signed_in_name(test_client) -> str | None:
     page = test_client.get("/readiness/phone")
     if page.status_code != 200:
         return None
-    found = re.search(r'<span class="who">([^<]*)</span>', page.text)
+    found = re.search(r'<span class="who"[^>]*>([^<]*)</span>', page.text)
     return found.group(1) if found else None
 
 

@@ -80,8 +80,10 @@ def test_after_the_third_failed_retry_a_prefilled_ticket_and_the_hotline_are_off
     flow = db_session.scalar(select(HelpFlow))
     assert (flow.status, flow.failed_retries, flow.answers) == ("escalated", 3, 6)
     assert 'name="step"' not in page
-    assert 'data-field="category">evidence_upload<' in page
-    assert 'data-field="exam_session">FORMAL-FLOW<' in page
+    assert 'data-field="category">Evidence video upload fails<' in page
+    assert 'data-field="exam_session">formal exam<' in page
+    assert ">evidence_upload<" not in page
+    assert "FORMAL-FLOW" not in page
     assert "E_TIMEOUT" in page
     assert "400-088-0028" in page
     assert "File this problem" in page

@@ -1,7 +1,7 @@
 """tickets: per-technician unread marks (when each technician last opened each ticket)
 
 Revision ID: i16_ticket_reads
-Revises: merge_round1
+Revises: merge_round2
 Create Date: 2026-12-01
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import helpdesk.db
 
 revision = "i16_ticket_reads"
-down_revision = "merge_round1"
+down_revision = "merge_round2"
 branch_labels = None
 depends_on = None
 

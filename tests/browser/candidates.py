@@ -1,0 +1,108 @@
+"""What the candidate-page browser tests share: the two screen sizes, a candidate on the
+roster of sessions placed around now, signing in, and the measurements of a page's fit."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from helpdesk import clock
+from helpdesk.demo import fake_id_number
+from helpdesk.exams.models import Enrollment, ExamKind, ExamSession
+from helpdesk.identity import idnumber
+from helpdesk.identity.models import Candidate
+from tests.browser.checks import DESKTOP, PHONE
+from tests.conftest import TEST_ID_HASH_KEY
+
+ZONE = ZoneInfo("Asia/Shanghai")
+#: The two screens every candidate point is shown on: (page options, its height).
+SIZES = {
+    "desktop": {"viewport": DESKTOP},
+    "phone": {"viewport": PHONE, "is_mobile": True, "has_touch": True},
+}
+
+
+def local_midnight_after(moment: datetime) -> datetime:
+    """The next 00:00 Beijing time after moment: when a mock day "10:00—24:00" ends."""
+    day: date = moment.astimezone(ZONE).date() + timedelta(days=1)
+    return datetime.combine(day, time(0), ZONE)
+
+
+def session_row(code: str, name: str, kind: ExamKind, starts: datetime, ends: datetime, **extra):
+    return ExamSession(
+        code=code,
+        name=name,
+        kind=kind,
+        login_opens=starts,
+        starts=starts,
+        login_closes=extra.pop("login_closes", ends),
+        ends=ends,
+        **extra,
+    )
+
+
+def enrol(live, sessions: list[ExamSession], name: str = "王小明") -> dict[str, str]:
+    """A candidate on the roster of these sessions; returns what they type to sign in."""
+    number = fake_id_number(random.Random())
+    with live.session() as session:
+        candidate = Candidate(
+            name=name,
+            id_number_hash=idnumber.keyed_hash(number, TEST_ID_HASH_KEY),
+            id_number_masked=idnumber.mask(number),
+            admission_number="ZK20230001",
+            phone="+8613800138000",
+            created_at=clock.utcnow(),
+        )
+        for exam in sessions:
+            candidate.enrollments.append(Enrollment(exam_session=exam, created_at=clock.utcnow()))
+        session.add(candidate)
+    return {"name": name, "id_number": number, "admission_number": "ZK20230001"}
+
+
+def sign_in(page, live, identity: dict[str, str], next_path: str = "", id_typed: str = "") -> None:
+    page.goto(live.url + "/signin" + (f"?next={next_path}" if next_path else ""))
+    page.get_by_label("姓名").fill(identity["name"])
+    page.get_by_label("身份证号").fill(id_typed or identity["id_number"])
+    page.get_by_label("准考证号").fill(identity["admission_number"])
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state()
+
+
+def page_width(page) -> int:
+    """How wide the document is: more than the screen means sideways scrolling."""
+    return int(page.evaluate("document.documentElement.scrollWidth"))
+
+
+def bottom_in_document(locator) -> float:
+    """Where the element ends, measured from the top of the page (not of the scrolled view)."""
+    return float(locator.evaluate("e => e.getBoundingClientRect().bottom + window.scrollY"))
+
+
+def screen(size: str) -> dict[str, int]:
+    return dict(SIZES[size]["viewport"])
+
+
+def lines(locator) -> int:
+    """How many line boxes the element's text takes (1: it never broke)."""
+    return int(locator.evaluate("e => new Set([...e.getClientRects()].map(r => r.top)).size"))
+
+
+def label_beside_control(locator) -> dict[str, Any]:
+    """The gap between a radio/checkbox and the start of its label's text, and how far
+    their vertical centres are apart."""
+    return locator.evaluate(
+        """input => {
+          const label = input.closest("label")
+            || document.querySelector(`label[for="${input.id}"]`);
+          const F = NodeFilter;
+          const words = n => n.textContent.trim() ? F.FILTER_ACCEPT : F.FILTER_SKIP;
+          const walker = document.createTreeWalker(label, F.SHOW_TEXT, {acceptNode: words});
+          const range = document.createRange();
+          range.selectNodeContents(walker.nextNode());
+          const box = input.getBoundingClientRect(), text = range.getClientRects()[0];
+          return {gap: text.left - box.right,
+                  off: Math.abs((text.top + text.bottom) / 2 - (box.top + box.bottom) / 2)};
+        }"""
+    )
