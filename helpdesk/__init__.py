@@ -33,6 +33,7 @@ BLUEPRINTS = [
     "helpdesk.reminders.staff_views",
     "helpdesk.tickets.views",
     "helpdesk.tickets.staff_views",
+    "helpdesk.tickets.canned.staff_views",
     "helpdesk.knowledge.views",
     "helpdesk.knowledge.staff_views",
 ]

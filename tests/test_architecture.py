@@ -39,6 +39,7 @@ FOUNDATION = {
     "helpdesk.idempotency",
     "helpdesk.forms",
     "helpdesk.search",
+    "helpdesk.charts",
     "helpdesk.twilio_client",
     "helpdesk.jobruns",
     "helpdesk.aliyun_client",

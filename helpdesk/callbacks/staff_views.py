@@ -13,8 +13,8 @@ from flask_wtf import FlaskForm
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
-from helpdesk import clock, nav, panel
-from helpdesk.callbacks import calls, labels, presence, queue, services, stats
+from helpdesk import charts, clock, nav, panel
+from helpdesk.callbacks import calls, daycharts, labels, presence, queue, services, stats
 from helpdesk.callbacks import settings as callbacks_settings
 from helpdesk.callbacks.forms import (
     OUTCOME_LABELS,
@@ -320,7 +320,21 @@ def release(request_id: str) -> ResponseReturnValue:
 
 
 def _board() -> dict[str, Any]:
-    return stats.wallboard(get_session(), settings=callbacks_settings.current(), now=clock.utcnow())
+    session, now = get_session(), clock.utcnow()
+    day = daycharts.today(session, now=now)
+    return {
+        **stats.wallboard(session, settings=callbacks_settings.current(), now=now),
+        "waiting_chart": charts.lines(
+            _("Candidates waiting for a first call, by hour"),
+            day.hours,
+            [(_("Waiting"), day.waiting)],
+        ),
+        "first_call_chart": charts.lines(
+            _("Time from the press to the first call, median by hour (minutes)"),
+            day.hours,
+            [(_("Minutes"), [None if v is None else round(v / 60, 1) for v in day.median_to_call])],
+        ),
+    }
 
 
 def _heartbeat() -> None:

@@ -5,22 +5,23 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from helpdesk import clock, nav, panel, streaming
+from helpdesk import charts, clock, nav, panel, streaming
 from helpdesk.db import get_session
 from helpdesk.errors import DomainError
 from helpdesk.exams import services as exams
 from helpdesk.forms import PlainForm
 from helpdesk.identity.auth import current_staff, staff_required
 from helpdesk.identity.models import Candidate, Role
-from helpdesk.readiness import profiles, services
+from helpdesk.readiness import profiles, services, trend
 from helpdesk.readiness.models import DeviceReport
 from helpdesk.web import local_time
 
@@ -50,10 +51,27 @@ def sessions() -> ResponseReturnValue:
 def exam_readiness(code: str) -> ResponseReturnValue:
     session = get_session()
     exam = exams.get_by_code(session, code)
+    r = services.readiness_of(session, exam)
+    failed = sorted(
+        ((title, counts["fail"]) for title, counts in r.checks.values() if counts["fail"]),
+        key=lambda item: -item[1],
+    )
+    days, shares = trend.share_ready_by_day(
+        session, exam, now=clock.utcnow(), zone=ZoneInfo(str(current_app.config["TIMEZONE"]))
+    )
     return render_template(
         "readiness/exam.html",
-        r=services.readiness_of(session, exam),
+        r=r,
         profile=profiles.stored_profile(session, exam),
+        failed_chart=charts.hbars(_("Candidates whose latest PC check failed, by check"), failed)
+        if failed
+        else None,
+        ready_chart=charts.lines(
+            _("Share of the roster ready at the end of each day, in per cent"),
+            days,
+            [(_("Ready"), shares)],
+            unit="%",
+        ),
     )
 
 

@@ -173,3 +173,17 @@ class CannedReply(Base):
     created_at: Mapped[datetime]
     #: Retired replies are no longer offered on tickets; a supervisor can bring one back.
     retired_at: Mapped[datetime | None]
+
+
+class TicketRead(Base):
+    """When a technician last opened a ticket: newer candidate messages make it unread."""
+
+    __tablename__ = "ticket_reads"
+
+    staff_id: Mapped[int] = mapped_column(
+        ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True
+    )
+    ticket_id: Mapped[int] = mapped_column(
+        ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True
+    )
+    read_at: Mapped[datetime]

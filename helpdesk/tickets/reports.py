@@ -6,7 +6,7 @@ import statistics
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -75,6 +75,34 @@ def report(session: Session, *, exam_session_id: int | None = None) -> Report:
         breaches["all"],
         sum(int(n) for _, _, n in volumes),
     )
+
+
+@dataclass
+class HourlyVolume:
+    """Tickets filed in each of the last 24 hours (local time), per category."""
+
+    hours: list[str]
+    by_category: dict[str, list[int]]
+
+
+def per_hour(
+    session: Session, *, now: datetime, zone: tzinfo, exam_session_id: int | None = None
+) -> HourlyVolume:
+    """How many tickets of each category were filed in each of the 24 hours up to now."""
+    end = now.astimezone(zone).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    start = end - timedelta(hours=24)
+    query = select(Ticket.created_at, Ticket.category).where(
+        Ticket.created_at >= start.astimezone(UTC)
+    )
+    if exam_session_id is not None:
+        query = query.where(Ticket.exam_session_id == exam_session_id)
+    counts: dict[str, list[int]] = {}
+    for created, category in session.execute(query):
+        slot = int((created.astimezone(zone) - start).total_seconds() // 3600)
+        if 0 <= slot < 24:
+            counts.setdefault(category, [0] * 24)[slot] += 1
+    hours = [f"{(start + timedelta(hours=h)).hour:02d}" for h in range(24)]
+    return HourlyVolume(hours, dict(sorted(counts.items(), key=lambda kv: -sum(kv[1]))))
 
 
 def csv_header() -> list[str]:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import functools
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
+    current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -19,25 +22,22 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from helpdesk import clock, nav, panel, streaming
+from helpdesk import charts, clock, nav, panel, streaming
 from helpdesk.audit import services as audit
 from helpdesk.categories import LABELS as CATEGORY_LABELS
 from helpdesk.categories import Category
-from helpdesk.categories import choices as category_choices
 from helpdesk.db import get_session
 from helpdesk.errors import DomainError, NotFound
 from helpdesk.exams.models import ExamSession
-from helpdesk.forms import form_errors
 from helpdesk.identity.auth import current_staff, staff_required
 from helpdesk.identity.models import Candidate, Role, Staff
 from helpdesk.notify.settings import allowed_numbers
-from helpdesk.tickets import canned as canned_replies
-from helpdesk.tickets import handling, reports, services
+from helpdesk.tickets import handling, reports, services, unread
 from helpdesk.tickets import inbox as inbox_queries
 from helpdesk.tickets import settings as tickets_settings
+from helpdesk.tickets.canned import services as canned_replies
 from helpdesk.tickets.forms import (
     AssignForm,
-    CannedReplyForm,
     MergeForm,
     NoteForm,
     StaffReplyForm,
@@ -52,7 +52,6 @@ bp = Blueprint("tickets_staff", __name__, url_prefix="/staff")
 CSV_TIME = "yyyy-MM-dd HH:mm:ss"
 nav.add("tickets_staff.inbox", _l("Tickets"), order=10, audience="agent")
 nav.add("tickets_staff.reports_page", _l("Ticket reports"), order=60, audience="supervisor")
-nav.add("tickets_staff.canned_list", _l("Canned replies"), order=65, audience="supervisor")
 
 
 def _panel_section(session: Any, candidate: Candidate) -> dict[str, Any]:
@@ -78,9 +77,8 @@ def _int(name: str) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-@bp.get("/tickets")
-@staff_required(Role.AGENT)
-def inbox() -> ResponseReturnValue:
+def _inbox_context() -> dict[str, Any]:
+    """The inbox's rows for the filters in the address, with this technician's unread marks."""
     session = get_session()
     f = inbox_queries.InboxFilter(
         # A search looks through every status unless one is chosen.
@@ -96,20 +94,40 @@ def inbox() -> ResponseReturnValue:
     if f.assignee == "me":
         f.assignee = str(_me().id)
     result = inbox_queries.inbox(session, f, now=clock.utcnow())
-    sessions, agents = inbox_queries.filter_choices(session)
+    return {
+        "result": result,
+        "f": f,
+        "args": _page_args(),
+        "now": clock.utcnow(),
+        "unread": unread.unread_ids(
+            session, staff=_me(), ticket_ids=[t.id for t in result.tickets]
+        ),
+        "status_labels": STAFF_STATUS_LABELS,
+        "priority_labels": PRIORITY_LABELS,
+        "shown": inbox_queries.shown,
+    }
+
+
+@bp.get("/tickets")
+@staff_required(Role.AGENT)
+def inbox() -> ResponseReturnValue:
+    sessions, agents = inbox_queries.filter_choices(get_session())
     return render_template(
         "tickets/inbox.html",
-        result=result,
-        f=f,
-        args=_page_args(),
-        now=clock.utcnow(),
         sessions=sessions,
         agents=agents,
-        status_labels=STAFF_STATUS_LABELS,
-        priority_labels=PRIORITY_LABELS,
         sla_labels=SLA_LABELS,
-        shown=inbox_queries.shown,
+        **_inbox_context(),
     )
+
+
+@bp.get("/tickets/live")
+@staff_required(Role.AGENT)
+def inbox_live() -> ResponseReturnValue:
+    """The inbox's rows alone, for the page's script to refresh them without a reload."""
+    response = make_response(render_template("tickets/_inbox_results.html", **_inbox_context()))
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _page(ticket: Ticket, status: int = 200, **forms: Any) -> ResponseReturnValue:
@@ -150,7 +168,11 @@ def _page(ticket: Ticket, status: int = 200, **forms: Any) -> ResponseReturnValu
 @bp.get("/tickets/<number>")
 @staff_required(Role.AGENT)
 def ticket(number: str) -> ResponseReturnValue:
-    return _page(handling.ticket_for_staff(get_session(), number, for_page=True))
+    session = get_session()
+    found = handling.ticket_for_staff(session, number, for_page=True)
+    unread.mark_read(session, staff=_me(), ticket=found, now=clock.utcnow())
+    session.commit()
+    return _page(found)
 
 
 def _done(ticket: Ticket, message: str) -> ResponseReturnValue:
@@ -294,8 +316,19 @@ def candidate_panel(candidate_id: int) -> ResponseReturnValue:
 @staff_required(Role.SUPERVISOR)
 def reports_page() -> ResponseReturnValue:
     session = get_session()
+    volume = reports.per_hour(
+        session,
+        now=clock.utcnow(),
+        zone=ZoneInfo(str(current_app.config["TIMEZONE"])),
+        exam_session_id=_int("exam_session"),
+    )
+    hourly = []
+    for category, counts in volume.by_category.items():
+        title = _("%(category)s: tickets per hour", category=CATEGORY_LABELS[Category(category)])
+        hourly.append((title, charts.bars(title, volume.hours, counts)))
     return render_template(
         "tickets/reports.html",
+        hourly=hourly,
         report=reports.report(session, exam_session_id=_int("exam_session")),
         categories=list(Category),
         sessions=session.scalars(select(ExamSession).order_by(ExamSession.starts)).all(),
@@ -311,74 +344,3 @@ def export_csv() -> ResponseReturnValue:
     fetch = functools.partial(reports.export_page, local_time=lambda t: local_time(t, CSV_TIME))
     rows = streaming.batches(fetch)
     return streaming.csv_response(reports.csv_header(), rows, filename="tickets.csv")
-
-
-@bp.get("/canned-replies")
-@staff_required(Role.SUPERVISOR)
-def canned_list() -> ResponseReturnValue:
-    return render_template(
-        "tickets/canned_list.html",
-        replies=canned_replies.every_reply(get_session()),
-        category_labels=CATEGORY_LABELS,
-    )
-
-
-@bp.route("/canned-replies/new", methods=["GET", "POST"], defaults={"reply_id": None})
-@bp.route("/canned-replies/<int:reply_id>/edit", methods=["GET", "POST"])
-@staff_required(Role.SUPERVISOR)
-def canned_edit(reply_id: int | None) -> ResponseReturnValue:
-    session = get_session()
-    reply = canned_replies.get_reply(session, reply_id) if reply_id else None
-    form = CannedReplyForm(obj=reply if request.method == "GET" else None)
-    form.category.choices = [SelectChoice("", _("Every problem"))] + [
-        SelectChoice(v, str(label)) for v, label in category_choices()
-    ]
-    if request.method == "GET" and reply:
-        form.category.data = reply.category or ""
-    if not form.validate_on_submit():
-        status = 422 if form.errors else 200
-        return render_template("tickets/canned_edit.html", form=form, reply=reply), status
-    try:
-        saved = canned_replies.save_reply(
-            session,
-            reply=reply,
-            title=form.title.data or "",
-            body=form.body.data or "",
-            category=form.category.data or None,
-            now=clock.utcnow(),
-        )
-    except DomainError as exc:
-        error = form_errors(form, exc)
-        page = render_template("tickets/canned_edit.html", form=form, reply=reply, error=error)
-        return page, exc.status
-    audit.record(
-        session,
-        staff=_me(),
-        action="canned_reply.save",
-        now=clock.utcnow(),
-        target_type="canned_reply",
-        target_id=saved.id,
-    )
-    session.commit()
-    flash(_("Canned reply saved."), "success")
-    return redirect(url_for("tickets_staff.canned_list"))
-
-
-@bp.post("/canned-replies/<int:reply_id>/retire")
-@staff_required(Role.SUPERVISOR)
-def canned_retire(reply_id: int) -> ResponseReturnValue:
-    session = get_session()
-    reply = canned_replies.get_reply(session, reply_id)
-    retire = request.form.get("retire", "1") != "0"
-    canned_replies.retire_reply(session, reply=reply, now=clock.utcnow() if retire else None)
-    audit.record(
-        session,
-        staff=_me(),
-        action="canned_reply.retire" if retire else "canned_reply.restore",
-        now=clock.utcnow(),
-        target_type="canned_reply",
-        target_id=reply.id,
-    )
-    session.commit()
-    flash(_("Canned reply retired.") if retire else _("Canned reply offered again."), "success")
-    return redirect(url_for("tickets_staff.canned_list"))

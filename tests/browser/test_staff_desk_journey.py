@@ -8,13 +8,15 @@ import random
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from helpdesk import clock
 from helpdesk.categories import Category
 from helpdesk.demo import fake_id_number
 from helpdesk.identity import idnumber
 from helpdesk.identity.models import Candidate, Role
-from helpdesk.tickets import canned, services
+from helpdesk.tickets import services
+from helpdesk.tickets.canned import services as canned
 from tests.conftest import TEST_ID_HASH_KEY
 
 pytestmark = pytest.mark.browser
@@ -180,3 +182,54 @@ def test_an_admin_creates_an_exam_session_in_the_desk(live, new_page, viewport):
     assert "正式面试（补考）" in admin.locator("table").inner_text()
     assert admin.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     shot(admin, "exam-sessions", viewport)
+
+
+@pytest.mark.parametrize("viewport", SIZES)
+def test_a_new_ticket_appears_in_the_inbox_without_a_reload_marked_unread(live, new_page, viewport):
+    first = arrange_ticket(live)
+    live.staff("li.agent", "agent password 1", Role.AGENT)
+    agent = new_page(viewport=viewport)
+    live.sign_in_staff(agent, "li.agent", "agent password 1")
+    agent.goto(live.url + f"/staff/tickets/{first}")
+    agent.goto(live.url + "/staff/tickets")
+    agent.evaluate("window.notReloaded = true")
+    assert agent.locator("#inbox tr.unread").count() == 0
+
+    with live.session() as session:
+        candidate = session.scalars(select(Candidate)).one()
+        second = services.open_ticket(
+            session,
+            candidate=candidate,
+            exam_session=None,
+            category=Category.LOGIN,
+            description="人脸验证一直失败",
+            now=clock.utcnow(),
+        ).number
+    # The page polls every 15 s; coming back to the tab asks at once.
+    agent.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+
+    row = agent.locator("#inbox tr", has_text=second)
+    row.get_by_text("未读").wait_for()
+    assert agent.evaluate("window.notReloaded") is True
+    assert "本页有 1 个未读工单" in agent.locator("#inbox-news").inner_text()
+    assert "还剩" in row.inner_text()
+    shot(agent, "inbox-live", viewport)
+
+
+@pytest.mark.parametrize("viewport", SIZES)
+def test_supervisors_read_the_charts_of_tickets_and_the_wallboard(live, new_page, viewport):
+    arrange_ticket(live)
+    live.staff("zhang.sup", "supervisor password 1", Role.SUPERVISOR)
+    sup = new_page(viewport=viewport)
+    live.sign_in_staff(sup, "zhang.sup", "supervisor password 1")
+
+    sup.goto(live.url + "/staff/ticket-reports")
+    bars = sup.locator("#hourly svg.chart")
+    assert bars.count() == 1
+    assert "下载安装：每小时工单数" in bars.first.locator("title").text_content()
+    assert sup.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    shot(sup, "ticket-reports", viewport)
+    sup.goto(live.url + "/staff/callbacks/wallboard")
+    assert sup.locator("#day-charts svg.chart").count() == 2
+    assert sup.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    shot(sup, "wallboard", viewport)

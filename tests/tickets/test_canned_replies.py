@@ -8,7 +8,7 @@ from collections import Counter
 
 from sqlalchemy import select
 
-from helpdesk.tickets import canned
+from helpdesk.tickets.canned import services as canned
 from helpdesk.tickets.models import CannedReply
 
 

@@ -1,0 +1,1 @@
+"""Canned replies: the rules (services) and the supervisors' pages (staff_views)."""
