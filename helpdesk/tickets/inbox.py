@@ -15,7 +15,7 @@ from helpdesk.db import UTCDateTime
 from helpdesk.exams.models import ExamSession
 from helpdesk.identity import phone as phones
 from helpdesk.identity.models import Candidate, Staff
-from helpdesk.tickets import textsearch
+from helpdesk.tickets import textsearch, unread
 from helpdesk.tickets.models import ACTIVE_STATUSES, Ticket, TicketStatus
 from helpdesk.tickets.services import normalise_number
 
@@ -54,6 +54,8 @@ class InboxPage:
     best_only: bool = False
     #: Where the status counts stop (shown(count, tab_cap) says "1000+").
     tab_cap: int = TAB_CAP
+    #: The shown tickets the reader has not opened since the candidate last wrote.
+    unread: set[int] = field(default_factory=set)
 
 
 def _matching_candidates(session: Session, q: str) -> list[int]:
@@ -152,9 +154,12 @@ def _tab_cap() -> int:
     return min(COUNT_CAP, TAB_CAP)
 
 
-def inbox(session: Session, f: InboxFilter, *, now: datetime) -> InboxPage:
-    """One page of tickets, most urgent and oldest first, with the counts per status: two
-    statements (three with a text search), each answered from indexes."""
+def inbox(
+    session: Session, f: InboxFilter, *, now: datetime, reader_id: int | None = None
+) -> InboxPage:
+    """One page of tickets, most urgent and oldest first, with the counts per status and, for
+    reader_id, which of them are unread: two statements (three with a text search), each
+    answered from indexes."""
     found = _look_up(session, f.q.strip()[:64]) if f.q.strip() else None
     statuses = list(TicketStatus)
     total, *per_status = session.execute(
@@ -174,21 +179,22 @@ def inbox(session: Session, f: InboxFilter, *, now: datetime) -> InboxPage:
         .offset((page - 1) * PAGE_SIZE)
         .subquery()
     )
-    tickets = list(
-        session.scalars(
-            select(Ticket)
-            .join(ids, ids.c.id == Ticket.id)
-            .options(
-                joinedload(Ticket.candidate),
-                joinedload(Ticket.assignee),
-                joinedload(Ticket.exam_session),
-            )
-            .order_by(*_order(found))
+    unread_column = unread.is_unread(reader_id) if reader_id is not None else literal(False)
+    rows = session.execute(
+        select(Ticket, unread_column)
+        .join(ids, ids.c.id == Ticket.id)
+        .options(
+            joinedload(Ticket.candidate),
+            joinedload(Ticket.assignee),
+            joinedload(Ticket.exam_session),
         )
-    )
+        .order_by(*_order(found))
+    ).all()
+    tickets = [ticket for ticket, _ in rows]
     best_only = found is not None and len(found.ranked) >= textsearch.LIMIT
     counts = _with_totals({s.value: int(n) for s, n in zip(statuses, per_status, strict=True)})
-    return InboxPage(tickets, total, page, pages, counts, best_only, _tab_cap())
+    marked = {ticket.id for ticket, is_unread in rows if is_unread}
+    return InboxPage(tickets, total, page, pages, counts, best_only, _tab_cap(), marked)
 
 
 def _status_counts(statuses: list[TicketStatus]) -> list[Any]:

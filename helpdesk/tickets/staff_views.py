@@ -93,15 +93,13 @@ def _inbox_context() -> dict[str, Any]:
     )
     if f.assignee == "me":
         f.assignee = str(_me().id)
-    result = inbox_queries.inbox(session, f, now=clock.utcnow())
+    result = inbox_queries.inbox(session, f, now=clock.utcnow(), reader_id=_me().id)
     return {
         "result": result,
         "f": f,
         "args": _page_args(),
         "now": clock.utcnow(),
-        "unread": unread.unread_ids(
-            session, staff=_me(), ticket_ids=[t.id for t in result.tickets]
-        ),
+        "unread": result.unread,
         "status_labels": STAFF_STATUS_LABELS,
         "priority_labels": PRIORITY_LABELS,
         "shown": inbox_queries.shown,
