@@ -222,7 +222,7 @@ def server_from_env(env: dict[str, str] | None = None) -> dict[str, object]:
     """gunicorn's settings for one app server (gunicorn.conf.py reads these; docs/deploy.md)."""
     env = dict(os.environ if env is None else env)
     workers = _int(env, "HELPDESK_WORKERS", 4)
-    threads = _int(env, "HELPDESK_THREADS", 4)
+    threads = _int(env, "HELPDESK_THREADS", 1)  # sync workers: docs/deploy.md measured why
     if workers < 1 or threads < 1:
         raise ConfigError("HELPDESK_WORKERS and HELPDESK_THREADS must be at least 1")
     access_log = env.get("HELPDESK_ACCESS_LOG", "-")

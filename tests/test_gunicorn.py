@@ -154,7 +154,7 @@ def test_the_server_settings_have_documented_defaults_and_refuse_nonsense():
 
     defaults = config.server_from_env({})
     assert defaults["workers"] == 4
-    assert defaults["threads"] == 4
+    assert defaults["threads"] == 1  # sync workers, measured best (docs/deploy.md)
     assert defaults["timeout"] == 30
     assert defaults["forwarded_allow_ips"] == "127.0.0.1,::1"
     assert defaults["access_log"] == "-"
