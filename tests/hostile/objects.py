@@ -286,6 +286,38 @@ def _upload_flow(world: World) -> str:
     return ArtifactKind.EVIDENCE_VIDEO.value
 
 
+def _canned_reply(world: World) -> int:
+    from helpdesk.tickets.canned.services import save_reply
+
+    reply = save_reply(
+        world.session,
+        reply=None,
+        title=f"常用回复 {uuid.uuid4().hex[:6]}",
+        body="请重启客户端后再试。",
+        category=None,
+        now=clock.utcnow(),
+    )
+    world.session.flush()
+    return int(reply.id)
+
+
+def _outbound_sms(world: World) -> int:
+    """A queued ticket-reply SMS, for the outbox's retry button."""
+    from helpdesk.notify.services import queue_sms
+
+    message = queue_sms(
+        world.session,
+        to="+8613800138000",
+        kind="ticket_reply",
+        params={"number": "T230110-0001", "hotline": "400-088-0028"},
+        dedupe_key=f"hostile-{uuid.uuid4().hex}",
+        now=clock.utcnow(),
+        allowed_numbers=["400-088-0028"],
+    )
+    world.session.flush()
+    return int(message.id)
+
+
 #: Keys are "endpoint:argument", "blueprint:argument" or a bare argument name; the most
 #: specific wins. Entries for capabilities not built yet are added when their routes
 #: appear (test_access_matrix lists what is missing).
@@ -297,6 +329,9 @@ FACTORIES: dict[str, ObjectKind] = {
     "readiness_staff.staff_report:code": ObjectKind("helpdesk.readiness", _report),
     "readiness_staff:code": ObjectKind("helpdesk.exams", _exam_code, candidate_owned=False),
     "reminders_staff:code": ObjectKind("helpdesk.exams", _exam_code, candidate_owned=False),
+    "exams_staff:code": ObjectKind("helpdesk.exams", _exam_code, candidate_owned=False),
+    "reply_id": ObjectKind("helpdesk.tickets", _canned_reply, candidate_owned=False),
+    "message_id": ObjectKind("helpdesk.notify", _outbound_sms, candidate_owned=False),
     "candidate_id": ObjectKind("helpdesk.identity", _candidate_id, candidate_owned=False),
     "slug": ObjectKind("helpdesk.knowledge", _article, candidate_owned=False),
     "entry_id": ObjectKind("helpdesk.uploads", _guidance_entry, candidate_owned=False),
