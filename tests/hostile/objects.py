@@ -124,6 +124,21 @@ def _exam_code(world: World) -> str:
     return str(world.exam.code)
 
 
+def _canned_reply(world: World) -> int:
+    from helpdesk.tickets.canned.services import save_reply
+
+    reply = save_reply(
+        world.session, reply=None, title="常用", body="您好", category=None, now=clock_now()
+    )
+    return int(reply.id)
+
+
+def clock_now() -> Any:
+    from helpdesk import clock
+
+    return clock.utcnow()
+
+
 def _candidate_id(world: World) -> int:
     return int(world.owner.candidate.id)
 
@@ -296,6 +311,10 @@ FACTORIES: dict[str, ObjectKind] = {
     "readiness.report:code": ObjectKind("helpdesk.readiness", _report),
     "readiness_staff.staff_report:code": ObjectKind("helpdesk.readiness", _report),
     "readiness_staff:code": ObjectKind("helpdesk.exams", _exam_code, candidate_owned=False),
+    "exams_staff.session_edit:code": ObjectKind(
+        "helpdesk.exams", _exam_code, candidate_owned=False
+    ),
+    "reply_id": ObjectKind("helpdesk.tickets", _canned_reply, candidate_owned=False),
     "candidate_id": ObjectKind("helpdesk.identity", _candidate_id, candidate_owned=False),
     "slug": ObjectKind("helpdesk.knowledge", _article, candidate_owned=False),
     "entry_id": ObjectKind("helpdesk.uploads", _guidance_entry, candidate_owned=False),
