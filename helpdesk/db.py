@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import logging
+import time
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +18,7 @@ from typing import Any, ClassVar
 from flask import Flask, current_app, g
 from sqlalchemy import CheckConstraint, DateTime, MetaData, create_engine, event, func, text
 from sqlalchemy.engine import Dialect, Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -91,15 +92,48 @@ def make_engine(url: str, pool_size: int = 10, pooler: str = "") -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(
+    engine = create_engine(
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
         pool_recycle=1800,
         pool_timeout=5,
         connect_args=postgres_connect_args(pooler),
     )
+    ping_when_idle(engine)
+    return engine
+
+
+#: A pooled connection idle longer than this is pinged before a request gets it.
+PING_AFTER_SECONDS = 10.0
+_RETURNED = "helpdesk_returned_at"
+
+
+def ping_when_idle(engine: Engine) -> None:
+    """Ping a connection on checkout only when it sat in the pool for PING_AFTER_SECONDS.
+
+    SQLAlchemy's pool_pre_ping pings on every checkout: one more round trip per request,
+    which in the exam-start rush is a quarter of a press's. A connection used a moment ago
+    is alive unless the database just went away; then the request's first statement fails,
+    SQLAlchemy sees the disconnect and discards the whole pool, so the next request
+    reconnects (one 503 per worker, as during the outage itself). A connection that idled
+    (a quiet night, a restarted database, a pooler that closes idle links) is pinged and,
+    when dead, replaced before the request sees it.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_RETURNED] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        returned = record.info.get(_RETURNED)
+        if returned is None or time.monotonic() - returned < PING_AFTER_SECONDS:
+            return  # brand new, or used a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # any failure: the pool retries with a new connection
+            raise DisconnectionError(f"idle connection is dead: {type(exc).__name__}") from exc
 
 
 def postgres_connect_args(pooler: str = "") -> dict[str, Any]:

@@ -12,7 +12,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -23,6 +22,7 @@ from helpdesk.db import insert_or_nothing
 from helpdesk.errors import Conflict, NotFound, ValidationFailed
 from helpdesk.exams import services as exams
 from helpdesk.exams.models import Enrollment, ExamSession, Phase
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.idempotency import key_reused, required_key
 from helpdesk.identity import phone as phones
 from helpdesk.identity.models import Candidate

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import format_datetime
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
@@ -16,6 +15,7 @@ from helpdesk.callbacks import estimate
 from helpdesk.callbacks.labels import CALL_OUTCOMES
 from helpdesk.callbacks.models import CallAttempt, HelpRequest, HelpStatus, Outcome
 from helpdesk.callbacks.settings import Settings
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.identity import phone as phones
 
 NEVER_CALL_BACK = _l("Answer only these numbers, and never call back.")

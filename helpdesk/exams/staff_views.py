@@ -9,8 +9,6 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
 from helpdesk import clock, nav
@@ -21,6 +19,8 @@ from helpdesk.exams import editing, roster, services
 from helpdesk.exams.forms import ExamSessionForm, RosterImportForm
 from helpdesk.exams.models import Enrollment, ExamSession
 from helpdesk.forms import form_errors
+from helpdesk.i18n import gettext as _
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.identity.auth import current_staff, staff_required
 from helpdesk.identity.models import Candidate, Role
 

@@ -11,7 +11,6 @@ from typing import Any, TypeVar
 
 from flask import Flask, abort, current_app, g, redirect, request, url_for
 from flask import session as flask_session
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy.orm import Session
 
@@ -19,6 +18,7 @@ from helpdesk import clock
 from helpdesk.db import get_session
 from helpdesk.errors import TooManyRequests
 from helpdesk.extensions import login_manager
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.identity import accounts, idnumber, services, twofactor
 from helpdesk.identity import settings as identity_settings
 from helpdesk.identity.models import AuthSession, Candidate, Role, SessionKind, Staff

@@ -9,11 +9,11 @@ import unicodedata
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from helpdesk.errors import Conflict, Unauthorized, ValidationFailed
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.identity import idnumber, passwords
 from helpdesk.identity.models import (
     AuthSession,
