@@ -20,7 +20,7 @@ from typing import Any
 import flask_babel
 from babel.support import NullTranslations
 from flask import Flask, g, has_app_context
-from flask_babel.speaklater import LazyString
+from flask_babel.speaklater import LazyString  # type: ignore[import-untyped]
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
@@ -35,15 +35,15 @@ def translations() -> NullTranslations:
     """The request's (or application context's) catalogue in its current locale."""
     if not has_app_context():
         return _NULL
-    namespace = g._get_current_object().__dict__.get("_flask_babel")  # type: ignore[attr-defined]
+    namespace = g._get_current_object().__dict__.get("_flask_babel")
     if namespace is not None:
         held = namespace.__dict__.get(_SLOT)
         locale = namespace.__dict__.get("babel_locale")
         if held is not None and locale is not None and held[0] is locale:
-            return held[1]  # type: ignore[no-any-return]
+            return held[1]
     found = flask_babel.get_translations()
     locale = flask_babel.get_locale()  # resolved (and kept) by the lookup above
-    namespace = g._get_current_object().__dict__.get("_flask_babel")  # type: ignore[attr-defined]
+    namespace = g._get_current_object().__dict__.get("_flask_babel")
     if namespace is not None and locale is not None:
         setattr(namespace, _SLOT, (locale, found))
     return found
