@@ -254,6 +254,11 @@ def insert_or_nothing(session: Session, entity: Any) -> Any:
 
 def seconds_between(session: Session, start: Any, end: Any) -> Any:
     """The SQL expression for the seconds from start to end (two datetime columns)."""
-    if is_postgres(session):
+    return seconds_of(session.get_bind().dialect.name, start, end)
+
+
+def seconds_of(dialect: str, start: Any, end: Any) -> Any:
+    """seconds_between for a dialect by name (for statements built once per process)."""
+    if dialect == "postgresql":
         return func.extract("epoch", end - start)
     return (func.julianday(end) - func.julianday(start)) * 86400

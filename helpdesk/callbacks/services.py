@@ -11,8 +11,10 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -104,26 +106,24 @@ def _existing(
     return _open_for(session, candidate, exam) if exam is not None else None
 
 
-def _lookup(
-    session: Session, candidate: Candidate, key: str, code: str
-) -> tuple[ExamSession | None, bool, HelpRequest | None, HelpRequest | None]:
-    """In one statement: the exam session `code` names, whether the candidate is on its
-    roster, their request with this key and their open request for that session."""
-    rows = session.execute(
+@cache
+def _lookup_statement() -> Any:
+    """_lookup's statement, built once per process; candidate, key and code are bound."""
+    return (
         select(ExamSession, Enrollment.id, HelpRequest)
         .outerjoin(
             Enrollment,
             and_(
                 Enrollment.exam_session_id == ExamSession.id,
-                Enrollment.candidate_id == candidate.id,
+                Enrollment.candidate_id == bindparam("candidate_id"),
             ),
         )
         .outerjoin(
             HelpRequest,
             and_(
-                HelpRequest.candidate_id == candidate.id,
+                HelpRequest.candidate_id == bindparam("candidate_id"),
                 or_(
-                    HelpRequest.idempotency_key == key,
+                    HelpRequest.idempotency_key == bindparam("key"),
                     and_(
                         Enrollment.id.is_not(None),
                         HelpRequest.exam_session_id == ExamSession.id,
@@ -133,7 +133,17 @@ def _lookup(
                 ),
             ),
         )
-        .where(ExamSession.code == code)
+        .where(ExamSession.code == bindparam("code"))
+    )
+
+
+def _lookup(
+    session: Session, candidate: Candidate, key: str, code: str
+) -> tuple[ExamSession | None, bool, HelpRequest | None, HelpRequest | None]:
+    """In one statement: the exam session `code` names, whether the candidate is on its
+    roster, their request with this key and their open request for that session."""
+    rows = session.execute(
+        _lookup_statement(), {"candidate_id": candidate.id, "key": key, "code": code}
     ).all()
     exam = rows[0][0] if rows else None
     enrolled = bool(rows) and rows[0][1] is not None
