@@ -13,6 +13,7 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any, ClassVar
 
 from flask import Flask, current_app, g
@@ -239,17 +240,24 @@ def is_postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def insert_or_nothing(session: Session, entity: Any) -> Any:
-    """INSERT ... ON CONFLICT DO NOTHING for the session's engine: a row that would break a
-    unique constraint is not stored and returns nothing, in one statement and without a
-    savepoint (the caller then reads the row that won)."""
-    if is_postgres(session):
+def insert_returning_or_nothing(session: Session, entity: Any, values: dict[str, Any]) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING entity for the session's engine: a row
+    that would break a unique constraint is not stored and None comes back, in one
+    statement and without a savepoint (the caller then reads the row that won). The
+    statement is built once per process; values are bound."""
+    statement = _insert_returning(session.get_bind().dialect.name, entity)
+    return session.scalars(statement, [values]).first()
+
+
+@cache
+def _insert_returning(dialect: str, entity: Any) -> Any:
+    if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-        return pg_insert(entity).on_conflict_do_nothing()
+        return pg_insert(entity).on_conflict_do_nothing().returning(entity)
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-    return sqlite_insert(entity).on_conflict_do_nothing()
+    return sqlite_insert(entity).on_conflict_do_nothing().returning(entity)
 
 
 def seconds_between(session: Session, start: Any, end: Any) -> Any:

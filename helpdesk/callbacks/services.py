@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from helpdesk.callbacks.models import FOLLOWUP_PRIORITY, OPEN_STATUSES, HelpRequest, HelpStatus
 from helpdesk.categories import Category
-from helpdesk.db import insert_or_nothing
+from helpdesk.db import insert_returning_or_nothing
 from helpdesk.errors import Conflict, NotFound, ValidationFailed
 from helpdesk.exams import services as exams
 from helpdesk.exams.models import Enrollment, ExamSession, Phase
@@ -209,9 +209,7 @@ def request_help(
     }
     # ON CONFLICT DO NOTHING: when another press won the race (same key, or the one open
     # request the unique index allows), nothing is stored and that press's row is returned.
-    created = session.scalars(
-        insert_or_nothing(session, HelpRequest).values(values).returning(HelpRequest)
-    ).first()
+    created = insert_returning_or_nothing(session, HelpRequest, values)
     if created is not None:
         return created, True
     existing = _existing(session, candidate, key, fingerprint, exam)

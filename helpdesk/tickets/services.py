@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from helpdesk.categories import Category
-from helpdesk.db import insert_or_nothing
+from helpdesk.db import insert_returning_or_nothing
 from helpdesk.errors import Conflict, NotFound, ValidationFailed
 from helpdesk.exams import services as exams
 from helpdesk.exams.models import ExamSession
@@ -251,9 +251,7 @@ def _insert_once(session: Session, ticket: Ticket) -> Ticket | None:
     }
     values["candidate_id"] = ticket.candidate.id
     values["exam_session_id"] = ticket.exam_session.id if ticket.exam_session else None
-    return session.scalars(
-        insert_or_nothing(session, Ticket).values(values).returning(Ticket)
-    ).first()
+    return insert_returning_or_nothing(session, Ticket, values)
 
 
 def _unused_number(session: Session) -> str:
