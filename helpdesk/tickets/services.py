@@ -251,7 +251,8 @@ def _insert_once(session: Session, ticket: Ticket) -> Ticket | None:
     }
     values["candidate_id"] = ticket.candidate.id
     values["exam_session_id"] = ticket.exam_session.id if ticket.exam_session else None
-    return insert_returning_or_nothing(session, Ticket, values)
+    stored: Ticket | None = insert_returning_or_nothing(session, Ticket, values)
+    return stored
 
 
 def _unused_number(session: Session) -> str:
