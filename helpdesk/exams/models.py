@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-
 from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
@@ -157,8 +156,6 @@ class RosterImport(Base):
     checked_rows: Mapped[int] = mapped_column(default=0)
     #: Rows through the applying pass so far (applied, or found invalid and skipped).
     applied_rows: Mapped[int] = mapped_column(default=0)
-    #: Outcome counts: {"new": n, "enrolled": n, "updated": n, "unchanged": n, "invalid": n}.
-    counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 class RosterImportRow(Base):

@@ -1,0 +1,28 @@
+"""The scheduler's side of roster imports: apply the uploaded files, chunk by chunk."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from helpdesk import clock
+from helpdesk.exams import roster_imports
+
+
+def apply_roster_imports(session: Session, now: datetime) -> int:
+    """Claim each waiting import in turn and work through it, one commit per chunk (so no
+    transaction holds the database longer than CHUNK rows take); returns imports finished
+    or given up by this run."""
+    del now  # each chunk reads the clock: a long import's heartbeat must move
+    token = roster_imports.new_token()
+    handled = 0
+    while True:
+        import_id = roster_imports.claim_next(session, token=token, now=clock.utcnow())
+        session.commit()
+        if import_id is None:
+            return handled
+        while roster_imports.process_chunk(session, import_id, token=token, now=clock.utcnow()):
+            session.commit()
+        session.commit()
+        handled += 1
