@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from helpdesk import clock
 from helpdesk.exams import roster_imports
+
+#: Seconds between two chunks, outside any transaction. On SQLite every transaction takes
+#: the write lock first, and a job that began its next chunk the moment it committed the
+#: last would starve the web requests waiting for it (they poll the lock; it never seemed
+#: free): the import's own progress page stood still until the end.
+PAUSE = 0.1
 
 
 def apply_roster_imports(session: Session, now: datetime) -> int:
@@ -24,5 +31,6 @@ def apply_roster_imports(session: Session, now: datetime) -> int:
             return handled
         while roster_imports.process_chunk(session, import_id, token=token, now=clock.utcnow()):
             session.commit()
+            time.sleep(PAUSE)
         session.commit()
         handled += 1
