@@ -139,7 +139,7 @@ def test_an_invalid_row_refuses_the_whole_file_and_nothing_is_applied(
     with app.app_context():  # as the scheduler runs it: the app's catalogues
         assert apply_roster_imports(db_session, now) == 1
 
-    db_session.refresh(job)
+    job = db_session.get(RosterImport, job.id, populate_existing=True)
     assert job.status == ImportStatus.REFUSED
     assert job.applied_rows == 0
     assert candidates(db_session) == 1
@@ -162,7 +162,7 @@ def test_skip_invalid_applies_the_valid_rows_and_reports_the_others(
 
     apply_roster_imports(db_session, now)
 
-    db_session.refresh(job)
+    job = db_session.get(RosterImport, job.id, populate_existing=True)
     assert job.status == ImportStatus.APPLIED
     tally = roster_imports.counts(db_session, job)
     assert (tally["new"], tally["invalid"]) == (2, 2)
@@ -198,7 +198,7 @@ def test_the_scheduler_job_runs_an_upload_to_the_end(app, db_session, make_exam,
 
     jobs.run_job(app, jobs.find("exams.apply_roster_imports"))
 
-    db_session.refresh(job)
+    job = db_session.get(RosterImport, job.id, populate_existing=True)
     assert job.status == ImportStatus.APPLIED
     assert candidates(db_session) == 3
 
@@ -207,7 +207,7 @@ def test_finished_imports_are_purged_a_week_later_with_their_rows(db_session, ma
     make_exam("FORMAL")
     old = stage(db_session, file_rows(rng, 3)[0], now=now - timedelta(days=9))
     apply_roster_imports(db_session, now - timedelta(days=9))
-    db_session.refresh(old)
+    old = db_session.get(RosterImport, old.id)
     old.finished_at = now - timedelta(days=8)
     waiting = stage(db_session, file_rows(rng, 2, start=100)[0], now=now - timedelta(days=9))
     db_session.flush()
