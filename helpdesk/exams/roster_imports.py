@@ -31,6 +31,8 @@ CHUNK = 500
 LEASE = timedelta(minutes=2)
 #: Finished imports (and their rows) are deleted this long after they finish.
 KEEP = timedelta(days=7)
+#: How long an import may wait for the scheduler before its page says so.
+WAIT_NOTICE = timedelta(seconds=10)
 OUTCOMES = ("new", "enrolled", "updated", "unchanged", "invalid")
 FINISHED = (ImportStatus.APPLIED, ImportStatus.REFUSED)
 
@@ -221,6 +223,8 @@ class Progress:
     counts: dict[str, int]
     #: Pending for longer than the scheduler takes to start it: is `flask jobs run` up?
     waiting_too_long: bool
+    #: Running, but no chunk for a while: its scheduler stopped; another takes over after LEASE.
+    stalled: bool
 
     @property
     def finished(self) -> bool:
@@ -237,8 +241,13 @@ def progress(session: Session, job: RosterImport, *, now: datetime) -> Progress:
     total = max(1, job.total_rows * passes)
     if job.status in FINISHED:
         done = total
-    waiting = job.status == ImportStatus.PENDING and now - job.created_at > timedelta(seconds=10)
-    return Progress(job, done, total, counts(session, job), waiting)
+    waiting = job.status == ImportStatus.PENDING and now - job.created_at > WAIT_NOTICE
+    stalled = (
+        job.status == ImportStatus.RUNNING
+        and job.heartbeat_at is not None
+        and now - job.heartbeat_at > WAIT_NOTICE * 3
+    )
+    return Progress(job, done, total, counts(session, job), waiting, stalled)
 
 
 def rows_page(

@@ -128,3 +128,20 @@ def test_supervisors_see_any_import_but_agents_candidates_and_visitors_do_not(
         assert "/staff/signin" in visitor.headers["Location"]
     assert supervisor.get("/admin/roster/imports/987654321").status_code == 404
     assert supervisor.post("/admin/roster/import").status_code == 403
+
+
+def test_an_import_whose_scheduler_stopped_says_so(
+    client, make_staff, sign_in_staff, make_exam, db_session, roster_text, now
+):
+    from helpdesk.exams import roster_imports
+
+    make_exam("FORMAL")
+    sign_in_staff(make_staff("admin"))
+    location = post_file(client, roster_text).headers["Location"]
+    job = db_session.query(RosterImport).one()
+    assert roster_imports.claim_next(db_session, token="a" * 32, now=now) == job.id
+    db_session.commit()
+
+    assert "导入已中断" not in client.get(location + "/progress").text
+    clock.freeze(now + timedelta(seconds=45))
+    assert "导入已中断" in client.get(location + "/progress").text

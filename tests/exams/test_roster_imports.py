@@ -10,12 +10,18 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, text
 
-from helpdesk import jobs
+from helpdesk import clock, jobs
 from helpdesk.audit.models import AuditEntry
 from helpdesk.demo import fake_id_number
 from helpdesk.exams import roster, roster_imports
 from helpdesk.exams.jobs import apply_roster_imports
-from helpdesk.exams.models import Enrollment, ImportStatus, RosterImport, RosterImportRow
+from helpdesk.exams.models import (
+    Enrollment,
+    ExamSession,
+    ImportStatus,
+    RosterImport,
+    RosterImportRow,
+)
 from helpdesk.identity.models import Candidate
 from tests.conftest import TEST_ID_HASH_KEY
 
@@ -217,3 +223,49 @@ def test_finished_imports_are_purged_a_week_later_with_their_rows(db_session, ma
     assert db_session.get(RosterImport, waiting.id) is not None
     left = db_session.scalars(select(RosterImportRow.import_id).distinct()).all()
     assert left == [waiting.id]
+
+
+def test_two_schedulers_at_once_apply_each_import_once(fresh_database, tmp_path, rng):
+    """Two job runs in two threads, each with its own connections, on committed rows (on
+    PostgreSQL they really run at once; SQLite makes them take turns)."""
+    import threading
+
+    from helpdesk import create_app
+    from helpdesk.db import database, session_scope
+    from tests.conftest import app_config
+
+    app = create_app(app_config(fresh_database("claims"), str(tmp_path)))
+    with session_scope(app) as session:
+        make_session = ExamSession(
+            code="FORMAL",
+            name="formal",
+            kind="formal",
+            login_opens=clock.utcnow(),
+            starts=clock.utcnow(),
+            login_closes=clock.utcnow(),
+            ends=clock.utcnow() + timedelta(hours=1),
+        )
+        session.add(make_session)
+        session.flush()
+        for n in range(3):
+            stage(session, file_rows(rng, 120, start=1000 * n)[0], now=clock.utcnow())
+    handled: list[int] = []
+
+    def runner() -> None:
+        with app.app_context(), session_scope(app) as session:
+            handled.append(apply_roster_imports(session, clock.utcnow()))
+
+    threads = [threading.Thread(target=runner) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    with session_scope(app) as session:
+        statuses = session.scalars(select(RosterImport.status)).all()
+        made = session.scalar(select(func.count()).select_from(Candidate))
+        enrolled = session.scalar(select(func.count()).select_from(Enrollment))
+    database(app).engine.dispose()
+    assert sum(handled) == 3
+    assert statuses == [ImportStatus.APPLIED] * 3
+    assert (made, enrolled) == (360, 360)
