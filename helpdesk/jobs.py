@@ -92,6 +92,11 @@ JOBS: list[Job] = [
         "helpdesk.reminders.jobs:send_automatic",
         *_every(seconds=15),
     ),
+    Job(
+        "exams.apply_roster_imports",
+        "helpdesk.exams.jobs:apply_roster_imports",
+        *_every(seconds=2),
+    ),
     Job("tickets.mark_breaches", "helpdesk.tickets.jobs:mark_breaches", *_every(minutes=1)),
     Job("privacy.erase_due", "helpdesk.privacy.jobs:erase_due", *_every(hours=1)),
 ]

@@ -2,7 +2,8 @@
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
-  // Elements with data-refresh="URL" and data-interval="ms" reload their HTML fragment.
+  // Elements with data-refresh="URL" and data-interval="ms" reload their HTML fragment,
+  // until a fragment holds an element marked data-refresh-done (a finished job's report).
   function refresh(el) {
     var url = el.getAttribute("data-refresh");
     var interval = parseInt(el.getAttribute("data-interval") || "3000", 10);
@@ -11,7 +12,10 @@
         .then(function (r) { return r.ok ? r.text() : null; })
         .then(function (html) { if (html !== null) { el.innerHTML = html; } })
         .catch(function () {})
-        .then(function () { setTimeout(tick, interval); });
+        .then(function () {
+          if (el.querySelector("[data-refresh-done]")) { el.removeAttribute("data-refresh"); return; }
+          setTimeout(tick, interval);
+        });
     }
     setTimeout(tick, interval);
   }

@@ -15,3 +15,29 @@ PHASE_LABELS = {
     Phase.IN_PROGRESS: _l("In progress"),
     Phase.ENDED: _l("Ended"),
 }
+
+#: What happened to one line of an imported roster file.
+ROW_LABELS = {
+    "pending": _l("valid, not imported"),
+    "new": _l("new"),
+    "enrolled": _l("added to session"),
+    "updated": _l("phone updated"),
+    "unchanged": _l("already on roster"),
+    "invalid": _l("invalid"),
+}
+
+#: The columns of a roster file, as a row's problems name them.
+COLUMN_LABELS = {
+    "exam_session": _l("Exam session"),
+    "name": _l("Name"),
+    "id_number": _l("ID number"),
+    "admission_number": _l("Admission number"),
+    "phone": _l("Phone"),
+}
+
+IMPORT_LABELS = {
+    "pending": _l("waiting to start"),
+    "running": _l("importing"),
+    "applied": _l("imported"),
+    "refused": _l("not imported"),
+}

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk.db import Base, one_of
@@ -116,3 +117,66 @@ class Enrollment(Base):
 
     candidate: Mapped[Candidate] = relationship(back_populates="enrollments")
     exam_session: Mapped[ExamSession] = relationship()
+
+
+class ImportStatus(enum.StrEnum):
+    PENDING = "pending"  # stored by the upload, waiting for the scheduler
+    RUNNING = "running"  # claimed by one scheduler (claim_token), rows being checked/applied
+    APPLIED = "applied"  # done: the valid rows are on the roster
+    REFUSED = "refused"  # done: invalid rows and no "skip invalid", nothing applied
+
+
+class RosterImport(Base):
+    """A roster file accepted by the upload page, applied by the scheduler in chunks.
+
+    Its rows hold no full ID number: the keyed hash to match and the masked form to show.
+    """
+
+    __tablename__ = "roster_imports"
+    __table_args__ = (
+        one_of("status", ImportStatus, name="status_known"),
+        Index("ix_roster_imports_status_created_at", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[ImportStatus] = mapped_column(String(10), default=ImportStatus.PENDING)
+    filename: Mapped[str] = mapped_column(String(200))
+    skip_invalid: Mapped[bool] = mapped_column(default=False)
+    #: The uploader's language: the job words the row problems it finds in it.
+    locale: Mapped[str] = mapped_column(String(10))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime]
+    #: Which scheduler run holds it; refreshed with every chunk (heartbeat_at): a claim whose
+    #: heartbeat is older than the lease is taken over (its process died).
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    heartbeat_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    total_rows: Mapped[int] = mapped_column(default=0)
+    #: Rows checked against the roster so far (the first pass, when invalid rows refuse).
+    checked_rows: Mapped[int] = mapped_column(default=0)
+    #: Rows through the applying pass so far (applied, or found invalid and skipped).
+    applied_rows: Mapped[int] = mapped_column(default=0)
+
+
+class RosterImportRow(Base):
+    """One line of an accepted roster file and what happened to it."""
+
+    __tablename__ = "roster_import_rows"
+    __table_args__ = (Index("ix_roster_import_rows_import_id_line", "import_id", "line"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("roster_imports.id", ondelete="CASCADE"))
+    #: The line of the file (the header is line 1).
+    line: Mapped[int]
+    exam_session: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(100))
+    admission_number: Mapped[str] = mapped_column(String(32))
+    #: E.164, empty when the phone was invalid.
+    phone: Mapped[str] = mapped_column(String(20))
+    #: Keyed hash and masked form of the ID number (empty when it was invalid); never the number.
+    id_number_hash: Mapped[str] = mapped_column(String(64))
+    id_number_masked: Mapped[str] = mapped_column(String(20))
+    #: pending until the job reaches it; then new | enrolled | updated | unchanged | invalid.
+    status: Mapped[str] = mapped_column(String(10))
+    #: Problems by column, in the uploader's language.
+    errors: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

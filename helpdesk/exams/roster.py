@@ -37,14 +37,26 @@ class RosterRow:
 
 @dataclass
 class RowResult:
-    """What happened to one line of the file. Only the masked ID number is kept."""
+    """What happened to one line of the file. Only the hash and masked ID number are kept.
+
+    status: pending (checked so far, not applied) | new | enrolled | updated | unchanged |
+    invalid.
+    """
 
     line: int
-    status: str  # new | enrolled | updated | unchanged | invalid
+    status: str
     name: str
     admission_number: str
     id_number_masked: str
     errors: dict[str, str] = field(default_factory=dict)
+    exam_session: str = ""
+    id_number_hash: str = field(default="", repr=False)
+    #: E.164; empty when the phone was invalid.
+    phone: str = ""
+
+    def refuse(self, column: str, message: str) -> None:
+        self.errors[column] = message
+        self.status = "invalid"
 
 
 @dataclass
@@ -148,19 +160,31 @@ def import_roster(
     """Validate every row, then apply them all, or the valid ones with skip_invalid.
 
     Duplicates within the file and conflicts with the database are row errors; a row
-    that is already on the roster is reported as unchanged.
+    that is already on the roster is reported as unchanged. (The upload page runs the
+    same steps in a job: helpdesk.exams.roster_imports.)
     """
-    sessions = {s.code: s for s in session.scalars(select(ExamSession))}
-    admissions = sorted({normalise_admission(r.admission_number) for r in rows})
-    known: dict[str, Candidate] = {}
-    for chunk in _chunks(admissions):
-        known.update(
-            (c.admission_number, c)
-            for c in session.scalars(select(Candidate).where(Candidate.admission_number.in_(chunk)))
-        )
+    sessions = exam_sessions(session)
+    results = check_rows(rows, exam_codes=set(sessions), id_hash_key=id_hash_key)
+    known = check_against_roster(session, results)
+    report = RosterReport(results, applied=False)
+    if report.invalid and not skip_invalid:
+        for result in results:
+            if result.status == "pending":
+                result.status = "new"
+        return report
+    apply_rows(session, results, known=known, sessions=sessions, now=now)
+    report.applied = True
+    return report
 
+
+def exam_sessions(session: Session) -> dict[str, ExamSession]:
+    return {s.code: s for s in session.scalars(select(ExamSession))}
+
+
+def check_rows(rows: list[RosterRow], *, exam_codes: set[str], id_hash_key: str) -> list[RowResult]:
+    """The checks that need nothing stored but the session codes: every field, and
+    duplicates within the file. Valid rows come back pending."""
     results: list[RowResult] = []
-    planned: list[tuple[RowResult, RosterRow, dict[str, str]]] = []
     seen_pair: dict[tuple[str, str], int] = {}
     person_of_admission: dict[str, tuple[str, str, int]] = {}
     admission_of_person: dict[str, tuple[str, int]] = {}
@@ -169,8 +193,8 @@ def import_roster(
         admission = normalise_admission(row.admission_number)
         name = _clean_name(row.name)
         masked, digest = "", ""
-        exam = sessions.get(row.exam_session.strip())
-        if exam is None:
+        code = row.exam_session.strip()
+        if code not in exam_codes:
             errors["exam_session"] = str(
                 _l("No exam session has the code %(code)s.", code=row.exam_session[:40])
             )
@@ -195,64 +219,85 @@ def import_roster(
                 admission,
                 digest,
                 name or "",
-                exam,
                 errors,
                 seen_pair,
                 person_of_admission,
                 admission_of_person,
             )
-        existing = known.get(admission)
-        if (
-            not errors
-            and existing is not None
-            and (
-                existing.id_number_hash != digest
-                or normalise_name(existing.name) != normalise_name(name or "")
+        results.append(
+            RowResult(
+                row.line,
+                "invalid" if errors else "pending",
+                name or row.name[:100],
+                admission[:32],
+                masked,
+                errors,
+                exam_session=code[:40],
+                id_number_hash=digest,
+                phone=e164,
             )
-        ):
-            errors["admission_number"] = str(
-                _l("This admission number is already on the roster for another person.")
-            )
-        if not errors and existing is None:
-            other = session.scalar(
-                select(Candidate.admission_number).where(Candidate.id_number_hash == digest)
-            )
-            if other is not None:
-                errors["id_number"] = str(
-                    _l("This ID number is already on the roster with another admission number.")
-                )
-        result = RowResult(
-            row.line,
-            "invalid" if errors else "new",
-            name or row.name[:100],
-            admission[:32],
-            masked,
-            errors,
         )
-        results.append(result)
-        if not errors:
-            planned.append(
-                (
-                    result,
-                    row,
-                    {
-                        "admission": admission,
-                        "name": name or "",
-                        "digest": digest,
-                        "masked": masked,
-                        "phone": e164,
-                    },
-                )
-            )
+    return results
 
-    report = RosterReport(results, applied=False)
-    if report.invalid and not skip_invalid:
-        return report
-    for result, row, values in planned:
-        result.status = _apply(session, known, sessions[row.exam_session.strip()], values, now)
+
+def check_against_roster(session: Session, results: list[RowResult]) -> dict[str, Candidate]:
+    """Refuse the pending rows that conflict with candidates already stored (an admission
+    number of another person, an ID number under another admission number); returns the
+    stored candidates of these rows' admission numbers, for apply_rows."""
+    pending = [r for r in results if r.status == "pending"]
+    known: dict[str, Candidate] = {}
+    admission_of_hash: dict[str, str] = {}
+    for chunk in _chunks(sorted({r.admission_number for r in pending})):
+        known.update(
+            (c.admission_number, c)
+            for c in session.scalars(select(Candidate).where(Candidate.admission_number.in_(chunk)))
+        )
+    for chunk in _chunks(sorted({r.id_number_hash for r in pending})):
+        stored = select(Candidate.id_number_hash, Candidate.admission_number).where(
+            Candidate.id_number_hash.in_(chunk)
+        )
+        admission_of_hash.update(
+            (digest, admission) for digest, admission in session.execute(stored)
+        )
+    for result in pending:
+        existing = known.get(result.admission_number)
+        if existing is not None and (
+            existing.id_number_hash != result.id_number_hash
+            or normalise_name(existing.name) != normalise_name(result.name)
+        ):
+            result.refuse(
+                "admission_number",
+                str(_l("This admission number is already on the roster for another person.")),
+            )
+        elif existing is None and result.id_number_hash in admission_of_hash:
+            result.refuse(
+                "id_number",
+                str(_l("This ID number is already on the roster with another admission number.")),
+            )
+    return known
+
+
+def apply_rows(
+    session: Session,
+    results: list[RowResult],
+    *,
+    known: dict[str, Candidate],
+    sessions: dict[str, ExamSession],
+    now: datetime,
+) -> None:
+    """Put the pending rows on the roster; each gets its outcome as status."""
+    for result in results:
+        if result.status != "pending":
+            continue
+        exam = sessions.get(result.exam_session)
+        if exam is None:
+            result.refuse(
+                "exam_session",
+                str(_l("No exam session has the code %(code)s.", code=result.exam_session)),
+            )
+            continue
+        result.status = _apply(session, known, exam, result, now)
     session.flush()
-    report.applied = True
-    return report
 
 
 def _check_duplicates(
@@ -260,7 +305,6 @@ def _check_duplicates(
     admission: str,
     digest: str,
     name: str,
-    exam: ExamSession | None,
     errors: dict[str, str],
     seen_pair: dict[tuple[str, str], int],
     person_of_admission: dict[str, tuple[str, str, int]],
@@ -285,35 +329,36 @@ def _check_duplicates(
     seen_pair[pair] = row.line
     person_of_admission.setdefault(admission, (digest, normalise_name(name), row.line))
     admission_of_person.setdefault(digest, (admission, row.line))
-    del exam
 
 
 def _apply(
     session: Session,
     known: dict[str, Candidate],
     exam: ExamSession,
-    values: dict[str, str],
+    row: RowResult,
     now: datetime,
 ) -> str:
-    candidate = known.get(values["admission"])
+    candidate = known.get(row.admission_number)
     status = "enrolled"
     if candidate is None:
         candidate = Candidate(
-            name=values["name"],
-            id_number_hash=values["digest"],
-            id_number_masked=values["masked"],
-            admission_number=values["admission"],
-            phone=values["phone"],
+            name=row.name,
+            id_number_hash=row.id_number_hash,
+            id_number_masked=row.id_number_masked,
+            admission_number=row.admission_number,
+            phone=row.phone,
             created_at=now,
         )
         session.add(candidate)
-        session.flush()
-        known[values["admission"]] = candidate
+        known[row.admission_number] = candidate
         status = "new"
-    elif candidate.phone != values["phone"]:
-        candidate.phone = values["phone"]
+    elif candidate.phone != row.phone:
+        candidate.phone = row.phone
         status = "updated"
-    enrolled = any(e.exam_session_id == exam.id for e in candidate.enrollments)
+    # A candidate made earlier in this flush has enrollments without ids yet.
+    enrolled = any(
+        e.exam_session_id == exam.id or e.exam_session is exam for e in candidate.enrollments
+    )
     if not enrolled:
         candidate.enrollments.append(Enrollment(exam_session=exam, created_at=now))
     elif status == "enrolled":

@@ -7,17 +7,28 @@ import functools
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from sqlalchemy import func, or_, select
 
 from helpdesk import clock, nav
 from helpdesk.audit import services as audit
 from helpdesk.db import get_session
 from helpdesk.errors import DomainError
-from helpdesk.exams import editing, roster, services
+from helpdesk.exams import editing, labels, roster, roster_imports, services
 from helpdesk.exams.forms import ExamSessionForm, RosterImportForm
-from helpdesk.exams.models import Enrollment, ExamSession
+from helpdesk.exams.models import Enrollment, ExamSession, RosterImport
 from helpdesk.forms import form_errors
 from helpdesk.i18n import gettext as _
 from helpdesk.i18n import lazy_gettext as _l
@@ -91,39 +102,74 @@ def roster_list() -> ResponseReturnValue:
 @bp.route("/admin/roster/import", methods=["GET", "POST"])
 @staff_required(Role.ADMIN)
 def roster_import() -> ResponseReturnValue:
+    """Check the file and hand it to the scheduler; its page follows the import."""
     form = RosterImportForm()
-    if not form.validate_on_submit():
-        return render_template("exams/roster_import.html", form=form), 422 if form.errors else 200
-    upload = form.file.data
     session = get_session()
+    page = functools.partial(
+        render_template,
+        "exams/roster_import.html",
+        form=form,
+        recent=roster_imports.recent(session),
+        import_labels=labels.IMPORT_LABELS,
+    )
+    if not form.validate_on_submit():
+        return page(), 422 if form.errors else 200
+    upload = form.file.data
     try:
         rows = roster.parse_roster(upload.filename or "", upload.read())
     except DomainError as exc:
         form.file.errors = [exc.message]
-        return render_template("exams/roster_import.html", form=form), exc.status
-    report = roster.import_roster(
+        return page(), exc.status
+    job = roster_imports.stage(
         session,
         rows,
+        filename=upload.filename or "",
+        skip_invalid=bool(form.skip_invalid.data),
+        staff=current_staff(),
+        locale=str(get_locale() or "zh_CN"),
         id_hash_key=current_app.config["ID_HASH_KEY"],
         now=clock.utcnow(),
-        skip_invalid=bool(form.skip_invalid.data),
     )
-    if report.applied:
-        audit.record(
-            session,
-            staff=current_staff(),
-            action="roster.import",
-            now=clock.utcnow(),
-            detail={
-                "file": (upload.filename or "")[:200],
-                "rows": len(report.rows),
-                "invalid": report.invalid,
-            },
-        )
-        session.commit()
-        flash(_("Roster imported."), "success")
-    status = 200 if report.applied else 422
-    return render_template("exams/roster_import.html", form=form, report=report), status
+    session.commit()
+    return redirect(url_for("exams_staff.roster_import_status", import_id=job.id), 303)
+
+
+def _import_context(import_id: int) -> dict[str, Any]:
+    session = get_session()
+    job = session.get(RosterImport, import_id)
+    if job is None:
+        abort(404)
+    state = roster_imports.progress(session, job, now=clock.utcnow())
+    problems_only = request.args.get("show", "problems" if state.counts["invalid"] else "all")
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    rows, total = roster_imports.rows_page(
+        session, job, problems_only=problems_only == "problems", page=page, size=PAGE_SIZE
+    )
+    return {
+        "state": state,
+        "rows": rows if state.finished else [],
+        "show": "problems" if problems_only == "problems" else "all",
+        "page": page,
+        "pages": max(1, -(-total // PAGE_SIZE)),
+        "row_labels": labels.ROW_LABELS,
+        "column_labels": labels.COLUMN_LABELS,
+    }
+
+
+@bp.get("/admin/roster/imports/<int:import_id>")
+@staff_required(Role.SUPERVISOR)
+def roster_import_status(import_id: int) -> ResponseReturnValue:
+    return render_template("exams/roster_import_status.html", **_import_context(import_id))
+
+
+@bp.get("/admin/roster/imports/<int:import_id>/progress")
+@staff_required(Role.SUPERVISOR)
+def roster_import_progress(import_id: int) -> ResponseReturnValue:
+    """The import's progress (or, once done, its report) alone, for desk.js to refresh."""
+    body = render_template("exams/_roster_import_state.html", **_import_context(import_id))
+    response = make_response(body)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _zone() -> ZoneInfo:

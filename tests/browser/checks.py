@@ -177,6 +177,7 @@ class PageChecks:
         path = urlsplit(page.url).path or "/"
         own = page.viewport_size or DESKTOP
         other = PHONE if own["width"] > PHONE["width"] else DESKTOP
+        mirror = None
         try:
             page.evaluate(axe_source)
             self._run(page, path, own)
@@ -196,11 +197,20 @@ class PageChecks:
             if "context was destroyed" not in str(error) and "closed" not in str(error):
                 self.problems.append(f"{path}: the check failed: {error}")
         finally:
+            if mirror is not None:
+                with contextlib.suppress(Exception):
+                    mirror.close()
             self._release(page)
 
     def _mirror(self, context: Any, size: dict[str, int]) -> Any:
         """A page of the other size, in a context of its own (no checks of its own), where
-        a copy of the page's DOM is laid out: the test's page is never resized under it."""
+        a copy of the page's DOM is laid out: the test's page is never resized under it.
+
+        A new page for every check: checks of two pages interleave (one test page's check
+        waits on the browser while Playwright calls back for another's), and in a shared
+        page the second copy replaced the first before the first was measured, so a staff
+        page's width was once reported as the candidate page's ("/readiness at 360x740:
+        532 px wide")."""
         key = f"{size['width']}x{size['height']}"
         if key not in self._mirrors:
             mobile = size["width"] < DESKTOP["width"]
@@ -208,8 +218,8 @@ class PageChecks:
                 viewport=size, is_mobile=mobile, has_touch=mobile, java_script_enabled=True
             )
             mirror.route("**/*", lambda route: route.abort())  # the copy fetches nothing
-            self._mirrors[key] = mirror.new_page()
-        return self._mirrors[key]
+            self._mirrors[key] = mirror
+        return self._mirrors[key].new_page()
 
     def _run(self, page: Any, path: str, size: dict[str, int]) -> None:
         label = f"{size['width']}x{size['height']}"
@@ -244,4 +254,4 @@ class PageChecks:
 
     def close(self) -> None:
         for mirror in self._mirrors.values():
-            mirror.context.close()
+            mirror.close()

@@ -318,6 +318,29 @@ def _outbound_sms(world: World) -> int:
     return int(message.id)
 
 
+def _roster_import(world: World) -> int:
+    """A roster import staged by an admin (one row, never applied here)."""
+    import random
+
+    from helpdesk.demo import fake_id_number
+    from helpdesk.exams.roster import RosterRow
+    from helpdesk.exams.roster_imports import stage
+
+    row = RosterRow(2, str(world.exam.code), "测试", fake_id_number(random.Random()), "ZK0001", "")
+    job = stage(
+        world.session,
+        [row],
+        filename="roster.csv",
+        skip_invalid=False,
+        staff=world.staff["admin"],
+        locale="zh_CN",
+        id_hash_key=str(world.app.config["ID_HASH_KEY"]),
+        now=clock.utcnow(),
+    )
+    world.session.flush()
+    return int(job.id)
+
+
 #: Keys are "endpoint:argument", "blueprint:argument" or a bare argument name; the most
 #: specific wins. Entries for capabilities not built yet are added when their routes
 #: appear (test_access_matrix lists what is missing).
@@ -337,6 +360,7 @@ FACTORIES: dict[str, ObjectKind] = {
     "entry_id": ObjectKind("helpdesk.uploads", _guidance_entry, candidate_owned=False),
     "build_id": ObjectKind("helpdesk.readiness", _agent_build, candidate_owned=False),
     "staff_id": ObjectKind("helpdesk.identity", _staff_account, candidate_owned=False),
+    "import_id": ObjectKind("helpdesk.exams", _roster_import, candidate_owned=False),
     # The QR code's link is itself the credential (single use, no sign-in needed to open it),
     # so there is no owner's sign-in to compare with another's.
     "readiness.phone_link:token": ObjectKind(
