@@ -15,15 +15,17 @@ Code and templates use these (`from helpdesk.i18n import gettext as _, lazy_gett
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 import flask_babel
-from babel.support import NullTranslations
-from flask import Flask, g, has_app_context
+from babel.support import NullTranslations, Translations
+from flask import Flask, g, has_app_context, request
 from flask_babel.speaklater import LazyString  # type: ignore[import-untyped]
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
+from wtforms.i18n import messages_path
 
 _NULL = NullTranslations()
 #: The attribute of flask-babel's per-request namespace (g._flask_babel) that holds
@@ -88,7 +90,22 @@ def _jinja_ngettext(
     return _formatted(context, translations().ungettext(singular, plural, num), variables)
 
 
+@cache
+def _wtforms_catalogue(locale: str) -> NullTranslations:
+    return Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+def _hand_wtforms_its_catalogue() -> None:
+    """Flask-WTF reads WTForms' own messages from disk again on every request unless the
+    request already holds them: hand it the process's copy for the request's language."""
+    locale = flask_babel.get_locale()
+    if locale is not None:
+        request.wtforms_translations = _wtforms_catalogue(str(locale))  # type: ignore[attr-defined]
+
+
 def install(app: Flask) -> None:
     """Jinja's `_`, `gettext` and `ngettext` through these lookups, with Jinja's new-style
-    semantics (after babel.init_app, which added the i18n extension)."""
+    semantics (after babel.init_app, which added the i18n extension); WTForms' messages
+    loaded once per process and language."""
     app.jinja_env.globals.update(_=_jinja_gettext, gettext=_jinja_gettext, ngettext=_jinja_ngettext)
+    app.before_request(_hand_wtforms_its_catalogue)
