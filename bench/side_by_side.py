@@ -32,6 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from bench.harness import bare, database, desk, seed
 from bench.harness.html import csrf_token
@@ -120,12 +121,14 @@ def help_request_counts(url: str) -> tuple[int, int]:
 
 @dataclass
 class Figure:
-    """One measurement: requests per second and latency over `endpoint`'s samples."""
+    """One measurement: requests per second and latency over `endpoint`'s samples, and
+    the CPU its server's workers spent per request (set by `on_cpu`)."""
 
     rps: float
     p95: float
     p99: float
     count: int
+    cpu_ms: float = 0.0
 
 
 def figure(recorder: Recorder, endpoint: str, seconds: float, requests: int) -> Figure:
@@ -210,6 +213,29 @@ def submission_run(
 # --- memory ---------------------------------------------------------------------------------
 
 
+def worker_cpu_seconds(server: desk.AppServer) -> float:
+    """CPU (user + system) that server's gunicorn workers have used so far."""
+    import psutil
+
+    master = psutil.Process(server.process.popen.pid)
+    total = 0.0
+    for child in master.children():
+        times = child.cpu_times()
+        total += times.user + times.system
+    return total
+
+
+def on_cpu(server: desk.AppServer, run: Callable[[], Any]) -> Any:
+    """Run a measurement and note its server's CPU per request in its Figure: unlike
+    requests per second, this hardly moves with what else the machine is doing."""
+    before = worker_cpu_seconds(server)
+    result = run()
+    spent = worker_cpu_seconds(server) - before
+    measured = result[0] if isinstance(result, tuple) else result
+    measured.cpu_ms = spent * 1000 / max(1, measured.count)
+    return result
+
+
 def worker_rss_mib(server: desk.AppServer) -> list[float]:
     """Resident memory of each gunicorn worker of server, in MiB."""
     import psutil
@@ -234,34 +260,39 @@ def print_round(n: int, r: Round) -> None:
     print(
         f"round {n}: 求助 c64   desk {r.press.rps:6.1f} req/s p99 {r.press.p99:6.1f} ms | "
         f"bare {r.bare_press.rps:6.1f} req/s p99 {r.bare_press.p99:6.1f} ms | "
-        f"ratio {r.press.rps / r.bare_press.rps:.2f}x"
+        f"ratio {r.press.rps / r.bare_press.rps:.2f}x; CPU per request desk "
+        f"{r.press.cpu_ms:.2f} ms, bare {r.bare_press.cpu_ms:.2f} ms "
+        f"({r.bare_press.cpu_ms / max(r.press.cpu_ms, 1e-9):.2f}x)"
     )
     print(
         f"round {n}: tickets c16 desk {r.web.rps:6.1f} req/s ({r.submissions_per_second:.1f} "
         f"submissions/s) p99 {r.web.p99:6.1f} ms | bare {r.bare_web.rps:6.1f} req/s | "
-        f"ratio {r.web.rps / r.bare_web.rps:.2f}x"
+        f"ratio {r.web.rps / r.bare_web.rps:.2f}x; CPU per request desk {r.web.cpu_ms:.2f} ms, "
+        f"bare {r.bare_web.cpu_ms:.2f} ms ({r.bare_web.cpu_ms / max(r.web.cpu_ms, 1e-9):.2f}x)"
     )
 
 
 def one_round(
     n: int,
-    desk_url: str,
-    bare_url: str,
+    desk_server: desk.AppServer,
+    bare_server: desk.AppServer,
     web: list[Client],
     cohorts: list[list[str]],
     args: argparse.Namespace,
     recorder: Recorder,
 ) -> Round:
     """The four measurements of round n: bare first in odd rounds, the desk in even ones."""
-    tag = f"r{n}"
+    tag, desk_url, bare_url = f"r{n}", desk_server.url, bare_server.url
+    clients, total = args.press_clients, 2 * args.submissions
     steps: list[Callable[[], object]] = [
-        lambda: bare_run(bare_url, recorder, args.press_clients, args.candidates, tag + "bp"),
-        lambda: press_run(desk_url, recorder, args.press_clients, cohorts[n - 1], tag + "dp"),
-        lambda: bare_run(bare_url, recorder, args.web_clients, 2 * args.submissions, tag + "bw"),
+        lambda: bare_run(bare_url, recorder, clients, args.candidates, tag + "bp"),
+        lambda: press_run(desk_url, recorder, clients, cohorts[n - 1], tag + "dp"),
+        lambda: bare_run(bare_url, recorder, args.web_clients, total, tag + "bw"),
         lambda: submission_run(web, recorder, args.submissions, tag + "dw"),
     ]
+    served_by = [bare_server, desk_server, bare_server, desk_server]
     order = [0, 1, 2, 3] if n % 2 else [1, 0, 3, 2]
-    results: dict[int, object] = {i: steps[i]() for i in order}
+    results: dict[int, object] = {i: on_cpu(served_by[i], steps[i]) for i in order}
     web_figure, per_second = results[3]  # type: ignore[misc]
     return Round(results[0], results[1], results[2], web_figure, per_second)  # type: ignore[arg-type]
 
@@ -307,15 +338,15 @@ def main(argv: list[str] | None = None) -> int:
         ):
             web = [sign_in(desk_server.url, recorder, w) for w in web_identities]
             for n in range(1, args.rounds + 1):
-                rounds.append(
-                    one_round(n, desk_server.url, bare_server.url, web, cohorts, args, recorder)
-                )
+                rounds.append(one_round(n, desk_server, bare_server, web, cohorts, args, recorder))
                 print_round(n, rounds[-1])
             desk_rss, bare_rss = worker_rss_mib(desk_server), worker_rss_mib(bare_server)
         stored, holders = help_request_counts(url)
     press_ratio = median([r.press.rps / r.bare_press.rps for r in rounds])
     web_ratio = median([r.web.rps / r.bare_web.rps for r in rounds])
     press_p99 = median([r.press.p99 for r in rounds])
+    press_cpu = median([r.bare_press.cpu_ms / max(r.press.cpu_ms, 1e-9) for r in rounds])
+    web_cpu = median([r.bare_web.cpu_ms / max(r.web.cpu_ms, 1e-9) for r in rounds])
     presses = args.rounds * args.candidates
     statuses = {
         label: dict(sorted(recorder.statuses(label).items()))
@@ -348,6 +379,10 @@ def main(argv: list[str] | None = None) -> int:
     ]
     for figure_text, target, met in targets:
         print(f"{figure_text} (target {target}): {verdict(met)}")
+    print(
+        f"median CPU ratio (bare's CPU per request / the desk's; what the request rate ratio "
+        f"would be with the cores to themselves): 求助 {press_cpu:.2f}x, tickets {web_cpu:.2f}x"
+    )
     ok = errors == 0 and not_created == 0 and stored == holders == presses
     return 0 if ok else 1
 

@@ -53,12 +53,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         str(p) for p in sorted(ROOT.glob("helpdesk/**/translations"))
     )
 
-    from helpdesk import db, logs, security, web
+    from helpdesk import db, i18n, logs, security, web
     from helpdesk.extensions import babel, csrf, limiter, login_manager, request_locale
 
     logs.init_app(app)
     db.init_app(app)
     babel.init_app(app, locale_selector=request_locale)
+    i18n.install(app)
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)

@@ -10,17 +10,20 @@ already retries SMS with backoff.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from alibabacloud_tea_openapi.utils_models import Config
-from darabonba.runtime import RuntimeOptions
+if TYPE_CHECKING:  # the SDK loads with the first request an adapter sends
+    from alibabacloud_tea_openapi.utils_models import Config
+    from darabonba.runtime import RuntimeOptions
 
 
 def sdk_config(
     *, access_key_id: str, access_key_secret: str, endpoint: str, timeout_seconds: float
 ) -> Config:
     """The SDK client's Config: endpoint `host` (HTTPS) or `http(s)://host:port`."""
+    from alibabacloud_tea_openapi.utils_models import Config
+
     protocol, host = "https", endpoint
     if "://" in endpoint:
         parts = urlsplit(endpoint)
@@ -38,6 +41,8 @@ def sdk_config(
 
 def runtime() -> RuntimeOptions:
     """One request per call, never retried by the SDK."""
+    from darabonba.runtime import RuntimeOptions
+
     return RuntimeOptions(autoretry=False, max_attempts=1)
 
 

@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import enum
 import logging
+import time
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any, ClassVar
 
 from flask import Flask, current_app, g
 from sqlalchemy import CheckConstraint, DateTime, MetaData, create_engine, event, func, text
 from sqlalchemy.engine import Dialect, Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -91,15 +93,48 @@ def make_engine(url: str, pool_size: int = 10, pooler: str = "") -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(
+    engine = create_engine(
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
         pool_recycle=1800,
         pool_timeout=5,
         connect_args=postgres_connect_args(pooler),
     )
+    ping_when_idle(engine)
+    return engine
+
+
+#: A pooled connection idle longer than this is pinged before a request gets it.
+PING_AFTER_SECONDS = 10.0
+_RETURNED = "helpdesk_returned_at"
+
+
+def ping_when_idle(engine: Engine) -> None:
+    """Ping a connection on checkout only when it sat in the pool for PING_AFTER_SECONDS.
+
+    SQLAlchemy's pool_pre_ping pings on every checkout: one more round trip per request,
+    which in the exam-start rush is a quarter of a press's. A connection used a moment ago
+    is alive unless the database just went away; then the request's first statement fails,
+    SQLAlchemy sees the disconnect and discards the whole pool, so the next request
+    reconnects (one 503 per worker, as during the outage itself). A connection that idled
+    (a quiet night, a restarted database, a pooler that closes idle links) is pinged and,
+    when dead, replaced before the request sees it.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_RETURNED] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        returned = record.info.get(_RETURNED)
+        if returned is None or time.monotonic() - returned < PING_AFTER_SECONDS:
+            return  # brand new, or used a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # any failure: the pool retries with a new connection
+            raise DisconnectionError(f"idle connection is dead: {type(exc).__name__}") from exc
 
 
 def postgres_connect_args(pooler: str = "") -> dict[str, Any]:
@@ -205,21 +240,33 @@ def is_postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def insert_or_nothing(session: Session, entity: Any) -> Any:
-    """INSERT ... ON CONFLICT DO NOTHING for the session's engine: a row that would break a
-    unique constraint is not stored and returns nothing, in one statement and without a
-    savepoint (the caller then reads the row that won)."""
-    if is_postgres(session):
+def insert_returning_or_nothing(session: Session, entity: Any, values: dict[str, Any]) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING entity for the session's engine: a row
+    that would break a unique constraint is not stored and None comes back, in one
+    statement and without a savepoint (the caller then reads the row that won). The
+    statement is built once per process; values are bound."""
+    statement = _insert_returning(session.get_bind().dialect.name, entity)
+    return session.scalars(statement, [values]).first()
+
+
+@cache
+def _insert_returning(dialect: str, entity: Any) -> Any:
+    if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-        return pg_insert(entity).on_conflict_do_nothing()
+        return pg_insert(entity).on_conflict_do_nothing().returning(entity)
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-    return sqlite_insert(entity).on_conflict_do_nothing()
+    return sqlite_insert(entity).on_conflict_do_nothing().returning(entity)
 
 
 def seconds_between(session: Session, start: Any, end: Any) -> Any:
     """The SQL expression for the seconds from start to end (two datetime columns)."""
-    if is_postgres(session):
+    return seconds_of(session.get_bind().dialect.name, start, end)
+
+
+def seconds_of(dialect: str, start: Any, end: Any) -> Any:
+    """seconds_between for a dialect by name (for statements built once per process)."""
+    if dialect == "postgresql":
         return func.extract("epoch", end - start)
     return (func.julianday(end) - func.julianday(start)) * 86400

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 
-from flask_babel import lazy_gettext as _l
-
 from helpdesk.errors import ValidationFailed
+from helpdesk.i18n import lazy_gettext as _l
 
 HEADER = "Idempotency-Key"
 #: 8 to 64 visible ASCII characters: a UUID, a ULID or any client's own scheme.

@@ -10,8 +10,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import Flask, Response, abort, current_app, g, render_template, request, url_for
-from flask_babel import format_datetime, get_locale, gettext
-from flask_babel import lazy_gettext as _l
+from flask_babel import format_datetime, get_locale
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
@@ -21,6 +20,8 @@ from werkzeug.exceptions import HTTPException
 
 from helpdesk.errors import DomainError, TooManyRequests, ValidationFailed
 from helpdesk.extensions import login_manager
+from helpdesk.i18n import gettext
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.identity import phone as phone_numbers
 
 log = logging.getLogger(__name__)

@@ -43,6 +43,7 @@ FOUNDATION = {
     "helpdesk.twilio_client",
     "helpdesk.jobruns",
     "helpdesk.aliyun_client",
+    "helpdesk.i18n",
 }
 FOUNDATION_PACKAGES = {"audit"}
 #: What outer modules (pages, API, jobs) may use besides the services.

@@ -13,13 +13,13 @@ from functools import wraps
 from typing import Any
 
 from flask import Blueprint, Flask, Response, jsonify, request
-from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ValidationError
 
 from helpdesk import clock
 from helpdesk.api.schemas import field_errors
 from helpdesk.db import get_session
 from helpdesk.errors import DomainError, Unauthorized
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.identity import services as identity_services
 from helpdesk.identity.models import Candidate, SessionKind
 

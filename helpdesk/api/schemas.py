@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ValidationError
+
+from helpdesk.i18n import lazy_gettext as _l
 
 
 class ErrorDetail(BaseModel):

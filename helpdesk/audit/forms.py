@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
+
+from helpdesk.i18n import lazy_gettext as _l
 
 _DATE_MESSAGE = _l("Enter a day like 2023-01-10.")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
+from helpdesk.i18n import lazy_gettext as _l
 
 ACTION_LABELS = {
     # Staff accounts (helpdesk.identity).

@@ -8,8 +8,6 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, current_app, render_template, request
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
@@ -17,6 +15,8 @@ from helpdesk import clock, nav, streaming
 from helpdesk.audit import labels, services
 from helpdesk.audit.forms import AuditFilterForm
 from helpdesk.db import get_session
+from helpdesk.i18n import gettext as _
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.identity.auth import current_staff, staff_required
 from helpdesk.identity.models import Role, Staff
 from helpdesk.web import local_time

@@ -14,7 +14,6 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
@@ -29,6 +28,7 @@ from helpdesk.callbacks.models import (
 from helpdesk.callbacks.services import new_public_id
 from helpdesk.callbacks.settings import Settings
 from helpdesk.errors import Conflict, TooManyRequests
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.identity import phone as phones
 from helpdesk.identity.models import Staff
 from helpdesk.notify.registry import SmsKind

@@ -20,14 +20,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import and_, bindparam, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from helpdesk.callbacks.models import AgentPresence, CallAttempt, HelpRequest, HelpStatus
 from helpdesk.callbacks.settings import Settings
-from helpdesk.db import seconds_between
+from helpdesk.db import seconds_of
 from helpdesk.identity.models import Staff
 
 #: The spread assumed for call lengths before any call (coefficient of variation).
@@ -195,17 +196,65 @@ def desk_now(session: Session, *, settings: Settings, now: datetime) -> Desk:
     return desk_and_ahead(session, settings=settings, now=now)[0]
 
 
-def desk_and_ahead(
-    session: Session, *, settings: Settings, now: datetime, ahead: Any = None
-) -> tuple[Desk, int]:
-    """The desk and, when `ahead` is a count query, its answer, in one statement: the
-    agents on duty, how many of them hold a request, and the sums call_length_of_sums()
-    takes over the calls that ended in the last six hours."""
-    on_duty = _on_duty(settings, now).subquery()
-    seconds = seconds_between(session, CallAttempt.started_at, CallAttempt.ended_at)
+def queue_ahead() -> Any:
+    """The count of waiting requests called before the one whose `priority`, `created_at`
+    and `request_id` are bound (its place in the queue minus one): the queue's order."""
+    return _queue_ahead()
+
+
+@cache
+def _queue_ahead() -> Any:
+    return (
+        select(func.count())
+        .select_from(HelpRequest)
+        .where(
+            HelpRequest.status == HelpStatus.WAITING,
+            or_(
+                HelpRequest.priority < bindparam("priority"),
+                and_(
+                    HelpRequest.priority == bindparam("priority"),
+                    or_(
+                        HelpRequest.created_at < bindparam("created_at"),
+                        and_(
+                            HelpRequest.created_at == bindparam("created_at"),
+                            HelpRequest.id < bindparam("request_id"),
+                        ),
+                    ),
+                ),
+            ),
+        )
+    )
+
+
+def ahead_params(request: HelpRequest) -> dict[str, Any]:
+    """What queue_ahead() binds for request."""
+    return {
+        "priority": request.priority,
+        "created_at": request.created_at,
+        "request_id": request.id,
+    }
+
+
+@cache
+def _desk_statement(dialect: str, with_ahead: bool) -> Any:
+    """The desk statement, built once per process (building and keying it cost more than
+    running it): every moment-dependent value is a bound parameter."""
+    on_duty = (
+        select(Staff.id)
+        .join(AgentPresence, AgentPresence.staff_id == Staff.id)
+        .where(
+            Staff.active.is_(True),
+            Staff.available.is_(True),
+            AgentPresence.seen_at >= bindparam("seen_since"),
+        )
+        .subquery()
+    )
+    seconds = seconds_of(dialect, CallAttempt.started_at, CallAttempt.ended_at)
     recent = (
         select(seconds.label("s"))
-        .where(CallAttempt.ended_at.is_not(None), CallAttempt.started_at >= now - HISTORY)
+        .where(
+            CallAttempt.ended_at.is_not(None), CallAttempt.started_at >= bindparam("history_since")
+        )
         .order_by(CallAttempt.id.desc())
         .limit(HISTORY_LIMIT)
         .subquery()
@@ -222,21 +271,35 @@ def desk_and_ahead(
         .where(recent.c.s > 0)
         .subquery()
     )
-    agents, busy, n, total, squares, before = session.execute(
-        select(
-            select(func.count()).select_from(on_duty).scalar_subquery(),
-            select(func.count(func.distinct(HelpRequest.claimed_by_id)))
-            .where(
-                HelpRequest.claimed_by_id.in_(select(on_duty.c.id)),
-                HelpRequest.status.in_([HelpStatus.CLAIMED, HelpStatus.CALLING]),
-            )
-            .scalar_subquery(),
-            sums.c.n,
-            sums.c.total,
-            sums.c.squares,
-            ahead.scalar_subquery() if ahead is not None else literal(0),
-        ).select_from(sums)
-    ).one()
+    return select(
+        select(func.count()).select_from(on_duty).scalar_subquery(),
+        select(func.count(func.distinct(HelpRequest.claimed_by_id)))
+        .where(
+            HelpRequest.claimed_by_id.in_(select(on_duty.c.id)),
+            HelpRequest.status.in_([HelpStatus.CLAIMED, HelpStatus.CALLING]),
+        )
+        .scalar_subquery(),
+        sums.c.n,
+        sums.c.total,
+        sums.c.squares,
+        _queue_ahead().scalar_subquery() if with_ahead else literal(0),
+    ).select_from(sums)
+
+
+def desk_and_ahead(
+    session: Session, *, settings: Settings, now: datetime, behind: HelpRequest | None = None
+) -> tuple[Desk, int]:
+    """The desk and, for a waiting request `behind`, how many wait before it, in one
+    statement: the agents on duty, how many of them hold a request, and the sums
+    call_length_of_sums() takes over the calls that ended in the last six hours."""
+    params: dict[str, Any] = {
+        "seen_since": now - timedelta(seconds=settings.presence_seconds),
+        "history_since": now - HISTORY,
+    }
+    if behind is not None:
+        params.update(ahead_params(behind))
+    statement = _desk_statement(session.get_bind().dialect.name, behind is not None)
+    agents, busy, n, total, squares, before = session.execute(statement, params).one()
     length = call_length_of_sums(
         int(n or 0),
         float(total or 0),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
@@ -10,6 +9,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from helpdesk.callbacks import labels
 from helpdesk.callbacks.models import Outcome
 from helpdesk.categories import choices
+from helpdesk.i18n import lazy_gettext as _l
 
 
 class HelpForm(FlaskForm):

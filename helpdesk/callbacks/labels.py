@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask_babel import lazy_gettext as _l
-
 from helpdesk.categories import LABELS as CATEGORY_LABELS
+from helpdesk.i18n import lazy_gettext as _l
 
 STATUS_LABELS = {
     "waiting": _l("Waiting for a technician"),

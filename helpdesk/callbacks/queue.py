@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -32,6 +31,7 @@ from helpdesk.callbacks.settings import Settings
 from helpdesk.categories import Category
 from helpdesk.errors import Conflict, NotFound, ValidationFailed
 from helpdesk.exams.models import ExamSession
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.identity.models import Staff
 from helpdesk.tickets.services import open_ticket as _open_ticket
 

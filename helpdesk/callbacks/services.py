@@ -11,18 +11,20 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from helpdesk.callbacks.models import FOLLOWUP_PRIORITY, OPEN_STATUSES, HelpRequest, HelpStatus
 from helpdesk.categories import Category
-from helpdesk.db import insert_or_nothing
+from helpdesk.db import insert_returning_or_nothing
 from helpdesk.errors import Conflict, NotFound, ValidationFailed
 from helpdesk.exams import services as exams
 from helpdesk.exams.models import Enrollment, ExamSession, Phase
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.idempotency import key_reused, required_key
 from helpdesk.identity import phone as phones
 from helpdesk.identity.models import Candidate
@@ -104,26 +106,24 @@ def _existing(
     return _open_for(session, candidate, exam) if exam is not None else None
 
 
-def _lookup(
-    session: Session, candidate: Candidate, key: str, code: str
-) -> tuple[ExamSession | None, bool, HelpRequest | None, HelpRequest | None]:
-    """In one statement: the exam session `code` names, whether the candidate is on its
-    roster, their request with this key and their open request for that session."""
-    rows = session.execute(
+@cache
+def _lookup_statement() -> Any:
+    """_lookup's statement, built once per process; candidate, key and code are bound."""
+    return (
         select(ExamSession, Enrollment.id, HelpRequest)
         .outerjoin(
             Enrollment,
             and_(
                 Enrollment.exam_session_id == ExamSession.id,
-                Enrollment.candidate_id == candidate.id,
+                Enrollment.candidate_id == bindparam("candidate_id"),
             ),
         )
         .outerjoin(
             HelpRequest,
             and_(
-                HelpRequest.candidate_id == candidate.id,
+                HelpRequest.candidate_id == bindparam("candidate_id"),
                 or_(
-                    HelpRequest.idempotency_key == key,
+                    HelpRequest.idempotency_key == bindparam("key"),
                     and_(
                         Enrollment.id.is_not(None),
                         HelpRequest.exam_session_id == ExamSession.id,
@@ -133,7 +133,17 @@ def _lookup(
                 ),
             ),
         )
-        .where(ExamSession.code == code)
+        .where(ExamSession.code == bindparam("code"))
+    )
+
+
+def _lookup(
+    session: Session, candidate: Candidate, key: str, code: str
+) -> tuple[ExamSession | None, bool, HelpRequest | None, HelpRequest | None]:
+    """In one statement: the exam session `code` names, whether the candidate is on its
+    roster, their request with this key and their open request for that session."""
+    rows = session.execute(
+        _lookup_statement(), {"candidate_id": candidate.id, "key": key, "code": code}
     ).all()
     exam = rows[0][0] if rows else None
     enrolled = bool(rows) and rows[0][1] is not None
@@ -199,9 +209,7 @@ def request_help(
     }
     # ON CONFLICT DO NOTHING: when another press won the race (same key, or the one open
     # request the unique index allows), nothing is stored and that press's row is returned.
-    created = session.scalars(
-        insert_or_nothing(session, HelpRequest).values(values).returning(HelpRequest)
-    ).first()
+    created = insert_returning_or_nothing(session, HelpRequest, values)
     if created is not None:
         return created, True
     existing = _existing(session, candidate, key, fingerprint, exam)

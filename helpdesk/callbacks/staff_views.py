@@ -7,8 +7,6 @@ from typing import Any, NoReturn
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from sqlalchemy.orm import Session
@@ -27,6 +25,8 @@ from helpdesk.callbacks.forms import (
 from helpdesk.callbacks.models import HelpRequest, HelpStatus, Outcome
 from helpdesk.db import get_session
 from helpdesk.errors import ValidationFailed
+from helpdesk.i18n import gettext as _
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.identity import phone as phones
 from helpdesk.identity.auth import current_staff, staff_required
 from helpdesk.identity.models import Candidate, Role, Staff

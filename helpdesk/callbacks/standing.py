@@ -8,14 +8,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import format_datetime
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from helpdesk.callbacks import estimate
 from helpdesk.callbacks.labels import CALL_OUTCOMES
 from helpdesk.callbacks.models import CallAttempt, HelpRequest, HelpStatus, Outcome
 from helpdesk.callbacks.settings import Settings
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.identity import phone as phones
 
 NEVER_CALL_BACK = _l("Answer only these numbers, and never call back.")
@@ -35,9 +34,7 @@ def standing(
     place, wait = 0, None
     if request.status == HelpStatus.WAITING:
         # One statement: the place in the queue and the desk the estimate needs.
-        desk, ahead = estimate.desk_and_ahead(
-            session, settings=settings, now=now, ahead=_ahead(request)
-        )
+        desk, ahead = estimate.desk_and_ahead(session, settings=settings, now=now, behind=request)
         place = ahead + 1
         wait = estimate.for_request(
             session, request, place=place, settings=settings, now=now, desk=desk
@@ -72,7 +69,7 @@ def position(session: Session, request: HelpRequest) -> int:
     """1 for the next to be called; 0 once a technician has it or it is closed."""
     if request.status != HelpStatus.WAITING:
         return 0
-    ahead = session.scalar(_ahead(request))
+    ahead = session.scalar(estimate.queue_ahead(), estimate.ahead_params(request))
     return int(ahead or 0) + 1
 
 
@@ -82,30 +79,6 @@ def _calls(request: HelpRequest) -> list[CallAttempt]:
     if request.status == HelpStatus.WAITING and request.attempts == 0:
         return []
     return list(request.calls)
-
-
-def _ahead(request: HelpRequest) -> Any:
-    """The count of waiting requests called before request (its position minus one)."""
-    return (
-        select(func.count())
-        .select_from(HelpRequest)
-        .where(
-            HelpRequest.status == HelpStatus.WAITING,
-            or_(
-                HelpRequest.priority < request.priority,
-                and_(
-                    HelpRequest.priority == request.priority,
-                    or_(
-                        HelpRequest.created_at < request.created_at,
-                        and_(
-                            HelpRequest.created_at == request.created_at,
-                            HelpRequest.id < request.id,
-                        ),
-                    ),
-                ),
-            ),
-        )
-    )
 
 
 def _clock(moment: datetime) -> str:

@@ -7,8 +7,6 @@ import secrets
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from helpdesk import clock, nav
 from helpdesk.callbacks import labels, services, standing
@@ -18,6 +16,8 @@ from helpdesk.db import get_session
 from helpdesk.errors import DomainError
 from helpdesk.exams.models import Phase
 from helpdesk.forms import form_errors
+from helpdesk.i18n import gettext as _
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.identity import phone as phones
 from helpdesk.identity.auth import candidate_required, current_candidate
 from helpdesk.identity.models import Candidate

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,6 +12,7 @@ from sqlalchemy.orm import Session
 from helpdesk.errors import Conflict, ValidationFailed
 from helpdesk.exams.models import ExamSession
 from helpdesk.exams.services import ExamSessionIn
+from helpdesk.i18n import lazy_gettext as _l
 
 #: ExamSessionIn's order rules: the field each one is shown beside, and the words.
 ORDER_RULES = {

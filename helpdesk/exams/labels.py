@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from helpdesk.exams.models import ExamKind, Phase
+from helpdesk.i18n import lazy_gettext as _l
 
 KIND_LABELS = {ExamKind.MOCK: _l("Mock exam"), ExamKind.FORMAL: _l("Formal exam")}
 

@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from xml.etree import ElementTree  # nosec B405 - only for its ParseError; parsing is defusedxml's
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpdesk.errors import ValidationFailed
 from helpdesk.exams.models import Enrollment, ExamSession
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.identity import idnumber, phone
 from helpdesk.identity.models import Candidate
 from helpdesk.identity.services import normalise_admission, normalise_name

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 from sqlalchemy import and_, select
@@ -17,6 +16,7 @@ from sqlalchemy.orm import Session
 from helpdesk.audit import services as audit
 from helpdesk.errors import NotFound, ValidationFailed
 from helpdesk.exams.models import Enrollment, ExamKind, ExamSession, Phase
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.identity.models import Candidate
 
 

@@ -20,8 +20,6 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
 from helpdesk import clock, nav
@@ -32,6 +30,8 @@ from helpdesk.exams import editing, labels, roster, roster_imports, services
 from helpdesk.exams.forms import ExamSessionForm, RosterImportForm
 from helpdesk.exams.models import Enrollment, ExamSession, RosterImport
 from helpdesk.forms import form_errors
+from helpdesk.i18n import gettext as _
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.identity.auth import current_staff, staff_required
 from helpdesk.identity.models import Candidate, Role
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
-from flask_babel import lazy_gettext as _l
 
 from helpdesk import clock, nav
 from helpdesk.exams import services
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.identity.auth import current_candidate, current_staff
 
 bp = Blueprint("exams", __name__)

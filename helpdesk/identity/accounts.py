@@ -10,12 +10,12 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from helpdesk.audit import services as audit
 from helpdesk.errors import Conflict, NotFound, ValidationFailed
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.identity import passwords, services, twofactor
 from helpdesk.identity.models import AuthSession, Role, SecurityPolicy, SessionKind, Staff
 from helpdesk.identity.phone import InvalidPhone

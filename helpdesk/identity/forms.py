@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length
 
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.identity.labels import ROLE_LABELS
 from helpdesk.identity.models import Role
 

@@ -11,7 +11,7 @@ import hmac
 import unicodedata
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
+from helpdesk.i18n import lazy_gettext as _l
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"

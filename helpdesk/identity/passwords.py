@@ -13,9 +13,9 @@ import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask_babel import lazy_gettext as _l
 
 from helpdesk.errors import Unauthorized, ValidationFailed
+from helpdesk.i18n import lazy_gettext as _l
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 _DUMMY_HASH = _hasher.hash("not a real password")

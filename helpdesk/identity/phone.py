@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from flask_babel import lazy_gettext as _l
+from helpdesk.i18n import lazy_gettext as _l
 
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
 # Area codes: 010, 02x (3 digits with the 0) or 0xxx (4 digits); subscriber 7-8 digits.

@@ -7,13 +7,14 @@ import re
 import secrets
 import unicodedata
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from helpdesk.errors import Conflict, Unauthorized, ValidationFailed
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.identity import idnumber, passwords
 from helpdesk.identity.models import (
     AuthSession,
@@ -130,6 +131,27 @@ def open_session(
     return token, row
 
 
+@cache
+def _session_statement(with_policy: bool, with_enrollments: bool) -> Any:
+    """resolve_session's statement, built once per process (building it and its cache key
+    cost more than the query): the token's hash is bound."""
+    candidate = joinedload(AuthSession.candidate)
+    if with_enrollments:
+        # exams sits above identity: reach Enrollment through the relationship
+        enrollment = Candidate.enrollments.property.mapper.class_
+        candidate = candidate.joinedload(Candidate.enrollments).joinedload(enrollment.exam_session)
+    statement: Any = (
+        select(AuthSession)
+        .options(joinedload(AuthSession.staff), candidate)
+        .where(AuthSession.token_hash == bindparam("token_hash"))
+    )
+    if with_policy:
+        statement = statement.add_columns(SecurityPolicy).outerjoin(
+            SecurityPolicy, SecurityPolicy.id == POLICY_ID
+        )
+    return statement
+
+
 def resolve_session(
     session: Session,
     *,
@@ -149,21 +171,8 @@ def resolve_session(
     """
     if not token or len(token) > 200:
         return None
-    candidate = joinedload(AuthSession.candidate)
-    if with_enrollments:
-        # exams sits above identity: reach Enrollment through the relationship
-        enrollment = Candidate.enrollments.property.mapper.class_
-        candidate = candidate.joinedload(Candidate.enrollments).joinedload(enrollment.exam_session)
-    statement: Any = (
-        select(AuthSession)
-        .options(joinedload(AuthSession.staff), candidate)
-        .where(AuthSession.token_hash == _token_hash(token))
-    )
-    if with_policy:
-        statement = statement.add_columns(SecurityPolicy).outerjoin(
-            SecurityPolicy, SecurityPolicy.id == POLICY_ID
-        )
-    found = session.execute(statement).unique().first()
+    statement = _session_statement(with_policy, with_enrollments)
+    found = session.execute(statement, {"token_hash": _token_hash(token)}).unique().first()
     if found is None:
         return None
     row: AuthSession = found[0]

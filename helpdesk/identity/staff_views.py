@@ -8,8 +8,6 @@ from typing import Any
 
 from flask import Blueprint, flash, make_response, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import logout_user
 from markupsafe import Markup
 
@@ -19,6 +17,8 @@ from helpdesk.audit import services as audit
 from helpdesk.db import get_session
 from helpdesk.errors import DomainError, TooManyRequests
 from helpdesk.forms import PlainForm, form_errors
+from helpdesk.i18n import gettext as _
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.identity import accounts, forms, services, twofactor
 from helpdesk.identity.auth import (
     current_auth_session,

@@ -21,11 +21,11 @@ import segno
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from helpdesk.errors import Conflict
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.identity import passwords
 from helpdesk.identity.models import RecoveryCode, Role, SecurityPolicy, Staff
 

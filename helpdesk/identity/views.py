@@ -10,7 +10,6 @@ from typing import Any
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask import session as flask_session
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from helpdesk import clock
@@ -19,6 +18,7 @@ from helpdesk.db import get_session
 from helpdesk.errors import DomainError, TooManyRequests
 from helpdesk.extensions import LOCALES
 from helpdesk.forms import PlainForm, form_errors
+from helpdesk.i18n import gettext as _
 from helpdesk.identity import services, twofactor
 from helpdesk.identity.auth import current_staff, settings, sign_in, sign_out, throttle
 from helpdesk.identity.forms import CandidateSignInForm, SignInCodeForm, StaffSignInForm

@@ -8,13 +8,13 @@ from typing import Any, cast
 
 import markdown
 import nh3
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from helpdesk import search as search_index
 from helpdesk.categories import Category
 from helpdesk.errors import NotFound, ValidationFailed
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.knowledge.models import Article
 
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")

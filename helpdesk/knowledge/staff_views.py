@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 
 from helpdesk import clock, nav
@@ -15,6 +13,8 @@ from helpdesk.categories import choices as category_choices
 from helpdesk.db import get_session
 from helpdesk.errors import DomainError
 from helpdesk.forms import form_errors
+from helpdesk.i18n import gettext as _
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.identity.auth import current_staff, staff_required
 from helpdesk.identity.models import Role
 from helpdesk.knowledge import services

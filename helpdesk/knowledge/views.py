@@ -6,8 +6,6 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from helpdesk import nav, web
@@ -16,6 +14,8 @@ from helpdesk.db import get_session
 from helpdesk.errors import DomainError
 from helpdesk.exams import services as exams
 from helpdesk.forms import PlainForm
+from helpdesk.i18n import gettext as _
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.knowledge import facts, services
 
 bp = Blueprint("knowledge", __name__)

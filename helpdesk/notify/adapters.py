@@ -15,7 +15,6 @@ from typing import Any
 from helpdesk.identity.phone import mask
 from helpdesk.notify.aliyun import DEFAULT_ENDPOINT, AliyunSmsNotifier
 from helpdesk.notify.port import Notifier, NotifierError, Receipt, Sms
-from helpdesk.twilio_client import RebasedHttpClient
 
 __all__ = ["Notifier", "NotifierError", "Receipt", "Sms", "from_config", "template_codes"]
 
@@ -126,6 +125,8 @@ def from_config(config: Mapping[str, Any], *, kinds: list[str] | None = None) ->
         for key in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "SMS_FROM"):
             if not config.get(key):
                 raise RuntimeError(f"HELPDESK_NOTIFIER=twilio needs HELPDESK_{key}")
+        from helpdesk.twilio_client import RebasedHttpClient  # requests: only where it sends
+
         return TwilioNotifier(
             str(config["TWILIO_ACCOUNT_SID"]),
             str(config["TWILIO_AUTH_TOKEN"]),

@@ -12,10 +12,9 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
+from functools import cached_property, partial
 from typing import Any
 
-from alibabacloud_dysmsapi20170525 import models
-from alibabacloud_dysmsapi20170525.client import Client
 from Tea.exceptions import TeaException
 
 from helpdesk.aliyun_client import error_code, runtime, sdk_config
@@ -67,21 +66,30 @@ class AliyunSmsNotifier:
         endpoint: str = DEFAULT_ENDPOINT,
         timeout_seconds: float = 10.0,
     ) -> None:
-        self.client = Client(
-            sdk_config(
-                access_key_id=access_key_id,
-                access_key_secret=access_key_secret,
-                endpoint=endpoint or DEFAULT_ENDPOINT,
-                timeout_seconds=timeout_seconds,
-            )
+        # The SDK (and its HTTP stack) loads on the first request sent, not in every web
+        # worker that never sends one.
+        self._config = partial(
+            sdk_config,
+            access_key_id=access_key_id,
+            access_key_secret=access_key_secret,
+            endpoint=endpoint or DEFAULT_ENDPOINT,
+            timeout_seconds=timeout_seconds,
         )
         self.sign_name = sign_name
         self.template_codes = dict(template_codes)
+
+    @cached_property
+    def client(self) -> Any:
+        from alibabacloud_dysmsapi20170525.client import Client
+
+        return Client(self._config())
 
     def send(self, sms: Sms) -> str:
         code = self.template_codes.get(sms.kind)
         if not code:
             raise NotifierError(f"no template code for {sms.kind}", permanent=True)
+        from alibabacloud_dysmsapi20170525 import models
+
         request = models.SendSmsRequest(
             phone_numbers=national(sms.to),
             sign_name=self.sign_name,
@@ -118,6 +126,8 @@ class AliyunSmsNotifier:
         return None
 
     def _details(self, *, to: str, day: datetime, biz_id: str | None) -> list[Any]:
+        from alibabacloud_dysmsapi20170525 import models
+
         request = models.QuerySendDetailsRequest(
             phone_number=national(to),
             biz_id=biz_id,

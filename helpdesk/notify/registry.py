@@ -25,8 +25,8 @@ from pathlib import Path
 
 from babel import Locale
 from babel.support import NullTranslations, Translations
-from flask_babel import lazy_gettext as _l
 
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.notify.text import UnsafeSms, check_text, has_id_number
 
 #: A carrier's limit for one variable that is not a verification code (Aliyun, Tencent).

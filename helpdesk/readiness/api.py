@@ -12,7 +12,6 @@ from typing import Any, Literal
 
 from flask import Response, request
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from pydantic import AwareDatetime, BaseModel, Field
 
@@ -22,6 +21,7 @@ from helpdesk.db import get_session, release_session
 from helpdesk.errors import DomainError
 from helpdesk.exams import services as exams
 from helpdesk.extensions import limiter
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.identity.models import Candidate
 from helpdesk.readiness import services
 from helpdesk.readiness import settings as readiness_settings

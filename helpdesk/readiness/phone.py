@@ -15,9 +15,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
 from diagnostics.rules import verdict_of
+from helpdesk.i18n import lazy_gettext as _l
 
 GIB = 1024**3
 

@@ -7,7 +7,6 @@ import re
 from datetime import datetime
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -15,6 +14,7 @@ from diagnostics.profile import default_profile
 from diagnostics.rules import EVALUATORS
 from helpdesk.errors import ValidationFailed
 from helpdesk.exams.models import ExamSession
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.identity.models import Staff
 from helpdesk.readiness.models import ReadinessProfile
 

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -26,6 +25,7 @@ from diagnostics.rules import judge
 from helpdesk import csvexport, idempotency
 from helpdesk.errors import DomainError, ValidationFailed
 from helpdesk.exams.models import Enrollment, ExamSession
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.identity import phone as phone_numbers
 from helpdesk.identity.models import Candidate
 from helpdesk.readiness.models import Device, DeviceReport

@@ -20,8 +20,6 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
@@ -29,6 +27,8 @@ from helpdesk import clock, idempotency, nav
 from helpdesk.db import get_session
 from helpdesk.errors import DomainError, TooManyRequests
 from helpdesk.extensions import limiter
+from helpdesk.i18n import gettext as _
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.identity.auth import candidate_required, current_candidate, sign_in
 from helpdesk.identity.models import Candidate, SessionKind
 from helpdesk.readiness import builds, links, services

@@ -6,8 +6,7 @@ the check that failed, in words. Only the hotline may appear as a number.
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.notify.registry import N_, Param, Template, register
 from helpdesk.reminders.models import Segment
 

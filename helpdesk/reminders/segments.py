@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
@@ -19,6 +18,7 @@ from diagnostics import messages
 from diagnostics.profile import DEFAULT_PROFILE
 from helpdesk.errors import ValidationFailed
 from helpdesk.exams.models import Enrollment, ExamSession, Phase
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.identity.models import Candidate
 from helpdesk.readiness.models import Device, DeviceReport, Verdict
 from helpdesk.reminders.models import Segment

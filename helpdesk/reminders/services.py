@@ -14,7 +14,6 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Date, Integer, String, cast, literal, select, type_coerce
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
@@ -25,6 +24,7 @@ from helpdesk.audit import services as audit
 from helpdesk.db import UTCDateTime, is_postgres
 from helpdesk.errors import DomainError
 from helpdesk.exams.models import ExamSession
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.identity.models import Candidate
 from helpdesk.notify import registry
 from helpdesk.notify.models import OutboundSms, SmsStatus

@@ -9,13 +9,13 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
-from flask_babel import gettext as _
 
 from helpdesk import clock
 from helpdesk.db import get_session
 from helpdesk.exams import services as exams
 from helpdesk.exams.models import ExamSession
 from helpdesk.forms import PlainForm
+from helpdesk.i18n import gettext as _
 from helpdesk.identity.auth import current_staff, staff_required
 from helpdesk.identity.models import Role
 from helpdesk.notify.settings import allowed_numbers

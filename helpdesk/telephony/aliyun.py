@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from functools import cached_property, partial
 from typing import Any
 
-from alibabacloud_ccc20200701 import models
-from alibabacloud_ccc20200701.client import Client
 from Tea.exceptions import TeaException
 
 from config import ConfigError
@@ -61,16 +60,23 @@ class AliyunCccDialer:
         timeout_seconds: float = 10.0,
         ring_seconds: int = 30,
     ) -> None:
-        self.client = Client(
-            sdk_config(
-                access_key_id=access_key_id,
-                access_key_secret=access_key_secret,
-                endpoint=endpoint or DEFAULT_ENDPOINT,
-                timeout_seconds=timeout_seconds,
-            )
+        # The SDK (and its HTTP stack) loads on the first request sent, not in every web
+        # worker that never sends one.
+        self._config = partial(
+            sdk_config,
+            access_key_id=access_key_id,
+            access_key_secret=access_key_secret,
+            endpoint=endpoint or DEFAULT_ENDPOINT,
+            timeout_seconds=timeout_seconds,
         )
         self.instance_id = instance_id
         self.ring_seconds = ring_seconds
+
+    @cached_property
+    def client(self) -> Any:
+        from alibabacloud_ccc20200701.client import Client
+
+        return Client(self._config())
 
     def agent_of(self, staff: Staff) -> str | None:
         """The staff member's seat on the instance, else their phone."""
@@ -81,6 +87,8 @@ class AliyunCccDialer:
     ) -> DialResult:
         if not agent_phone:
             raise DialerRefused("the agent has no contact-center seat or phone")
+        from alibabacloud_ccc20200701 import models
+
         request = models.StartBack2BackCallRequest(
             instance_id=self.instance_id,
             caller=national(agent_phone),
@@ -148,6 +156,8 @@ class AliyunCccDialer:
         since: datetime | None = None,
     ) -> list[Any]:
         start = since or utcnow() - timedelta(days=1)
+        from alibabacloud_ccc20200701 import models
+
         request = models.ListCallDetailRecordsRequest(
             instance_id=self.instance_id,
             contact_id=contact_id,

@@ -24,7 +24,6 @@ from helpdesk.telephony.port import (
     ProviderCall,
 )
 from helpdesk.telephony.states import CallState, twilio_call_status
-from helpdesk.twilio_client import RebasedHttpClient
 
 __all__ = [
     "CallRecord",
@@ -149,6 +148,8 @@ def from_config(config: Any) -> Dialer:
         for key in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "PUBLIC_URL"):
             if not config.get(key):
                 raise ConfigError(f"HELPDESK_TELEPHONY=twilio needs HELPDESK_{key}")
+        from helpdesk.twilio_client import RebasedHttpClient  # requests: only where it calls
+
         client = RebasedHttpClient(
             str(config.get("TWILIO_API_BASE", "")),
             timeout=float(config.get("TWILIO_TIMEOUT_SECONDS", 10)),

@@ -17,9 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from flask_babel import lazy_gettext as _l
-
 from helpdesk.errors import DomainError, ValidationFailed
+from helpdesk.i18n import lazy_gettext as _l
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_FILES = 5

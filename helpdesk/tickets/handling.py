@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from helpdesk.audit import services as audit
 from helpdesk.errors import Conflict, NotFound, ValidationFailed
 from helpdesk.exams.models import Enrollment
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.identity.models import Candidate, Staff
 from helpdesk.notify.registry import SmsKind
 from helpdesk.notify.services import queue_sms

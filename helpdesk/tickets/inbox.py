@@ -6,9 +6,10 @@ import contextlib
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, String, case, func, literal, or_, select, union_all
+from sqlalchemy import Select, String, bindparam, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, joinedload
 
 from helpdesk.db import UTCDateTime
@@ -26,6 +27,7 @@ COUNT_CAP = 10_000
 #: index up to the cap, cost more than the page itself at 10,000 each.
 TAB_CAP = 1_000
 SLA_STATES = ("overdue", "breached", "running", "paused")
+_STATUSES = frozenset(s.value for s in TicketStatus)
 
 
 @dataclass
@@ -114,30 +116,61 @@ def _order(found: _Search | None) -> list[Any]:
     return [rank, *usual]
 
 
-def _filtered(
-    f: InboxFilter, now: datetime, query: Select[Any], found: _Search | None
-) -> Select[Any]:
-    if f.status == "active":
-        query = query.where(Ticket.status.in_(ACTIVE_STATUSES))
-    elif f.status in {s.value for s in TicketStatus}:
-        query = query.where(Ticket.status == f.status)
-    if f.category:
-        query = query.where(Ticket.category == f.category)
-    if f.exam_session_id is not None:
-        query = query.where(Ticket.exam_session_id == f.exam_session_id)
-    if f.priority is not None:
-        query = query.where(Ticket.priority == f.priority)
+def _shape(f: InboxFilter) -> tuple[Any, ...]:
+    """Which conditions a filter adds, whatever their values: statements are built once per
+    shape and the values bound (building and keying the inbox's statements cost more than
+    running them)."""
+    status = "active" if f.status == "active" else ("one" if f.status in _STATUSES else None)
+    assignee = None
     if f.assignee == "none":
-        query = query.where(Ticket.assignee_id.is_(None))
+        assignee = "none"
     elif f.assignee and f.assignee.isdigit():
-        query = query.where(Ticket.assignee_id == int(f.assignee))
-    if f.sla == "overdue":
-        query = query.where(Ticket.due_at <= now)
-    elif f.sla == "breached":
+        assignee = "one"
+    return (
+        status,
+        bool(f.category),
+        f.exam_session_id is not None,
+        f.priority is not None,
+        assignee,
+        f.sla if f.sla in SLA_STATES else None,
+    )
+
+
+def _params(f: InboxFilter, now: datetime) -> dict[str, Any]:
+    """The values _filtered's bound parameters take for f."""
+    return {
+        "status": f.status,
+        "category": f.category,
+        "exam_session_id": f.exam_session_id,
+        "priority": f.priority,
+        "assignee_id": int(f.assignee) if f.assignee and f.assignee.isdigit() else None,
+        "now": now,
+    }
+
+
+def _filtered(shape: tuple[Any, ...], query: Select[Any], found: _Search | None) -> Select[Any]:
+    status, category, exam, priority, assignee, sla = shape
+    if status == "active":
+        query = query.where(Ticket.status.in_(ACTIVE_STATUSES))
+    elif status == "one":
+        query = query.where(Ticket.status == bindparam("status"))
+    if category:
+        query = query.where(Ticket.category == bindparam("category"))
+    if exam:
+        query = query.where(Ticket.exam_session_id == bindparam("exam_session_id"))
+    if priority:
+        query = query.where(Ticket.priority == bindparam("priority"))
+    if assignee == "none":
+        query = query.where(Ticket.assignee_id.is_(None))
+    elif assignee == "one":
+        query = query.where(Ticket.assignee_id == bindparam("assignee_id"))
+    if sla == "overdue":
+        query = query.where(Ticket.due_at <= bindparam("now"))
+    elif sla == "breached":
         query = query.where(Ticket.breached_at.is_not(None))
-    elif f.sla == "running":
-        query = query.where(Ticket.due_at > now)
-    elif f.sla == "paused":
+    elif sla == "running":
+        query = query.where(Ticket.due_at > bindparam("now"))
+    elif sla == "paused":
         query = query.where(Ticket.sla_paused_seconds.is_not(None))
     if found is not None:
         query = _search(query, found)
@@ -161,34 +194,26 @@ def inbox(
     reader_id, which of them are unread: two statements (three with a text search), each
     answered from indexes."""
     found = _look_up(session, f.q.strip()[:64]) if f.q.strip() else None
+    shape, params = _shape(f), _params(f, now)
     statuses = list(TicketStatus)
-    total, *per_status = session.execute(
-        select(
-            _capped_count(_filtered(f, now, select(Ticket.id), found)).scalar_subquery(),
-            *_status_counts(statuses),
-        )
-    ).one()
+    counts_statement = (
+        _counts_statement(shape, COUNT_CAP, _tab_cap())
+        if found is None
+        else _build_counts(shape, COUNT_CAP, _tab_cap(), found)
+    )
+    total, *per_status = session.execute(counts_statement, params).one()
     total = int(total or 0)
     pages = max(1, math.ceil(min(total, COUNT_CAP) / PAGE_SIZE))
     page = min(max(1, f.page), pages)
-    # The page's ids from the indexes alone, joined to their rows and candidates.
-    ids = (
-        _filtered(f, now, select(Ticket.id), found)
-        .order_by(*_order(found))
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
-        .subquery()
+    with_reader = reader_id is not None
+    page_statement = (
+        _page_statement(shape, with_reader)
+        if found is None
+        else _build_page(shape, with_reader, found)
     )
-    unread_column = unread.is_unread(reader_id) if reader_id is not None else literal(False)
     rows = session.execute(
-        select(Ticket, unread_column)
-        .join(ids, ids.c.id == Ticket.id)
-        .options(
-            joinedload(Ticket.candidate),
-            joinedload(Ticket.assignee),
-            joinedload(Ticket.exam_session),
-        )
-        .order_by(*_order(found))
+        page_statement,
+        {**params, "reader_id": reader_id, "limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE},
     ).all()
     tickets = [ticket for ticket, _ in rows]
     best_only = found is not None and len(found.ranked) >= textsearch.LIMIT
@@ -197,14 +222,58 @@ def inbox(
     return InboxPage(tickets, total, page, pages, counts, best_only, _tab_cap(), marked)
 
 
-def _status_counts(statuses: list[TicketStatus]) -> list[Any]:
+def _build_counts(
+    shape: tuple[Any, ...], count_cap: int, tab_cap: int, found: _Search | None
+) -> Select[Any]:
+    """The filtered total and the capped status counts, in one statement."""
+    filtered = _filtered(shape, select(Ticket.id), found)
+    return select(
+        _capped_count(filtered, count_cap).scalar_subquery(),
+        *_status_counts(list(TicketStatus), tab_cap),
+    )
+
+
+@cache
+def _counts_statement(shape: tuple[Any, ...], count_cap: int, tab_cap: int) -> Select[Any]:
+    return _build_counts(shape, count_cap, tab_cap, None)
+
+
+def _build_page(shape: tuple[Any, ...], with_reader: bool, found: _Search | None) -> Any:
+    """The page's ids from the indexes alone, joined to their rows, candidates, assignees
+    and exam sessions, with each one's unread mark for the bound reader."""
+    ids = (
+        _filtered(shape, select(Ticket.id), found)
+        .order_by(*_order(found))
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+        .subquery()
+    )
+    unread_column = unread.is_unread(bindparam("reader_id")) if with_reader else literal(False)
+    return (
+        select(Ticket, unread_column)
+        .join(ids, ids.c.id == Ticket.id)
+        .options(
+            joinedload(Ticket.candidate),
+            joinedload(Ticket.assignee),
+            joinedload(Ticket.exam_session),
+        )
+        .order_by(*_order(found))
+    )
+
+
+@cache
+def _page_statement(shape: tuple[Any, ...], with_reader: bool) -> Any:
+    return _build_page(shape, with_reader, None)
+
+
+def _status_counts(statuses: list[TicketStatus], tab_cap: int) -> list[Any]:
     """Each status's count up to TAB_CAP + 1 from its index (scalar subqueries).
 
     Counting every row of a large status costs a scan proportional to its size; nobody
     needs to know whether there are 4,000 or 41,000 closed tickets, so each stops early.
     """
     return [
-        _capped_count(select(Ticket.id).where(Ticket.status == s), _tab_cap()).scalar_subquery()
+        _capped_count(select(Ticket.id).where(Ticket.status == s), tab_cap).scalar_subquery()
         for s in statuses
     ]
 
@@ -218,7 +287,7 @@ def _with_totals(counts: dict[str, int]) -> dict[str, int]:
 def status_counts(session: Session) -> dict[str, int]:
     """How many tickets each status has, each counted up to TAB_CAP + 1."""
     statuses = list(TicketStatus)
-    row = session.execute(select(*_status_counts(statuses))).one()
+    row = session.execute(select(*_status_counts(statuses, _tab_cap()))).one()
     return _with_totals({s.value: int(n) for s, n in zip(statuses, row, strict=True)})
 
 
@@ -233,6 +302,15 @@ class Choice:
 
 def filter_choices(session: Session) -> tuple[list[Choice], list[Choice]]:
     """(exam sessions by start, active staff by username) in one statement."""
+    rows = session.execute(_choices_statement()).all()
+    return (
+        [Choice(r.id, r.label, r.label) for r in rows if r.kind == "s"],
+        [Choice(r.id, "", r.label) for r in rows if r.kind == "a"],
+    )
+
+
+@cache
+def _choices_statement() -> Select[Any]:
     sessions = select(
         literal("s").label("kind"),
         ExamSession.id,
@@ -248,13 +326,7 @@ def filter_choices(session: Session) -> tuple[list[Choice], list[Choice]]:
         Staff.username,
     ).where(Staff.active.is_(True))
     both = union_all(sessions, agents).subquery()
-    rows = session.execute(
-        select(both).order_by(both.c.kind.desc(), both.c.starts, both.c.username, both.c.id)
-    ).all()
-    return (
-        [Choice(r.id, r.label, r.label) for r in rows if r.kind == "s"],
-        [Choice(r.id, "", r.label) for r in rows if r.kind == "a"],
-    )
+    return select(both).order_by(both.c.kind.desc(), both.c.starts, both.c.username, both.c.id)
 
 
 def shown(count: int, cap: int | None = None) -> str:

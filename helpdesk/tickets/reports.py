@@ -8,7 +8,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -16,6 +15,7 @@ from helpdesk import csvexport
 from helpdesk.categories import LABELS as CATEGORY_LABELS
 from helpdesk.categories import Category
 from helpdesk.exams.models import ExamSession
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.identity import phone as phones
 from helpdesk.identity.models import Candidate
 from helpdesk.tickets.labels import PRIORITY_LABELS, STAFF_STATUS_LABELS

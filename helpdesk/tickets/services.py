@@ -13,7 +13,6 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
@@ -21,10 +20,11 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from helpdesk.categories import Category
-from helpdesk.db import insert_or_nothing
+from helpdesk.db import insert_returning_or_nothing
 from helpdesk.errors import Conflict, NotFound, ValidationFailed
 from helpdesk.exams import services as exams
 from helpdesk.exams.models import ExamSession
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.identity import phone as phones
 from helpdesk.identity.models import Candidate
 from helpdesk.tickets import sla, textsearch
@@ -251,9 +251,8 @@ def _insert_once(session: Session, ticket: Ticket) -> Ticket | None:
     }
     values["candidate_id"] = ticket.candidate.id
     values["exam_session_id"] = ticket.exam_session.id if ticket.exam_session else None
-    return session.scalars(
-        insert_or_nothing(session, Ticket).values(values).returning(Ticket)
-    ).first()
+    stored: Ticket | None = insert_returning_or_nothing(session, Ticket, values)
+    return stored
 
 
 def _unused_number(session: Session) -> str:

@@ -17,8 +17,6 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
@@ -29,6 +27,8 @@ from helpdesk.categories import Category
 from helpdesk.db import get_session
 from helpdesk.errors import DomainError, NotFound
 from helpdesk.exams.models import ExamSession
+from helpdesk.i18n import gettext as _
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.identity.auth import current_staff, staff_required
 from helpdesk.identity.models import Candidate, Role, Staff
 from helpdesk.notify.settings import allowed_numbers

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy import BindParameter, ColumnElement, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -31,7 +31,7 @@ def mark_read(session: Session, *, staff: Staff, ticket: Ticket, now: datetime) 
         pass  # the other tab inserted it a moment ago: it is read either way
 
 
-def is_unread(staff_id: int) -> ColumnElement[bool]:
+def is_unread(staff_id: int | BindParameter[int]) -> ColumnElement[bool]:
     """A column for a SELECT of tickets: has the candidate written since staff_id last opened
     it (or ever, if never)? Part of the inbox's own statement, so the marks cost no query."""
     read_at = (

@@ -7,8 +7,6 @@ import secrets
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
@@ -19,6 +17,8 @@ from helpdesk.db import get_session
 from helpdesk.errors import DomainError
 from helpdesk.exams.models import ExamSession, Phase
 from helpdesk.forms import form_errors
+from helpdesk.i18n import gettext as _
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.identity import phone as phones
 from helpdesk.identity.auth import candidate_required, current_candidate, current_staff
 from helpdesk.identity.models import Candidate

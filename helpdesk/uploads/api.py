@@ -6,13 +6,13 @@ from datetime import datetime
 
 from flask import url_for
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from helpdesk import clock
 from helpdesk.api import endpoint
 from helpdesk.db import get_session
 from helpdesk.exams import services as exams
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.identity.models import Candidate
 from helpdesk.uploads import guidance, services
 from helpdesk.uploads.models import ArtifactKind, UploadState

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpdesk.errors import NotFound, ValidationFailed
 from helpdesk.exams.models import ExamSession
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.identity.models import Candidate, Staff
 from helpdesk.uploads import defaults
 from helpdesk.uploads.models import (

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.uploads.models import ArtifactKind
 
 ARTIFACT_LABELS = {

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -22,6 +21,7 @@ from sqlalchemy.orm import Session
 from helpdesk.errors import ValidationFailed
 from helpdesk.exams import services as exams
 from helpdesk.exams.models import Enrollment
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.identity.models import Candidate
 from helpdesk.uploads.models import ArtifactKind, UploadArtifact, UploadEvent, UploadState
 

@@ -7,8 +7,6 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from wtforms.fields.choices import SelectChoice
@@ -20,6 +18,8 @@ from helpdesk.errors import DomainError
 from helpdesk.exams import services as exams
 from helpdesk.exams.models import Enrollment, ExamSession
 from helpdesk.forms import form_errors
+from helpdesk.i18n import gettext as _
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.identity.auth import current_staff, staff_required
 from helpdesk.identity.models import Candidate, Role, Staff
 from helpdesk.identity.phone import mask as mask_phone

@@ -10,7 +10,6 @@ from typing import Any
 from flask import Blueprint, abort, redirect, render_template, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 
 from helpdesk import clock, nav
@@ -19,6 +18,7 @@ from helpdesk.errors import DomainError
 from helpdesk.exams import services as exams
 from helpdesk.exams.models import ExamSession
 from helpdesk.forms import form_errors
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.identity.auth import candidate_required, current_candidate
 from helpdesk.identity.models import Candidate
 from helpdesk.uploads import escalation, guidance, services

@@ -38,7 +38,7 @@ def test_the_one_statement_agrees_with_the_queries_it_replaces(
     now = later(IN_EXAM, 20)
 
     desk, ahead = estimate.desk_and_ahead(
-        db_session, settings=settings, now=now, ahead=standing._ahead(waiting[-1])
+        db_session, settings=settings, now=now, behind=waiting[-1]
     )
 
     ids = estimate.on_duty_ids(db_session, settings=settings, now=now)

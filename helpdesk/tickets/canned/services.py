@@ -5,12 +5,12 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpdesk.categories import Category
 from helpdesk.errors import NotFound, ValidationFailed
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.tickets.models import CannedReply
 from helpdesk.tickets.services import clean_text
 
