@@ -256,6 +256,8 @@ def profile(kind: str, app: Any, tokens: list[str], web: dict[str, str], args: A
     for part, spent in parts(stats).items():
         print(f"   {part:<34} {spent * 1000 / args.requests:6.2f} ms  {spent / total:5.1%}")
     stats.sort_stats(args.sort).print_stats(args.top)
+    if os.environ.get("BENCH_CALLERS"):
+        stats.print_callers(os.environ["BENCH_CALLERS"])
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from helpdesk import clock
 from helpdesk.api.schemas import field_errors
-from helpdesk.db import get_session
+from helpdesk.db import get_session, statements_commit_alone
 from helpdesk.errors import DomainError, Unauthorized
 from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.identity import services as identity_services
@@ -134,11 +134,13 @@ def endpoint(
     headers: dict[str, dict[str, Any]] | None = None,
     raw_response: dict[int, str] | None = None,
     raw_body: str | None = None,
+    commit_alone: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare a JSON endpoint on the API blueprint.
 
     The view receives `body` (a model), `query` (a model) and `candidate` as keyword
     arguments when declared, and returns (payload, status) or a Response.
+    commit_alone: each statement its own transaction (helpdesk.db.statements_commit_alone).
     """
     op = Operation(
         method.upper(),
@@ -158,6 +160,8 @@ def endpoint(
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
         def wrapper(**kwargs: Any) -> Any:
+            if commit_alone:
+                statements_commit_alone(get_session())
             if auth:
                 kwargs["candidate"] = bearer_candidate()
             if body is not None:

@@ -61,6 +61,7 @@ class HelpRequestOut(BaseModel):
     body=HelpRequestIn,
     headers=KEY_HEADER,
     responses={201: HelpRequestOut, 200: HelpRequestOut},
+    commit_alone=True,
 )
 def create_help_request(candidate: Candidate, body: HelpRequestIn) -> tuple[dict[str, Any], int]:
     session, now = get_session(), clock.utcnow()

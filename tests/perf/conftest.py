@@ -98,6 +98,16 @@ def new_candidate(perf_app, formal_exam) -> Callable[[], dict[str, str]]:
 
 
 @pytest.fixture
+def api_token(perf_app, new_candidate, in_exam):
+    def token() -> str:
+        answer = perf_app.test_client().post("/api/v1/candidate-tokens", json=new_candidate())
+        assert answer.status_code == 201, answer.text
+        return str(answer.json["token"])
+
+    return token
+
+
+@pytest.fixture
 def agent_client(perf_app, in_exam):
     """A test client signed in as an agent (no second factor)."""
     username = f"agent-{uuid.uuid4().hex[:6]}"

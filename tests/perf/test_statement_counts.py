@@ -28,16 +28,6 @@ def press(client, token: str, exam: str):
 
 
 @pytest.fixture
-def api_token(perf_app, new_candidate, in_exam):
-    def token() -> str:
-        answer = perf_app.test_client().post("/api/v1/candidate-tokens", json=new_candidate())
-        assert answer.status_code == 201, answer.text
-        return str(answer.json["token"])
-
-    return token
-
-
-@pytest.fixture
 def candidate_client(perf_app, new_candidate, in_exam):
     def signed_in():
         browser = perf_app.test_client()
