@@ -1,17 +1,19 @@
 """Where the time of one request goes, per request kind (cProfile, in this process).
 
     .venv/bin/python -m bench.profile_requests [--requests 300] [--kind press|form|inbox|ticket]
-                                               [--top 25]
+                                               [--top 25] [--sort tottime|cumulative]
 
 Seeds a throwaway PostgreSQL database next to --pg-server as bench.side_by_side does (an
 exam in progress, its roster with API tokens, a signed-in candidate and agent), builds the
 desk's app with production settings in this process, warms it up, then profiles --requests
 requests of each kind through Flask's test client: a press of 求助 (POST
 /api/v1/help-requests, a new candidate each), the ticket form (GET + POST /tickets/new), the
-staff inbox, a staff ticket page. Prints, per kind, milliseconds per request and their split
-into the parts issue 17 names (SQL on the wire, SQLAlchemy, sign-in, translations, templates,
+staff inbox, a staff ticket page. Prints, per kind, milliseconds per request and this
+process's CPU per request (first run unprofiled), the Python calls per request under the
+profiler (the same for the same code, whatever else the machine does), their split into the
+parts issue 17 names (SQL on the wire, SQLAlchemy, sign-in, translations, templates,
 forms, validation and serialisation), the statements sent, and the functions that cost most
-by their own time. One thread, no HTTP server: CPU per request, which is what a saturated
+(BENCH_CALLERS=file.py:line also prints who called one). One thread, no HTTP server: CPU per request, which is what a saturated
 gunicorn worker spends.
 """
 
