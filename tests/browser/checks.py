@@ -140,6 +140,15 @@ def foreign_words(text: str) -> list[str]:
     return found
 
 
+CHECK_DONE = "() => !window.__pageCheck || window.__pageCheck !== 'pending'"
+
+
+def wait_for_check(page: Any) -> None:
+    """Wait until the page's own check has finished: reloading or navigating under a running
+    check detaches the page it is evaluating in ("Not attached to an active page")."""
+    page.wait_for_function(CHECK_DONE, timeout=15_000)
+
+
 @dataclass
 class PageChecks:
     """What the checks found in one test: each problem names the page and the size."""
@@ -245,10 +254,7 @@ class PageChecks:
             if page.is_closed():
                 continue
             try:
-                page.wait_for_function(
-                    "() => !window.__pageCheck || window.__pageCheck !== 'pending'",
-                    timeout=15_000,
-                )
+                wait_for_check(page)
             except Exception as error:  # noqa: BLE001
                 self.problems.append(f"{page.url}: the check did not finish: {error}")
 

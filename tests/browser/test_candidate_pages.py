@@ -31,6 +31,7 @@ from tests.browser.candidates import (
     session_row,
     sign_in,
 )
+from tests.browser.checks import wait_for_check
 
 pytestmark = pytest.mark.browser
 
@@ -236,6 +237,7 @@ def test_the_candidate_reads_the_technicians_paragraphs_under_a_heading(live, ne
             now=clock.utcnow(),
             body="第一步：关闭智考云。\n\n第二步：重新打开后再登录。",
         )
+    wait_for_check(page)
     page.reload()
     reply = page.locator("#thread .message-staff .body")
 

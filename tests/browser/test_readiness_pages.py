@@ -14,7 +14,7 @@ from helpdesk.demo import fake_id_number
 from helpdesk.exams.models import Enrollment, ExamKind, ExamSession
 from helpdesk.identity import idnumber
 from helpdesk.identity.models import Candidate, Role
-from tests.browser.checks import DESKTOP, PHONE
+from tests.browser.checks import DESKTOP, PHONE, wait_for_check
 from tests.conftest import TEST_ID_HASH_KEY
 from tests.readiness.conftest import ready_pc, report_body
 
@@ -111,6 +111,7 @@ def test_the_readiness_view_charts_are_drawn_titled_and_described(live, new_page
     live.sign_in_staff(page, "boss", "boss password 12", "/staff/readiness/MOCK-R1")
 
     for viewport in (DESKTOP, PHONE):
+        wait_for_check(page)
         page.set_viewport_size(viewport)
         page.reload()  # checked again at this size (and the other)
         charts = page.locator("#readiness-charts svg.chart")

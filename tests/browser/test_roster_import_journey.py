@@ -18,7 +18,7 @@ from helpdesk.demo import fake_id_number
 from helpdesk.exams import jobs as exam_jobs
 from helpdesk.exams.models import ExamKind, ExamSession
 from helpdesk.identity.models import Candidate, Role
-from tests.browser.checks import DESKTOP, PHONE
+from tests.browser.checks import DESKTOP, PHONE, wait_for_check
 
 pytestmark = pytest.mark.browser
 
@@ -116,6 +116,7 @@ def test_an_admin_imports_a_large_roster_and_watches_it_arrive(
     with live.session() as session:
         assert session.scalar(select(func.count()).select_from(Candidate)) == ROWS - 3
 
+    wait_for_check(page)
     page.reload()  # the finished page, checked (axe, width) at both sizes like every page
     assert page.locator("#report .summary").count() == 1
     page.get_by_role("link", name="显示所有行").click()
