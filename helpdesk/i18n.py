@@ -15,12 +15,13 @@ Code and templates use these (`from helpdesk.i18n import gettext as _, lazy_gett
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
+import flask
 import flask_babel
 from babel.support import NullTranslations, Translations
-from flask import Flask, g, has_app_context, request
+from flask import Flask, g, has_app_context
 from flask_babel.speaklater import LazyString  # type: ignore[import-untyped]
 from jinja2 import pass_context
 from jinja2.runtime import Context
@@ -95,12 +96,15 @@ def _wtforms_catalogue(locale: str) -> NullTranslations:
     return Translations.load(messages_path(), [locale], domain="wtforms")
 
 
-def _hand_wtforms_its_catalogue() -> None:
+class Request(flask.Request):
     """Flask-WTF reads WTForms' own messages from disk again on every request unless the
-    request already holds them: hand it the process's copy for the request's language."""
-    locale = flask_babel.get_locale()
-    if locale is not None:
-        request.wtforms_translations = _wtforms_catalogue(str(locale))  # type: ignore[attr-defined]
+    request already holds them (`request.wtforms_translations`): this request hands it the
+    process's copy for its language, when a form first asks."""
+
+    @cached_property
+    def wtforms_translations(self) -> NullTranslations | None:
+        locale = flask_babel.get_locale()
+        return _wtforms_catalogue(str(locale)) if locale is not None else None
 
 
 def install(app: Flask) -> None:
@@ -108,4 +112,4 @@ def install(app: Flask) -> None:
     semantics (after babel.init_app, which added the i18n extension); WTForms' messages
     loaded once per process and language."""
     app.jinja_env.globals.update(_=_jinja_gettext, gettext=_jinja_gettext, ngettext=_jinja_ngettext)
-    app.before_request(_hand_wtforms_its_catalogue)
+    app.request_class = Request

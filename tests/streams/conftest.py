@@ -269,3 +269,11 @@ def timed_candidate_sign_in(desk: Desk, identity: dict[str, str]) -> tuple[int, 
     started = time.monotonic()
     response = requests.post(desk.url + "/signin", data=identity, allow_redirects=False, timeout=60)
     return response.status_code, time.monotonic() - started
+
+
+def settled(desk, seconds: float = 2.0) -> int:
+    """The connections the desk holds once the server thread has had a moment to finish."""
+    deadline = time.monotonic() + seconds
+    while desk.checked_out() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return desk.checked_out()
