@@ -137,21 +137,27 @@ def wait_range(
 # --- what the database says ------------------------------------------------------------------
 
 
-def _on_duty(settings: Settings, now: datetime) -> Any:
+@cache
+def _on_duty() -> Any:
+    """Agents on duty: active, not paused, console seen since the bound `seen_since`."""
     return (
         select(Staff.id)
         .join(AgentPresence, AgentPresence.staff_id == Staff.id)
         .where(
             Staff.active.is_(True),
             Staff.available.is_(True),
-            AgentPresence.seen_at >= now - timedelta(seconds=settings.presence_seconds),
+            AgentPresence.seen_at >= bindparam("seen_since"),
         )
     )
 
 
+def _seen_since(settings: Settings, now: datetime) -> datetime:
+    return now - timedelta(seconds=settings.presence_seconds)
+
+
 def on_duty_ids(session: Session, *, settings: Settings, now: datetime) -> list[int]:
     """Agents on duty: active, not paused, console seen lately."""
-    return list(session.scalars(_on_duty(settings, now)))
+    return list(session.scalars(_on_duty(), {"seen_since": _seen_since(settings, now)}))
 
 
 def busy_count(session: Session, staff_ids: list[int]) -> int:
@@ -196,14 +202,10 @@ def desk_now(session: Session, *, settings: Settings, now: datetime) -> Desk:
     return desk_and_ahead(session, settings=settings, now=now)[0]
 
 
+@cache
 def queue_ahead() -> Any:
     """The count of waiting requests called before the one whose `priority`, `created_at`
     and `request_id` are bound (its place in the queue minus one): the queue's order."""
-    return _queue_ahead()
-
-
-@cache
-def _queue_ahead() -> Any:
     return (
         select(func.count())
         .select_from(HelpRequest)
@@ -239,16 +241,7 @@ def ahead_params(request: HelpRequest) -> dict[str, Any]:
 def _desk_statement(dialect: str, with_ahead: bool) -> Any:
     """The desk statement, built once per process (building and keying it cost more than
     running it): every moment-dependent value is a bound parameter."""
-    on_duty = (
-        select(Staff.id)
-        .join(AgentPresence, AgentPresence.staff_id == Staff.id)
-        .where(
-            Staff.active.is_(True),
-            Staff.available.is_(True),
-            AgentPresence.seen_at >= bindparam("seen_since"),
-        )
-        .subquery()
-    )
+    on_duty = _on_duty().subquery()
     seconds = seconds_of(dialect, CallAttempt.started_at, CallAttempt.ended_at)
     recent = (
         select(seconds.label("s"))
@@ -282,7 +275,7 @@ def _desk_statement(dialect: str, with_ahead: bool) -> Any:
         sums.c.n,
         sums.c.total,
         sums.c.squares,
-        _queue_ahead().scalar_subquery() if with_ahead else literal(0),
+        queue_ahead().scalar_subquery() if with_ahead else literal(0),
     ).select_from(sums)
 
 
@@ -293,7 +286,7 @@ def desk_and_ahead(
     statement: the agents on duty, how many of them hold a request, and the sums
     call_length_of_sums() takes over the calls that ended in the last six hours."""
     params: dict[str, Any] = {
-        "seen_since": now - timedelta(seconds=settings.presence_seconds),
+        "seen_since": _seen_since(settings, now),
         "history_since": now - HISTORY,
     }
     if behind is not None:
