@@ -106,3 +106,51 @@ def label_beside_control(locator) -> dict[str, Any]:
                   off: Math.abs((text.top + text.bottom) / 2 - (box.top + box.bottom) / 2)};
         }"""
     )
+
+
+def mock_with_roster(
+    live, names: list[str], *, admission_prefix: str, phone_prefix: str
+) -> list[dict[str, str]]:
+    """MOCK-R1, its download window open now, with one candidate per name on its roster
+    (admission number and phone: the prefix + index); returns what each types to sign in."""
+    now = clock.utcnow()
+    identities = []
+    with live.session() as session:
+        exam = ExamSession(
+            code="MOCK-R1",
+            name="在线模拟面试",
+            kind=ExamKind.MOCK,
+            download_opens=now - timedelta(days=1),
+            download_closes=now + timedelta(days=1),
+            login_opens=now + timedelta(days=2),
+            starts=now + timedelta(days=2, hours=1),
+            login_closes=now + timedelta(days=2, hours=1),
+            ends=now + timedelta(days=2, hours=2),
+        )
+        for index, name in enumerate(names):
+            admission = f"{admission_prefix}{index}"
+            number = fake_id_number(random.Random(admission))
+            candidate = Candidate(
+                name=name,
+                id_number_hash=idnumber.keyed_hash(number, TEST_ID_HASH_KEY),
+                id_number_masked=idnumber.mask(number),
+                admission_number=admission,
+                phone=f"{phone_prefix}{index}",
+                created_at=now,
+            )
+            candidate.enrollments.append(Enrollment(exam_session=exam, created_at=now))
+            session.add(candidate)
+            identities.append({"name": name, "id_number": number, "admission_number": admission})
+    return identities
+
+
+def send_report(page, live, identity: dict[str, str], body: Any) -> None:
+    """The candidate's agent signs in through the API and sends its report."""
+    token = page.request.post(f"{live.url}/api/v1/candidate-tokens", data=identity)
+    assert token.status == 201, token.text()
+    sent = page.request.post(
+        f"{live.url}/api/v1/diagnostics/reports",
+        data=body,
+        headers={"Authorization": f"Bearer {token.json()['token']}"},
+    )
+    assert sent.status == 201, sent.text()

@@ -4,18 +4,11 @@ described, at 1366×768 and 360×740 (the page checks run axe and the width chec
 
 from __future__ import annotations
 
-import random
-from datetime import timedelta
-
 import pytest
 
-from helpdesk import clock
-from helpdesk.demo import fake_id_number
-from helpdesk.exams.models import Enrollment, ExamKind, ExamSession
-from helpdesk.identity import idnumber
-from helpdesk.identity.models import Candidate, Role
+from helpdesk.identity.models import Role
+from tests.browser.candidates import mock_with_roster, send_report
 from tests.browser.checks import DESKTOP, PHONE, wait_for_check
-from tests.conftest import TEST_ID_HASH_KEY
 from tests.readiness.conftest import ready_pc, report_body
 
 pytestmark = pytest.mark.browser
@@ -33,51 +26,12 @@ def pc(**facts):
 
 
 def seed(live, count: int = 3) -> list[dict[str, str]]:
-    now = clock.utcnow()
-    identities = []
-    with live.session() as session:
-        exam = ExamSession(
-            code="MOCK-R1",
-            name="在线模拟面试",
-            kind=ExamKind.MOCK,
-            download_opens=now - timedelta(days=1),
-            download_closes=now + timedelta(days=1),
-            login_opens=now + timedelta(days=2),
-            starts=now + timedelta(days=2, hours=1),
-            login_closes=now + timedelta(days=2, hours=1),
-            ends=now + timedelta(days=2, hours=2),
-        )
-        for index in range(count):
-            number = fake_id_number(random.Random(index))
-            candidate = Candidate(
-                name=f"考生{index}",
-                id_number_hash=idnumber.keyed_hash(number, TEST_ID_HASH_KEY),
-                id_number_masked=idnumber.mask(number),
-                admission_number=f"ZK2023020{index}",
-                phone=f"+861380013810{index}",
-                created_at=now,
-            )
-            candidate.enrollments.append(Enrollment(exam_session=exam, created_at=now))
-            session.add(candidate)
-            identities.append(
-                {
-                    "name": candidate.name,
-                    "id_number": number,
-                    "admission_number": f"ZK2023020{index}",
-                }
-            )
-    return identities
-
-
-def upload(page, live, identity, body) -> None:
-    token = page.request.post(f"{live.url}/api/v1/candidate-tokens", data=identity)
-    assert token.status == 201, token.text()
-    sent = page.request.post(
-        f"{live.url}/api/v1/diagnostics/reports",
-        data=body,
-        headers={"Authorization": f"Bearer {token.json()['token']}"},
+    return mock_with_roster(
+        live,
+        [f"考生{index}" for index in range(count)],
+        admission_prefix="ZK2023020",
+        phone_prefix="+861380013810",
     )
-    assert sent.status == 201, sent.text()
 
 
 def sign_in(page, live, identity) -> None:
@@ -93,7 +47,7 @@ def test_the_device_check_page_with_fresh_reports_fits_a_phone(live, new_page, v
     identity = seed(live, 1)[0]
     page = new_page(viewport=viewport)
     sign_in(page, live, identity)
-    upload(page, live, identity, report_body(pc(displays={"count": 3})))
+    send_report(page, live, identity, report_body(pc(displays={"count": 3})))
 
     page.goto(f"{live.url}/readiness")
 
@@ -106,8 +60,8 @@ def test_the_readiness_view_charts_are_drawn_titled_and_described(live, new_page
     identities = seed(live, 3)
     live.staff("boss", "boss password 12", Role.SUPERVISOR)
     page = new_page()
-    upload(page, live, identities[0], report_body(pc()))
-    upload(page, live, identities[1], report_body(pc(displays={"count": 3})))
+    send_report(page, live, identities[0], report_body(pc()))
+    send_report(page, live, identities[1], report_body(pc(displays={"count": 3})))
     live.sign_in_staff(page, "boss", "boss password 12", "/staff/readiness/MOCK-R1")
 
     for viewport in (DESKTOP, PHONE):

@@ -5,7 +5,6 @@ and runs the agent; the effect figure on the readiness view moves."""
 
 from __future__ import annotations
 
-import random
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -13,12 +12,9 @@ import pytest
 from sqlalchemy import select
 
 from helpdesk import clock
-from helpdesk.demo import fake_id_number
-from helpdesk.exams.models import Enrollment, ExamKind, ExamSession
-from helpdesk.identity import idnumber
-from helpdesk.identity.models import Candidate, Role
+from helpdesk.identity.models import Role
 from helpdesk.notify.models import OutboundSms
-from tests.conftest import TEST_ID_HASH_KEY
+from tests.browser.candidates import mock_with_roster, send_report
 from tests.readiness.conftest import report_body
 
 pytestmark = pytest.mark.browser
@@ -27,48 +23,11 @@ NAMES = ["王小明", "李雷", "韩梅梅"]
 
 
 def seed(live) -> list[dict[str, str]]:
-    now = clock.utcnow()
-    identities = []
-    with live.session() as session:
-        exam = ExamSession(
-            code="MOCK-R1",
-            name="在线模拟面试",
-            kind=ExamKind.MOCK,
-            download_opens=now - timedelta(days=1),
-            download_closes=now + timedelta(days=1),
-            login_opens=now + timedelta(days=2),
-            starts=now + timedelta(days=2, hours=1),
-            login_closes=now + timedelta(days=2, hours=1),
-            ends=now + timedelta(days=2, hours=2),
-        )
-        for index, name in enumerate(NAMES):
-            number = fake_id_number(random.Random())
-            candidate = Candidate(
-                name=name,
-                id_number_hash=idnumber.keyed_hash(number, TEST_ID_HASH_KEY),
-                id_number_masked=idnumber.mask(number),
-                admission_number=f"ZK2023010{index}",
-                phone=f"+861380013800{index}",
-                created_at=now,
-            )
-            candidate.enrollments.append(Enrollment(exam_session=exam, created_at=now))
-            session.add(candidate)
-            identities.append(
-                {"name": name, "id_number": number, "admission_number": candidate.admission_number}
-            )
+    identities = mock_with_roster(
+        live, NAMES, admission_prefix="ZK2023010", phone_prefix="+861380013800"
+    )
     live.staff("boss", "boss password 12", Role.SUPERVISOR)
     return identities
-
-
-def _upload_report(page, live, identity) -> None:
-    token = page.request.post(f"{live.url}/api/v1/candidate-tokens", data=identity)
-    assert token.status == 201, token.text()
-    sent = page.request.post(
-        f"{live.url}/api/v1/diagnostics/reports",
-        data=report_body(),
-        headers={"Authorization": f"Bearer {token.json()['token']}"},
-    )
-    assert sent.status == 201, sent.text()
 
 
 def test_a_supervisor_reminds_the_never_ran_segment_and_sees_the_effect(live, new_page):
@@ -107,7 +66,7 @@ def test_a_supervisor_reminds_the_never_ran_segment_and_sees_the_effect(live, ne
     candidate.get_by_role("button", name="登录").click()
     assert urlsplit(candidate.url).path == "/readiness"
     clock.freeze(clock.utcnow() + timedelta(minutes=10))
-    _upload_report(candidate, live, identities[0])
+    send_report(candidate, live, identities[0], report_body())
 
     boss.goto(f"{live.url}/staff/readiness/MOCK-R1")
     row = boss.locator(".reminder-effects tbody tr").first
