@@ -273,13 +273,9 @@ def _insert_returning(dialect: str, entity: Any) -> Any:
     return sqlite_insert(entity).on_conflict_do_nothing().returning(entity)
 
 
-def seconds_between(session: Session, start: Any, end: Any) -> Any:
-    """The SQL expression for the seconds from start to end (two datetime columns)."""
-    return seconds_of(session.get_bind().dialect.name, start, end)
-
-
 def seconds_of(dialect: str, start: Any, end: Any) -> Any:
-    """seconds_between for a dialect by name (for statements built once per process)."""
+    """The SQL expression for the seconds from start to end (two datetime columns) in the
+    dialect named (statements are built once per process, before any session)."""
     if dialect == "postgresql":
         return func.extract("epoch", end - start)
     return (func.julianday(end) - func.julianday(start)) * 86400
