@@ -184,6 +184,9 @@ def main(argv: list[str] | None = None) -> int:
                 bare_env, app=side_by_side.BARE_APP, name="bare", log=reports / "bare.log", **served
             ) as bare_s,
         ):
+            for _ in range(4 * args.workers):  # every worker has imported the app
+                Client(desk_server.url, timeout=60).send("GET", "/livez", endpoint="livez")
+            started = worker_memory(desk_server)
             recorder = warm_up(desk_server.url, tokens, web, args)
             side_by_side.bare_run(bare_s.url, recorder, 8, args.presses, "bare")
             desk_rows, bare_rows = worker_memory(desk_server), worker_memory(bare_s)
@@ -193,6 +196,7 @@ def main(argv: list[str] | None = None) -> int:
         for label in sorted({s.endpoint for s in recorder.snapshot()})
     }
     print(f"warm-up statuses: {statuses}; server logs in {reports}")
+    print_memory("desk (started)", started)
     print_memory("desk", desk_rows)
     print_memory("bare", bare_rows)
     print_reports(reports, args.top)

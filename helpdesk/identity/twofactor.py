@@ -15,12 +15,10 @@ import logging
 import re
 import secrets
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import pyotp
 import segno
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -28,6 +26,9 @@ from helpdesk.errors import Conflict
 from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.identity import passwords
 from helpdesk.identity.models import RecoveryCode, Role, SecurityPolicy, Staff
+
+if TYPE_CHECKING:  # cryptography loads with the first seed sealed or read
+    from cryptography.fernet import Fernet
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,12 @@ def required_for(staff: Staff, policy: SecurityPolicy) -> bool:
 
 
 def _fernet(key: str) -> Fernet:
+    # cryptography's Rust core is about 9 MiB of every web worker that imports it, and only a
+    # sign-in with a second factor or an enrolment needs it: loaded here, on first use.
+    from cryptography.fernet import Fernet
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
     derived = HKDF(
         algorithm=hashes.SHA256(), length=32, salt=None, info=b"helpdesk staff totp seeds"
     ).derive(key.encode("utf-8"))
@@ -75,8 +82,11 @@ def seal(secret: str, key: str) -> str:
 
 def unseal(sealed: str, key: str) -> str | None:
     """The seed, or None when it was sealed under another key (HELPDESK_TOTP_KEY changed)."""
+    fernet = _fernet(key)
+    from cryptography.fernet import InvalidToken  # loaded by _fernet: see there
+
     try:
-        return _fernet(key).decrypt(sealed.encode("ascii")).decode("ascii")
+        return fernet.decrypt(sealed.encode("ascii")).decode("ascii")
     except (InvalidToken, ValueError):
         log.warning("a TOTP seed cannot be read with the configured HELPDESK_TOTP_KEY")
         return None
