@@ -8,7 +8,6 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from xml.etree import ElementTree  # nosec B405 - only for its ParseError; parsing is defusedxml's
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -92,7 +91,11 @@ def _iter_csv(data: bytes) -> Iterator[list[str]]:
 
 def _iter_xlsx(data: bytes) -> Iterator[list[str]]:
     # openpyxl parses through defusedxml when it is installed (requirements.txt): an XLSX
-    # is XML, and a roster with entity declarations (a "billion laughs") is refused.
+    # is XML, and a roster with entity declarations (a "billion laughs") is refused. Loaded
+    # here, with the first workbook read: a web worker that never reads one does not carry
+    # them (ElementTree only for its ParseError).
+    from xml.etree import ElementTree  # nosec B405 - parsing is defusedxml's
+
     from defusedxml import DefusedXmlException
     from openpyxl import load_workbook
     from openpyxl.xml import DEFUSEDXML

@@ -6,8 +6,6 @@ import re
 from datetime import datetime
 from typing import Any, cast
 
-import markdown
-import nh3
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
@@ -45,6 +43,11 @@ ALLOWED_TAGS = {
 
 def render(text: str) -> str:
     """Markdown to HTML with nothing executable left (no script, no handlers, no js: links)."""
+    # Only saving an article renders it (pages show the stored HTML): markdown and nh3 are
+    # about 3 MiB of every web worker that imports them, so they load here, on first use.
+    import markdown
+    import nh3
+
     html = markdown.markdown(text, extensions=["tables", "sane_lists"], output_format="html")
     return nh3.clean(
         html,

@@ -1,15 +1,19 @@
-"""What the desk answers Twilio's voice webhooks, and how it knows a webhook is Twilio's."""
+"""What the desk answers Twilio's voice webhooks, and how it knows a webhook is Twilio's.
+
+The twilio library (with its XML writer) loads with the first webhook answered, as the
+adapters load theirs with the first call placed: a desk that dials through another provider
+never receives one, and a web worker does not carry it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from twilio.request_validator import RequestValidator
-from twilio.twiml.voice_response import VoiceResponse
-
 
 def bridge_twiml(*, to: str, caller_id: str, dial_url: str) -> str:
     """What Twilio plays the agent once they answer: dial the candidate from caller_id."""
+    from twilio.twiml.voice_response import VoiceResponse  # first use: see the docstring
+
     response = VoiceResponse()
     response.say("正在接通考生，请稍候。", language="zh-CN")
     dial = response.dial(
@@ -21,6 +25,8 @@ def bridge_twiml(*, to: str, caller_id: str, dial_url: str) -> str:
 
 def hangup_twiml(message: str | None = None) -> str:
     """Say message (if any) and hang up."""
+    from twilio.twiml.voice_response import VoiceResponse  # first use: see the docstring
+
     response = VoiceResponse()
     if message:
         response.say(message, language="zh-CN")
@@ -34,4 +40,6 @@ def signature_valid(
     """True when X-Twilio-Signature signs url and params with the account's token."""
     if not auth_token or not signature:
         return False
+    from twilio.request_validator import RequestValidator  # first use: see the docstring
+
     return bool(RequestValidator(auth_token).validate(url, dict(params), signature))
