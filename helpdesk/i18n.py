@@ -16,6 +16,7 @@ Code and templates use these (`from helpdesk.i18n import gettext as _, lazy_gett
 from __future__ import annotations
 
 from functools import cache, cached_property
+from pathlib import Path
 from typing import Any
 
 import flask
@@ -32,6 +33,23 @@ _NULL = NullTranslations()
 #: The attribute of flask-babel's per-request namespace (g._flask_babel) that holds
 #: (locale, translations).
 _SLOT = "helpdesk_translations"
+#: Every capability's catalogue folder, in the order create_app gives them to flask-babel.
+_FOLDERS = sorted(Path(__file__).resolve().parent.glob("**/translations"))
+
+
+@cache
+def catalogue(locale: str) -> NullTranslations:
+    """The desk's catalogues merged for locale (a canonical identifier: `str(Locale)`), read
+    once per process, as flask-babel merges them: requests and the SMS registry (which
+    renders the same in a job, a request or a shell) share this one copy."""
+    merged = Translations()
+    for folder in _FOLDERS:
+        found = Translations.load(str(folder), [locale])
+        if isinstance(found, Translations):
+            merged.merge(found)
+        if hasattr(found, "plural"):
+            merged.plural = found.plural
+    return merged
 
 
 def translations() -> NullTranslations:
@@ -44,8 +62,8 @@ def translations() -> NullTranslations:
         locale = namespace.__dict__.get("babel_locale")
         if held is not None and locale is not None and held[0] is locale:
             return held[1]
-    found = flask_babel.get_translations()
-    locale = flask_babel.get_locale()  # resolved (and kept) by the lookup above
+    locale = flask_babel.get_locale()
+    found = catalogue(str(locale)) if locale is not None else _NULL
     namespace = g._get_current_object().__dict__.get("_flask_babel")
     if namespace is not None and locale is not None:
         setattr(namespace, _SLOT, (locale, found))

@@ -21,11 +21,11 @@ import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
 from babel import Locale
-from babel.support import NullTranslations, Translations
+from babel.support import NullTranslations
 
+from helpdesk.i18n import catalogue
 from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.notify.text import UnsafeSms, check_text, has_id_number
 
@@ -35,7 +35,6 @@ CARRIER_PARAM_LENGTH = 35
 LINK_LENGTH = 60
 #: The longest message a carrier accepts, signature included (both bill it as long SMS).
 CARRIER_TEXT_LENGTH = 500
-_PACKAGE = Path(__file__).resolve().parent.parent
 _LINK = re.compile(r"(?i)(?:https?://|www\.|[a-z0-9-]+\.(?:cn|com|net|org|top|xyz)\b)")
 
 
@@ -134,13 +133,9 @@ def N_(text: str) -> str:
 @functools.cache
 def _translations(locale: str) -> NullTranslations:
     """The desk's catalogues for locale, read directly: a message renders the same in a
-    job, a request or a shell, whatever the request's language or app context."""
-    merged: NullTranslations = NullTranslations()
-    for directory in sorted(_PACKAGE.glob("**/translations")):
-        found = Translations.load(str(directory), [Locale.parse(locale)])
-        if isinstance(found, Translations):
-            merged = found if not isinstance(merged, Translations) else merged.merge(found)
-    return merged
+    job, a request or a shell, whatever the request's language or app context (the one
+    copy per process that requests translate with too)."""
+    return catalogue(str(Locale.parse(locale)))
 
 
 register(

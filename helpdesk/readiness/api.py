@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import os
@@ -32,7 +33,6 @@ DOWNLOAD_LIMIT = 25_000_000
 UPLOAD_LIMIT = 32 * 1024 * 1024
 CHUNK = 64 * 1024
 MB = 1_000_000
-_RANDOM = os.urandom(1024 * 1024)
 
 
 class ProfileQuery(BaseModel):
@@ -178,14 +178,21 @@ def _upload_cost() -> int:
     return max(1, math.ceil(min(request.content_length or MB, UPLOAD_LIMIT) / MB))
 
 
+@functools.cache
+def _random_block() -> bytes:
+    # 1 MiB drawn once per process, with the first speed test: not in every web worker.
+    return os.urandom(1024 * 1024)
+
+
 def random_stream(size: int) -> Iterator[bytes]:
     """size random bytes, fast: slices of a random block at random offsets (incompressible,
     and no two responses alike)."""
+    block = _random_block()
     remaining = size
     while remaining > 0:
         count = min(CHUNK, remaining)
-        offset = secrets.randbelow(len(_RANDOM) - count + 1)
-        yield _RANDOM[offset : offset + count]
+        offset = secrets.randbelow(len(block) - count + 1)
+        yield block[offset : offset + count]
         remaining -= count
 
 
