@@ -55,3 +55,13 @@ def worker_exit(server: Any, worker: Any) -> None:
         return
     report = {"pid": os.getpid(), "modules": sorted(sys.modules), "allocations": allocations()}
     (Path(folder) / f"{os.getpid()}.json").write_text(json.dumps(report))
+
+
+def pre_fork(server: Any, worker: Any) -> None:
+    """With BENCH_GC_FREEZE (and --preload): what the master has loaded is moved out of the
+    collector's reach before each fork, so collections in a worker do not write to, and so
+    copy, the pages it shares with the master."""
+    if os.environ.get("BENCH_GC_FREEZE"):
+        import gc
+
+        gc.freeze()
