@@ -19,7 +19,7 @@ MiB, and the same for bench.harness.bare under the same gunicorn settings. Each 
 writes, when it exits, the modules it has imported: the top-level packages are listed by
 number of modules. With BENCH_TRACEMALLOC=1 the workers trace their allocations from the
 start (which makes their RSS larger: the figures are then only for comparing packages) and
-the top packages by allocated size are listed too.
+the top packages by allocated size are listed too, in all and during the warm-up.
 """
 
 from __future__ import annotations
@@ -157,6 +157,11 @@ def print_reports(folder: Path, top: int) -> None:
             total = sum(report["allocations"].values())
             print(f"  traced allocations {total / 2**20:.1f} MiB; most by package (MiB):")
             ranked = sorted(report["allocations"].items(), key=lambda item: -item[1])[:top]
+            print("  " + ", ".join(f"{name} {size / 2**20:.1f}" for name, size in ranked))
+            loaded = report.get("loaded", {})
+            grown = {k: v - loaded.get(k, 0) for k, v in report["allocations"].items()}
+            print(f"  of which allocated during the warm-up {sum(grown.values()) / 2**20:.1f} MiB:")
+            ranked = sorted(grown.items(), key=lambda item: -item[1])[:top]
             print("  " + ", ".join(f"{name} {size / 2**20:.1f}" for name, size in ranked))
 
 

@@ -39,6 +39,7 @@ def package_of(filename: str) -> str:
 
 
 def allocations() -> dict[str, int]:
+    """Live traced allocations by package (empty when the worker does not trace)."""
     import tracemalloc
 
     if not tracemalloc.is_tracing():
@@ -49,11 +50,25 @@ def allocations() -> dict[str, int]:
     return dict(sizes)
 
 
+#: The allocations once the app is loaded, before the first request (post_worker_init).
+_loaded: dict[str, int] = {}
+
+
+def post_worker_init(worker: Any) -> None:
+    if os.environ.get("BENCH_WORKER_REPORT_DIR"):
+        _loaded.update(allocations())
+
+
 def worker_exit(server: Any, worker: Any) -> None:
     folder = os.environ.get("BENCH_WORKER_REPORT_DIR")
     if not folder:
         return
-    report = {"pid": os.getpid(), "modules": sorted(sys.modules), "allocations": allocations()}
+    report = {
+        "pid": os.getpid(),
+        "modules": sorted(sys.modules),
+        "allocations": allocations(),
+        "loaded": _loaded,
+    }
     (Path(folder) / f"{os.getpid()}.json").write_text(json.dumps(report))
 
 
