@@ -79,14 +79,14 @@ def bearer_candidate() -> Candidate:
         raise Unauthorized(
             str(_l("Sign in first: this request needs a candidate token.")), code="token_missing"
         )
-    row = identity_services.resolve_session(
-        get_session(), token=token.strip(), now=clock.utcnow(), kinds=(SessionKind.CANDIDATE_API,)
+    candidate = identity_services.candidate_for_token(
+        get_session(), token=token.strip(), now=clock.utcnow(), kind=SessionKind.CANDIDATE_API
     )
-    if row is None or row.candidate is None:
+    if candidate is None:
         raise Unauthorized(
             str(_l("Your sign-in has expired. Sign in again.")), code="token_invalid"
         )
-    return row.candidate
+    return candidate
 
 
 def _parse_body(model: type[BaseModel]) -> BaseModel:
