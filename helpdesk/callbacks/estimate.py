@@ -292,7 +292,9 @@ def desk_and_ahead(
     if behind is not None:
         params.update(ahead_params(behind))
     statement = _desk_statement(session.get_bind().dialect.name, behind is not None)
-    agents, busy, n, total, squares, before = session.execute(statement, params).one()
+    # Plain rows of numbers: the connection runs it without the ORM's result machinery.
+    row = session.connection().execute(statement, params).one()
+    agents, busy, n, total, squares, before = row
     length = call_length_of_sums(
         int(n or 0),
         float(total or 0),
