@@ -21,6 +21,7 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     MetaData,
+    bindparam,
     create_engine,
     event,
     func,
@@ -275,12 +276,39 @@ def insert_returning_or_nothing(session: Session, entity: Any, values: dict[str,
         session.get_bind().dialect.name, entity, frozenset(values)
     )
     row = session.execute(statement, {columns[k]: v for k, v in values.items()}).first()
-    if row is None:
-        return None
-    instance = entity(**values, **dict(zip(returned, row, strict=True)))
+    return None if row is None else stored_entity(session, entity, values, returned, row)
+
+
+def stored_entity(
+    session: Session, entity: Any, values: dict[str, Any], returned: list[str], row: Any
+) -> Any:
+    """The row an INSERT just stored as a persistent entity of session, built from values
+    and what its RETURNING gave for the keys `returned`, as if it had been loaded."""
+    instance = entity(**values, **dict(zip(returned, row[: len(returned)], strict=True)))
     make_transient_to_detached(instance)
     session.add(instance)
     return instance
+
+
+@cache
+def insert_cte(entity: Any, keys: frozenset[str]) -> tuple[Any, list[str]]:
+    """PostgreSQL's INSERT ... ON CONFLICT DO NOTHING RETURNING what keys lack, as a CTE
+    named "stored", for one statement that reads more beside what it stores (a row comes
+    back only when the row was stored); each value is bound as "new_<key>". Returns the CTE
+    and the attribute keys of its columns, for stored_entity()."""
+    from sqlalchemy.dialects.postgresql import insert
+
+    mapper = inspect(entity)
+    missing = [attr for attr in mapper.column_attrs if attr.key not in keys]
+    columns = {key: mapper.column_attrs[key].columns[0] for key in keys}
+    values = {column: bindparam(f"new_{key}", type_=column.type) for key, column in columns.items()}
+    statement = (
+        insert(mapper.local_table)
+        .values(values)
+        .on_conflict_do_nothing()
+        .returning(*(attr.columns[0] for attr in missing))
+    )
+    return statement.cte("stored"), [attr.key for attr in missing]
 
 
 @cache

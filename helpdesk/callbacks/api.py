@@ -78,9 +78,10 @@ def create_help_request(candidate: Candidate, body: HelpRequestIn) -> tuple[dict
         now=now,
         source="api",
         idempotency_key=request.headers.get(HEADER, ""),
+        settings=callbacks_settings.current(),
     )
-    # The place in the queue is read in the same transaction as the INSERT: one connection
-    # checkout and one commit per press instead of two (the answer is the same).
+    # The place in the queue is read in the same transaction as the INSERT (on PostgreSQL
+    # by the INSERT itself): one connection checkout and one commit per press.
     described = _described(help_request, now)
     session.commit()
     return described, 201 if created else 200

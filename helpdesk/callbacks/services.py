@@ -14,13 +14,15 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy import and_, bindparam, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from helpdesk.callbacks import estimate
 from helpdesk.callbacks.models import FOLLOWUP_PRIORITY, OPEN_STATUSES, HelpRequest, HelpStatus
+from helpdesk.callbacks.settings import Settings
 from helpdesk.categories import Category
-from helpdesk.db import insert_returning_or_nothing
+from helpdesk.db import insert_cte, insert_returning_or_nothing, is_postgres, stored_entity
 from helpdesk.errors import Conflict, NotFound, ValidationFailed
 from helpdesk.exams import services as exams
 from helpdesk.exams.models import Enrollment, ExamSession, Phase
@@ -161,13 +163,16 @@ def request_help(
     idempotency_key: str,
     source: str,
     now: datetime,
+    settings: Settings | None = None,
 ) -> tuple[HelpRequest, bool]:
     """Queue a help request; returns (request, created).
 
     A replay of the same key returns the first request; a key reused with another body
     is refused; while the candidate has an open request for the session, that one is
     returned (a database constraint keeps it to one, even under concurrent presses).
-    Two statements when the press is new: the lookup and the INSERT.
+    Two statements when the press is new: the lookup and the INSERT. Given the desk's
+    settings, on PostgreSQL the INSERT also reads the desk and the new request's place in
+    the queue (estimate.remember), so describing it needs no third.
     """
     key = required_key(idempotency_key)
     fingerprint = data.fingerprint()
@@ -209,13 +214,49 @@ def request_help(
     }
     # ON CONFLICT DO NOTHING: when another press won the race (same key, or the one open
     # request the unique index allows), nothing is stored and that press's row is returned.
-    created = insert_returning_or_nothing(session, HelpRequest, values)
+    created = _insert(session, values, settings=settings, now=now)
     if created is not None:
         return created, True
     existing = _existing(session, candidate, key, fingerprint, exam)
     if existing is None:
         raise IntegrityError("help request not stored", None, ValueError(values["public_id"]))
     return existing, False
+
+
+def _insert(
+    session: Session, values: dict[str, Any], *, settings: Settings | None, now: datetime
+) -> HelpRequest | None:
+    """The new request stored (None when the unique indexes refused it). On PostgreSQL with
+    settings, in the same statement: the desk and how many wait before it (a CTE), one
+    round trip less per press."""
+    if settings is None or not is_postgres(session):
+        stored: HelpRequest | None = insert_returning_or_nothing(session, HelpRequest, values)
+        return stored
+    statement, returned = _insert_with_desk(frozenset(values))
+    params = {f"new_{key}": value for key, value in values.items()}
+    params |= estimate.desk_params(settings, now)
+    # The new row is not in the statement's snapshot, and every row it could see has a
+    # smaller id: whatever waits with the same priority and time is ahead of it.
+    params |= {"priority": values["priority"], "created_at": values["created_at"]}
+    params["request_id"] = _ANY_ID
+    row = session.connection().execute(statement, params).first()
+    if row is None:
+        return None
+    request: HelpRequest = stored_entity(session, HelpRequest, values, returned, row)
+    estimate.remember(session, request, tuple(row[len(returned) :]), settings=settings)
+    return request
+
+
+#: No id is larger: the column is a 32-bit INTEGER on PostgreSQL.
+_ANY_ID = 2**31 - 1
+
+
+@cache
+def _insert_with_desk(keys: frozenset[str]) -> tuple[Any, list[str]]:
+    """The INSERT (a CTE) with the desk and the place in the queue beside its row."""
+    stored, returned = insert_cte(HelpRequest, keys)
+    desk = estimate.desk_subquery("postgresql")
+    return select(stored, desk).select_from(stored.join(desk, true())), returned
 
 
 def _add_to(request: HelpRequest, *, category: str | None, note: str | None, now: datetime) -> None:
