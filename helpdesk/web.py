@@ -296,6 +296,12 @@ def _has_nul(value: Any) -> bool:
     return False
 
 
+def _may_hold_nul(raw: bytes) -> bool:
+    """JSON can only carry a NUL as the escape \\u0000 (a bare one is invalid JSON): a body
+    without either is not parsed a second time here."""
+    return b"\\u0000" in raw or b"\x00" in raw
+
+
 def _refuse_nul() -> None:
     """PostgreSQL cannot store a NUL character: refuse one in any submitted text up front
     (422 naming the field) instead of letting the database fail the request with a 500."""
@@ -307,7 +313,11 @@ def _refuse_nul() -> None:
         for name, values in source.lists()
         if _has_nul(name) or _has_nul(values)
     ]
-    if request.is_json and (request.content_length or 0) <= 256 * 1024:
+    if (
+        request.is_json
+        and (request.content_length or 0) <= 256 * 1024
+        and _may_hold_nul(request.get_data(cache=True))
+    ):
         try:
             data = request.get_json(silent=True)
             if isinstance(data, dict):

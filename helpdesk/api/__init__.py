@@ -71,22 +71,30 @@ def error_response(
     return response
 
 
-def bearer_candidate() -> Candidate:
-    """The candidate whose API token is in the Authorization header, or 401."""
+def bearer_token() -> str:
+    """The token of the Authorization header (not yet checked against the sessions), or 401."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized(
             str(_l("Sign in first: this request needs a candidate token.")), code="token_missing"
         )
-    row = identity_services.resolve_session(
-        get_session(), token=token.strip(), now=clock.utcnow(), kinds=(SessionKind.CANDIDATE_API,)
+    return token.strip()
+
+
+def token_invalid() -> Unauthorized:
+    """The 401 of a token that is unknown, expired or revoked."""
+    return Unauthorized(str(_l("Your sign-in has expired. Sign in again.")), code="token_invalid")
+
+
+def bearer_candidate() -> Candidate:
+    """The candidate whose API token is in the Authorization header, or 401."""
+    candidate = identity_services.candidate_for_token(
+        get_session(), token=bearer_token(), now=clock.utcnow(), kind=SessionKind.CANDIDATE_API
     )
-    if row is None or row.candidate is None:
-        raise Unauthorized(
-            str(_l("Your sign-in has expired. Sign in again.")), code="token_invalid"
-        )
-    return row.candidate
+    if candidate is None:
+        raise token_invalid()
+    return candidate
 
 
 def _parse_body(model: type[BaseModel]) -> BaseModel:
@@ -135,12 +143,17 @@ def endpoint(
     raw_response: dict[int, str] | None = None,
     raw_body: str | None = None,
     commit_alone: bool = False,
+    signs_in: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare a JSON endpoint on the API blueprint.
 
     The view receives `body` (a model), `query` (a model) and `candidate` as keyword
     arguments when declared, and returns (payload, status) or a Response.
     commit_alone: each statement its own transaction (helpdesk.db.statements_commit_alone).
+    signs_in: the view receives the bearer `token` instead of `candidate` and signs the
+    candidate in with its own first statement (raising token_invalid() when it is not
+    live); when the body is invalid the candidate is signed in here first, so a stranger
+    still gets 401 and never the body's errors.
     """
     op = Operation(
         method.upper(),
@@ -162,9 +175,17 @@ def endpoint(
         def wrapper(**kwargs: Any) -> Any:
             if commit_alone:
                 statements_commit_alone(get_session())
-            if auth:
+            if auth and signs_in:
+                kwargs["token"] = bearer_token()
+                try:
+                    if body is not None:
+                        kwargs["body"] = _parse_body(body)
+                except DomainError:
+                    bearer_candidate()
+                    raise
+            elif auth:
                 kwargs["candidate"] = bearer_candidate()
-            if body is not None:
+            if body is not None and "body" not in kwargs:
                 kwargs["body"] = _parse_body(body)
             if query is not None:
                 kwargs["query"] = _validate(query, request.args.to_dict())

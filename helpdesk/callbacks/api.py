@@ -9,7 +9,7 @@ from flask import request
 from pydantic import BaseModel, ConfigDict, Field
 
 from helpdesk import clock
-from helpdesk.api import endpoint
+from helpdesk.api import endpoint, token_invalid
 from helpdesk.callbacks import services, standing
 from helpdesk.callbacks import settings as callbacks_settings
 from helpdesk.callbacks.models import HelpRequest
@@ -62,8 +62,9 @@ class HelpRequestOut(BaseModel):
     headers=KEY_HEADER,
     responses={201: HelpRequestOut, 200: HelpRequestOut},
     commit_alone=True,
+    signs_in=True,
 )
-def create_help_request(candidate: Candidate, body: HelpRequestIn) -> tuple[dict[str, Any], int]:
+def create_help_request(token: str, body: HelpRequestIn) -> tuple[dict[str, Any], int]:
     session, now = get_session(), clock.utcnow()
     data = services.HelpInput(
         exam_session=body.exam_session,
@@ -71,16 +72,21 @@ def create_help_request(candidate: Candidate, body: HelpRequestIn) -> tuple[dict
         category=body.category.value if body.category else None,
         note=body.note or None,
     )
-    help_request, created = services.request_help(
+    # The sign-in is the lookup's own first join: one round trip for both.
+    pressed = services.request_help_signed_in(
         session,
-        candidate=candidate,
+        token=token,
         data=data,
         now=now,
         source="api",
         idempotency_key=request.headers.get(HEADER, ""),
+        settings=callbacks_settings.current(),
     )
-    # The place in the queue is read in the same transaction as the INSERT: one connection
-    # checkout and one commit per press instead of two (the answer is the same).
+    if pressed is None:
+        raise token_invalid()
+    help_request, created = pressed
+    # The place in the queue is read in the same transaction as the INSERT (on PostgreSQL
+    # by the INSERT itself): one connection checkout and one commit per press.
     described = _described(help_request, now)
     session.commit()
     return described, 201 if created else 200

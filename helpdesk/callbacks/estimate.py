@@ -279,20 +279,32 @@ def _desk_statement(dialect: str, with_ahead: bool) -> Any:
     ).select_from(sums)
 
 
-def desk_and_ahead(
-    session: Session, *, settings: Settings, now: datetime, behind: HelpRequest | None = None
-) -> tuple[Desk, int]:
-    """The desk and, for a waiting request `behind`, how many wait before it, in one
-    statement: the agents on duty, how many of them hold a request, and the sums
-    call_length_of_sums() takes over the calls that ended in the last six hours."""
-    params: dict[str, Any] = {
-        "seen_since": _seen_since(settings, now),
-        "history_since": now - HISTORY,
-    }
-    if behind is not None:
-        params.update(ahead_params(behind))
-    statement = _desk_statement(session.get_bind().dialect.name, behind is not None)
-    agents, busy, n, total, squares, before = session.execute(statement, params).one()
+def desk_params(settings: Settings, now: datetime) -> dict[str, Any]:
+    """What the desk statement binds besides the place in the queue."""
+    return {"seen_since": _seen_since(settings, now), "history_since": now - HISTORY}
+
+
+def desk_subquery(dialect: str) -> Any:
+    """The desk and the place in the queue as a subquery, for a statement that reads them
+    beside something else (a press's INSERT): its columns are agents, busy, n, total,
+    squares and ahead, bound by desk_params() and queue_ahead()'s parameters."""
+    return _desk_statement(dialect, True).subquery("desk")
+
+
+#: session.info key of the desk and place a press read with its INSERT (remember()).
+_READ_WITH_INSERT = "callbacks.desk_read_with_insert"
+
+
+def remember(
+    session: Session, request: HelpRequest, row: tuple[Any, ...], *, settings: Settings
+) -> None:
+    """Keep the desk and place that were read with request's INSERT (agents, busy, n,
+    total, squares, ahead) for desk_and_ahead(behind=request) in the same transaction."""
+    session.info[_READ_WITH_INSERT] = (request.id, _desk_of(row, settings))
+
+
+def _desk_of(row: Any, settings: Settings) -> tuple[Desk, int]:
+    agents, busy, n, total, squares, before = row
     length = call_length_of_sums(
         int(n or 0),
         float(total or 0),
@@ -301,6 +313,25 @@ def desk_and_ahead(
         prior_calls=settings.prior_calls,
     )
     return Desk(agents=int(agents or 0), busy=int(busy or 0), length=length), int(before or 0)
+
+
+def desk_and_ahead(
+    session: Session, *, settings: Settings, now: datetime, behind: HelpRequest | None = None
+) -> tuple[Desk, int]:
+    """The desk and, for a waiting request `behind`, how many wait before it, in one
+    statement: the agents on duty, how many of them hold a request, and the sums
+    call_length_of_sums() takes over the calls that ended in the last six hours. For a
+    request just stored with remember(), no statement: what its INSERT read."""
+    if behind is not None:
+        known = session.info.pop(_READ_WITH_INSERT, None)
+        if known is not None and known[0] == behind.id:
+            return known[1]
+    params = desk_params(settings, now)
+    if behind is not None:
+        params.update(ahead_params(behind))
+    statement = _desk_statement(session.get_bind().dialect.name, behind is not None)
+    # Plain rows of numbers: the connection runs it without the ORM's result machinery.
+    return _desk_of(session.connection().execute(statement, params).one(), settings)
 
 
 def for_request(

@@ -9,6 +9,7 @@ import hashlib
 import json
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -19,15 +20,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from helpdesk.callbacks.models import FOLLOWUP_PRIORITY, OPEN_STATUSES, HelpRequest, HelpStatus
+from helpdesk.callbacks.settings import Settings
+from helpdesk.callbacks.storing import stored_request
 from helpdesk.categories import Category
-from helpdesk.db import insert_returning_or_nothing
 from helpdesk.errors import Conflict, NotFound, ValidationFailed
 from helpdesk.exams import services as exams
 from helpdesk.exams.models import Enrollment, ExamSession, Phase
 from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.idempotency import key_reused, required_key
 from helpdesk.identity import phone as phones
-from helpdesk.identity.models import Candidate
+from helpdesk.identity import services as identity_services
+from helpdesk.identity.models import AuthSession, Candidate, SessionKind
 
 NOTE_LIMIT = 500
 #: All the notes of one request together (each press adds at most NOTE_LIMIT).
@@ -107,50 +110,41 @@ def _existing(
 
 
 @cache
-def _lookup_statement() -> Any:
-    """_lookup's statement, built once per process; candidate, key and code are bound."""
-    return (
-        select(ExamSession, Enrollment.id, HelpRequest)
-        .outerjoin(
-            Enrollment,
-            and_(
-                Enrollment.exam_session_id == ExamSession.id,
-                Enrollment.candidate_id == bindparam("candidate_id"),
-            ),
-        )
-        .outerjoin(
-            HelpRequest,
-            and_(
-                HelpRequest.candidate_id == bindparam("candidate_id"),
-                or_(
-                    HelpRequest.idempotency_key == bindparam("key"),
-                    and_(
-                        Enrollment.id.is_not(None),
-                        HelpRequest.exam_session_id == ExamSession.id,
-                        HelpRequest.reason.is_(None),
-                        HelpRequest.status.in_(OPEN_STATUSES),
-                    ),
-                ),
-            ),
-        )
-        .where(ExamSession.code == bindparam("code"))
+def _lookup_statement(signed_in: bool) -> Any:
+    """The lookup of a press, built once per process: the exam session the bound `code`
+    names, the roster row, the request with the bound `key` and the open request. For the
+    candidate whose id is bound, or (signed_in) for the candidate of the live API token
+    whose identity_services.token_params() are bound, who then comes first in each row."""
+    candidate_id = Candidate.id if signed_in else bindparam("candidate_id")
+    on_roster = and_(
+        Enrollment.exam_session_id == ExamSession.id, Enrollment.candidate_id == candidate_id
     )
-
-
-def _lookup(
-    session: Session, candidate: Candidate, key: str, code: str
-) -> tuple[ExamSession | None, bool, HelpRequest | None, HelpRequest | None]:
-    """In one statement: the exam session `code` names, whether the candidate is on its
-    roster, their request with this key and their open request for that session."""
-    rows = session.execute(
-        _lookup_statement(), {"candidate_id": candidate.id, "key": key, "code": code}
-    ).all()
-    exam = rows[0][0] if rows else None
-    enrolled = bool(rows) and rows[0][1] is not None
-    requests = [r for _e, _n, r in rows if r is not None]
-    same_key = next((r for r in requests if r.idempotency_key == key), None)
-    open_one = next((r for r in requests if r.idempotency_key != key), None)
-    return exam, enrolled, same_key, open_one
+    theirs = and_(
+        HelpRequest.candidate_id == candidate_id,
+        or_(
+            HelpRequest.idempotency_key == bindparam("key"),
+            and_(
+                Enrollment.id.is_not(None),
+                HelpRequest.exam_session_id == ExamSession.id,
+                HelpRequest.reason.is_(None),
+                HelpRequest.status.in_(OPEN_STATUSES),
+            ),
+        ),
+    )
+    statement: Any
+    if signed_in:
+        statement = (
+            select(Candidate, ExamSession, Enrollment.id, HelpRequest)
+            .select_from(AuthSession)
+            .join(Candidate, AuthSession.candidate_id == Candidate.id)
+            .outerjoin(ExamSession, ExamSession.code == bindparam("code"))
+            .where(identity_services.live_token(SessionKind.CANDIDATE_API))
+        )
+    else:
+        statement = select(ExamSession, Enrollment.id, HelpRequest).where(
+            ExamSession.code == bindparam("code")
+        )
+    return statement.outerjoin(Enrollment, on_roster).outerjoin(HelpRequest, theirs)
 
 
 def request_help(
@@ -161,17 +155,67 @@ def request_help(
     idempotency_key: str,
     source: str,
     now: datetime,
+    settings: Settings | None = None,
 ) -> tuple[HelpRequest, bool]:
     """Queue a help request; returns (request, created).
 
     A replay of the same key returns the first request; a key reused with another body
     is refused; while the candidate has an open request for the session, that one is
     returned (a database constraint keeps it to one, even under concurrent presses).
-    Two statements when the press is new: the lookup and the INSERT.
+    Two statements when the press is new: the lookup and the INSERT. Given the desk's
+    settings, on PostgreSQL the INSERT also reads the desk and the new request's place in
+    the queue (estimate.remember), so describing it needs no third.
     """
     key = required_key(idempotency_key)
+    params = {"candidate_id": candidate.id, "key": key, "code": data.exam_session}
+    rows = session.execute(_lookup_statement(False), params).all()
+    return _queue(session, candidate, rows, data, key, source=source, now=now, settings=settings)
+
+
+def request_help_signed_in(
+    session: Session,
+    *,
+    token: str,
+    data: HelpInput,
+    idempotency_key: str,
+    source: str,
+    now: datetime,
+    settings: Settings | None = None,
+) -> tuple[HelpRequest, bool] | None:
+    """request_help for the candidate of a live API token, who is signed in by the same
+    statement as the lookup (one round trip less); None when the token is not live."""
+    params = identity_services.token_params(token, now)
+    if params is None:
+        return None
+    params |= {"key": (idempotency_key or "").strip(), "code": data.exam_session}
+    rows = session.execute(_lookup_statement(True), params).all()
+    if not rows:
+        return None
+    key = required_key(idempotency_key)  # after the sign-in: a stranger is told only that
+    candidate: Candidate = rows[0][0]
+    found = [row[1:] for row in rows]
+    return _queue(session, candidate, found, data, key, source=source, now=now, settings=settings)
+
+
+def _queue(
+    session: Session,
+    candidate: Candidate,
+    rows: Sequence[Any],
+    data: HelpInput,
+    key: str,
+    *,
+    source: str,
+    now: datetime,
+    settings: Settings | None,
+) -> tuple[HelpRequest, bool]:
+    """The press once looked up: rows are (exam session, roster row id, request) for the
+    exam session `data` names, the request with this key and the open request."""
     fingerprint = data.fingerprint()
-    exam, enrolled, same_key, open_one = _lookup(session, candidate, key, data.exam_session)
+    exam: ExamSession | None = rows[0][0] if rows else None
+    enrolled = bool(rows) and rows[0][1] is not None
+    requests = [r for _e, _n, r in rows if r is not None]
+    same_key = next((r for r in requests if r.idempotency_key == key), None)
+    open_one = next((r for r in requests if r.idempotency_key != key), None)
     if same_key is None and not enrolled:
         # The code names no session of theirs: a replay of another request still wins.
         same_key = _by_key(session, candidate, key)
@@ -209,7 +253,7 @@ def request_help(
     }
     # ON CONFLICT DO NOTHING: when another press won the race (same key, or the one open
     # request the unique index allows), nothing is stored and that press's row is returned.
-    created = insert_returning_or_nothing(session, HelpRequest, values)
+    created = stored_request(session, values, settings=settings, now=now)
     if created is not None:
         return created, True
     existing = _existing(session, candidate, key, fingerprint, exam)

@@ -133,6 +133,34 @@ def test_without_a_token_the_press_is_refused(client, formal, in_exam):
     assert response.status_code == 401
 
 
+BAD_TOKEN = {"Authorization": "Bearer not-a-live-token"}
+
+
+@pytest.mark.parametrize(
+    ("headers_of", "body", "key", "status", "code"),
+    [
+        ("stranger", {"exam_session": "FORMAL-T"}, "key-0001-abcd", 401, "token_invalid"),
+        ("stranger", {"exam_session": ""}, "key-0001-abcd", 401, "token_invalid"),
+        ("stranger", {"exam_session": "FORMAL-T"}, "bad", 401, "token_invalid"),
+        ("stranger", {"exam_session": "NO-SUCH"}, "key-0001-abcd", 401, "token_invalid"),
+        ("candidate", {"exam_session": ""}, "key-0001-abcd", 422, "validation_failed"),
+        ("candidate", {"exam_session": "FORMAL-T"}, "bad", 422, "idempotency_key_invalid"),
+    ],
+)
+def test_a_stranger_is_told_only_to_sign_in_whatever_the_body_or_key(
+    client, candidate_token, db_session, headers_of, body, key, status, code
+):
+    """The press signs in with its lookup; a bad token still wins over a bad body or key."""
+    _identity, headers = candidate_token
+    sent = BAD_TOKEN if headers_of == "stranger" else headers
+
+    response = client.post(URL, json=body, headers={**sent, "Idempotency-Key": key})
+
+    assert response.status_code == status, response.text
+    assert response.json["error"]["code"] == code
+    assert db_session.scalar(select(func.count()).select_from(HelpRequest)) == 0
+
+
 def test_another_candidates_request_answers_like_a_missing_one(
     client, candidate_token, make_candidate, formal, api_token
 ):

@@ -8,7 +8,7 @@ import math
 
 import pytest
 
-from helpdesk.callbacks import calls, estimate, queue, standing
+from helpdesk.callbacks import calls, estimate, queue, services, standing
 from helpdesk.callbacks.models import Outcome
 from tests.callbacks.conftest import IN_EXAM, later
 
@@ -63,3 +63,35 @@ def test_sums_and_lists_give_the_same_call_length():
 
     assert from_sums.mean == pytest.approx(from_list.mean)
     assert math.isclose(from_sums.sd, from_list.sd, rel_tol=1e-9)
+
+
+def test_what_the_insert_reads_beside_a_new_request_agrees_with_the_desk_statement(
+    db_session, make_candidate, formal, press, settings, on_duty
+):
+    """On PostgreSQL a press's INSERT also reads the desk and its place in the queue; the
+    answer must be what desk_and_ahead reads afterwards (three wait at the same moment,
+    one earlier, one agent holds a request)."""
+    agents = on_duty(2)
+    earlier = press(make_candidate(sessions=[formal]).candidate, formal, now=later(IN_EXAM, -30))
+    queue.claim_next(db_session, staff=agents[0], settings=settings, now=IN_EXAM)
+    for _ in range(3):
+        press(make_candidate(sessions=[formal]).candidate, formal)
+    candidate = make_candidate(sessions=[formal]).candidate
+
+    request, created = services.request_help(
+        db_session,
+        candidate=candidate,
+        data=services.HelpInput(exam_session=formal.code),
+        idempotency_key="read-with-the-insert",
+        source="api",
+        now=IN_EXAM,
+        settings=settings,
+    )
+    first = estimate.desk_and_ahead(db_session, settings=settings, now=IN_EXAM, behind=request)
+    again = estimate.desk_and_ahead(db_session, settings=settings, now=IN_EXAM, behind=request)
+
+    assert created
+    assert earlier.claimed_by_id == agents[0].id
+    assert first == again
+    assert (first[0].agents, first[0].busy, first[1]) == (2, 1, 3)
+    assert standing.position(db_session, request) == 4

@@ -3,7 +3,14 @@ throttling per identity and address."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import pytest
+from sqlalchemy import delete
+
+from helpdesk import clock
+from helpdesk.identity.models import AuthSession, SessionKind
+from helpdesk.identity.services import open_session
 
 
 @pytest.fixture
@@ -169,3 +176,55 @@ def test_mass_guessing_against_one_exam_session_trips_its_ceiling(
         ]
 
     assert response.status_code == 429
+
+
+def test_a_candidate_token_works_until_it_expires_and_is_then_refused_in_words(
+    client, identity, now
+):
+    answer = client.post("/api/v1/candidate-tokens", json=dict(identity))
+    token = answer.json["token"]
+    expires = datetime.fromisoformat(answer.json["expires_at"].replace("Z", "+00:00"))
+
+    def follow() -> object:
+        return client.get(
+            "/api/v1/help-requests/no-such-request",
+            headers={"Authorization": f"Bearer {token}", "Accept-Language": "zh-CN"},
+        )
+
+    assert follow().status_code == 404  # signed in: that request just does not exist
+    clock.freeze(expires + timedelta(seconds=1))
+    refused = follow()
+
+    assert refused.status_code == 401
+    assert refused.json["error"] == {"code": "token_invalid", "message": "登录已过期，请重新登录。"}
+
+
+def test_a_revoked_or_unknown_candidate_token_is_refused(client, identity, api_token, db_session):
+    token = api_token(identity)
+    db_session.execute(delete(AuthSession))
+    db_session.flush()
+
+    for sent in (token, token + "x", "x" * 300):
+        refused = client.get(
+            "/api/v1/help-requests/no-such-request", headers={"Authorization": f"Bearer {sent}"}
+        )
+        assert refused.status_code == 401
+        assert refused.json["error"]["code"] == "token_invalid"
+
+
+def test_a_staff_session_cannot_stand_in_for_a_candidate_token(client, make_staff, db_session):
+    staff = make_staff("agent")
+    token, _row = open_session(
+        db_session,
+        kind=SessionKind.STAFF_WEB,
+        now=clock.utcnow(),
+        ttl=timedelta(hours=1),
+        staff=staff,
+    )
+    db_session.flush()
+
+    refused = client.get(
+        "/api/v1/help-requests/no-such-request", headers={"Authorization": f"Bearer {token}"}
+    )
+
+    assert refused.status_code == 401

@@ -9,7 +9,10 @@ import uuid
 
 import pytest
 
-PRESS_BUDGET = 4
+#: The sign-in is the lookup's first join; on PostgreSQL the INSERT also reads the desk and
+#: the place in the queue (a CTE), on SQLite that is a statement of its own.
+PRESS_BUDGET = 3
+PRESS_BUDGET_POSTGRESQL = 2
 FORM_GET_BUDGET = 2
 FORM_POST_BUDGET = 6
 INBOX_BUDGET = 4
@@ -38,7 +41,7 @@ def candidate_client(perf_app, new_candidate, in_exam):
     return signed_in
 
 
-def test_a_press_of_help_sends_at_most_four_statements(
+def test_a_press_of_help_sends_at_most_three_statements_two_on_postgresql(
     perf_app, api_token, formal_exam, count_statements
 ):
     client = perf_app.test_client()
@@ -49,7 +52,9 @@ def test_a_press_of_help_sends_at_most_four_statements(
         answer = press(client, token, formal_exam)
 
     assert answer.status_code == 201, answer.text
-    assert len(seen) <= PRESS_BUDGET, seen.show()
+    assert answer.json["position"] >= 1
+    postgresql = perf_app.extensions["db"].engine.dialect.name == "postgresql"
+    assert len(seen) <= (PRESS_BUDGET_POSTGRESQL if postgresql else PRESS_BUDGET), seen.show()
 
 
 def test_the_ticket_form_sends_at_most_two_statements_and_its_submission_six(
