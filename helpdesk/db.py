@@ -7,6 +7,7 @@ session_scope(). The caller of a service owns the transaction and commits.
 from __future__ import annotations
 
 import enum
+import json
 import logging
 import time
 import zlib
@@ -17,10 +18,24 @@ from functools import cache
 from typing import Any, ClassVar
 
 from flask import Flask, current_app, g
-from sqlalchemy import CheckConstraint, DateTime, MetaData, create_engine, event, func, text
+from sqlalchemy import (
+    ARRAY,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Integer,
+    MetaData,
+    Text,
+    create_engine,
+    event,
+    func,
+    text,
+)
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.exc import DBAPIError, DisconnectionError
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator
 
 log = logging.getLogger(__name__)
@@ -279,3 +294,64 @@ def seconds_of(dialect: str, start: Any, end: Any) -> Any:
     if dialect == "postgresql":
         return func.extract("epoch", end - start)
     return (func.julianday(end) - func.julianday(start)) * 86400
+
+
+class IdList(TypeDecorator[list[int]]):
+    """Any number of ids bound as one parameter: an integer array on PostgreSQL, a JSON
+    array on SQLite (read with json_each). A statement that takes a list of ids is then
+    built, compiled and parsed once, whatever the list holds: an IN of 200 literal ids
+    made a 29 kB statement that SQLAlchemy built and psycopg parsed again on each search."""
+
+    impl = Text
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> Any:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(ARRAY(Integer))
+        return dialect.type_descriptor(Text())
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        ids = [int(i) for i in value]
+        return ids if dialect.name == "postgresql" else json.dumps(ids)
+
+
+class among(FunctionElement[bool]):
+    """among(column, ids): the column's value is one of the ids bound (an IdList)."""
+
+    type = Boolean()
+    inherit_cache = True
+
+
+class place_among(FunctionElement[int]):
+    """place_among(column, ids): where the column's value stands in the ids bound, from 1;
+    NULL when it is not among them."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(among, "postgresql")
+def _among_postgres(element: among, compiler: Any, **kw: Any) -> str:
+    column, ids = (compiler.process(c, **kw) for c in element.clauses)
+    return f"{column} = ANY({ids})"
+
+
+@compiles(among)
+def _among_json(element: among, compiler: Any, **kw: Any) -> str:
+    column, ids = (compiler.process(c, **kw) for c in element.clauses)
+    # Both parts are compiled SQL (a column, a bound parameter), never input.
+    return f"{column} IN (SELECT value FROM json_each({ids}))"  # noqa: S608
+
+
+@compiles(place_among, "postgresql")
+def _place_postgres(element: place_among, compiler: Any, **kw: Any) -> str:
+    column, ids = (compiler.process(c, **kw) for c in element.clauses)
+    return f"array_position({ids}, {column})"
+
+
+@compiles(place_among)
+def _place_json(element: place_among, compiler: Any, **kw: Any) -> str:
+    column, ids = (compiler.process(c, **kw) for c in element.clauses)
+    return f"(SELECT key + 1 FROM json_each({ids}) WHERE value = {column})"  # noqa: S608

@@ -9,10 +9,10 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, String, bindparam, case, func, literal, or_, select, union_all
+from sqlalchemy import Select, String, bindparam, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, joinedload
 
-from helpdesk.db import UTCDateTime
+from helpdesk.db import IdList, UTCDateTime, among, place_among
 from helpdesk.exams.models import ExamSession
 from helpdesk.identity import phone as phones
 from helpdesk.identity.models import Candidate, Staff
@@ -89,31 +89,42 @@ def _look_up(session: Session, q: str) -> _Search:
     return found
 
 
-def _search(query: Select[Any], found: _Search) -> Select[Any]:
-    if found.number is not None:
-        return query.where(Ticket.number == found.number)
-    conditions: list[Any] = []
-    if found.candidate_ids:
-        conditions.append(Ticket.candidate_id.in_(found.candidate_ids))
-    if found.phone:
-        conditions.append(Ticket.phone == found.phone)
-    if found.ranked:
-        conditions.append(Ticket.id.in_(found.ranked))
-    return query.where(or_(*conditions)) if conditions else query.where(Ticket.id.is_(None))
-
-
-def _order(found: _Search | None) -> list[Any]:
-    """Most urgent and oldest first; for a text search, the candidate's own tickets first
-    and then the best text matches."""
-    usual = [Ticket.priority, Ticket.created_at, Ticket.id]
-    if found is None or not found.ranked:
-        return usual
-    rank = case(
-        {ticket_id: position for position, ticket_id in enumerate(found.ranked)},
-        value=Ticket.id,
-        else_=-1,
+def _search(query: Select[Any], searching: str | None) -> Select[Any]:
+    """The search's condition, its values bound: the ticket number named, or the
+    candidates' tickets, the phone's and the text matches (empty lists match nothing)."""
+    if searching == "number":
+        return query.where(Ticket.number == bindparam("number"))
+    return query.where(
+        or_(
+            among(Ticket.candidate_id, bindparam("candidate_ids", type_=IdList())),
+            Ticket.phone == bindparam("phone"),
+            among(Ticket.id, bindparam("ranked", type_=IdList())),
+        )
     )
-    return [rank, *usual]
+
+
+def _order(searching: str | None) -> list[Any]:
+    """Most urgent and oldest first; for a search, the candidate's own tickets first and
+    then the best text matches."""
+    usual = [Ticket.priority, Ticket.created_at, Ticket.id]
+    if searching != "words":
+        return usual
+    return [func.coalesce(place_among(Ticket.id, bindparam("ranked", type_=IdList())), 0), *usual]
+
+
+def _searching(found: _Search | None) -> str | None:
+    """Which search condition the statements carry: none, a ticket number, or words."""
+    if found is None:
+        return None
+    return "number" if found.number is not None else "words"
+
+
+def _search_params(found: _Search | None) -> dict[str, Any]:
+    if found is None:
+        return {}
+    if found.number is not None:
+        return {"number": found.number}
+    return {"candidate_ids": found.candidate_ids, "phone": found.phone, "ranked": found.ranked}
 
 
 def _shape(f: InboxFilter) -> tuple[Any, ...]:
@@ -148,7 +159,7 @@ def _params(f: InboxFilter, now: datetime) -> dict[str, Any]:
     }
 
 
-def _filtered(shape: tuple[Any, ...], query: Select[Any], found: _Search | None) -> Select[Any]:
+def _filtered(shape: tuple[Any, ...], query: Select[Any], searching: str | None) -> Select[Any]:
     status, category, exam, priority, assignee, sla = shape
     if status == "active":
         query = query.where(Ticket.status.in_(ACTIVE_STATUSES))
@@ -172,8 +183,8 @@ def _filtered(shape: tuple[Any, ...], query: Select[Any], found: _Search | None)
         query = query.where(Ticket.due_at > bindparam("now"))
     elif sla == "paused":
         query = query.where(Ticket.sla_paused_seconds.is_not(None))
-    if found is not None:
-        query = _search(query, found)
+    if searching is not None:
+        query = _search(query, searching)
     return query
 
 
@@ -191,42 +202,34 @@ def inbox(
     session: Session, f: InboxFilter, *, now: datetime, reader_id: int | None = None
 ) -> InboxPage:
     """One page of tickets, most urgent and oldest first, with the counts per status and, for
-    reader_id, which of them are unread: two statements (three with a text search), each
-    answered from indexes."""
+    reader_id, which of them are unread: two statements (four with a search: its candidates
+    and its text matches), each built once per filter shape and answered from indexes."""
     found = _look_up(session, f.q.strip()[:64]) if f.q.strip() else None
-    shape, params = _shape(f), _params(f, now)
+    shape, searching = _shape(f), _searching(found)
+    params = {**_params(f, now), **_search_params(found)}
     statuses = list(TicketStatus)
-    counts_statement = (
-        _counts_statement(shape, COUNT_CAP, _tab_cap())
-        if found is None
-        else _build_counts(shape, COUNT_CAP, _tab_cap(), found)
-    )
-    total, *per_status = session.execute(counts_statement, params).one()
+    counts = _counts_statement(shape, COUNT_CAP, _tab_cap(), searching)
+    total, *per_status = session.execute(counts, params).one()
     total = int(total or 0)
     pages = max(1, math.ceil(min(total, COUNT_CAP) / PAGE_SIZE))
     page = min(max(1, f.page), pages)
-    with_reader = reader_id is not None
-    page_statement = (
-        _page_statement(shape, with_reader)
-        if found is None
-        else _build_page(shape, with_reader, found)
-    )
     rows = session.execute(
-        page_statement,
+        _page_statement(shape, reader_id is not None, searching),
         {**params, "reader_id": reader_id, "limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE},
     ).all()
     tickets = [ticket for ticket, _ in rows]
     best_only = found is not None and len(found.ranked) >= textsearch.LIMIT
-    counts = _with_totals({s.value: int(n) for s, n in zip(statuses, per_status, strict=True)})
+    by_status = _with_totals({s.value: int(n) for s, n in zip(statuses, per_status, strict=True)})
     marked = {ticket.id for ticket, is_unread in rows if is_unread}
-    return InboxPage(tickets, total, page, pages, counts, best_only, _tab_cap(), marked)
+    return InboxPage(tickets, total, page, pages, by_status, best_only, _tab_cap(), marked)
 
 
-def _build_counts(
-    shape: tuple[Any, ...], count_cap: int, tab_cap: int, found: _Search | None
+@cache
+def _counts_statement(
+    shape: tuple[Any, ...], count_cap: int, tab_cap: int, searching: str | None
 ) -> Select[Any]:
     """The filtered total and the capped status counts, in one statement."""
-    filtered = _filtered(shape, select(Ticket.id), found)
+    filtered = _filtered(shape, select(Ticket.id), searching)
     return select(
         _capped_count(filtered, count_cap).scalar_subquery(),
         *_status_counts(list(TicketStatus), tab_cap),
@@ -234,16 +237,12 @@ def _build_counts(
 
 
 @cache
-def _counts_statement(shape: tuple[Any, ...], count_cap: int, tab_cap: int) -> Select[Any]:
-    return _build_counts(shape, count_cap, tab_cap, None)
-
-
-def _build_page(shape: tuple[Any, ...], with_reader: bool, found: _Search | None) -> Any:
+def _page_statement(shape: tuple[Any, ...], with_reader: bool, searching: str | None) -> Any:
     """The page's ids from the indexes alone, joined to their rows, candidates, assignees
     and exam sessions, with each one's unread mark for the bound reader."""
     ids = (
-        _filtered(shape, select(Ticket.id), found)
-        .order_by(*_order(found))
+        _filtered(shape, select(Ticket.id), searching)
+        .order_by(*_order(searching))
         .limit(bindparam("limit"))
         .offset(bindparam("offset"))
         .subquery()
@@ -257,13 +256,8 @@ def _build_page(shape: tuple[Any, ...], with_reader: bool, found: _Search | None
             joinedload(Ticket.assignee),
             joinedload(Ticket.exam_session),
         )
-        .order_by(*_order(found))
+        .order_by(*_order(searching))
     )
-
-
-@cache
-def _page_statement(shape: tuple[Any, ...], with_reader: bool) -> Any:
-    return _build_page(shape, with_reader, None)
 
 
 def _status_counts(statuses: list[TicketStatus], tab_cap: int) -> list[Any]:
