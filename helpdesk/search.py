@@ -40,7 +40,7 @@ SCHEMA_OUTSIDE_MODELS = tuple(
 #: At most this many matches are ranked: a query matching half the tickets costs the same.
 RANK_WINDOW = 2000
 #: On PostgreSQL the newest this many documents are searched first (see _PG_FIND).
-RECENT_WINDOW = 2000
+RECENT_WINDOW = 3000
 MAX_QUERY_WORDS = 8
 
 _CJK = (
