@@ -28,6 +28,7 @@ ORDER = {
 }
 FOUNDATION = {
     "helpdesk.db",
+    "helpdesk.inserts",
     "helpdesk.clock",
     "helpdesk.errors",
     "helpdesk.extensions",

@@ -58,3 +58,15 @@ def test_punctuation_quotes_and_operators_in_a_query_are_only_separators(db_sess
     for q in ('"重试', "重试 OR 1=1", "重试*)", "' & | ! <->", "NEAR(重试)", "", "   ", "\x00"):
         search.find(db_session, "articles", q)  # never an SQL or query syntax error
     assert search.find(db_session, "articles", "“重试”") == [941]
+
+
+def test_the_matches_among_the_newest_documents_come_first_then_older_ones(db_session, monkeypatch):
+    monkeypatch.setattr(search, "RECENT_WINDOW", 3)
+    for doc_id in range(951, 957):
+        search.put(db_session, "tickets", doc_id, head="登录失败", body="提示考生不存在")
+    search.put(db_session, "tickets", 957, head="摄像头", body="黑屏")
+
+    found = search.find(db_session, "tickets", "考生不存在", limit=50)
+
+    assert found[:2] == [956, 955]
+    assert {951, 952, 953, 954} <= set(found[2:])

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from helpdesk.callbacks import estimate
 from helpdesk.callbacks.models import HelpRequest
 from helpdesk.callbacks.settings import Settings
-from helpdesk.db import insert_cte, insert_returning_or_nothing, is_postgres, stored_entity
+from helpdesk.db import is_postgres
+from helpdesk.inserts import insert_cte, insert_returning_or_nothing, stored_entity
 
 #: No id is larger: the column is a 32-bit INTEGER on PostgreSQL.
 _ANY_ID = 2**31 - 1

@@ -21,7 +21,8 @@ class Candidate(Base):
     __tablename__ = "candidates"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(100))
+    #: Indexed, as is the phone: the staff inbox's search looks both up on every query.
+    name: Mapped[str] = mapped_column(String(100), index=True)
     #: HMAC-SHA256 of the canonical ID number under HELPDESK_ID_HASH_KEY.
     id_number_hash: Mapped[str] = mapped_column(String(64), index=True)
     #: For display only, e.g. 110101********1234.
@@ -29,7 +30,7 @@ class Candidate(Base):
     #: The written exam's admission number (准考证号), the same in mock and formal exams.
     admission_number: Mapped[str] = mapped_column(String(32), unique=True)
     #: E.164, +86...
-    phone: Mapped[str] = mapped_column(String(20))
+    phone: Mapped[str] = mapped_column(String(20), index=True)
     created_at: Mapped[datetime]
 
     #: The exam sessions whose roster holds this candidate (helpdesk.exams owns them).

@@ -9,10 +9,10 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, String, bindparam, case, func, literal, or_, select, union_all
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import Select, String, bindparam, func, literal, or_, select, union_all
+from sqlalchemy.orm import Session
 
-from helpdesk.db import UTCDateTime
+from helpdesk.db import IdList, UTCDateTime, among, place_among
 from helpdesk.exams.models import ExamSession
 from helpdesk.identity import phone as phones
 from helpdesk.identity.models import Candidate, Staff
@@ -21,8 +21,10 @@ from helpdesk.tickets.models import ACTIVE_STATUSES, Ticket, TicketStatus
 from helpdesk.tickets.services import normalise_number
 
 PAGE_SIZE = 25
-#: Counts stop here (the inbox shows "10000+"), so they cost the same at any size.
-COUNT_CAP = 10_000
+#: Counts stop here (the inbox shows "1000+", and 40 pages), so they cost the same at any
+#: size: counting to 10,000 read 10,000 index entries on every page, the costliest part of
+#: its statements, to tell an agent what "1000+" tells them (filter or search instead).
+COUNT_CAP = 1_000
 #: The status tabs stop sooner ("1000+"): six of them on every inbox page, each read from its
 #: index up to the cap, cost more than the page itself at 10,000 each.
 TAB_CAP = 1_000
@@ -47,7 +49,8 @@ class InboxFilter:
 
 @dataclass
 class InboxPage:
-    tickets: list[Ticket]
+    #: The page's rows: the columns the inbox shows (_ROW), not loaded entities.
+    tickets: list[Any]
     total: int
     page: int
     pages: int
@@ -89,31 +92,42 @@ def _look_up(session: Session, q: str) -> _Search:
     return found
 
 
-def _search(query: Select[Any], found: _Search) -> Select[Any]:
-    if found.number is not None:
-        return query.where(Ticket.number == found.number)
-    conditions: list[Any] = []
-    if found.candidate_ids:
-        conditions.append(Ticket.candidate_id.in_(found.candidate_ids))
-    if found.phone:
-        conditions.append(Ticket.phone == found.phone)
-    if found.ranked:
-        conditions.append(Ticket.id.in_(found.ranked))
-    return query.where(or_(*conditions)) if conditions else query.where(Ticket.id.is_(None))
-
-
-def _order(found: _Search | None) -> list[Any]:
-    """Most urgent and oldest first; for a text search, the candidate's own tickets first
-    and then the best text matches."""
-    usual = [Ticket.priority, Ticket.created_at, Ticket.id]
-    if found is None or not found.ranked:
-        return usual
-    rank = case(
-        {ticket_id: position for position, ticket_id in enumerate(found.ranked)},
-        value=Ticket.id,
-        else_=-1,
+def _search(query: Select[Any], searching: str | None) -> Select[Any]:
+    """The search's condition, its values bound: the ticket number named, or the
+    candidates' tickets, the phone's and the text matches (empty lists match nothing)."""
+    if searching == "number":
+        return query.where(Ticket.number == bindparam("number"))
+    return query.where(
+        or_(
+            among(Ticket.candidate_id, bindparam("candidate_ids", type_=IdList())),
+            Ticket.phone == bindparam("phone"),
+            among(Ticket.id, bindparam("ranked", type_=IdList())),
+        )
     )
-    return [rank, *usual]
+
+
+def _order(searching: str | None) -> list[Any]:
+    """Most urgent and oldest first; for a search, the candidate's own tickets first and
+    then the best text matches."""
+    usual = [Ticket.priority, Ticket.created_at, Ticket.id]
+    if searching != "words":
+        return usual
+    return [func.coalesce(place_among(Ticket.id, bindparam("ranked", type_=IdList())), 0), *usual]
+
+
+def _searching(found: _Search | None) -> str | None:
+    """Which search condition the statements carry: none, a ticket number, or words."""
+    if found is None:
+        return None
+    return "number" if found.number is not None else "words"
+
+
+def _search_params(found: _Search | None) -> dict[str, Any]:
+    if found is None:
+        return {}
+    if found.number is not None:
+        return {"number": found.number}
+    return {"candidate_ids": found.candidate_ids, "phone": found.phone, "ranked": found.ranked}
 
 
 def _shape(f: InboxFilter) -> tuple[Any, ...]:
@@ -148,7 +162,7 @@ def _params(f: InboxFilter, now: datetime) -> dict[str, Any]:
     }
 
 
-def _filtered(shape: tuple[Any, ...], query: Select[Any], found: _Search | None) -> Select[Any]:
+def _filtered(shape: tuple[Any, ...], query: Select[Any], searching: str | None) -> Select[Any]:
     status, category, exam, priority, assignee, sla = shape
     if status == "active":
         query = query.where(Ticket.status.in_(ACTIVE_STATUSES))
@@ -172,8 +186,8 @@ def _filtered(shape: tuple[Any, ...], query: Select[Any], found: _Search | None)
         query = query.where(Ticket.due_at > bindparam("now"))
     elif sla == "paused":
         query = query.where(Ticket.sla_paused_seconds.is_not(None))
-    if found is not None:
-        query = _search(query, found)
+    if searching is not None:
+        query = _search(query, searching)
     return query
 
 
@@ -191,79 +205,76 @@ def inbox(
     session: Session, f: InboxFilter, *, now: datetime, reader_id: int | None = None
 ) -> InboxPage:
     """One page of tickets, most urgent and oldest first, with the counts per status and, for
-    reader_id, which of them are unread: two statements (three with a text search), each
-    answered from indexes."""
+    reader_id, which of them are unread: two statements (four with a search: its candidates
+    and its text matches), each built once per filter shape and answered from indexes."""
     found = _look_up(session, f.q.strip()[:64]) if f.q.strip() else None
-    shape, params = _shape(f), _params(f, now)
+    shape, searching = _shape(f), _searching(found)
+    params = {**_params(f, now), **_search_params(found)}
     statuses = list(TicketStatus)
-    counts_statement = (
-        _counts_statement(shape, COUNT_CAP, _tab_cap())
-        if found is None
-        else _build_counts(shape, COUNT_CAP, _tab_cap(), found)
-    )
-    total, *per_status = session.execute(counts_statement, params).one()
+    counts = _counts_statement(shape, COUNT_CAP, _tab_cap(), searching)
+    total, *per_status = session.execute(counts, params).one()
     total = int(total or 0)
     pages = max(1, math.ceil(min(total, COUNT_CAP) / PAGE_SIZE))
     page = min(max(1, f.page), pages)
-    with_reader = reader_id is not None
-    page_statement = (
-        _page_statement(shape, with_reader)
-        if found is None
-        else _build_page(shape, with_reader, found)
-    )
     rows = session.execute(
-        page_statement,
+        _page_statement(shape, reader_id is not None, searching),
         {**params, "reader_id": reader_id, "limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE},
     ).all()
-    tickets = [ticket for ticket, _ in rows]
+    tickets = list(rows)
     best_only = found is not None and len(found.ranked) >= textsearch.LIMIT
-    counts = _with_totals({s.value: int(n) for s, n in zip(statuses, per_status, strict=True)})
-    marked = {ticket.id for ticket, is_unread in rows if is_unread}
-    return InboxPage(tickets, total, page, pages, counts, best_only, _tab_cap(), marked)
+    by_status = _with_totals({s.value: int(n) for s, n in zip(statuses, per_status, strict=True)})
+    marked = {row.id for row in rows if row.unread}
+    return InboxPage(tickets, total, page, pages, by_status, best_only, _tab_cap(), marked)
 
 
-def _build_counts(
-    shape: tuple[Any, ...], count_cap: int, tab_cap: int, found: _Search | None
+@cache
+def _counts_statement(
+    shape: tuple[Any, ...], count_cap: int, tab_cap: int, searching: str | None
 ) -> Select[Any]:
     """The filtered total and the capped status counts, in one statement."""
-    filtered = _filtered(shape, select(Ticket.id), found)
+    filtered = _filtered(shape, select(Ticket.id), searching)
     return select(
         _capped_count(filtered, count_cap).scalar_subquery(),
         *_status_counts(list(TicketStatus), tab_cap),
     )
 
 
+#: What a row of the inbox shows: no more is read, and no entity is loaded for it.
+_ROW = (
+    Ticket.id,
+    Ticket.number,
+    Ticket.category,
+    Ticket.status,
+    Ticket.priority,
+    Ticket.subject,
+    Ticket.due_at,
+    Ticket.breached_at,
+    Ticket.sla_paused_seconds,
+    Candidate.name.label("candidate_name"),
+    Candidate.admission_number,
+    Staff.display_name.label("assignee_name"),
+)
+
+
 @cache
-def _counts_statement(shape: tuple[Any, ...], count_cap: int, tab_cap: int) -> Select[Any]:
-    return _build_counts(shape, count_cap, tab_cap, None)
-
-
-def _build_page(shape: tuple[Any, ...], with_reader: bool, found: _Search | None) -> Any:
-    """The page's ids from the indexes alone, joined to their rows, candidates, assignees
-    and exam sessions, with each one's unread mark for the bound reader."""
+def _page_statement(shape: tuple[Any, ...], with_reader: bool, searching: str | None) -> Any:
+    """The page's ids from the indexes alone, joined to the columns a row shows (its
+    candidate's and assignee's names), with each one's unread mark for the bound reader."""
     ids = (
-        _filtered(shape, select(Ticket.id), found)
-        .order_by(*_order(found))
+        _filtered(shape, select(Ticket.id), searching)
+        .order_by(*_order(searching))
         .limit(bindparam("limit"))
         .offset(bindparam("offset"))
         .subquery()
     )
     unread_column = unread.is_unread(bindparam("reader_id")) if with_reader else literal(False)
     return (
-        select(Ticket, unread_column)
+        select(*_ROW, unread_column.label("unread"))
         .join(ids, ids.c.id == Ticket.id)
-        .options(
-            joinedload(Ticket.candidate),
-            joinedload(Ticket.assignee),
-            joinedload(Ticket.exam_session),
-        )
-        .order_by(*_order(found))
+        .join(Candidate, Candidate.id == Ticket.candidate_id)
+        .outerjoin(Staff, Staff.id == Ticket.assignee_id)
+        .order_by(*_order(searching))
     )
-
-
-@cache
-def _page_statement(shape: tuple[Any, ...], with_reader: bool) -> Any:
-    return _build_page(shape, with_reader, None)
 
 
 def _status_counts(statuses: list[TicketStatus], tab_cap: int) -> list[Any]:

@@ -20,13 +20,13 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from helpdesk.categories import Category
-from helpdesk.db import insert_returning_or_nothing
 from helpdesk.errors import Conflict, NotFound, ValidationFailed
 from helpdesk.exams import services as exams
 from helpdesk.exams.models import ExamSession
 from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.identity import phone as phones
 from helpdesk.identity.models import Candidate
+from helpdesk.inserts import insert_returning_or_nothing
 from helpdesk.tickets import sla, textsearch
 from helpdesk.tickets.files import StoredFile
 from helpdesk.tickets.models import (

@@ -100,10 +100,17 @@ def _inbox_context() -> dict[str, Any]:
         "args": _page_args(),
         "now": clock.utcnow(),
         "unread": result.unread,
-        "status_labels": STAFF_STATUS_LABELS,
-        "priority_labels": PRIORITY_LABELS,
+        # Each label translated once per page, not once per row that shows it.
+        "status_labels": _words(STAFF_STATUS_LABELS),
+        "priority_labels": _words(PRIORITY_LABELS),
+        "category_labels": _words(CATEGORY_LABELS),
         "shown": inbox_queries.shown,
     }
+
+
+def _words(labels: dict[Any, Any]) -> dict[Any, str]:
+    """Lazy labels as this request's words."""
+    return {key: str(label) for key, label in labels.items()}
 
 
 @bp.get("/tickets")

@@ -1,4 +1,4 @@
-"""helpdesk.db.insert_returning_or_nothing: one INSERT, the stored row a persistent entity
+"""helpdesk.inserts.insert_returning_or_nothing: one INSERT, the stored row a persistent entity
 that reads its defaults without another statement, a conflicting row not stored."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from sqlalchemy import event, func, inspect, select
 
 from helpdesk import clock
 from helpdesk.callbacks.models import HelpRequest, HelpStatus
-from helpdesk.db import insert_returning_or_nothing
+from helpdesk.inserts import insert_returning_or_nothing
 
 
 @contextmanager
