@@ -61,6 +61,9 @@ class InboxPage:
     tab_cap: int = TAB_CAP
     #: The shown tickets the reader has not opened since the candidate last wrote.
     unread: set[int] = field(default_factory=set)
+    #: More tickets match than the pages reach: how many they list (COUNT_CAP), else 0;
+    #: the last page then says to narrow the list.
+    listed_at_most: int = 0
 
 
 def _matching_candidates(session: Session, q: str) -> list[int]:
@@ -192,7 +195,7 @@ def _filtered(shape: tuple[Any, ...], query: Select[Any], searching: str | None)
 
 
 def _capped_count(query: Select[Any], cap: int | None = None) -> Select[Any]:
-    """Count at most cap + 1 rows (COUNT_CAP unless given): beyond that the page says "10000+"."""
+    """Count at most cap + 1 rows (COUNT_CAP unless given): beyond that the page says "1000+"."""
     limit = (COUNT_CAP if cap is None else cap) + 1
     return select(func.count()).select_from(query.limit(limit).subquery())
 
@@ -224,7 +227,8 @@ def inbox(
     best_only = found is not None and len(found.ranked) >= textsearch.LIMIT
     by_status = _with_totals({s.value: int(n) for s, n in zip(statuses, per_status, strict=True)})
     marked = {row.id for row in rows if row.unread}
-    return InboxPage(tickets, total, page, pages, by_status, best_only, _tab_cap(), marked)
+    listed = COUNT_CAP if total > COUNT_CAP and not best_only else 0
+    return InboxPage(tickets, total, page, pages, by_status, best_only, _tab_cap(), marked, listed)
 
 
 @cache
@@ -341,6 +345,6 @@ def _choices_statement() -> Select[Any]:
 
 
 def shown(count: int, cap: int | None = None) -> str:
-    """A count as the inbox shows it: exact up to cap (COUNT_CAP), then "10000+"."""
+    """A count as the inbox shows it: exact up to cap (COUNT_CAP), then "1000+"."""
     cap = COUNT_CAP if cap is None else cap
     return f"{cap}+" if count > cap else str(count)

@@ -65,6 +65,7 @@ def test_the_inbox_pages_through_many_tickets(
     assert "共 30 个工单" in first
     assert first.count("/staff/tickets/T-") == 25
     assert second.count("/staff/tickets/T-") == 5
+    assert "这里只列出前" not in second  # every ticket is listed: nothing to narrow
 
 
 def test_a_staff_reply_with_a_canned_text_reaches_the_candidate_and_queues_one_sms(
@@ -285,3 +286,5 @@ def test_inbox_counts_stop_at_the_cap_and_say_so(
 
     assert "共 3+ 个工单" in page
     assert "待处理 (3+)" in page
+    last = client.get("/staff/tickets?page=9").text  # past the last page: shows the last
+    assert "这里只列出前 3 个工单。请选择筛选条件或搜索，以找到其余的工单。" in last
