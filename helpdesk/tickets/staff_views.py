@@ -24,7 +24,7 @@ from helpdesk import charts, clock, nav, panel, streaming
 from helpdesk.audit import services as audit
 from helpdesk.categories import LABELS as CATEGORY_LABELS
 from helpdesk.categories import Category
-from helpdesk.db import get_session
+from helpdesk.db import get_session, reads_only
 from helpdesk.errors import DomainError, NotFound
 from helpdesk.exams.models import ExamSession
 from helpdesk.i18n import gettext as _
@@ -114,6 +114,7 @@ def _words(labels: dict[Any, Any]) -> dict[Any, str]:
 
 
 @bp.get("/tickets")
+@reads_only
 @staff_required(Role.AGENT)
 def inbox() -> ResponseReturnValue:
     sessions, agents = inbox_queries.filter_choices(get_session())
@@ -127,6 +128,7 @@ def inbox() -> ResponseReturnValue:
 
 
 @bp.get("/tickets/live")
+@reads_only
 @staff_required(Role.AGENT)
 def inbox_live() -> ResponseReturnValue:
     """The inbox's rows alone, for the page's script to refresh them without a reload."""

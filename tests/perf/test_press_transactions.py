@@ -83,3 +83,30 @@ def test_a_replayed_press_returns_the_first_request(perf_app, api_token, formal_
 
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json["id"] == again.json["id"]
+
+
+@postgres_only
+def test_the_inbox_reads_in_autocommit_and_a_page_that_writes_does_not(perf_app, agent_client):
+    """The inbox only reads: its statements (the sign-in's too) are their own transactions,
+    no BEGIN or ROLLBACK around them; any page not marked keeps its transaction."""
+    engine = database(perf_app).engine
+    modes: dict[str, list[bool]] = {}
+    page = "inbox"
+
+    def record(conn, *_args) -> None:
+        modes.setdefault(page, []).append(bool(conn.connection.dbapi_connection.autocommit))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert agent_client.get("/staff/tickets?status=all").status_code == 200
+        page = "live"
+        assert agent_client.get("/staff/tickets/live").status_code == 200
+        page = "staff home"
+        assert agent_client.get("/staff/").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+    assert modes["inbox"]
+    assert all(modes["inbox"]), modes
+    assert all(modes["live"]), modes
+    assert not any(modes["staff home"]), modes
