@@ -37,9 +37,9 @@ from typing import Any
 
 from bench import side_by_side
 from bench.harness import bare, database, desk
-from bench.harness.html import csrf_token
 from bench.harness.http import Client, Recorder, failed
 from bench.harness.processes import free_port
+from bench.inbox import sign_in
 
 STAFF_PASSWORD = "bench memory password"  # noqa: S105 - a fictitious bench agent
 CANDIDATE_PAGES = ["/", "/help", "/readiness", "/uploads/help", "/articles", "/tickets"]
@@ -90,24 +90,6 @@ def seed(url: str, args: argparse.Namespace) -> tuple[list[str], list[dict[str, 
     return cohorts[0], web
 
 
-def staff_client(base: str, recorder: Recorder) -> Client:
-    client = Client(base, recorder=recorder, audience="staff", keep_alive=True, timeout=60)
-    page = client.send("GET", "/staff/signin", endpoint="sign-in")
-    signed_in = client.send(
-        "POST",
-        "/staff/signin",
-        endpoint="sign-in",
-        form={
-            "csrf_token": csrf_token(page.text) or "",
-            "username": "bench",
-            "password": STAFF_PASSWORD,
-        },
-    )
-    if signed_in.status != 302:
-        raise SystemExit(f"the agent could not sign in ({signed_in.status})")
-    return client
-
-
 def warm_up(base: str, tokens: list[str], web: list[dict[str, str]], args: Any) -> Recorder:
     """The requests of an exam day, each kind spread over every worker (keep-alive clients
     are served by whichever worker accepted their connection: several clients per kind)."""
@@ -118,7 +100,7 @@ def warm_up(base: str, tokens: list[str], web: list[dict[str, str]], args: Any) 
             client.send("GET", path, endpoint="candidate pages")
     side_by_side.press_run(base, recorder, 8, tokens, "press")
     side_by_side.submission_run(candidates, recorder, args.submissions, "ticket form")
-    agents = [staff_client(base, recorder) for _ in range(2 * args.workers)]
+    agents = [sign_in(base, recorder, "bench") for _ in range(2 * args.workers)]
     inbox = agents[0].send("GET", "/staff/tickets?status=all", endpoint="inbox").text
     numbers = sorted(set(re.findall(r"/staff/tickets/(T[0-9A-Z-]+)", inbox)))
     for n in range(args.pages):
