@@ -216,8 +216,9 @@ def _queue(
     requests = [r for _e, _n, r in rows if r is not None]
     same_key = next((r for r in requests if r.idempotency_key == key), None)
     open_one = next((r for r in requests if r.idempotency_key != key), None)
-    if same_key is None and not enrolled:
-        # The code names no session of theirs: a replay of another request still wins.
+    if not rows:
+        # The code names no exam session, so the lookup matched no key either: a replay of
+        # another request still wins. (With a row, the key was matched whatever the roster.)
         same_key = _by_key(session, candidate, key)
     if same_key is not None:
         if same_key.body_hash != fingerprint:
