@@ -3,29 +3,12 @@ that reads its defaults without another statement, a conflicting row not stored.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from sqlalchemy import event, func, inspect, select
+from sqlalchemy import func, inspect, select
 
 from helpdesk import clock
 from helpdesk.callbacks.models import HelpRequest, HelpStatus
 from helpdesk.inserts import insert_returning_or_nothing
-
-
-@contextmanager
-def statements(db_session) -> Iterator[list[str]]:
-    seen: list[str] = []
-    engine = db_session.get_bind().engine
-
-    def note(_conn, _cursor, statement, *_args) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
+from tests.statements import recorded
 
 
 def _values(candidate_id: int, exam_id: int, key: str) -> dict[str, object]:
@@ -50,7 +33,7 @@ def test_the_stored_row_is_a_persistent_entity_with_its_defaults_in_one_statemen
     exam = make_exam()
     candidate = make_candidate(sessions=[exam]).candidate
 
-    with statements(db_session) as seen:
+    with recorded(db_session.get_bind().engine) as seen:
         stored = insert_returning_or_nothing(
             db_session, HelpRequest, _values(candidate.id, exam.id, "key-00001")
         )

@@ -8,12 +8,10 @@ from __future__ import annotations
 import random
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 
 from helpdesk import clock, create_app
 from helpdesk.db import database, session_scope
@@ -23,18 +21,11 @@ from helpdesk.identity import idnumber
 from helpdesk.identity.models import Candidate, Role
 from helpdesk.identity.services import create_staff
 from tests.conftest import TEST_ID_HASH_KEY, app_config
+from tests.statements import recorded
 
 #: 2023-01-10 11:05 Beijing time: the formal exam is in progress.
 IN_EXAM = datetime(2023, 1, 10, 3, 5, tzinfo=UTC)
 PASSWORD = "correct horse battery"
-
-
-class Statements(list[str]):
-    """The statements one block sent, in order (SQLite's BEGIN IMMEDIATE left out: on
-    PostgreSQL the driver begins without a statement of its own)."""
-
-    def show(self) -> str:
-        return "\n".join(f"{n}. {s[:300]}" for n, s in enumerate(self, 1))
 
 
 @pytest.fixture(scope="module")
@@ -127,19 +118,7 @@ def count_statements(perf_app) -> Callable[[], Any]:
     """`with count_statements() as seen:` records every statement the app sends."""
     engine = database(perf_app).engine
 
-    @contextmanager
-    def counting() -> Iterator[Statements]:
-        seen = Statements()
-
-        def record(_conn, _cursor, statement, _params, _context, _many) -> None:
-            text = " ".join(statement.split())
-            if text.upper() != "BEGIN IMMEDIATE":
-                seen.append(text)
-
-        event.listen(engine, "before_cursor_execute", record)
-        try:
-            yield seen
-        finally:
-            event.remove(engine, "before_cursor_execute", record)
+    def counting() -> Any:
+        return recorded(engine)
 
     return counting
