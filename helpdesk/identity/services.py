@@ -11,7 +11,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, select
-from sqlalchemy.orm import Session, joinedload, lazyload, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from helpdesk.errors import Conflict, Unauthorized, ValidationFailed
 from helpdesk.i18n import lazy_gettext as _l
@@ -132,10 +132,9 @@ def open_session(
 
 
 @cache
-def _session_statement(with_policy: bool, with_enrollments: bool, with_staff: bool) -> Any:
+def _session_statement(with_policy: bool, with_enrollments: bool) -> Any:
     """resolve_session's statement, built once per process (building it and its cache key
-    cost more than the query): the token's hash is bound. Without with_staff (a candidate
-    token) the staff columns are not read (its staff_id is empty: nothing to load)."""
+    cost more than the query): the token's hash is bound."""
     candidate = joinedload(AuthSession.candidate)
     if with_enrollments:
         # exams sits above identity: reach Enrollment through the relationship
@@ -143,10 +142,7 @@ def _session_statement(with_policy: bool, with_enrollments: bool, with_staff: bo
         candidate = candidate.joinedload(Candidate.enrollments).joinedload(enrollment.exam_session)
     statement: Any = (
         select(AuthSession)
-        .options(
-            joinedload(AuthSession.staff) if with_staff else lazyload(AuthSession.staff),
-            candidate,
-        )
+        .options(joinedload(AuthSession.staff), candidate)
         .where(AuthSession.token_hash == bindparam("token_hash"))
     )
     if with_policy:
@@ -175,7 +171,7 @@ def resolve_session(
     """
     if not token or len(token) > 200:
         return None
-    statement = _session_statement(with_policy, with_enrollments, SessionKind.STAFF_WEB in kinds)
+    statement = _session_statement(with_policy, with_enrollments)
     found = session.execute(statement, {"token_hash": _token_hash(token)}).unique().first()
     if found is None:
         return None
