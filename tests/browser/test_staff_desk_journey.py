@@ -233,3 +233,35 @@ def test_supervisors_read_the_charts_of_tickets_and_the_wallboard(live, new_page
     assert sup.locator("#day-charts svg.chart").count() == 2
     assert sup.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     shot(sup, "wallboard", viewport)
+
+
+@pytest.mark.parametrize("viewport", SIZES)
+def test_past_the_count_cap_the_last_inbox_page_says_how_to_find_the_rest(
+    live, new_page, viewport, monkeypatch
+):
+    from helpdesk.tickets import inbox
+
+    arrange_ticket(live)
+    with live.session() as session:
+        candidate = session.scalars(select(Candidate)).one()
+        for _ in range(2):
+            services.open_ticket(
+                session,
+                candidate=candidate,
+                exam_session=None,
+                category=Category.LOGIN,
+                description="人脸验证一直失败",
+                now=clock.utcnow(),
+            )
+    monkeypatch.setattr(inbox, "COUNT_CAP", 2)
+    live.staff("li.agent", "agent password 1", Role.AGENT)
+    agent = new_page(viewport=viewport)
+    live.sign_in_staff(agent, "li.agent", "agent password 1")
+
+    agent.goto(live.url + "/staff/tickets?status=all")
+
+    assert "共 2+ 个工单" in agent.locator("#inbox-total").inner_text()
+    assert agent.locator("#inbox-capped").inner_text() == (
+        "这里只列出前 2 个工单。请选择筛选条件或搜索，以找到其余的工单。"
+    )
+    shot(agent, "inbox-capped", viewport)
