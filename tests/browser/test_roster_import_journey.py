@@ -66,6 +66,12 @@ def run_job_slowly(live, monkeypatch) -> threading.Thread:
     return thread
 
 
+_BAR_NOW = """() => {
+    const bar = document.querySelector("#import-bar");
+    return bar ? [bar.getAttribute("value"), bar.getAttribute("max")] : null;
+}"""
+
+
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1366", "360"])
 def test_an_admin_imports_a_large_roster_and_watches_it_arrive(
     live, new_page, monkeypatch, viewport
@@ -91,8 +97,11 @@ def test_an_admin_imports_a_large_roster_and_watches_it_arrive(
     seen = set()
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline and page.locator("#report").count() == 0:
-        if bar.count():
-            seen.add((bar.get_attribute("value"), bar.get_attribute("max")))
+        # Both attributes in one read: the refresh may swap the bar for the report between
+        # a count() and a get_attribute(), which would then wait for a bar that never returns.
+        shown = page.evaluate(_BAR_NOW)
+        if shown:
+            seen.add(tuple(shown))
         page.wait_for_timeout(150)
     thread.join(timeout=60)
 
