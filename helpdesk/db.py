@@ -11,7 +11,7 @@ import json
 import logging
 import time
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -28,6 +28,7 @@ from sqlalchemy import (
     create_engine,
     event,
     func,
+    literal,
     text,
 )
 from sqlalchemy.engine import Dialect, Engine
@@ -75,6 +76,14 @@ def one_of(column: str, values: type[enum.StrEnum], *, name: str) -> CheckConstr
     """
     listed = ", ".join(f"'{member.value}'" for member in values)
     return CheckConstraint(f"{column} IN ({listed})", name=name)
+
+
+def in_fixed(column: Any, values: Iterable[Any]) -> Any:
+    """column IN (values) with the list fixed when the statement is compiled, for a statement
+    built once per process. An IN of plain values is an expanding parameter that SQLAlchemy
+    renders into the SQL again at every execution (about 3 % of a press's CPU); a list of
+    bound literals is rendered once and stays one statement for psycopg to prepare."""
+    return column.in_([literal(value, column.type) for value in values])
 
 
 class Base(DeclarativeBase):

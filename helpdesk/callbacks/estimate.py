@@ -23,12 +23,12 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, func, literal, or_, select
+from sqlalchemy import bindparam, case, func, literal, select, tuple_
 from sqlalchemy.orm import Session
 
 from helpdesk.callbacks.models import AgentPresence, CallAttempt, HelpRequest, HelpStatus
 from helpdesk.callbacks.settings import Settings
-from helpdesk.db import seconds_of
+from helpdesk.db import in_fixed, seconds_of
 from helpdesk.identity.models import Staff
 
 #: The spread assumed for call lengths before any call (coefficient of variation).
@@ -206,23 +206,19 @@ def desk_now(session: Session, *, settings: Settings, now: datetime) -> Desk:
 def queue_ahead() -> Any:
     """The count of waiting requests called before the one whose `priority`, `created_at`
     and `request_id` are bound (its place in the queue minus one): the queue's order."""
+    # A row comparison, not the same order spelled out with OR: PostgreSQL reads it as one
+    # range of ix_help_requests_queue (an index-only scan), half the work per waiting row of
+    # the bitmap scan the OR form gets; a press in a burst counts every request ahead.
     return (
         select(func.count())
         .select_from(HelpRequest)
         .where(
             HelpRequest.status == HelpStatus.WAITING,
-            or_(
-                HelpRequest.priority < bindparam("priority"),
-                and_(
-                    HelpRequest.priority == bindparam("priority"),
-                    or_(
-                        HelpRequest.created_at < bindparam("created_at"),
-                        and_(
-                            HelpRequest.created_at == bindparam("created_at"),
-                            HelpRequest.id < bindparam("request_id"),
-                        ),
-                    ),
-                ),
+            tuple_(HelpRequest.priority, HelpRequest.created_at, HelpRequest.id)
+            < tuple_(
+                bindparam("priority", type_=HelpRequest.priority.type),
+                bindparam("created_at", type_=HelpRequest.created_at.type),
+                bindparam("request_id", type_=HelpRequest.id.type),
             ),
         )
     )
@@ -269,7 +265,7 @@ def _desk_statement(dialect: str, with_ahead: bool) -> Any:
         select(func.count(func.distinct(HelpRequest.claimed_by_id)))
         .where(
             HelpRequest.claimed_by_id.in_(select(on_duty.c.id)),
-            HelpRequest.status.in_([HelpStatus.CLAIMED, HelpStatus.CALLING]),
+            in_fixed(HelpRequest.status, (HelpStatus.CLAIMED, HelpStatus.CALLING)),
         )
         .scalar_subquery(),
         sums.c.n,

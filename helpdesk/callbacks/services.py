@@ -23,6 +23,7 @@ from helpdesk.callbacks.models import FOLLOWUP_PRIORITY, OPEN_STATUSES, HelpRequ
 from helpdesk.callbacks.settings import Settings
 from helpdesk.callbacks.storing import stored_request
 from helpdesk.categories import Category
+from helpdesk.db import in_fixed
 from helpdesk.errors import Conflict, NotFound, ValidationFailed
 from helpdesk.exams import services as exams
 from helpdesk.exams.models import Enrollment, ExamSession, Phase
@@ -127,7 +128,7 @@ def _lookup_statement(signed_in: bool) -> Any:
                 Enrollment.id.is_not(None),
                 HelpRequest.exam_session_id == ExamSession.id,
                 HelpRequest.reason.is_(None),
-                HelpRequest.status.in_(OPEN_STATUSES),
+                in_fixed(HelpRequest.status, OPEN_STATUSES),
             ),
         ),
     )

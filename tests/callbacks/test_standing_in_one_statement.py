@@ -95,3 +95,21 @@ def test_what_the_insert_reads_beside_a_new_request_agrees_with_the_desk_stateme
     assert first == again
     assert (first[0].agents, first[0].busy, first[1]) == (2, 1, 3)
     assert standing.position(db_session, request) == 4
+
+
+def test_every_place_in_the_queue_is_the_order_technicians_are_given_requests(
+    db_session, make_candidate, formal, press
+):
+    # Mixed priorities, and pairs pressed in the same microsecond (the id decides).
+    moments = [0, 5, 5, 9, 2, 2, 7]
+    priorities = [1, 0, 1, 1, 0, 1, 2]
+    requests = [press(make_candidate(sessions=[formal]).candidate, formal) for _ in moments]
+    for request, seconds, priority in zip(requests, moments, priorities, strict=True):
+        request.created_at, request.priority = later(IN_EXAM, seconds), priority
+    db_session.flush()
+    # The order claim_next hands them out in.
+    served = sorted(requests, key=lambda r: (r.priority, r.created_at, r.id))
+
+    places = [standing.position(db_session, request) for request in served]
+
+    assert places == list(range(1, len(served) + 1))

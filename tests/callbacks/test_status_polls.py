@@ -17,7 +17,7 @@ def position_queries(app):
     seen: list[str] = []
 
     def record(conn, cursor, statement, parameters, context, executemany):
-        if "count(" in statement.lower() and "help_requests.priority <" in statement:
+        if "count(" in statement.lower() and "(help_requests.priority, " in statement:
             seen.append(statement)
 
     engine = database(app).engine
