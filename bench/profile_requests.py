@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import os
 import pstats
 import re
@@ -227,15 +228,37 @@ def parts(stats: pstats.Stats) -> dict[str, float]:
     return out
 
 
+class Collections:
+    """A gc callback: how long the collector ran, and how often per generation."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.runs = [0, 0, 0]
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+            return
+        self.seconds += time.perf_counter() - self._started
+        self.runs[info["generation"]] += 1
+
+    def describe(self) -> str:
+        return ", ".join(f"generation {g}: {n} runs" for g, n in enumerate(self.runs))
+
+
 def profile(kind: str, app: Any, tokens: list[str], web: dict[str, str], args: Any) -> None:
     send = requests_of(kind, app, tokens, web)
     for _ in range(5):  # warm: compiled templates, statement caches, pool connections
         send()
+    collector = Collections()
+    gc.callbacks.append(collector)
     started, cpu = time.perf_counter(), time.process_time()
     for _ in range(args.requests):
         send()
     plain = (time.perf_counter() - started) * 1000 / args.requests
     cpu_ms = (time.process_time() - cpu) * 1000 / args.requests
+    gc.callbacks.remove(collector)
     seen = statements_counter(app)
     before = seen[0]
     profiler = cProfile.Profile()
@@ -255,6 +278,10 @@ def profile(kind: str, app: Any, tokens: list[str], web: dict[str, str], args: A
         f"({per:.1f} ms profiled, {stats.total_calls / args.requests:,.0f} Python calls), "
         f"{statements:.1f} statements"
     )
+    print(
+        f"   garbage collector (unprofiled)     {collector.seconds * 1000 / args.requests:6.2f} ms  "
+        f"({collector.describe()}; {gc.get_freeze_count():,} objects frozen)"
+    )
     for part, spent in parts(stats).items():
         print(f"   {part:<34} {spent * 1000 / args.requests:6.2f} ms  {spent / total:5.1%}")
     stats.sort_stats(args.sort).print_stats(args.top)
@@ -271,6 +298,8 @@ def main(argv: list[str] | None = None) -> int:
         from helpdesk import create_app
 
         app = create_app()
+        if os.environ.get("BENCH_GC_FREEZE"):
+            gc.freeze()  # what gunicorn.conf.py's post_worker_init does in a worker
         for kind in kinds:
             profile(kind, app, tokens, web, args)
         from helpdesk.db import database as db_of

@@ -129,6 +129,7 @@ class Figure:
     p99: float
     count: int
     cpu_ms: float = 0.0
+    pg_ms: float = 0.0
 
 
 def figure(recorder: Recorder, endpoint: str, seconds: float, requests: int) -> Figure:
@@ -225,14 +226,33 @@ def worker_cpu_seconds(server: desk.AppServer) -> float:
     return total
 
 
+def postgres_cpu_seconds() -> float:
+    """CPU (user + system) that this machine's PostgreSQL processes have used so far (every
+    database's: run on a quiet server). Backends that end in between are not counted; the
+    servers' pools keep theirs open through a measurement."""
+    import psutil
+
+    total = 0.0
+    for process in psutil.process_iter(["name"]):
+        if process.info["name"] in ("postgres", "postmaster"):
+            try:
+                times = process.cpu_times()
+            except psutil.Error:
+                continue
+            total += times.user + times.system
+    return total
+
+
 def on_cpu(server: desk.AppServer, run: Callable[[], Any]) -> Any:
-    """Run a measurement and note its server's CPU per request in its Figure: unlike
-    requests per second, this hardly moves with what else the machine is doing."""
-    before = worker_cpu_seconds(server)
+    """Run a measurement and note in its Figure the CPU per request of its server's workers
+    and of PostgreSQL: unlike requests per second, these hardly move with what else the
+    machine is doing."""
+    before, pg_before = worker_cpu_seconds(server), postgres_cpu_seconds()
     result = run()
-    spent = worker_cpu_seconds(server) - before
+    spent, pg_spent = worker_cpu_seconds(server) - before, postgres_cpu_seconds() - pg_before
     measured = result[0] if isinstance(result, tuple) else result
     measured.cpu_ms = spent * 1000 / max(1, measured.count)
+    measured.pg_ms = pg_spent * 1000 / max(1, measured.count)
     return result
 
 
@@ -262,13 +282,15 @@ def print_round(n: int, r: Round) -> None:
         f"bare {r.bare_press.rps:6.1f} req/s p99 {r.bare_press.p99:6.1f} ms | "
         f"ratio {r.press.rps / r.bare_press.rps:.2f}x; CPU per request desk "
         f"{r.press.cpu_ms:.2f} ms, bare {r.bare_press.cpu_ms:.2f} ms "
-        f"({r.bare_press.cpu_ms / max(r.press.cpu_ms, 1e-9):.2f}x)"
+        f"({r.bare_press.cpu_ms / max(r.press.cpu_ms, 1e-9):.2f}x); PostgreSQL "
+        f"{r.press.pg_ms:.2f} ms, bare {r.bare_press.pg_ms:.2f} ms"
     )
     print(
         f"round {n}: tickets c16 desk {r.web.rps:6.1f} req/s ({r.submissions_per_second:.1f} "
         f"submissions/s) p99 {r.web.p99:6.1f} ms | bare {r.bare_web.rps:6.1f} req/s | "
         f"ratio {r.web.rps / r.bare_web.rps:.2f}x; CPU per request desk {r.web.cpu_ms:.2f} ms, "
-        f"bare {r.bare_web.cpu_ms:.2f} ms ({r.bare_web.cpu_ms / max(r.web.cpu_ms, 1e-9):.2f}x)"
+        f"bare {r.bare_web.cpu_ms:.2f} ms ({r.bare_web.cpu_ms / max(r.web.cpu_ms, 1e-9):.2f}x); "
+        f"PostgreSQL {r.web.pg_ms:.2f} ms, bare {r.bare_web.pg_ms:.2f} ms"
     )
 
 
