@@ -125,7 +125,24 @@ def make_engine(url: str, pool_size: int = 10, pooler: str = "") -> Engine:
         connect_args=postgres_connect_args(pooler),
     )
     ping_when_idle(engine)
+    event.listen(engine, "do_execute", _execute_unprepared)
     return engine
+
+
+#: Execution option: PostgreSQL plans this statement for its values at every execution.
+#: psycopg prepares a statement it has run five times, and PostgreSQL may then keep a
+#: generic plan made without the values; for a statement whose best plan depends on them
+#: (the text search: a phrase that matches nothing is cheap through the index, one that
+#: matches a fifth of the tickets through the newest rows) that plan can be 30 times slower.
+PLAN_EACH_TIME = "helpdesk_plan_each_time"
+
+
+def _execute_unprepared(cursor: Any, statement: str, parameters: Any, context: Any) -> bool | None:
+    """SQLAlchemy's do_execute hook: a statement marked PLAN_EACH_TIME is sent unprepared."""
+    if context.execution_options.get(PLAN_EACH_TIME):
+        cursor.execute(statement, parameters, prepare=False)
+        return True
+    return None
 
 
 #: A pooled connection idle longer than this is pinged before a request gets it.

@@ -29,6 +29,8 @@ from collections.abc import Iterable
 from sqlalchemy import Connection, TextClause, text
 from sqlalchemy.orm import Session
 
+from helpdesk.db import PLAN_EACH_TIME
+
 #: The indexes and the table each lives in.
 INDEXES = {"tickets": "search_tickets", "articles": "search_articles"}
 #: What Alembic must not compare with the models (FTS5 keeps shadow tables beside its own).
@@ -177,7 +179,10 @@ def find(session: Session, index: str, q: str, *, limit: int = 200) -> list[int]
     if not found:
         return []
     if _postgres(session):
-        sql = _sql(_PG_FIND, index)
+        # Planned for its phrase each time (PLAN_EACH_TIME): prepared, PostgreSQL came to
+        # keep a generic plan that read every document for a phrase that matches none
+        # (70 ms instead of 2 at 100,000 tickets), as a search by name or number does.
+        sql = _sql(_PG_FIND, index).execution_options(**{PLAN_EACH_TIME: True})
         params = {
             "q": _tsquery(found),
             "recent": RECENT_WINDOW,
