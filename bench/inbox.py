@@ -31,6 +31,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from bench.harness import database, desk
+from bench.harness.cpu import postgres_cpu_seconds, worker_cpu_seconds
 from bench.harness.html import csrf_token
 from bench.harness.http import Client, Recorder
 from bench.harness.inbox_data import ID_HASH_KEY, STAFF_PASSWORD, seed
@@ -99,10 +100,17 @@ def sign_in(base: str, recorder: Recorder, username: str) -> Client:
 
 
 def measure(
-    base: str, values: dict[str, list[str]], runs: int, seed: int, concurrency: int
+    server: desk.AppServer,
+    values: dict[str, list[str]],
+    runs: int,
+    seed: int,
+    concurrency: int,
+    cpu: dict[str, tuple[float, float]] | None = None,
 ) -> Recorder:
     """Sign `concurrency` agents in, then time `runs` inbox pages, `runs` searches and `runs`
-    text searches, that many agents at a time."""
+    text searches, that many agents at a time; into cpu, per kind, the milliseconds of CPU
+    the server's workers and PostgreSQL spent per page."""
+    base = server.url
     recorder = Recorder()
     clients = [sign_in(base, recorder, f"bench{n}") for n in range(concurrency)]
     rng = random.Random(seed)
@@ -128,7 +136,13 @@ def measure(
             elif kind != "inbox" and "共 0 个工单" in answer.text:
                 failures.append(f"{query}: found nothing")
 
+        workers, postgres = worker_cpu_seconds(server), postgres_cpu_seconds()
         closed_loop(clients, runs, work)
+        if cpu is not None:
+            cpu[kind] = (
+                (worker_cpu_seconds(server) - workers) * 1000 / runs,
+                (postgres_cpu_seconds() - postgres) * 1000 / runs,
+            )
     for client in clients:
         client.close()
     if failures:
@@ -136,13 +150,15 @@ def measure(
     return recorder
 
 
-def report(label: str, recorder: Recorder) -> None:
+def report(label: str, recorder: Recorder, cpu: dict[str, tuple[float, float]]) -> None:
     for kind in ("inbox", "search", "text"):
         figures = summarise(recorder.milliseconds(kind))
         verdict = "ok" if figures.p95 is not None and figures.p95 < TARGET_MS else "OVER TARGET"
+        workers, postgres = cpu.get(kind, (0.0, 0.0))
         print(
             f"{label:<18} {kind:<7} n={figures.count:<4} median={figures.p50 or 0:6.1f} ms"
-            f"  p95={figures.p95 or 0:6.1f} ms  {verdict}"
+            f"  p95={figures.p95 or 0:6.1f} ms  {verdict}  CPU per page: workers "
+            f"{workers:.1f} ms, PostgreSQL {postgres:.1f} ms"
         )
 
 
@@ -167,8 +183,9 @@ def run(label: str, url: str, args: argparse.Namespace) -> None:
         log = Path(uploads) / "desk.log"
         with desk.serving(env, workers=args.workers, threads=args.threads, log=log) as server:
             for concurrency in args.concurrency:
-                recorder = measure(server.url, values, args.runs, args.seed, concurrency)
-                report(f"{label} c{concurrency}", recorder)
+                cpu: dict[str, tuple[float, float]] = {}
+                recorder = measure(server, values, args.runs, args.seed, concurrency, cpu)
+                report(f"{label} c{concurrency}", recorder, cpu)
 
 
 def main(argv: list[str] | None = None) -> int:

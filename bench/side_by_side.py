@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.harness import bare, database, desk, seed
+from bench.harness.cpu import postgres_cpu_seconds, worker_cpu_seconds
 from bench.harness.html import csrf_token
 from bench.harness.http import Client, Recorder, failed
 from bench.harness.load import closed_loop
@@ -212,35 +213,6 @@ def submission_run(
 
 
 # --- memory ---------------------------------------------------------------------------------
-
-
-def worker_cpu_seconds(server: desk.AppServer) -> float:
-    """CPU (user + system) that server's gunicorn workers have used so far."""
-    import psutil
-
-    master = psutil.Process(server.process.popen.pid)
-    total = 0.0
-    for child in master.children():
-        times = child.cpu_times()
-        total += times.user + times.system
-    return total
-
-
-def postgres_cpu_seconds() -> float:
-    """CPU (user + system) that this machine's PostgreSQL processes have used so far (every
-    database's: run on a quiet server). Backends that end in between are not counted; the
-    servers' pools keep theirs open through a measurement."""
-    import psutil
-
-    total = 0.0
-    for process in psutil.process_iter(["name"]):
-        if process.info["name"] in ("postgres", "postmaster"):
-            try:
-                times = process.cpu_times()
-            except psutil.Error:
-                continue
-            total += times.user + times.system
-    return total
 
 
 def on_cpu(server: desk.AppServer, run: Callable[[], Any]) -> Any:
