@@ -278,8 +278,9 @@ def profile(kind: str, app: Any, tokens: list[str], web: dict[str, str], args: A
         f"({per:.1f} ms profiled, {stats.total_calls / args.requests:,.0f} Python calls), "
         f"{statements:.1f} statements"
     )
+    collected = collector.seconds * 1000 / args.requests
     print(
-        f"   garbage collector (unprofiled)     {collector.seconds * 1000 / args.requests:6.2f} ms  "
+        f"   {'garbage collector (unprofiled)':<34} {collected:6.2f} ms  "
         f"({collector.describe()}; {gc.get_freeze_count():,} objects frozen)"
     )
     for part, spent in parts(stats).items():
