@@ -9,7 +9,8 @@ desk (production settings) and bench.harness.bare (parse JSON, one INSERT). Each
 alternating order (bare first in odd rounds, the desk first in even ones):
 
 - 求助 at concurrency --press-clients (64): a fresh cohort of --candidates candidates each
-  presses once (POST /api/v1/help-requests), against as many bare POSTs;
+  presses once (POST /api/v1/help-requests), against as many bare POSTs; after each round
+  the waiting requests are cancelled, so every cohort presses into an empty queue;
 - web ticket submission at concurrency --web-clients (16): signed-in candidates GET the form
   and POST it --submissions times, against twice as many bare POSTs (the ratio counts
   requests).
@@ -33,6 +34,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy import text
 
 from bench.harness import bare, database, desk, seed
 from bench.harness.cpu import postgres_cpu_seconds, worker_cpu_seconds
@@ -115,6 +118,23 @@ def help_request_counts(url: str) -> tuple[int, int]:
         "SELECT count(DISTINCT candidate_id) FROM help_requests",
     )
     return stored, candidates
+
+
+def cancel_waiting(url: str) -> None:
+    """End a round's queue as candidates who cancel would, so that every round's cohort
+    presses into an empty queue: a press counts the requests waiting ahead of it, and a
+    queue left from earlier rounds made each round costlier than the one before."""
+    db = database.engine(url)
+    try:
+        with db.begin() as connection:
+            connection.execute(
+                text(
+                    "UPDATE help_requests SET status = 'cancelled', outcome = 'cancelled', "
+                    "closed_at = CURRENT_TIMESTAMP WHERE status = 'waiting'"
+                )
+            )
+    finally:
+        db.dispose()
 
 
 # --- the load -------------------------------------------------------------------------------
@@ -334,6 +354,7 @@ def main(argv: list[str] | None = None) -> int:
             for n in range(1, args.rounds + 1):
                 rounds.append(one_round(n, desk_server, bare_server, web, cohorts, args, recorder))
                 print_round(n, rounds[-1])
+                cancel_waiting(url)
             desk_rss, bare_rss = worker_rss_mib(desk_server), worker_rss_mib(bare_server)
         stored, holders = help_request_counts(url)
     press_ratio = median([r.press.rps / r.bare_press.rps for r in rounds])
