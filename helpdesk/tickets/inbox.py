@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Select, String, bindparam, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
-from helpdesk.db import IdList, UTCDateTime, among, place_among
+from helpdesk.db import IdList, UTCDateTime, among, in_fixed, place_among
 from helpdesk.exams.models import ExamSession
 from helpdesk.identity import phone as phones
 from helpdesk.identity.models import Candidate, Staff
@@ -168,7 +168,7 @@ def _params(f: InboxFilter, now: datetime) -> dict[str, Any]:
 def _filtered(shape: tuple[Any, ...], query: Select[Any], searching: str | None) -> Select[Any]:
     status, category, exam, priority, assignee, sla = shape
     if status == "active":
-        query = query.where(Ticket.status.in_(ACTIVE_STATUSES))
+        query = query.where(in_fixed(Ticket.status, ACTIVE_STATUSES))
     elif status == "one":
         query = query.where(Ticket.status == bindparam("status"))
     if category:
