@@ -11,10 +11,11 @@ requests of each kind through Flask's test client: a press of 求助 (POST
 staff inbox (a full page: 30 tickets are filed first), a staff ticket page. Prints, per
 kind, milliseconds per request and this process's CPU per request (first run unprofiled),
 the Python calls per request under the profiler (the same for the same code, whatever else
-the machine does), their split into the parts issue 17 names (SQL on the wire, SQLAlchemy, sign-in, translations, templates,
-forms, validation and serialisation), the statements sent, and the functions that cost most
-(BENCH_CALLERS=file.py:line also prints who called one). One thread, no HTTP server: CPU
-per request, which is what a saturated gunicorn worker spends.
+the machine does), their split into the parts issue 17 names (SQL on the wire, SQLAlchemy,
+sign-in, translations, templates, forms, validation and serialisation), the statements
+sent, and the functions that cost most (BENCH_CALLERS=file.py:line also prints who called
+one). One thread, no HTTP server: CPU per request, which is what a saturated gunicorn worker
+spends.
 """
 
 from __future__ import annotations
