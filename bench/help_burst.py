@@ -32,7 +32,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
-from bench.harness import database, desk, eta, seed
+from bench.harness import database, desk, eta, help_requests, seed
 from bench.harness.html import csrf_token
 from bench.harness.http import Client, Recorder, failed
 from bench.harness.processes import free_port
@@ -110,8 +110,7 @@ def count_requests(url: str) -> tuple[int, int, int]:
     request was closed rightly opens a second one."""
     stored, candidates, doubled = database.counts(
         url,
-        "SELECT count(*) FROM help_requests",
-        "SELECT count(DISTINCT candidate_id) FROM help_requests",
+        *help_requests.HELD,
         "SELECT count(*) FROM (SELECT help_request_id FROM call_attempts "
         "GROUP BY help_request_id HAVING count(*) > 1) AS d",
     )

@@ -35,9 +35,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
-
-from bench.harness import bare, database, desk, seed
+from bench.harness import bare, database, desk, help_requests, seed
 from bench.harness.cpu import postgres_cpu_seconds, worker_cpu_seconds
 from bench.harness.html import csrf_token
 from bench.harness.http import Client, Recorder, failed
@@ -108,33 +106,6 @@ def seed_desk(url: str, args: argparse.Namespace) -> tuple[list[list[str]], list
             tokens.append(token)
     cohorts = [tokens[i * args.candidates : (i + 1) * args.candidates] for i in range(args.rounds)]
     return cohorts, web
-
-
-def help_request_counts(url: str) -> tuple[int, int]:
-    """(help requests stored, candidates holding one)."""
-    stored, candidates = database.counts(
-        url,
-        "SELECT count(*) FROM help_requests",
-        "SELECT count(DISTINCT candidate_id) FROM help_requests",
-    )
-    return stored, candidates
-
-
-def cancel_waiting(url: str) -> None:
-    """End a round's queue as candidates who cancel would, so that every round's cohort
-    presses into an empty queue: a press counts the requests waiting ahead of it, and a
-    queue left from earlier rounds made each round costlier than the one before."""
-    db = database.engine(url)
-    try:
-        with db.begin() as connection:
-            connection.execute(
-                text(
-                    "UPDATE help_requests SET status = 'cancelled', outcome = 'cancelled', "
-                    "closed_at = CURRENT_TIMESTAMP WHERE status = 'waiting'"
-                )
-            )
-    finally:
-        db.dispose()
 
 
 # --- the load -------------------------------------------------------------------------------
@@ -354,9 +325,9 @@ def main(argv: list[str] | None = None) -> int:
             for n in range(1, args.rounds + 1):
                 rounds.append(one_round(n, desk_server, bare_server, web, cohorts, args, recorder))
                 print_round(n, rounds[-1])
-                cancel_waiting(url)
+                help_requests.cancel_waiting(url)
             desk_rss, bare_rss = worker_rss_mib(desk_server), worker_rss_mib(bare_server)
-        stored, holders = help_request_counts(url)
+        stored, holders = database.counts(url, *help_requests.HELD)
     press_ratio = median([r.press.rps / r.bare_press.rps for r in rounds])
     web_ratio = median([r.web.rps / r.bare_web.rps for r in rounds])
     press_p99 = median([r.press.p99 for r in rounds])
