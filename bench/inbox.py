@@ -105,13 +105,13 @@ def measure(
     runs: int,
     seed: int,
     concurrency: int,
-    cpu: dict[str, tuple[float, float]] | None = None,
-) -> Recorder:
+) -> tuple[Recorder, dict[str, tuple[float, float]]]:
     """Sign `concurrency` agents in, then time `runs` inbox pages, `runs` searches and `runs`
-    text searches, that many agents at a time; into cpu, per kind, the milliseconds of CPU
-    the server's workers and PostgreSQL spent per page."""
+    text searches, that many agents at a time; with, per kind, the milliseconds of CPU the
+    server's workers and PostgreSQL spent per page."""
     base = server.url
     recorder = Recorder()
+    cpu: dict[str, tuple[float, float]] = {}
     clients = [sign_in(base, recorder, f"bench{n}") for n in range(concurrency)]
     rng = random.Random(seed)
     failures: list[str] = []
@@ -138,16 +138,15 @@ def measure(
 
         workers, postgres = worker_cpu_seconds(server), postgres_cpu_seconds()
         closed_loop(clients, runs, work)
-        if cpu is not None:
-            cpu[kind] = (
-                (worker_cpu_seconds(server) - workers) * 1000 / runs,
-                (postgres_cpu_seconds() - postgres) * 1000 / runs,
-            )
+        cpu[kind] = (
+            (worker_cpu_seconds(server) - workers) * 1000 / runs,
+            (postgres_cpu_seconds() - postgres) * 1000 / runs,
+        )
     for client in clients:
         client.close()
     if failures:
         raise SystemExit("; ".join(failures[:5]))
-    return recorder
+    return recorder, cpu
 
 
 def report(label: str, recorder: Recorder, cpu: dict[str, tuple[float, float]]) -> None:
@@ -183,8 +182,7 @@ def run(label: str, url: str, args: argparse.Namespace) -> None:
         log = Path(uploads) / "desk.log"
         with desk.serving(env, workers=args.workers, threads=args.threads, log=log) as server:
             for concurrency in args.concurrency:
-                cpu: dict[str, tuple[float, float]] = {}
-                recorder = measure(server, values, args.runs, args.seed, concurrency, cpu)
+                recorder, cpu = measure(server, values, args.runs, args.seed, concurrency)
                 report(f"{label} c{concurrency}", recorder, cpu)
 
 

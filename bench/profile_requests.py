@@ -305,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
 
         app = create_app()
         if os.environ.get("BENCH_GC_FREEZE"):
-            gc.freeze()  # what gunicorn.conf.py's post_worker_init does in a worker
+            gc.freeze()  # the start-up's objects out of every collection (not done in production)
         if {"inbox", "ticket"} & set(kinds):
             # A full inbox page (and a ticket to open), whether or not the form kind runs first.
             file_ticket = requests_of("form", app, tokens, web)
