@@ -38,10 +38,10 @@ from typing import Any
 from bench import side_by_side
 from bench.harness import bare, database, desk
 from bench.harness.http import Client, Recorder, failed
+from bench.harness.inbox_data import STAFF_PASSWORD
 from bench.harness.processes import free_port
 from bench.inbox import sign_in
 
-STAFF_PASSWORD = "bench memory password"  # noqa: S105 - a fictitious bench agent
 CANDIDATE_PAGES = ["/", "/help", "/readiness", "/uploads/help", "/articles", "/tickets"]
 #: Where a worker writes its report when it exits (bench/harness/worker_report.py reads it).
 REPORT_VARIABLE = "BENCH_WORKER_REPORT_DIR"

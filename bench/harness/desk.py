@@ -26,7 +26,8 @@ def desk_environment(
 ) -> dict[str, str]:
     """This process's environment without its HELPDESK_* settings (a developer's own must
     not leak into a bench), plus production settings on database_url and `settings`.
-    Redis is off unless a setting names it (rate limits in memory)."""
+    Redis is off unless a setting names it (rate limits in memory). Python runs as
+    docs/deploy.md's unit runs it, without docstrings and asserts (PYTHONOPTIMIZE=2)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("HELPDESK_")}
     env.update(
         {
@@ -36,6 +37,7 @@ def desk_environment(
             "HELPDESK_DATABASE_URL": database_url,
             "HELPDESK_REDIS_URL": "",
             "PYTHONUNBUFFERED": "1",
+            "PYTHONOPTIMIZE": "2",
         }
     )
     env.update(settings or {})

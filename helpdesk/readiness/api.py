@@ -14,7 +14,7 @@ from typing import Any, Literal
 from flask import Response, request
 from flask_babel import get_locale
 from flask_login import current_user
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from helpdesk import clock, idempotency, streaming
 from helpdesk.api import endpoint
@@ -51,7 +51,12 @@ class ProfileOut(BaseModel):
 
 
 class ReportIn(BaseModel):
-    """What the agent uploads. A verdict or checks sent along are ignored."""
+    # Spelled out, not a docstring: served with -OO (docs/deploy.md) it would vanish.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "description": "What the agent uploads. A verdict or checks sent along are ignored."
+        }
+    )
 
     agent_version: str = Field(min_length=1, max_length=40)
     profile_version: str | None = Field(None, max_length=80)

@@ -80,7 +80,9 @@ class ArtifactOut(BaseModel):
 
 class KindStatusOut(BaseModel):
     artifact: ArtifactKind
-    status: services.Verdict
+    status: services.Verdict = Field(
+        description="One artifact kind of one candidate, as the completeness view counts it."
+    )
 
 
 class UploadsOut(BaseModel):

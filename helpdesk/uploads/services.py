@@ -206,9 +206,9 @@ def timeline(session: Session, *, candidate_id: int, exam_session_id: int) -> li
     )
 
 
+# One artifact kind of one candidate, as the completeness view counts it (a comment, not a
+# docstring: the API's description of it must not vanish when served with -OO).
 class Verdict(enum.StrEnum):
-    """One artifact kind of one candidate, as the completeness view counts it."""
-
     COMPLETED = "completed"
     IN_PROGRESS = "in_progress"
     FAILED = "failed"
