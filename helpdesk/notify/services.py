@@ -3,27 +3,40 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from helpdesk.identity.phone import normalise as normalise_phone
 from helpdesk.notify import registry
 from helpdesk.notify.models import OutboundSms, SmsStatus
-from helpdesk.notify.port import Notifier, NotifierError, ReceiptSource, SentLookup, Sms
+from helpdesk.notify.port import (
+    Notifier,
+    NotifierError,
+    Receipt,
+    ReceiptSource,
+    SentLookup,
+    Sms,
+)
 from helpdesk.notify.text import UnsafeSms, check_text
 
 __all__ = [
     "Notifier",
     "UnsafeSms",
+    "ask_receipt",
     "backoff",
-    "check_receipts",
     "check_text",
+    "deliver",
+    "due_ids",
     "queue_sms",
+    "receipts_due",
+    "record_check",
     "record_receipt",
     "retry",
-    "send_pending",
+    "take",
 ]
 
 #: Tries before a message fails for good (about half an hour with the backoff below).
@@ -33,6 +46,9 @@ BACKOFF_BASE = timedelta(seconds=60)
 BACKOFF_CAP = timedelta(hours=1)
 #: last_error of a try that got no answer: the next try first asks whether it went out.
 UNSURE = "timeout (may have been sent)"
+#: How long a taken message waits before another try may take it: longer than any
+#: provider's answer can take (the adapters give up after ALIYUN_TIMEOUT_SECONDS, 10 s).
+IN_FLIGHT = timedelta(minutes=5)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -74,42 +90,82 @@ def queue_sms(
     return message
 
 
-def send_pending(session: Session, *, notifier: Notifier, now: datetime, limit: int = 200) -> int:
-    """Send the messages that are due, oldest first; returns how many were sent."""
-    rows = session.scalars(
-        select(OutboundSms)
-        .where(
-            OutboundSms.status == SmsStatus.PENDING,
-            or_(OutboundSms.next_attempt_at.is_(None), OutboundSms.next_attempt_at <= now),
+def _due(now: datetime) -> Any:
+    return and_(
+        OutboundSms.status == SmsStatus.PENDING,
+        or_(OutboundSms.next_attempt_at.is_(None), OutboundSms.next_attempt_at <= now),
+    )
+
+
+def due_ids(session: Session, *, now: datetime, limit: int = 200) -> list[int]:
+    """The messages due to be sent, oldest first."""
+    return list(
+        session.scalars(
+            select(OutboundSms.id)
+            .where(_due(now))
+            .order_by(OutboundSms.created_at, OutboundSms.id)
+            .limit(limit)
         )
-        .order_by(OutboundSms.created_at, OutboundSms.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    ).all()
-    sent = 0
-    for message in rows:
-        message.attempts += 1
-        params = dict(message.params or {})
-        sms = Sms(message.to, message.kind, params, message.body, ref=str(message.id))
-        try:
-            message.provider_id = _send_once(message, sms, notifier)
-        except NotifierError as exc:
-            message.last_error = (UNSURE if exc.unsure else str(exc))[:200]
-            if exc.permanent or message.attempts >= MAX_ATTEMPTS:
-                message.status, message.failed_at = SmsStatus.FAILED, now
-                message.next_attempt_at = None
-            else:
-                message.next_attempt_at = now + backoff(message.attempts)
-            continue
-        message.status, message.sent_at, message.next_attempt_at = SmsStatus.SENT, now, None
-        sent += 1
+    )
+
+
+@dataclass(frozen=True)
+class Taken:
+    """A message taken for one try, with what its previous try left in last_error."""
+
+    message: OutboundSms
+    previous_error: str | None
+
+
+def take(session: Session, message_id: int, *, now: datetime) -> Taken | None:
+    """Take a due message for one try; None if it is not due any more or another sender
+    took it first. The try is counted and the message marked as possibly sent (UNSURE,
+    due again after IN_FLIGHT): should the sender die while the provider answers, the next
+    try first asks the provider whether it went out. The caller commits before sending, so
+    no transaction is open while the provider answers."""
+    message = session.get(OutboundSms, message_id, populate_existing=True)
+    if message is None or message.status != SmsStatus.PENDING:
+        return None
+    previous, attempts = message.last_error, message.attempts
+    changed = session.execute(
+        update(OutboundSms)
+        .where(OutboundSms.id == message_id, OutboundSms.attempts == attempts, _due(now))
+        .values(attempts=attempts + 1, last_error=UNSURE, next_attempt_at=now + IN_FLIGHT),
+        execution_options={"synchronize_session": False},
+    )
+    if not getattr(changed, "rowcount", 0):
+        return None
+    session.refresh(message)
+    return Taken(message, previous)
+
+
+def deliver(session: Session, taken: Taken, *, notifier: Notifier, now: datetime) -> bool:
+    """Send a taken message and record what came of it; True if it went out. The caller
+    commits."""
+    message = taken.message
+    sms = Sms(
+        message.to, message.kind, dict(message.params or {}), message.body, ref=str(message.id)
+    )
+    try:
+        provider_id = _send_once(message, sms, notifier, unsure=taken.previous_error == UNSURE)
+    except NotifierError as exc:
+        message.last_error = (UNSURE if exc.unsure else str(exc))[:200]
+        if exc.permanent or message.attempts >= MAX_ATTEMPTS:
+            message.status, message.failed_at = SmsStatus.FAILED, now
+            message.next_attempt_at = None
+        else:
+            message.next_attempt_at = now + backoff(message.attempts)
+        session.flush()
+        return False
+    message.provider_id, message.last_error = provider_id, taken.previous_error
+    message.status, message.sent_at, message.next_attempt_at = SmsStatus.SENT, now, None
     session.flush()
-    return sent
+    return True
 
 
-def _send_once(message: OutboundSms, sms: Sms, notifier: Notifier) -> str:
-    """Send, unless the last try timed out and the provider says it has the message."""
-    if message.last_error == UNSURE and isinstance(notifier, SentLookup):
+def _send_once(message: OutboundSms, sms: Sms, notifier: Notifier, *, unsure: bool) -> str:
+    """Send, unless the last try may have gone out and the provider says it has it."""
+    if unsure and isinstance(notifier, SentLookup):
         found = notifier.find_sent(sms, since=message.created_at)
         if found is not None:
             return found
@@ -144,18 +200,21 @@ RECEIPT_INTERVAL = timedelta(minutes=2)
 RECEIPT_HORIZON = timedelta(hours=24)
 
 
-def check_receipts(session: Session, *, notifier: Notifier, now: datetime, limit: int = 100) -> int:
-    """Ask the provider for the receipts of sent messages; returns how many changed.
+@dataclass(frozen=True)
+class ReceiptDue:
+    """A sent message whose receipt is to be asked for: what the provider is asked with."""
 
-    Only notifiers that can look receipts up (a ReceiptSource) are asked; a message with
-    no receipt a day after sending stays `sent`. Safe twice at once: record_receipt is a
-    conditional UPDATE.
-    """
-    source = notifier if isinstance(notifier, ReceiptSource) else None
-    if source is None:
-        return 0
-    rows = session.scalars(
-        select(OutboundSms)
+    id: int
+    provider_id: str
+    to: str
+    sent_at: datetime
+
+
+def receipts_due(session: Session, *, now: datetime, limit: int = 100) -> list[ReceiptDue]:
+    """Sent messages whose receipt may be in: sent at least RECEIPT_DELAY and at most
+    RECEIPT_HORIZON ago, not asked about in the last RECEIPT_INTERVAL; never asked first."""
+    rows = session.execute(
+        select(OutboundSms.id, OutboundSms.provider_id, OutboundSms.to, OutboundSms.sent_at)
         .where(
             OutboundSms.status == SmsStatus.SENT,
             OutboundSms.provider_id.is_not(None),
@@ -166,28 +225,37 @@ def check_receipts(session: Session, *, notifier: Notifier, now: datetime, limit
         .order_by(OutboundSms.checked_at.is_not(None), OutboundSms.checked_at, OutboundSms.id)
         .limit(limit)
     ).all()
-    changed = 0
-    for message in rows:
-        assert message.provider_id is not None
-        assert message.sent_at is not None
-        message.checked_at = now
-        try:
-            receipt = source.receipt(
-                provider_id=message.provider_id, to=message.to, sent_at=message.sent_at
-            )
-        except NotifierError:
-            continue  # asked again next time
-        if receipt is not None:
-            session.flush()
-            changed += record_receipt(
-                session,
-                provider_id=message.provider_id,
-                delivered=receipt.delivered,
-                code=receipt.code,
-                at=receipt.at,
-            )
-    session.flush()
-    return changed
+    # provider_id and sent_at are set on every sent message (the query asks for both).
+    return [ReceiptDue(id_, str(provider), to, sent or now) for id_, provider, to, sent in rows]
+
+
+def ask_receipt(source: ReceiptSource, due: ReceiptDue) -> Receipt | None:
+    """The provider's receipt for one message; None while it has none or cannot say (the
+    message is asked about again after RECEIPT_INTERVAL). Touches no database."""
+    try:
+        return source.receipt(provider_id=due.provider_id, to=due.to, sent_at=due.sent_at)
+    except NotifierError:
+        return None
+
+
+def record_check(
+    session: Session, due: ReceiptDue, receipt: Receipt | None, *, now: datetime
+) -> bool:
+    """Note that due's receipt was asked for, and apply the receipt if there was one;
+    returns whether it changed the message. The caller commits."""
+    session.execute(
+        update(OutboundSms).where(OutboundSms.id == due.id).values(checked_at=now),
+        execution_options={"synchronize_session": "fetch"},
+    )
+    if receipt is None:
+        return False
+    return record_receipt(
+        session,
+        provider_id=due.provider_id,
+        delivered=receipt.delivered,
+        code=receipt.code,
+        at=receipt.at,
+    )
 
 
 def retry(session: Session, *, message: OutboundSms, now: datetime) -> bool:

@@ -11,7 +11,8 @@ import pytest
 from helpdesk import clock
 from helpdesk.identity.models import Role
 from helpdesk.notify.adapters import MemoryNotifier, NotifierError
-from helpdesk.notify.services import queue_sms, send_pending
+from helpdesk.notify.jobs import send_pending
+from helpdesk.notify.services import queue_sms
 
 pytestmark = pytest.mark.browser
 

@@ -12,8 +12,9 @@ import pytest
 
 from helpdesk.notify import adapters, registry
 from helpdesk.notify.aliyun import AliyunSmsNotifier
+from helpdesk.notify.jobs import check_receipts, send_pending
 from helpdesk.notify.models import SmsStatus
-from helpdesk.notify.services import check_receipts, queue_sms, send_pending
+from helpdesk.notify.services import queue_sms
 from tests.aliyun_http import timeout
 
 NOW = datetime(2023, 1, 10, 3, 30, tzinfo=UTC)  # 11:30 in Beijing

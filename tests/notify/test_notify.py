@@ -13,6 +13,7 @@ from config import ConfigError
 from helpdesk.notify import registry
 from helpdesk.notify import settings as notify_settings
 from helpdesk.notify.adapters import MemoryNotifier, NotifierError, Sms, TwilioNotifier
+from helpdesk.notify.jobs import send_pending
 from helpdesk.notify.models import OutboundSms, SmsStatus
 from helpdesk.notify.services import (
     MAX_ATTEMPTS,
@@ -20,7 +21,6 @@ from helpdesk.notify.services import (
     check_text,
     queue_sms,
     record_receipt,
-    send_pending,
 )
 from tests.twilio_http import RecordingHttpClient as _Recording
 

@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 
 from helpdesk.audit.models import AuditEntry
 from helpdesk.notify.adapters import MemoryNotifier, NotifierError
+from helpdesk.notify.jobs import send_pending
 from helpdesk.notify.models import SmsStatus
-from helpdesk.notify.services import queue_sms, send_pending
+from helpdesk.notify.services import queue_sms
 
 NOW = datetime(2023, 1, 10, 3, 30, tzinfo=UTC)
 

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from helpdesk.audit.models import AuditEntry
 from helpdesk.notify.adapters import TwilioNotifier
+from helpdesk.notify.jobs import send_pending
 from helpdesk.notify.models import OutboundSms
-from helpdesk.notify.services import send_pending
 from helpdesk.tickets import handling
 from helpdesk.tickets.models import Ticket, TicketStatus
 from tests.twilio_http import RecordingHttpClient
