@@ -11,6 +11,7 @@ texted (through the outbox, after commit).
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -33,7 +34,7 @@ from helpdesk.identity import phone as phones
 from helpdesk.identity.models import Staff
 from helpdesk.notify.registry import SmsKind
 from helpdesk.notify.services import queue_sms
-from helpdesk.telephony.dialer import Dialer
+from helpdesk.telephony.dialer import Dialer, ProviderCall
 from helpdesk.telephony.states import CallState, DialOutcome, LegStatus, lower_than
 
 log = logging.getLogger(__name__)
@@ -205,11 +206,23 @@ def apply_dial_result(
         )
 
 
-def settle_unknown(
-    session: Session, *, dialer: Dialer, settings: Settings, now: datetime, limit: int = 50
-) -> int:
-    """Ask the provider about calls whose placing timed out; those it never saw fail
-    after CALLBACK_UNKNOWN_SETTLE_SECONDS (and are retried like any failed call)."""
+@dataclass(frozen=True)
+class UnknownCall:
+    """A call whose placing got no answer in time, with what its provider is asked."""
+
+    attempt_id: int
+    sid: str | None
+    agent_phone: str | None
+    caller_id: str
+    to: str
+    started_at: datetime
+
+
+def unknown_calls(
+    session: Session, *, dialer: Dialer, now: datetime, limit: int = 50
+) -> list[UnknownCall]:
+    """The calls whose placing timed out at least 20 s ago and are not settled, oldest
+    first, with everything the provider is asked (so asking needs no database)."""
     rows = session.scalars(
         select(CallAttempt)
         .where(
@@ -220,32 +233,64 @@ def settle_unknown(
         .order_by(CallAttempt.id)
         .limit(limit)
     ).all()
-    settled = 0
-    for attempt in rows:
-        try:
-            found = dialer.lookup(
-                sid=attempt.provider_sid,
-                agent_phone=dialer.agent_of(attempt.staff),
-                caller_id=attempt.caller_id,
-                since=attempt.started_at - timedelta(seconds=5),
-                to=attempt.to_phone,
-            )
-        except OSError:
-            continue
-        if found is not None:
-            apply_call_status(
-                session,
-                attempt=attempt,
-                call_sid=found.sid,
-                status=found.status,
-                settings=settings,
-                now=now,
-            )
-            settled += 1
-        elif attempt.started_at <= now - timedelta(seconds=settings.unknown_settle_seconds):
-            fail_attempt(session, attempt, settings, now)
-            settled += 1
-    return settled
+    return [
+        UnknownCall(
+            attempt_id=attempt.id,
+            sid=attempt.provider_sid,
+            agent_phone=dialer.agent_of(attempt.staff),
+            caller_id=attempt.caller_id,
+            to=attempt.to_phone,
+            started_at=attempt.started_at,
+        )
+        for attempt in rows
+    ]
+
+
+def look_up(dialer: Dialer, call: UnknownCall) -> tuple[bool, ProviderCall | None]:
+    """(whether the provider answered, the call it knows or None). Touches no database:
+    call it with no transaction open."""
+    try:
+        found = dialer.lookup(
+            sid=call.sid,
+            agent_phone=call.agent_phone,
+            caller_id=call.caller_id,
+            since=call.started_at - timedelta(seconds=5),
+            to=call.to,
+        )
+    except OSError:
+        return False, None
+    return True, found
+
+
+def settle_unknown(
+    session: Session,
+    call: UnknownCall,
+    found: ProviderCall | None,
+    *,
+    settings: Settings,
+    now: datetime,
+) -> bool:
+    """Settle a call whose placing timed out with what its provider said (found: the call
+    it knows, None: none): a found call moves on; one the provider never saw fails after
+    CALLBACK_UNKNOWN_SETTLE_SECONDS (and is retried like any failed call). Returns whether
+    it was settled; the attempt is read again first (a webhook may have settled it)."""
+    attempt = session.get(CallAttempt, call.attempt_id, populate_existing=True)
+    if attempt is None or attempt.state != CallState.UNKNOWN or attempt.outcome is not None:
+        return False
+    if found is not None:
+        apply_call_status(
+            session,
+            attempt=attempt,
+            call_sid=found.sid,
+            status=found.status,
+            settings=settings,
+            now=now,
+        )
+        return True
+    if attempt.started_at <= now - timedelta(seconds=settings.unknown_settle_seconds):
+        fail_attempt(session, attempt, settings, now)
+        return True
+    return False
 
 
 def fail_attempt(session: Session, attempt: CallAttempt, settings: Settings, now: datetime) -> None:

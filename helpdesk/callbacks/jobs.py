@@ -9,6 +9,8 @@ from sqlalchemy.orm import Session
 from helpdesk import clock
 from helpdesk.callbacks import calls, placing, provider_calls, queue
 from helpdesk.callbacks import settings as callbacks_settings
+from helpdesk.callbacks.settings import Settings
+from helpdesk.telephony.dialer import Dialer
 
 
 def release_expired_claims(session: Session, now: datetime) -> int:
@@ -23,20 +25,72 @@ def close_ended_sessions(session: Session, now: datetime) -> int:
     return queue.close_ended_sessions(session, settings=callbacks_settings.current(), now=now)
 
 
-def follow_provider_calls(session: Session, now: datetime) -> int:
-    return provider_calls.follow_calls(
-        session, dialer=callbacks_settings.dialer(), settings=callbacks_settings.current(), now=now
-    )
+def follow_provider_calls(
+    session: Session,
+    now: datetime,
+    *,
+    dialer: Dialer | None = None,
+    settings: Settings | None = None,
+) -> int:
+    """Apply the records of placed calls that have none yet; returns how many. The provider
+    is asked with no transaction open (an agent's click on the same attempt never waits for
+    it, nor, on SQLite, does any write)."""
+    dialer = dialer or callbacks_settings.dialer()
+    settings = settings or callbacks_settings.current()
+    listed = provider_calls.to_follow(session, dialer=dialer, now=now)
+    session.commit()
+    applied = 0
+    for attempt_id, sid in listed:
+        record = provider_calls.ask_record(dialer, sid)
+        if record is None:
+            continue
+        applied += provider_calls.apply_record(
+            session,
+            attempt_id=attempt_id,
+            sid=sid,
+            record=record,
+            dialer_kind=dialer.kind,
+            settings=settings,
+            now=now,
+        )
+        session.commit()
+    return applied
 
 
-def settle_unknown_calls(session: Session, now: datetime) -> int:
-    return calls.settle_unknown(
-        session, dialer=callbacks_settings.dialer(), settings=callbacks_settings.current(), now=now
-    )
+def settle_unknown_calls(
+    session: Session,
+    now: datetime,
+    *,
+    dialer: Dialer | None = None,
+    settings: Settings | None = None,
+) -> int:
+    """Ask the provider about calls whose placing timed out (with no transaction open) and
+    settle them; returns how many were settled."""
+    dialer = dialer or callbacks_settings.dialer()
+    settings = settings or callbacks_settings.current()
+    listed = calls.unknown_calls(session, dialer=dialer, now=now)
+    session.commit()
+    settled = 0
+    for call in listed:
+        answered, found = calls.look_up(dialer, call)
+        if not answered:
+            continue  # asked again next time
+        settled += calls.settle_unknown(session, call, found, settings=settings, now=now)
+        session.commit()
+    return settled
 
 
-def place_calls(session: Session, now: datetime) -> int:
-    """Hand the attempts agents started to the provider, each taken and committed first."""
+def place_calls(
+    session: Session,
+    now: datetime,
+    *,
+    dialer: Dialer | None = None,
+    settings: Settings | None = None,
+) -> int:
+    """Hand the attempts agents started to the provider, each taken and committed first
+    (never placed twice), with no transaction open while the provider answers."""
+    dialer = dialer or callbacks_settings.dialer()
+    settings = settings or callbacks_settings.current()
     placed = 0
     for attempt_id in placing.queued_ids(session):
         attempt = placing.take(session, attempt_id)
@@ -44,11 +98,7 @@ def place_calls(session: Session, now: datetime) -> int:
         if attempt is None:
             continue
         placing.place(
-            session,
-            attempt=attempt,
-            dialer=callbacks_settings.dialer(),
-            settings=callbacks_settings.current(),
-            now=clock.utcnow(),
+            session, attempt=attempt, dialer=dialer, settings=settings, now=clock.utcnow()
         )
         session.commit()
         placed += 1

@@ -15,7 +15,7 @@ import logging
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from helpdesk.callbacks.calls import advance, changed_rows, fail_attempt
 from helpdesk.callbacks.models import CallAttempt
@@ -57,7 +57,11 @@ def take(session: Session, attempt_id: int) -> CallAttempt | None:
     )
     if taken != 1:
         return None
-    return session.get(CallAttempt, attempt_id, populate_existing=True)
+    # Its staff too: placing asks for the agent's phone, and a lazy load then would open a
+    # transaction (on SQLite: the write lock) for as long as the provider takes to answer.
+    return session.get(
+        CallAttempt, attempt_id, populate_existing=True, options=[joinedload(CallAttempt.staff)]
+    )
 
 
 def place(

@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import func, select
 
 from config import ConfigError
-from helpdesk.callbacks import calls, placing, provider_calls, queue
+from helpdesk.callbacks import calls, placing, queue
+from helpdesk.callbacks import jobs as callback_jobs
 from helpdesk.callbacks.models import HelpStatus, Outcome
 from helpdesk.callbacks.settings import Settings
 from helpdesk.telephony import dialer as dialers
@@ -93,8 +94,8 @@ def dispatch(db_session, attempt, agent, ccc, now=IN_EXAM):
 
 
 def follow(db_session, ccc, seconds):
-    return provider_calls.follow_calls(
-        db_session, dialer=ccc, settings=SETTINGS, now=IN_EXAM + timedelta(seconds=seconds)
+    return callback_jobs.follow_provider_calls(
+        db_session, IN_EXAM + timedelta(seconds=seconds), dialer=ccc, settings=SETTINGS
     )
 
 
@@ -211,8 +212,8 @@ def test_an_unknown_call_is_settled_from_the_call_record_query(db_session, calli
     ccc = dialer()
     dispatch(db_session, attempt, agent, ccc)
 
-    settled = calls.settle_unknown(
-        db_session, dialer=ccc, settings=SETTINGS, now=IN_EXAM + timedelta(seconds=30)
+    settled = callback_jobs.settle_unknown_calls(
+        db_session, IN_EXAM + timedelta(seconds=30), dialer=ccc, settings=SETTINGS
     )
     follow(db_session, ccc, 45)
 
@@ -241,14 +242,14 @@ def test_an_unknown_call_the_contact_center_never_saw_fails_after_the_settle_tim
     ccc = dialer()
     dispatch(db_session, attempt, agent, ccc)
 
-    soon = calls.settle_unknown(
-        db_session, dialer=ccc, settings=SETTINGS, now=IN_EXAM + timedelta(seconds=30)
+    soon = callback_jobs.settle_unknown_calls(
+        db_session, IN_EXAM + timedelta(seconds=30), dialer=ccc, settings=SETTINGS
     )
-    late = calls.settle_unknown(
+    late = callback_jobs.settle_unknown_calls(
         db_session,
+        IN_EXAM + timedelta(seconds=SETTINGS.unknown_settle_seconds),
         dialer=ccc,
         settings=SETTINGS,
-        now=IN_EXAM + timedelta(seconds=SETTINGS.unknown_settle_seconds),
     )
 
     assert (soon, late) == (0, 1)

@@ -11,6 +11,7 @@ import requests
 from sqlalchemy import select
 
 from helpdesk.callbacks import calls, placing, queue, standing
+from helpdesk.callbacks import jobs as callback_jobs
 from helpdesk.callbacks.models import CallState, HelpStatus, Outcome
 from helpdesk.errors import Conflict, TooManyRequests
 from helpdesk.notify.models import OutboundSms
@@ -223,8 +224,8 @@ def test_an_unknown_call_is_settled_from_a_status_lookup(db_session, calling, ht
     )
     dialer = TwilioDialer(SID, TOKEN, PUBLIC, http_client=http)
 
-    settled = calls.settle_unknown(
-        db_session, dialer=dialer, settings=settings, now=later(IN_EXAM, 30)
+    settled = callback_jobs.settle_unknown_calls(
+        db_session, later(IN_EXAM, 30), dialer=dialer, settings=settings
     )
 
     (lookup,) = http.requests
@@ -248,14 +249,14 @@ def test_an_unknown_call_the_provider_never_saw_fails_after_the_settle_time(
     http.answers.extend([empty, empty])
     dialer = TwilioDialer(SID, TOKEN, PUBLIC, http_client=http)
 
-    soon = calls.settle_unknown(
-        db_session, dialer=dialer, settings=settings, now=later(IN_EXAM, 30)
+    soon = callback_jobs.settle_unknown_calls(
+        db_session, later(IN_EXAM, 30), dialer=dialer, settings=settings
     )
-    late = calls.settle_unknown(
+    late = callback_jobs.settle_unknown_calls(
         db_session,
+        later(IN_EXAM, settings.unknown_settle_seconds),
         dialer=dialer,
         settings=settings,
-        now=later(IN_EXAM, settings.unknown_settle_seconds),
     )
 
     assert (soon, late) == (0, 1)
