@@ -67,7 +67,12 @@ class EscalateForm(FlaskForm):
 class AgentForm(FlaskForm):
     available = BooleanField(_l("I am taking calls"))
     phone = StringField(
-        _l("My phone (for the Twilio bridge)"), validators=[Optional(), Length(max=40)]
+        _l("My phone (rung first when I call a candidate)"),
+        validators=[Optional(), Length(max=40)],
+    )
+    seat = StringField(
+        _l("My contact-center seat (rung before my phone)"),
+        validators=[Optional(), Length(max=64)],
     )
 
 

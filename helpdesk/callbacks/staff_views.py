@@ -27,7 +27,7 @@ from helpdesk.db import get_session
 from helpdesk.errors import ValidationFailed
 from helpdesk.i18n import gettext as _
 from helpdesk.i18n import lazy_gettext as _l
-from helpdesk.identity import phone as phones
+from helpdesk.identity import accounts
 from helpdesk.identity.auth import current_staff, staff_required
 from helpdesk.identity.models import Candidate, Role, Staff
 from helpdesk.web import local_time
@@ -63,6 +63,7 @@ def console() -> ResponseReturnValue:
         button=ButtonForm(),
         agent_form=AgentForm(obj=staff),
         needs_agent_phone=getattr(callbacks_settings.dialer(), "needs_agent_phone", False),
+        uses_seat=getattr(callbacks_settings.dialer(), "uses_seat", False),
         on_duty=staff.available,
         **stats.queue_view(session, now=clock.utcnow()),
     )
@@ -101,11 +102,16 @@ def agent_settings() -> ResponseReturnValue:
     session, staff, form = get_session(), _staff(), AgentForm()
     if not form.validate_on_submit():
         _refuse(form)
-    if getattr(callbacks_settings.dialer(), "needs_agent_phone", False):
-        try:
-            staff.phone = phones.normalise(form.phone.data) if form.phone.data else None
-        except phones.InvalidPhone as exc:
-            raise ValidationFailed(str(exc.message), fields={"phone": str(exc.message)}) from None
+    dialer = callbacks_settings.dialer()
+    if getattr(dialer, "needs_agent_phone", False):
+        accounts.set_telephony(
+            session,
+            actor=staff,
+            staff=staff,
+            phone=form.phone.data or "",
+            seat=(form.seat.data or "") if getattr(dialer, "uses_seat", False) else None,
+            now=clock.utcnow(),
+        )
     presence.set_paused(session, staff=staff, paused=not form.available.data, now=clock.utcnow())
     session.commit()
     flash(

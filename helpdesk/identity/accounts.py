@@ -216,7 +216,9 @@ def set_telephony(
     now: datetime,
 ) -> Staff:
     """Set what a calling adapter rings first for staff: their phone (E.164, mainland) and
-    their contact-center seat (an extension or number on the instance); "" clears one."""
+    their contact-center seat (an extension or number on the instance); "" clears one,
+    None leaves it. Audited when something changed."""
+    before = (staff.phone, staff.seat)
     if phone is not None:
         try:
             staff.phone = normalise_phone(phone) if phone.strip() else None
@@ -228,7 +230,8 @@ def set_telephony(
             message = str(_l("A seat is 1 to 64 letters, digits or . _ @ + -."))
             raise ValidationFailed(message, fields={"seat": message})
         staff.seat = seat or None
-    _record(session, actor, "staff.telephony", staff, now, seat=staff.seat or "")
+    if (staff.phone, staff.seat) != before:
+        _record(session, actor, "staff.telephony", staff, now, seat=staff.seat or "")
     session.flush()
     return staff
 

@@ -49,6 +49,8 @@ class AliyunCccDialer:
 
     kind = "aliyun"
     needs_agent_phone = True
+    #: agent_of() rings the agent's seat when they have one, else their phone.
+    uses_seat = True
 
     def __init__(
         self,

@@ -2,7 +2,8 @@
 provider that hangs is asked by the place_calls job after commit; the panel shows the call's
 state in words, a claim countdown, outcome buttons only once the call has started, and a
 confirmation after an outcome; the queue shows elapsed waits and the candidate's note; desk
-mode asks for no provider fields."""
+mode asks for no provider fields, and on the contact center an agent sets their own seat
+(audited, refused in words when it cannot be one)."""
 
 from __future__ import annotations
 
@@ -186,3 +187,85 @@ def test_pausing_takes_the_agent_off_duty(
 
     assert estimate.on_duty_ids(db_session, settings=settings, now=IN_EXAM) == []
     assert queue.current_claim(db_session, staff=agent) is None
+
+
+@pytest.fixture
+def contact_center(app, monkeypatch):
+    """The desk calling through Aliyun's contact center, which rings an agent's seat."""
+    from helpdesk.telephony import dialer as dialers
+
+    ccc = dialers.from_config(
+        {
+            "TELEPHONY": "aliyun",
+            "ALIYUN_ACCESS_KEY_ID": "LTAI-test",
+            "ALIYUN_ACCESS_KEY_SECRET": "secret",
+            "ALIYUN_CCC_INSTANCE_ID": "ccc-exam",
+        }
+    )
+    monkeypatch.setitem(app.extensions, "dialer", ccc)
+    return ccc
+
+
+def _telephony_changes(db_session, agent) -> int:
+    from helpdesk.audit import services as audit
+
+    return len(
+        audit.search(
+            db_session, audit.Filters(action="staff.telephony", target=("staff", str(agent.id)))
+        )
+    )
+
+
+def test_an_agent_sets_their_own_seat_and_phone_on_the_console_and_the_change_is_audited(
+    client, db_session, make_staff, sign_in_staff, contact_center, in_exam
+):
+    agent = make_staff()
+    sign_in_staff(agent)
+
+    page = client.get("/staff/callbacks", headers={"Accept-Language": "zh-CN"}).text
+    saved = client.post(
+        "/staff/callbacks/me",
+        data={"available": "y", "phone": "138 0000 0001", "seat": "8001"},
+    )
+    again = client.post(
+        "/staff/callbacks/me",
+        data={"available": "y", "phone": "+8613800000001", "seat": "8001"},
+    )
+    db_session.refresh(agent)
+
+    assert "我的呼叫中心坐席" in page
+    assert 'name="seat"' in page
+    assert (saved.status_code, again.status_code) == (302, 302)
+    assert (agent.phone, agent.seat) == ("+8613800000001", "8001")
+    assert contact_center.agent_of(agent) == "8001"  # what the contact center rings first
+    assert _telephony_changes(db_session, agent) == 1  # saving the same again is no change
+
+
+def test_a_seat_that_cannot_be_one_is_refused_in_words_and_nothing_changes(
+    client, db_session, make_staff, sign_in_staff, contact_center, in_exam
+):
+    agent = make_staff()
+    sign_in_staff(agent)
+
+    refused = client.post(
+        "/staff/callbacks/me",
+        data={"available": "y", "phone": "", "seat": "80 01"},
+        headers={"Accept-Language": "zh-CN"},
+    )
+    db_session.refresh(agent)
+
+    assert refused.status_code == 422
+    assert "席位为 1 到 64 个字母、数字" in refused.text
+    assert (agent.phone, agent.seat) == (None, None)
+    assert _telephony_changes(db_session, agent) == 0
+
+
+def test_the_twilio_console_asks_for_the_phone_but_no_seat(
+    tclient, make_staff, sign_in_staff, in_exam
+):
+    sign_in_staff(make_staff(), test_client=tclient)
+
+    page = tclient.get("/staff/callbacks").text
+
+    assert 'name="phone"' in page
+    assert 'name="seat"' not in page
