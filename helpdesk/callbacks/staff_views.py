@@ -56,17 +56,24 @@ def _staff() -> Staff:
 @staff_required(Role.AGENT)
 def console() -> ResponseReturnValue:
     _heartbeat()
+    return _console_page()
+
+
+def _console_page(
+    status: int = 200, *, form: AgentForm | None = None, error: str | None = None
+) -> ResponseReturnValue:
     session, staff = get_session(), _staff()
     return render_template(
         "callbacks/console.html",
         mine=queue.current_claim(session, staff=staff),
         button=ButtonForm(),
-        agent_form=AgentForm(obj=staff),
+        agent_form=form or AgentForm(obj=staff),
         needs_agent_phone=getattr(callbacks_settings.dialer(), "needs_agent_phone", False),
         uses_seat=getattr(callbacks_settings.dialer(), "uses_seat", False),
         on_duty=staff.available,
+        error=error,
         **stats.queue_view(session, now=clock.utcnow()),
-    )
+    ), status
 
 
 @bp.get("/staff/callbacks/queue")
@@ -101,17 +108,22 @@ def claim_next() -> ResponseReturnValue:
 def agent_settings() -> ResponseReturnValue:
     session, staff, form = get_session(), _staff(), AgentForm()
     if not form.validate_on_submit():
-        _refuse(form)
+        said = [str(message) for messages in form.errors.values() for message in messages]
+        return _console_page(422, form=form, error=" ".join(said))
     dialer = callbacks_settings.dialer()
     if getattr(dialer, "needs_agent_phone", False):
-        accounts.set_telephony(
-            session,
-            actor=staff,
-            staff=staff,
-            phone=form.phone.data or "",
-            seat=(form.seat.data or "") if getattr(dialer, "uses_seat", False) else None,
-            now=clock.utcnow(),
-        )
+        try:
+            accounts.set_telephony(
+                session,
+                actor=staff,
+                staff=staff,
+                phone=form.phone.data or "",
+                seat=(form.seat.data or "") if getattr(dialer, "uses_seat", False) else None,
+                now=clock.utcnow(),
+            )
+        except ValidationFailed as exc:  # the console again, with what was typed and why not
+            session.rollback()
+            return _console_page(exc.status, form=form, error=exc.message)
     presence.set_paused(session, staff=staff, paused=not form.available.data, now=clock.utcnow())
     session.commit()
     flash(

@@ -254,8 +254,17 @@ def test_a_seat_that_cannot_be_one_is_refused_in_words_and_nothing_changes(
     )
     db_session.refresh(agent)
 
-    assert refused.status_code == 422
-    assert "席位为 1 到 64 个字母、数字" in refused.text
+    too_long = client.post(
+        "/staff/callbacks/me",
+        data={"available": "y", "phone": "", "seat": "8" * 65},
+        headers={"Accept-Language": "zh-CN"},
+    )
+
+    assert (refused.status_code, too_long.status_code) == (422, 422)
+    assert 'id="duty-form"' in too_long.text  # the console again, not an error page
+    assert "64" in too_long.text
+    assert "坐席号为 1 到 64 个字母、数字" in refused.text
+    assert 'value="80 01"' in refused.text  # what the agent typed, to correct
     assert (agent.phone, agent.seat) == (None, None)
     assert _telephony_changes(db_session, agent) == 0
 
