@@ -3,11 +3,10 @@ supervisor's wallboard. Lists refresh themselves (static/callbacks.js) every 2 s
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_wtf import FlaskForm
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
@@ -34,16 +33,6 @@ from helpdesk.web import local_time
 
 bp = Blueprint("callbacks_staff", __name__)
 bp.context_processor(labels.template_labels)
-
-
-def _refuse(form: FlaskForm) -> NoReturn:
-    """A form that did not validate: a 422 naming each field, never a silent redirect."""
-    raise ValidationFailed(
-        _("Some fields need correcting."),
-        fields={
-            name: "; ".join(str(m) for m in messages) for name, messages in form.errors.items()
-        },
-    )
 
 
 def _staff() -> Staff:
@@ -171,23 +160,36 @@ def _detail_context(request_id: str) -> dict[str, Any]:
 @staff_required(Role.AGENT)
 def detail(request_id: str) -> ResponseReturnValue:
     _heartbeat()
+    return _detail_page(request_id)
+
+
+def _detail_page(
+    request_id: str,
+    status: int = 200,
+    *,
+    note_form: NoteForm | None = None,
+    escalate_form: EscalateForm | None = None,
+) -> ResponseReturnValue:
+    """The call panel; a refused note or escalation comes back in its form, with what the
+    agent typed and why it was refused beside the field."""
     context = _detail_context(request_id)
     request = context["request"]
-    escalate_form = EscalateForm(
-        category=request.category or "other",
-        description=_(
-            "Help request %(id)s. Candidate's note: %(note)s",
-            id=request.public_id,
-            note=request.note or "-",
-        ),
-    )
     return render_template(
         "callbacks/detail.html",
-        note_form=NoteForm(),
-        escalate_form=escalate_form,
+        note_form=note_form or NoteForm(formdata=None),
+        escalate_form=escalate_form
+        or EscalateForm(
+            formdata=None,
+            category=request.category or "other",
+            description=_(
+                "Help request %(id)s. Candidate's note: %(note)s",
+                id=request.public_id,
+                note=request.note or "-",
+            ),
+        ),
         sections=_panel(get_session(), request.candidate),
         **context,
-    )
+    ), status
 
 
 @bp.get("/staff/callbacks/r/<request_id>/fragment")
@@ -297,7 +299,7 @@ def note(request_id: str) -> ResponseReturnValue:
     session, form = get_session(), NoteForm()
     request = queue.get_request(session, request_id)
     if not form.validate_on_submit():
-        _refuse(form)
+        return _detail_page(request_id, 422, note_form=form)
     queue.add_note(
         session, request=request, staff=_staff(), text=form.note.data or "", now=clock.utcnow()
     )
@@ -311,16 +313,23 @@ def escalate(request_id: str) -> ResponseReturnValue:
     session, form = get_session(), EscalateForm()
     request = queue.get_request(session, request_id)
     if not form.validate_on_submit():
-        _refuse(form)
-    number = queue.escalate(
-        session,
-        request=request,
-        staff=_staff(),
-        category=form.category.data or "other",
-        description=form.description.data or "",
-        settings=callbacks_settings.current(),
-        now=clock.utcnow(),
-    )
+        return _detail_page(request_id, 422, escalate_form=form)
+    try:
+        number = queue.escalate(
+            session,
+            request=request,
+            staff=_staff(),
+            category=form.category.data or "other",
+            description=form.description.data or "",
+            settings=callbacks_settings.current(),
+            now=clock.utcnow(),
+        )
+    except ValidationFailed as exc:  # e.g. a description of blanks only: beside its field
+        session.rollback()
+        for name, text in exc.fields.items():
+            if name in form:
+                form[name].errors = [*form[name].errors, text]
+        return _detail_page(request_id, exc.status, escalate_form=form)
     session.commit()
     flash(_("Escalated to ticket %(number)s.", number=number), "info")
     return redirect(url_for("callbacks_staff.console"))

@@ -165,3 +165,46 @@ def test_a_note_added_on_the_call_panel_is_shown_there(
     page = client.get(response.headers["Location"])
 
     assert "&lt;b&gt;考生说网络断了&lt;/b&gt;" in page.text
+
+
+def test_an_escalation_without_a_description_comes_back_with_the_reason_and_the_request_open(
+    client, make_candidate, make_staff, sign_in_staff, formal, in_exam, press, db_session
+):
+    request = press(make_candidate(sessions=[formal]).candidate, formal, category="login")
+    sign_in_staff(make_staff())
+    client.post("/staff/callbacks/claim")
+    client.post(f"/staff/callbacks/r/{request.public_id}/call")  # on the phone with them
+    db_session.refresh(request)
+    before = request.status
+
+    refused = [
+        client.post(
+            f"/staff/callbacks/r/{request.public_id}/escalate",
+            data={"category": "login", "description": description},
+            headers={"Accept-Language": "zh-CN"},
+        )
+        for description in ("", "   ")  # refused by the form, and by the ticket's own rule
+    ]
+    db_session.refresh(request)
+
+    for answer, reason in zip(refused, ("请简单描述问题。", "此项不能为空。"), strict=True):
+        assert answer.status_code == 422
+        assert f'<p class="error" role="alert">{reason}</p>' in answer.text  # by the field
+        assert f"/staff/callbacks/r/{request.public_id}/escalate" in answer.text  # the panel
+    assert request.status == before == HelpStatus.CALLING
+    assert request.ticket_number is None
+
+
+def test_a_note_too_long_comes_back_in_its_form_to_shorten(
+    client, make_candidate, make_staff, sign_in_staff, formal, in_exam, press
+):
+    request = press(make_candidate(sessions=[formal]).candidate, formal)
+    sign_in_staff(make_staff())
+    long_note = "考生说网络断了" * 300  # 2,100 characters
+
+    refused = client.post(f"/staff/callbacks/r/{request.public_id}/note", data={"note": long_note})
+    page = client.get(f"/staff/callbacks/r/{request.public_id}")
+
+    assert refused.status_code == 422
+    assert long_note in refused.text  # nothing typed is lost
+    assert long_note not in page.text  # and nothing was saved
