@@ -187,10 +187,17 @@ def person(make_candidate, sweep: Sweep) -> Callable[..., Any]:
 
 
 @pytest.fixture
-def world(app, db_session, make_exam, person, now):
-    """Two candidates enrolled in one exam, and one staff member of each role."""
+def world(app, db_session, make_exam, person, now, monkeypatch):
+    """Two candidates enrolled in one exam, and one staff member of each role; agents dial
+    from the desk phone but are asked for a phone and a seat, so those fields are sent too."""
+    from helpdesk.telephony.dialer import DeskDialer
     from tests.hostile.objects import World, make_staff_row
 
+    class SeatedDeskDialer(DeskDialer):
+        needs_agent_phone = True
+        uses_seat = True
+
+    monkeypatch.setitem(app.extensions, "dialer", SeatedDeskDialer())
     exam = make_exam()
     return World(
         app=app,
