@@ -72,7 +72,11 @@ def render_error(
             page = _server_page(status, message)
         else:
             page = render_template(
-                "errors/error.html", status=status, message=message, fields=fields or {}
+                "errors/error.html",
+                status=status,
+                message=message,
+                fields=fields or {},
+                **_ways_back(),
             )
     except SQLAlchemyError:
         # The layout looks up the signed-in user; with the database down that fails again,
@@ -88,6 +92,17 @@ def _staff_area() -> bool:
     return request.path.startswith(("/staff", "/admin"))
 
 
+def _ways_back() -> dict[str, Any]:
+    """Where an error page leads: the form a refused POST came from, and the start page of
+    the desk's side the visitor is on (staff or candidates)."""
+    staff = _staff_area()
+    return {
+        "home_url": url_for("exams_staff.staff_home" if staff else "exams.home"),
+        "home_label": _l("Back to the staff desk") if staff else _l("Back to the start page"),
+        "back_url": _same_site_referrer() if request.method not in _READ_ONLY_METHODS else None,
+    }
+
+
 def _same_site_referrer() -> str | None:
     referrer = request.referrer
     if not referrer or urlsplit(referrer).netloc != request.host:
@@ -98,7 +113,6 @@ def _same_site_referrer() -> str | None:
 def _server_page(status: int, message: str) -> str:
     """The desk's normal layout for a 500 or 503, drawn without the database (it may be the
     very thing that failed): no signed-in name or menu lookups, a way back, the hotline."""
-    staff = _staff_area()
     if "_login_user" not in g:
         # Flask-Login's template context loads the signed-in user (a query); the page shows
         # no name, so it is drawn as for a visitor instead of failing on the database again.
@@ -108,10 +122,8 @@ def _server_page(status: int, message: str) -> str:
         status=status,
         message=message,
         offline=True,
-        home_url=url_for("exams_staff.staff_home" if staff else "exams.home"),
-        home_label=_l("Back to the staff desk") if staff else _l("Back to the start page"),
         retry_url=request.full_path.rstrip("?") if request.method == "GET" else None,
-        back_url=_same_site_referrer() if request.method not in _READ_ONLY_METHODS else None,
+        **_ways_back(),
     )
 
 
