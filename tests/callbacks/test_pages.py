@@ -208,3 +208,23 @@ def test_a_note_too_long_comes_back_in_its_form_to_shorten(
     assert refused.status_code == 422
     assert long_note in refused.text  # nothing typed is lost
     assert long_note not in page.text  # and nothing was saved
+
+
+def test_a_refused_outcome_gives_its_reason_in_words_and_leads_back_to_the_panel_and_the_desk(
+    client, make_candidate, make_staff, sign_in_staff, formal, in_exam, press
+):
+    request = press(make_candidate(sessions=[formal]).candidate, formal)
+    sign_in_staff(make_staff())
+    client.post("/staff/callbacks/claim")
+    panel = f"http://localhost/staff/callbacks/r/{request.public_id}"
+
+    response = client.post(
+        f"/staff/callbacks/r/{request.public_id}/outcome",
+        data={"outcome": "vanished"},
+        headers={"Referer": panel, "Accept-Language": "zh-CN"},
+    )
+
+    assert response.status_code == 422
+    assert "<code>" not in response.text  # no field named by its code
+    assert f'href="{panel}">返回填写页面</a>' in response.text
+    assert 'href="/staff/">返回工作台</a>' in response.text
