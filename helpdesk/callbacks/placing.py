@@ -57,8 +57,13 @@ def take(session: Session, attempt_id: int) -> CallAttempt | None:
     )
     if taken != 1:
         return None
-    # Its staff too: placing asks for the agent's phone, and a lazy load then would open a
-    # transaction (on SQLite: the write lock) for as long as the provider takes to answer.
+    return taken_attempt(session, attempt_id)
+
+
+def taken_attempt(session: Session, attempt_id: int) -> CallAttempt | None:
+    """A taken attempt as place() needs it: with its staff, since placing asks for the
+    agent's phone, and a lazy load then would open a transaction (on SQLite: the write
+    lock) for as long as the provider takes to answer."""
     return session.get(
         CallAttempt, attempt_id, populate_existing=True, options=[joinedload(CallAttempt.staff)]
     )
