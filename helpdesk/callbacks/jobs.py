@@ -15,6 +15,7 @@ from helpdesk.callbacks.models import CallAttempt
 from helpdesk.callbacks.settings import Settings
 from helpdesk.db import database
 from helpdesk.telephony.dialer import Dialer
+from helpdesk.tickets import settings as tickets_settings
 
 
 def release_expired_claims(session: Session, now: datetime) -> int:
@@ -26,7 +27,12 @@ def refresh_urgency(session: Session, now: datetime) -> int:
 
 
 def close_ended_sessions(session: Session, now: datetime) -> int:
-    return queue.close_ended_sessions(session, settings=callbacks_settings.current(), now=now)
+    return queue.close_ended_sessions(
+        session,
+        settings=callbacks_settings.current(),
+        now=now,
+        sla_policy=tickets_settings.current().sla,
+    )
 
 
 def follow_provider_calls(

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from helpdesk.callbacks.models import HelpRequest, HelpStatus, Outcome
 from helpdesk.categories import LABELS as CATEGORY_LABELS
+from helpdesk.i18n import gettext
 from helpdesk.i18n import lazy_gettext as _l
 
 STATUS_LABELS = {
@@ -83,3 +85,31 @@ def template_labels() -> dict[str, object]:
         "reason_labels": REASON_LABELS,
         "elapsed": elapsed,
     }
+
+
+def confirmation(request: HelpRequest, outcome: Outcome, *, again_at: str, most: int) -> str:
+    """What the agent just recorded and what happens to the request now (again_at: when
+    it is called again, as shown; most: the attempts a request gets)."""
+    said = str(OUTCOME_LABELS[outcome])
+    name = request.candidate.name
+    if request.status == HelpStatus.WAITING:
+        return gettext(
+            "Recorded: %(outcome)s. %(name)s will be called again from %(time)s "
+            "(attempt %(n)d of %(most)d).",
+            outcome=said,
+            name=name,
+            time=again_at,
+            n=request.attempts + 1,
+            most=most,
+        )
+    if request.status == HelpStatus.UNREACHABLE:
+        return gettext(
+            "Recorded: %(outcome)s. %(name)s could not be reached after %(n)d calls; the "
+            "request is closed and they are sent a text message.",
+            outcome=said,
+            name=name,
+            n=request.attempts,
+        )
+    return gettext(
+        "Recorded: %(outcome)s. The request of %(name)s is closed.", outcome=said, name=name
+    )

@@ -34,6 +34,7 @@ from helpdesk.exams.models import ExamSession
 from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.identity.models import Staff
 from helpdesk.tickets.services import open_ticket as _open_ticket
+from helpdesk.tickets.sla import SlaPolicy
 
 log = logging.getLogger(__name__)
 _NO_SYNC = {"synchronize_session": False}
@@ -178,8 +179,10 @@ def escalate(
     settings: Settings,
     now: datetime,
     open_ticket: OpenTicket | None = None,
+    sla_policy: SlaPolicy | None = None,
 ) -> str:
-    """Close the call as escalated and open a ticket with the request's context."""
+    """Close the call as escalated and open a ticket with the request's context, owed an
+    answer under the desk's sla_policy (the tickets' settings)."""
     check_owner(request, staff)
     try:
         chosen = Category(category)
@@ -203,6 +206,7 @@ def escalate(
         source="callback",
         details={"help_request": request.public_id},
         idempotency_key=f"callback:{request.public_id}",
+        sla_policy=sla_policy,
     )
     record_outcome(
         session, request=request, outcome=Outcome.ESCALATED, settings=settings, now=now, staff=staff
@@ -268,10 +272,12 @@ def close_ended_sessions(
     now: datetime,
     open_ticket: OpenTicket | None = None,
     limit: int = 200,
+    sla_policy: SlaPolicy | None = None,
 ) -> int:
     """Turn requests still open after their session ended (plus the grace period) into
-    tickets, so nothing is dropped. Each row is taken by a conditional UPDATE first, so a
-    second scheduler running at once opens no second ticket."""
+    tickets (owed an answer under sla_policy), so nothing is dropped. Each row is taken by
+    a conditional UPDATE first, so a second scheduler running at once opens no second
+    ticket."""
     cutoff = now - timedelta(minutes=settings.close_grace_minutes)
     ids = session.scalars(
         select(HelpRequest.id)
@@ -322,6 +328,7 @@ def close_ended_sessions(
             source="callback",
             details={"help_request": request.public_id},
             idempotency_key=f"callback:{request.public_id}",
+            sla_policy=sla_policy,
         )
         request.ticket_number = str(ticket.number)
         closed += 1

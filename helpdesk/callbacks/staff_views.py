@@ -21,7 +21,7 @@ from helpdesk.callbacks.forms import (
     NoteForm,
     OutcomeForm,
 )
-from helpdesk.callbacks.models import HelpRequest, HelpStatus, Outcome
+from helpdesk.callbacks.models import HelpStatus, Outcome
 from helpdesk.db import get_session
 from helpdesk.errors import ValidationFailed
 from helpdesk.i18n import gettext as _
@@ -29,6 +29,7 @@ from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.identity import accounts
 from helpdesk.identity.auth import current_staff, staff_required
 from helpdesk.identity.models import Candidate, Role, Staff
+from helpdesk.tickets import settings as tickets_settings
 from helpdesk.web import local_time
 
 bp = Blueprint("callbacks_staff", __name__)
@@ -264,33 +265,10 @@ def outcome(request_id: str) -> ResponseReturnValue:
         now=now,
     )
     session.commit()
-    flash(_confirmation(request, chosen), "info")
+    again_at = local_time(request.due_at, "HH:mm:ss") if request.due_at else ""
+    most = callbacks_settings.current().max_attempts
+    flash(labels.confirmation(request, chosen, again_at=again_at, most=most), "info")
     return redirect(url_for("callbacks_staff.console"))
-
-
-def _confirmation(request: HelpRequest, outcome: Outcome) -> str:
-    """What the agent just recorded and what happens to the request now."""
-    said = str(OUTCOME_LABELS[outcome])
-    name = request.candidate.name
-    if request.status == HelpStatus.WAITING:
-        return _(
-            "Recorded: %(outcome)s. %(name)s will be called again from %(time)s "
-            "(attempt %(n)d of %(most)d).",
-            outcome=said,
-            name=name,
-            time=local_time(request.due_at, "HH:mm:ss"),
-            n=request.attempts + 1,
-            most=callbacks_settings.current().max_attempts,
-        )
-    if request.status == HelpStatus.UNREACHABLE:
-        return _(
-            "Recorded: %(outcome)s. %(name)s could not be reached after %(n)d calls; the "
-            "request is closed and they are sent a text message.",
-            outcome=said,
-            name=name,
-            n=request.attempts,
-        )
-    return _("Recorded: %(outcome)s. The request of %(name)s is closed.", outcome=said, name=name)
 
 
 @bp.post("/staff/callbacks/r/<request_id>/note")
@@ -323,6 +301,7 @@ def escalate(request_id: str) -> ResponseReturnValue:
             description=form.description.data or "",
             settings=callbacks_settings.current(),
             now=clock.utcnow(),
+            sla_policy=tickets_settings.current().sla,
         )
     except ValidationFailed as exc:  # e.g. a description of blanks only: beside its field
         session.rollback()

@@ -228,3 +228,29 @@ def test_a_refused_outcome_gives_its_reason_in_words_and_leads_back_to_the_panel
     assert "<code>" not in response.text  # no field named by its code
     assert f'href="{panel}">返回填写页面</a>' in response.text
     assert 'href="/staff/">返回工作台</a>' in response.text
+
+
+def test_a_ticket_escalated_from_a_call_is_owed_an_answer_under_the_desks_own_sla(
+    app, client, make_candidate, make_staff, sign_in_staff, formal, in_exam, press, db_session,
+    monkeypatch,
+):  # fmt: skip
+    from datetime import timedelta
+
+    from helpdesk.tickets import settings as tickets_settings
+    from helpdesk.tickets.models import Ticket
+    from helpdesk.tickets.sla import SlaPolicy
+
+    desk = tickets_settings.Settings(sla=SlaPolicy(urgent=timedelta(minutes=5)))
+    monkeypatch.setitem(app.extensions, tickets_settings.EXTENSION, desk)
+    request = press(make_candidate(sessions=[formal]).candidate, formal, category="login")
+    sign_in_staff(make_staff())
+    client.post("/staff/callbacks/claim")
+
+    client.post(
+        f"/staff/callbacks/r/{request.public_id}/escalate",
+        data={"category": "login", "description": "需要更换电脑后重新登录"},
+    )
+    db_session.refresh(request)
+    ticket = db_session.scalar(select(Ticket).where(Ticket.number == request.ticket_number))
+
+    assert ticket.due_at == in_exam + timedelta(minutes=5)  # the desk's 5, not the default 15

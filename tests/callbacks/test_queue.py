@@ -243,3 +243,20 @@ def test_urgency_is_recomputed_when_the_formal_exam_starts(
     assert mock_day.priority == 2
     assert first is not None
     assert first.id == early.id
+
+
+def test_the_ticket_of_a_request_left_open_at_the_session_end_is_owed_the_desks_own_sla(
+    app, db_session, make_candidate, press, formal, settings, monkeypatch
+):
+    from helpdesk.callbacks import jobs
+    from helpdesk.tickets import settings as tickets_settings
+    from helpdesk.tickets.sla import SlaPolicy
+
+    desk = tickets_settings.Settings(sla=SlaPolicy(other=timedelta(hours=2)))
+    monkeypatch.setitem(app.extensions, tickets_settings.EXTENSION, desk)
+    request = press(make_candidate(sessions=[formal]).candidate, formal)
+    after_grace = formal.ends + timedelta(minutes=settings.close_grace_minutes)
+
+    assert jobs.close_ended_sessions(db_session, after_grace) == 1
+    ticket = db_session.scalar(select(Ticket).where(Ticket.number == request.ticket_number))
+    assert ticket.due_at == after_grace + timedelta(hours=2)  # the desk's 2 hours, not 24
