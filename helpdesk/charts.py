@@ -20,10 +20,13 @@ def _number(value: float) -> str:
     return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
 
 
-def _frame(title: str, desc: str, width: int, height: int, body: list[str]) -> Markup:
+def _frame(
+    title: str, desc: str, width: int, height: int, body: list[str], css: str = ""
+) -> Markup:
     n = next(_ids)
+    classes = f"chart {css}".strip()
     svg = (
-        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
+        f'<svg class="{classes}" viewBox="0 0 {width} {height}" role="img" '
         f'aria-labelledby="chart-{n}-t chart-{n}-d" xmlns="http://www.w3.org/2000/svg" '
         f'font-size="12" fill="{INK}">'
         f'<title id="chart-{n}-t">{escape(title)}</title>'
@@ -89,6 +92,45 @@ def hbars(title: str, items: Sequence[tuple[str, float]], *, unit: str = "") -> 
         )
     desc = "; ".join(f"{label} {_number(v)}{unit}" for label, v in items)
     return _frame(title, desc, width, height, body)
+
+
+def _percent(share: float | None) -> str:
+    return "–" if share is None else f"{round(share * 100)}%"
+
+
+def paired_hbars(
+    title: str,
+    rows: Sequence[tuple[str, float | None, float | None]],
+    *,
+    series: tuple[str, str],
+    css: str = "",
+) -> Markup:
+    """Two horizontal bars per labelled row, shares of 0..1 (None: nobody to count), each
+    with its percentage, in the order the legend names the two series."""
+    row, label_w, width, bar = 34, 150, 420, 11
+    height = row * len(rows) + 28
+    span = width - label_w - 50
+    shades = (LOOKS[0][0], LOOKS[1][0])
+    body = [
+        f'<rect x="{label_w + i * 130}" y="4" width="10" height="10" fill="{shade}"/>'
+        f'<text x="{label_w + i * 130 + 14}" y="13" font-size="11">{escape(name)}</text>'
+        for i, (name, shade) in enumerate(zip(series, shades, strict=True))
+    ]
+    for index, (label, *shares) in enumerate(rows):
+        y = 24 + index * row
+        body.append(f'<text x="0" y="{y + 14}" font-size="11">{escape(label)}</text>')
+        for j, (share, shade) in enumerate(zip(shares, shades, strict=True)):
+            top, w = y + j * (bar + 2), 0 if share is None else round(span * share)
+            body.append(
+                f'<rect x="{label_w}" y="{top}" width="{w}" height="{bar}" fill="{shade}"/>'
+                f'<text x="{label_w + w + 4}" y="{top + 10}" font-size="10">'
+                f"{_percent(share)}</text>"
+            )
+    desc = "; ".join(
+        f"{label}: {series[0]} {_percent(first)}, {series[1]} {_percent(second)}"
+        for label, first, second in rows
+    )
+    return _frame(title, desc, width, height, body, css)
 
 
 def _marker(kind: str, x: float, y: float, colour: str) -> str:

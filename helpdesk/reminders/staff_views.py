@@ -10,7 +10,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 
-from helpdesk import clock
+from helpdesk import charts, clock
 from helpdesk.db import get_session
 from helpdesk.exams import services as exams
 from helpdesk.exams.models import ExamSession
@@ -19,7 +19,7 @@ from helpdesk.i18n import gettext as _
 from helpdesk.identity.auth import current_staff, staff_required
 from helpdesk.identity.models import Role
 from helpdesk.notify.settings import allowed_numbers
-from helpdesk.reminders import chart, effect, labels, segments, services
+from helpdesk.reminders import effect, labels, segments, services
 from helpdesk.reminders import settings as reminders_settings
 from helpdesk.reminders.models import Segment
 
@@ -93,11 +93,11 @@ def reminder_effects(exam: ExamSession) -> dict[str, Any]:
         )
         for e in rows
     ]
-    drawn = chart.effect_chart(
+    drawn = charts.paired_hbars(
+        _("Reminders and what candidates did afterwards"),
         bars,
-        title=_("Reminders and what candidates did afterwards"),
-        reminded=_("reminded"),
-        others=_("not reminded yet"),
+        series=(_("reminded"), _("not reminded yet")),
+        css="effect-chart",
     )
     return {
         "rows": rows,

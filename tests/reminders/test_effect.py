@@ -4,6 +4,7 @@ in the readiness view."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from helpdesk.identity.models import Role
@@ -88,6 +89,11 @@ def test_the_readiness_view_draws_the_effect_chart(
     assert "<svg" in html
     assert "effect-chart" in html
     assert "50%" in html
+    # Told in words for screen readers too: each reminder with both shares.
+    desc = re.search(r'<desc id="chart-\d+-d">([^<]*)</desc>', html)
+    assert desc is not None
+    assert "50%" in desc.group(1)
+    assert "–" in desc.group(1)  # nobody not reminded to count
     assert 'class="reached">2<' in html
     assert "reminders_staff" not in html
     assert "/staff/reminders/" not in html  # agents see the figures, not the send buttons
