@@ -3,7 +3,6 @@ again when the candidate writes after that."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import BindParameter, ColumnElement, or_, select, update
@@ -50,11 +49,3 @@ def is_unread(staff_id: int | BindParameter[int]) -> ColumnElement[bool]:
         .correlate(Ticket)
         .exists()
     )
-
-
-def unread_ids(session: Session, *, staff: Staff, ticket_ids: Collection[int]) -> set[int]:
-    """Which of ticket_ids have a candidate message the technician has not opened yet."""
-    if not ticket_ids:
-        return set()
-    found = session.scalars(select(Ticket.id).where(Ticket.id.in_(ticket_ids), is_unread(staff.id)))
-    return set(found)

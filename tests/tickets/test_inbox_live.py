@@ -6,15 +6,26 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from helpdesk.tickets import services, unread
+from sqlalchemy import func, select
+
+from helpdesk.tickets import services
+from helpdesk.tickets.models import TicketRead
+
+
+def _unread_on_the_inbox(browser, ticket) -> bool:
+    """Whether the technician signed in on browser sees ticket marked unread."""
+    live = browser.get("/staff/tickets/live").text
+    return f'{ticket.number}</a> <span class="tag unread-tag">' in live
 
 
 def test_a_ticket_is_unread_until_the_technician_opens_it_and_for_others_after(
-    client, db_session, owner, open_ticket, make_staff, sign_in_staff
+    app, client, db_session, owner, open_ticket, make_staff, sign_in_staff
 ):
     ticket = open_ticket(owner)
     li, wang = make_staff(), make_staff()
     sign_in_staff(li)
+    other = app.test_client()
+    sign_in_staff(wang, test_client=other)
 
     before = client.get("/staff/tickets/live").text
     client.get(f"/staff/tickets/{ticket.number}")
@@ -23,26 +34,27 @@ def test_a_ticket_is_unread_until_the_technician_opens_it_and_for_others_after(
     assert 'class=" unread"' in before
     assert "未读" in before
     assert "未读" not in after
-    assert unread.unread_ids(db_session, staff=wang, ticket_ids=[ticket.id]) == {ticket.id}
-    assert unread.unread_ids(db_session, staff=li, ticket_ids=[ticket.id]) == set()
+    assert _unread_on_the_inbox(other, ticket)  # wang has not opened it
+    assert not _unread_on_the_inbox(client, ticket)
 
 
 def test_a_new_candidate_message_makes_an_opened_ticket_unread_again(
-    db_session, owner, open_ticket, make_staff, now
+    client, db_session, owner, open_ticket, make_staff, sign_in_staff, now
 ):
     ticket = open_ticket(owner)
-    agent = make_staff()
-    unread.mark_read(db_session, staff=agent, ticket=ticket, now=now)
-    unread.mark_read(db_session, staff=agent, ticket=ticket, now=now)  # twice: one row
+    sign_in_staff(make_staff())
+    client.get(f"/staff/tickets/{ticket.number}")
+    client.get(f"/staff/tickets/{ticket.number}")  # twice (two tabs): still one mark
 
-    read = unread.unread_ids(db_session, staff=agent, ticket_ids=[ticket.id])
+    read = _unread_on_the_inbox(client, ticket)
     services.reply_as_candidate(
         db_session, ticket=ticket, body="还是不行", now=now + timedelta(minutes=3)
     )
-    again = unread.unread_ids(db_session, staff=agent, ticket_ids=[ticket.id])
+    again = _unread_on_the_inbox(client, ticket)
 
-    assert read == set()
-    assert again == {ticket.id}
+    assert (read, again) == (False, True)
+    marks = select(func.count()).where(TicketRead.ticket_id == ticket.id)
+    assert db_session.scalar(marks) == 1
 
 
 def test_the_live_rows_follow_the_filters_and_are_never_cached(
