@@ -7,6 +7,7 @@ that writes, a press of 求助 included, would wait for the SMS provider)."""
 from __future__ import annotations
 
 from datetime import datetime
+from time import monotonic
 
 from sqlalchemy.orm import Session
 
@@ -19,12 +20,18 @@ def send_pending(
     session: Session, now: datetime, *, notifier: Notifier | None = None, limit: int = 200
 ) -> int:
     """Send the messages that are due, oldest first, each taken (and committed) before the
-    provider hears of it, so two senders never send one twice; returns how many went out."""
+    provider hears of it, so two senders never send one twice; returns how many went out.
+    A run takes no message once half of IN_FLIGHT has passed since it began (a provider
+    that keeps timing out): what it took stays out of another sender's reach until it is
+    answered, and the next run takes the rest."""
     notifier = notifier or notify_settings.notifier()
     due = services.due_ids(session, now=now, limit=limit)
     session.commit()
+    stop_taking = monotonic() + services.IN_FLIGHT.total_seconds() / 2
     sent = 0
     for message_id in due:
+        if monotonic() > stop_taking:
+            break
         taken = services.take(session, message_id, now=now)
         session.commit()
         if taken is None:

@@ -160,3 +160,33 @@ def test_no_transaction_is_open_while_the_provider_is_asked_for_receipts(fresh_d
     assert provider.open_while_asking == [False]
     assert changed == 1
     assert (message.status, message.checked_at is not None) == (SmsStatus.DELIVERED, True)
+
+
+class SlowProvider(MemoryNotifier):
+    """Each send takes as long as `seconds` on the run's monotonic clock."""
+
+    def __init__(self, clock_box: list[float], seconds: float) -> None:
+        super().__init__()
+        self.clock_box, self.seconds = clock_box, seconds
+
+    def send(self, sms: Sms) -> str:
+        self.clock_box[0] += self.seconds
+        return super().send(sms)
+
+
+def test_a_slow_provider_ends_a_run_before_the_lease_of_a_taken_message_could_run_out(
+    db_session, monkeypatch
+):
+    import helpdesk.notify.jobs as notify_jobs
+
+    for n in range(4):
+        queue(db_session, f"slow-{n}")
+    ticks = [1000.0]
+    monkeypatch.setattr(notify_jobs, "monotonic", lambda: ticks[0])
+    provider = SlowProvider(ticks, seconds=IN_FLIGHT.total_seconds() / 4 + 1)
+
+    first = send_pending(db_session, NOW, notifier=provider)
+    rest = send_pending(db_session, NOW, notifier=provider)
+
+    assert (first, rest) == (2, 2)  # the first run stopped at half the lease; none twice
+    assert len(provider.sent) == 4
