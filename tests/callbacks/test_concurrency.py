@@ -1,4 +1,5 @@
-"""Concurrent presses and claims on committed rows, as the app servers meet them."""
+"""Concurrent presses and claims on committed rows, as the app servers meet them, and calls
+of several agents placed at once by the scheduler."""
 
 from __future__ import annotations
 
@@ -14,12 +15,15 @@ import pytest
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import sessionmaker
 
-from helpdesk.callbacks import calls, queue, services
+from helpdesk.callbacks import calls, jobs, queue, services
 from helpdesk.callbacks.models import CallAttempt, HelpRequest, HelpStatus, Outcome
 from helpdesk.callbacks.settings import Settings
 from helpdesk.db import database, make_engine
 from helpdesk.exams.models import Enrollment, ExamKind, ExamSession
 from helpdesk.identity.models import Candidate, Role, Staff
+from helpdesk.identity.services import create_staff
+from helpdesk.telephony.dialer import DialResult
+from helpdesk.telephony.states import CallState
 from tests.callbacks.conftest import IN_EXAM
 
 SETTINGS = replace(Settings(), calls_per_minute=100_000)
@@ -196,3 +200,69 @@ def test_sixteen_agents_claim_500_requests_each_exactly_once(committed):
     assert len(counts) == 500
     assert max(counts.values()) == 1
     assert left == 0
+
+
+class MeetingDialer:
+    """A provider that answers each call only once a second call is being placed too: the
+    job must be placing them at once (one at a time, the first waits in vain)."""
+
+    kind = "twilio"
+
+    def __init__(self) -> None:
+        self.both = threading.Barrier(2, timeout=10)
+        self.placed: list[str] = []
+
+    def agent_of(self, staff: Staff) -> str | None:
+        return staff.phone
+
+    def place_call(
+        self, *, attempt_id: str, agent_phone: str | None, to: str, caller_id: str
+    ) -> DialResult:
+        self.both.wait()
+        self.placed.append(attempt_id)
+        return DialResult(CallState.QUEUED, f"CALL-{attempt_id}")
+
+
+def test_two_agents_calls_are_placed_at_once_so_a_slow_answer_holds_up_no_one(committed):
+    factory, exam = committed
+    with factory() as session:
+        for n, candidate_id in enumerate(_candidates(factory, exam, 2)):
+            services.request_help(
+                session,
+                candidate=session.get(Candidate, candidate_id),
+                data=services.HelpInput(exam_session=exam.code),
+                idempotency_key=f"placing-key-{n}",
+                source="web",
+                now=IN_EXAM,
+            )
+            agent = create_staff(
+                session,
+                username=f"{exam.code}-agent{n}",
+                password="agent password 1",
+                role=Role.AGENT,
+                now=IN_EXAM,
+            )
+            agent.phone = f"+861380000000{n}"
+            request = queue.claim_next(session, staff=agent, settings=SETTINGS, now=IN_EXAM)
+            assert request is not None
+            calls.start_call(
+                session, request=request, staff=agent, adapter="twilio", settings=SETTINGS,
+                now=IN_EXAM,
+            )  # fmt: skip
+        session.commit()
+
+        provider = MeetingDialer()
+        placed = jobs.place_calls(session, IN_EXAM, dialer=provider, settings=SETTINGS)
+        session.expire_all()  # as each thread left them
+        attempts = session.scalars(
+            select(CallAttempt)
+            .join(HelpRequest)
+            .where(HelpRequest.exam_session_id == exam.id)
+            .order_by(CallAttempt.id)
+        ).all()
+
+    assert placed == 2
+    assert sorted(provider.placed) == sorted(a.public_id for a in attempts)
+    assert [(a.state, a.provider_sid) for a in attempts] == [
+        (CallState.QUEUED, f"CALL-{a.public_id}") for a in attempts
+    ]
