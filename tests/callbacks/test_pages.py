@@ -190,6 +190,7 @@ def test_an_escalation_without_a_description_comes_back_with_the_reason_and_the_
     for answer, reason in zip(refused, ("请简单描述问题。", "此项不能为空。"), strict=True):
         assert answer.status_code == 422
         assert f'<p class="error" role="alert">{reason}</p>' in answer.text  # by the field
+        assert "<details open>" in answer.text  # the escalation shown open, not folded away
         assert f"/staff/callbacks/r/{request.public_id}/escalate" in answer.text  # the panel
     assert request.status == before == HelpStatus.CALLING
     assert request.ticket_number is None
