@@ -11,6 +11,7 @@ from bench import worker_memory
 from bench.harness import desk
 from bench.harness.http import Client
 from bench.harness.processes import free_port
+from bench.side_by_side import ID_HASH_KEY
 from helpdesk import create_app
 from helpdesk.db import database
 from tests.conftest import app_config
@@ -27,7 +28,7 @@ def test_the_desk_served_without_docstrings_answers_an_exam_day_and_documents_th
     port = free_port()
     env = desk.desk_environment(
         url,
-        id_hash_key=worker_memory.side_by_side.ID_HASH_KEY,
+        id_hash_key=ID_HASH_KEY,
         settings={
             "HELPDESK_PUBLIC_URL": f"http://127.0.0.1:{port}",
             "HELPDESK_UPLOAD_DIR": str(tmp_path / "uploads"),
