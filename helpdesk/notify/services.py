@@ -46,6 +46,10 @@ BACKOFF_BASE = timedelta(seconds=60)
 BACKOFF_CAP = timedelta(hours=1)
 #: last_error of a try that got no answer: the next try first asks whether it went out.
 UNSURE = "timeout (may have been sent)"
+#: last_error of a message taken for a try, while the provider answers (or after its sender
+#: died): like UNSURE, the next try first asks whether it went out.
+SENDING = "sending (may have been sent)"
+MAYBE_SENT = frozenset({UNSURE, SENDING})
 #: How long a taken message waits before another try may take it: longer than any
 #: provider's answer can take (the adapters give up after ALIYUN_TIMEOUT_SECONDS, 10 s).
 IN_FLIGHT = timedelta(minutes=5)
@@ -119,7 +123,7 @@ class Taken:
 
 def take(session: Session, message_id: int, *, now: datetime) -> Taken | None:
     """Take a due message for one try; None if it is not due any more or another sender
-    took it first. The try is counted and the message marked as possibly sent (UNSURE,
+    took it first. The try is counted and the message marked as being sent (SENDING,
     due again after IN_FLIGHT): should the sender die while the provider answers, the next
     try first asks the provider whether it went out. The caller commits before sending, so
     no transaction is open while the provider answers."""
@@ -130,7 +134,7 @@ def take(session: Session, message_id: int, *, now: datetime) -> Taken | None:
     changed = session.execute(
         update(OutboundSms)
         .where(OutboundSms.id == message_id, OutboundSms.attempts == attempts, _due(now))
-        .values(attempts=attempts + 1, last_error=UNSURE, next_attempt_at=now + IN_FLIGHT),
+        .values(attempts=attempts + 1, last_error=SENDING, next_attempt_at=now + IN_FLIGHT),
         execution_options={"synchronize_session": False},
     )
     if not getattr(changed, "rowcount", 0):
@@ -147,7 +151,7 @@ def deliver(session: Session, taken: Taken, *, notifier: Notifier, now: datetime
         message.to, message.kind, dict(message.params or {}), message.body, ref=str(message.id)
     )
     try:
-        provider_id = _send_once(message, sms, notifier, unsure=taken.previous_error == UNSURE)
+        provider_id = _send_once(message, sms, notifier, unsure=taken.previous_error in MAYBE_SENT)
     except NotifierError as exc:
         message.last_error = (UNSURE if exc.unsure else str(exc))[:200]
         if exc.permanent or message.attempts >= MAX_ATTEMPTS:
@@ -157,7 +161,9 @@ def deliver(session: Session, taken: Taken, *, notifier: Notifier, now: datetime
             message.next_attempt_at = now + backoff(message.attempts)
         session.flush()
         return False
-    message.provider_id, message.last_error = provider_id, taken.previous_error
+    # What the try before this one left: a sender that died mid-try left no answer (UNSURE).
+    previous = UNSURE if taken.previous_error == SENDING else taken.previous_error
+    message.provider_id, message.last_error = provider_id, previous
     message.status, message.sent_at, message.next_attempt_at = SmsStatus.SENT, now, None
     session.flush()
     return True

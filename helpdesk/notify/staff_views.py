@@ -39,6 +39,7 @@ def outbox() -> ResponseReturnValue:
         labels=labels,
         statuses=list(SmsStatus),
         can_retry=_may_retry(),
+        now=clock.utcnow(),
     ), (200 if raw in ("", *SmsStatus) else 422)
 
 

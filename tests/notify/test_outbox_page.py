@@ -3,27 +3,32 @@ numbers masked, failed messages listed for staff, and only supervisors send one 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+from helpdesk import clock
 from helpdesk.audit.models import AuditEntry
 from helpdesk.notify.adapters import MemoryNotifier, NotifierError
 from helpdesk.notify.jobs import send_pending
 from helpdesk.notify.models import SmsStatus
-from helpdesk.notify.services import queue_sms
+from helpdesk.notify.services import IN_FLIGHT, queue_sms, take
 
 NOW = datetime(2023, 1, 10, 3, 30, tzinfo=UTC)
 
 
-def failed_message(db_session):
-    message = queue_sms(
+def queued(db_session, key: str = "page-1"):
+    return queue_sms(
         db_session,
         to="13800138000",
         kind="ticket_reply",
         params={"number": "T230110-0001", "hotline": "400-088-0028"},
-        dedupe_key="page-1",
+        dedupe_key=key,
         now=NOW,
         allowed_numbers=["400-088-0028"],
     )
+
+
+def failed_message(db_session):
+    message = queued(db_session)
     notifier = MemoryNotifier()
     notifier.errors = [NotifierError("isv.TEMPLATE_MISSING_PARAMETERS", permanent=True)]
     send_pending(db_session, notifier=notifier, now=NOW)
@@ -43,7 +48,7 @@ def test_an_agent_sees_the_failed_message_in_chinese_with_the_number_masked(
     assert "发送失败 (1)" in page.text
     assert "工单回复通知" in page.text
     assert "工单号 T230110-0001" in page.text
-    assert "isv.TEMPLATE_MISSING_PARAMETERS" in page.text
+    assert "短信服务商的答复：isv.TEMPLATE_MISSING_PARAMETERS" in page.text
     assert "13800138000" not in page.text
     assert f'id="sms-{message.id}"' in page.text
     assert "/retry" not in page.text  # agents cannot send it again
@@ -98,3 +103,55 @@ def test_sending_again_a_message_that_does_not_exist_is_404(client, make_staff, 
     sign_in_staff(make_staff("supervisor"))
 
     assert client.post("/staff/sms/999999/retry").status_code == 404
+
+
+def outbox_row(client, message_id: int) -> str:
+    page = client.get("/staff/sms")
+    assert page.status_code == 200
+    return page.text.split(f'id="sms-{message_id}"', 1)[1].split("</tr>", 1)[0]
+
+
+def test_a_message_with_the_provider_right_now_reads_as_being_sent(
+    client, db_session, make_staff, sign_in_staff
+):
+    message = queued(db_session)
+    assert take(db_session, message.id, now=NOW) is not None  # the provider has not answered
+    sign_in_staff(make_staff())
+    clock.freeze(NOW + timedelta(seconds=20))
+
+    row = outbox_row(client, message.id)
+
+    assert "正在交给短信服务商发送" in row
+    assert "下次尝试" not in row  # the sender's lease is not a try the agent should wait for
+    assert "may have been sent" not in row  # no code-like English
+
+
+def test_a_message_whose_sender_never_heard_back_says_it_may_have_gone_out(
+    client, db_session, make_staff, sign_in_staff
+):
+    message = queued(db_session)
+    assert take(db_session, message.id, now=NOW) is not None  # ... and its sender died
+    sign_in_staff(make_staff())
+    clock.freeze(NOW + IN_FLIGHT + timedelta(seconds=1))
+
+    row = outbox_row(client, message.id)
+
+    assert "短信服务商没有回应，短信可能已经发出：下次尝试前会先向服务商核实" in row
+    assert "正在交给短信服务商发送" not in row
+
+
+def test_a_try_the_provider_timed_out_shows_when_the_next_one_is(
+    client, db_session, make_staff, sign_in_staff
+):
+    message = queued(db_session)
+    notifier = MemoryNotifier()
+    notifier.errors = [NotifierError("read timeout", unsure=True)]
+    send_pending(db_session, notifier=notifier, now=NOW)
+    sign_in_staff(make_staff())
+    clock.freeze(NOW + timedelta(seconds=5))
+
+    row = outbox_row(client, message.id)
+
+    assert message.status == SmsStatus.PENDING
+    assert "短信服务商没有回应" in row
+    assert "下次尝试" in row
