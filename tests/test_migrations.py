@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 
 from helpdesk.db import make_engine
 from helpdesk.models import Base
@@ -45,3 +46,21 @@ def test_migrations_run_down_and_up_again(fresh_database):
     with engine.connect() as connection:
         assert MigrationContext.configure(connection).get_current_revision() is not None
     engine.dispose()
+
+
+def test_the_help_request_queue_is_vacuumed_often_on_postgresql(fresh_database):
+    url = fresh_database("vacuum")
+    if not url.startswith("postgresql"):
+        pytest.skip("SQLite has no autovacuum")
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.connect() as connection:
+        options = connection.execute(
+            text("SELECT reloptions FROM pg_class WHERE relname = 'help_requests'")
+        ).scalar_one()
+    engine.dispose()
+
+    # Dead entries of requests that left the queue are removed after a few hundred changes,
+    # not after a fifth of the table has changed (PostgreSQL's default).
+    assert "autovacuum_vacuum_scale_factor=0.01" in options
+    assert "autovacuum_vacuum_threshold=500" in options
+    assert "autovacuum_vacuum_insert_scale_factor=0.01" in options
