@@ -15,6 +15,11 @@ alternating order (bare first in odd rounds, the desk first in even ones):
   and POST it --submissions times, against twice as many bare POSTs (the ratio counts
   requests).
 
+A third server, bench.harness.ceiling, presses 求助 with the desk's own two statements and
+nothing else (no ORM, no extension hooks, no words): another cohort, into an empty queue,
+in the same worker model. Its ratio to the bare endpoint is what the press's work itself
+allows on this stack; the desk's ratio to it is what the desk's framework costs.
+
 Every figure is printed with its ratio to the bare endpoint of the same round, then the
 medians over the rounds, RSS per worker of both servers after the runs, and the verdict of
 each target. A press must answer 201 and each candidate must hold exactly one help request;
@@ -35,7 +40,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.harness import bare, database, desk, help_requests, seed
+from bench.harness import bare, ceiling, database, desk, help_requests, seed
 from bench.harness.cpu import postgres_cpu_seconds, worker_cpu_seconds
 from bench.harness.html import csrf_token
 from bench.harness.http import Client, Recorder, failed
@@ -46,6 +51,7 @@ from bench.harness.stats import percentile, summarise
 ID_HASH_KEY = "bench-side-by-side-key"
 CODE = "BENCH-FORMAL"
 BARE_APP = "bench.harness.bare:app"
+CEILING_APP = "bench.harness.ceiling:app"
 _KEY = re.compile(r'name="key" type="hidden" value="([^"]+)"')
 #: Issue 17's targets.
 PRESS_RATIO, PRESS_P99_MS, WEB_RATIO, RSS_MIB = 0.5, 250.0, 0.5, 80.0
@@ -71,8 +77,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def seed_desk(url: str, args: argparse.Namespace) -> tuple[list[list[str]], list[dict[str, str]]]:
-    """Migrate; an exam in progress with a roster of rounds x candidates (API tokens) plus
-    the web clients' candidates; returns (token cohorts, web identities)."""
+    """Migrate; an exam in progress with a roster of 2 x rounds x candidates (API tokens: a
+    cohort per round for the desk, then one per round for the ceiling) plus the web
+    clients' candidates; returns (token cohorts, web identities)."""
     from helpdesk.identity import services as identity
     from helpdesk.identity.models import Candidate, SessionKind
 
@@ -83,7 +90,7 @@ def seed_desk(url: str, args: argparse.Namespace) -> tuple[list[list[str]], list
         starts=now - timedelta(minutes=1),
         ends=now + timedelta(hours=2),
     )
-    presses = args.rounds * args.candidates
+    presses = 2 * args.rounds * args.candidates
     rows = seed.fictitious_roster(presses + args.web_clients, CODE, args.seed)
     web = [
         {"name": r.name, "id_number": r.id_number, "admission_number": r.admission_number}
@@ -104,7 +111,9 @@ def seed_desk(url: str, args: argparse.Namespace) -> tuple[list[list[str]], list
                 candidate=candidate,
             )
             tokens.append(token)
-    cohorts = [tokens[i * args.candidates : (i + 1) * args.candidates] for i in range(args.rounds)]
+    cohorts = [
+        tokens[i * args.candidates : (i + 1) * args.candidates] for i in range(2 * args.rounds)
+    ]
     return cohorts, web
 
 
@@ -234,6 +243,7 @@ def worker_rss_mib(server: desk.AppServer) -> list[float]:
 class Round:
     bare_press: Figure
     press: Figure
+    ceiling_press: Figure
     bare_web: Figure
     web: Figure
     submissions_per_second: float
@@ -248,6 +258,13 @@ def print_round(n: int, r: Round) -> None:
         f"({r.bare_press.cpu_ms / max(r.press.cpu_ms, 1e-9):.2f}x); PostgreSQL "
         f"{r.press.pg_ms:.2f} ms, bare {r.bare_press.pg_ms:.2f} ms"
     )
+    top = r.ceiling_press
+    print(
+        f"round {n}: 求助 c64   ceiling {top.rps:6.1f} req/s p99 {top.p99:6.1f} ms | "
+        f"ratio to bare {top.rps / r.bare_press.rps:.2f}x, desk to ceiling "
+        f"{r.press.rps / top.rps:.2f}x; CPU per request {top.cpu_ms:.2f} ms, "
+        f"PostgreSQL {top.pg_ms:.2f} ms"
+    )
     print(
         f"round {n}: tickets c16 desk {r.web.rps:6.1f} req/s ({r.submissions_per_second:.1f} "
         f"submissions/s) p99 {r.web.p99:6.1f} ms | bare {r.bare_web.rps:6.1f} req/s | "
@@ -257,29 +274,44 @@ def print_round(n: int, r: Round) -> None:
     )
 
 
+@dataclass
+class Servers:
+    desk: desk.AppServer
+    bare: desk.AppServer
+    ceiling: desk.AppServer
+    #: Cancels every waiting request, so the next press run starts with an empty queue.
+    empty_queue: Callable[[], None]
+
+
 def one_round(
     n: int,
-    desk_server: desk.AppServer,
-    bare_server: desk.AppServer,
+    servers: Servers,
     web: list[Client],
     cohorts: list[list[str]],
     args: argparse.Namespace,
     recorder: Recorder,
 ) -> Round:
-    """The four measurements of round n: bare first in odd rounds, the desk in even ones."""
-    tag, desk_url, bare_url = f"r{n}", desk_server.url, bare_server.url
+    """The five measurements of round n: bare first in odd rounds, the desk in even ones;
+    each press run into an empty queue."""
+    tag, desk_url, bare_url = f"r{n}", servers.desk.url, servers.bare.url
     clients, total = args.press_clients, 2 * args.submissions
+
+    def pressing(url: str, cohort: list[str], label: str) -> Figure:
+        servers.empty_queue()
+        return press_run(url, recorder, clients, cohort, label)
+
     steps: list[Callable[[], object]] = [
         lambda: bare_run(bare_url, recorder, clients, args.candidates, tag + "bp"),
-        lambda: press_run(desk_url, recorder, clients, cohorts[n - 1], tag + "dp"),
+        lambda: pressing(desk_url, cohorts[n - 1], tag + "dp"),
+        lambda: pressing(servers.ceiling.url, cohorts[args.rounds + n - 1], tag + "cp"),
         lambda: bare_run(bare_url, recorder, args.web_clients, total, tag + "bw"),
         lambda: submission_run(web, recorder, args.submissions, tag + "dw"),
     ]
-    served_by = [bare_server, desk_server, bare_server, desk_server]
-    order = [0, 1, 2, 3] if n % 2 else [1, 0, 3, 2]
+    served_by = [servers.bare, servers.desk, servers.ceiling, servers.bare, servers.desk]
+    order = [0, 1, 2, 3, 4] if n % 2 else [2, 1, 0, 4, 3]
     results: dict[int, object] = {i: on_cpu(served_by[i], steps[i]) for i in order}
-    web_figure, per_second = results[3]  # type: ignore[misc]
-    return Round(results[0], results[1], results[2], web_figure, per_second)  # type: ignore[arg-type]
+    web_figure, per_second = results[4]  # type: ignore[misc]
+    return Round(results[0], results[1], results[2], results[3], web_figure, per_second)  # type: ignore[arg-type]
 
 
 def median(values: list[float]) -> float:
@@ -313,6 +345,7 @@ def main(argv: list[str] | None = None) -> int:
             },
         )
         bare_env = {**desk_env, bare.URL_VARIABLE: url, bare.POOL_VARIABLE: pool}
+        ceiling_env = {**desk_env, ceiling.POOL_VARIABLE: pool}
         served = {"workers": args.workers, "threads": args.threads}
         logs = Path(tempfile.mkdtemp(prefix="bench-side-logs-"))
         with (
@@ -320,12 +353,17 @@ def main(argv: list[str] | None = None) -> int:
             desk.serving(
                 bare_env, app=BARE_APP, name="bare", log=logs / "bare.log", **served
             ) as bare_server,
+            desk.serving(
+                ceiling_env, app=CEILING_APP, name="ceiling", log=logs / "ceiling.log", **served
+            ) as ceiling_server,
         ):
+            servers = Servers(
+                desk_server, bare_server, ceiling_server, lambda: help_requests.cancel_waiting(url)
+            )
             web = [sign_in(desk_server.url, recorder, w) for w in web_identities]
             for n in range(1, args.rounds + 1):
-                rounds.append(one_round(n, desk_server, bare_server, web, cohorts, args, recorder))
+                rounds.append(one_round(n, servers, web, cohorts, args, recorder))
                 print_round(n, rounds[-1])
-                help_requests.cancel_waiting(url)
             desk_rss, bare_rss = worker_rss_mib(desk_server), worker_rss_mib(bare_server)
         stored, holders = database.counts(url, *help_requests.HELD)
     press_ratio = median([r.press.rps / r.bare_press.rps for r in rounds])
@@ -333,7 +371,9 @@ def main(argv: list[str] | None = None) -> int:
     press_p99 = median([r.press.p99 for r in rounds])
     press_cpu = median([r.bare_press.cpu_ms / max(r.press.cpu_ms, 1e-9) for r in rounds])
     web_cpu = median([r.bare_web.cpu_ms / max(r.web.cpu_ms, 1e-9) for r in rounds])
-    presses = args.rounds * args.candidates
+    ceiling_ratio = median([r.ceiling_press.rps / r.bare_press.rps for r in rounds])
+    desk_to_ceiling = median([r.press.rps / r.ceiling_press.rps for r in rounds])
+    presses = 2 * args.rounds * args.candidates  # the desk's cohorts and the ceiling's
     statuses = {
         label: dict(sorted(recorder.statuses(label).items()))
         for label in sorted({s.endpoint for s in recorder.snapshot()})
@@ -342,7 +382,7 @@ def main(argv: list[str] | None = None) -> int:
     not_created = sum(
         n
         for label, counts in statuses.items()
-        if label.endswith("dp")
+        if label.endswith(("dp", "cp"))
         for status, n in counts.items()
         if status != 201
     )
@@ -368,6 +408,10 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"median CPU ratio (bare's CPU per request / the desk's; what the request rate ratio "
         f"would be with the cores to themselves): 求助 {press_cpu:.2f}x, tickets {web_cpu:.2f}x"
+    )
+    print(
+        f"median 求助 ceiling (the desk's two statements, nothing else): {ceiling_ratio:.2f}x "
+        f"the bare endpoint; the desk reaches {desk_to_ceiling:.2f}x of it"
     )
     ok = errors == 0 and not_created == 0 and stored == holders == presses
     return 0 if ok else 1
