@@ -81,7 +81,11 @@ def make_app(engine: Engine) -> Flask:
                 statement,
                 {f"new_{name}": value for name, value in values.items()}
                 | estimate.desk_params(settings, now)
-                | {"priority": values["priority"], "created_at": now, "request_id": 2**31 - 1},
+                | {
+                    "priority": values["priority"],
+                    "created_at": now,
+                    "request_id": storing._ANY_ID,
+                },
             ).first()
         if stored is None:
             return Response("{}", status=409, mimetype="application/json")
