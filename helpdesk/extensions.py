@@ -10,6 +10,8 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
+from helpdesk.i18n import locale_of
+
 LOCALES = ("zh_CN", "en")
 
 babel = Babel()
@@ -23,18 +25,10 @@ limiter = Limiter(
 )
 
 
-#: One parsed Locale per language for the life of the process (babel parses the selector's
-#: answer on every request otherwise: a scan of every locale it knows).
-_PARSED: dict[str, Locale] = {}
-
-
 def request_locale() -> Locale:
-    """select_locale() as the Locale flask-babel wants, parsed once per process."""
-    code = select_locale()
-    parsed = _PARSED.get(code)
-    if parsed is None:
-        parsed = _PARSED[code] = Locale.parse(code)
-    return parsed
+    """select_locale() as the Locale flask-babel wants: one object per language and process
+    (babel parses the selector's answer on every request otherwise)."""
+    return locale_of(select_locale())
 
 
 def select_locale() -> str:

@@ -22,10 +22,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from babel import Locale
 from babel.support import NullTranslations
 
-from helpdesk.i18n import catalogue
+from helpdesk.i18n import catalogue, locale_of
 from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.notify.text import UnsafeSms, check_text, has_id_number
 
@@ -135,7 +134,7 @@ def _translations(locale: str) -> NullTranslations:
     """The desk's catalogues for locale, read directly: a message renders the same in a
     job, a request or a shell, whatever the request's language or app context (the one
     copy per process that requests translate with too)."""
-    return catalogue(str(Locale.parse(locale)))
+    return catalogue(str(locale_of(locale)))
 
 
 register(
