@@ -119,6 +119,9 @@ def from_env(env: dict[str, str] | None = None) -> dict[str, object]:
         #: kind=template code pairs, e.g. "unreachable=SMS_1,ticket_reply=SMS_2,...".
         "SMS_TEMPLATE_CODES": env.get("HELPDESK_SMS_TEMPLATE_CODES", ""),
         "UPLOAD_DIR": env.get("HELPDESK_UPLOAD_DIR", str(INSTANCE / "uploads")),
+        # Compiled templates (helpdesk/template_cache.py): "" Jinja's private temporary
+        # folder, "off" none.
+        "TEMPLATE_CACHE_DIR": env.get("HELPDESK_TEMPLATE_CACHE_DIR", ""),
         "TICKET_SLA_URGENT_MINUTES": _int(env, "HELPDESK_TICKET_SLA_URGENT_MINUTES", 15),
         "TICKET_SLA_OTHER_HOURS": _int(env, "HELPDESK_TICKET_SLA_OTHER_HOURS", 24),
         # The callback queue (docs/callbacks.md).

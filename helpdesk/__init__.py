@@ -53,7 +53,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         str(p) for p in sorted(ROOT.glob("helpdesk/**/translations"))
     )
 
-    from helpdesk import db, i18n, logs, security, web
+    from helpdesk import db, i18n, logs, security, template_cache, web
     from helpdesk.extensions import babel, csrf, limiter, login_manager, request_locale
 
     logs.init_app(app)
@@ -65,6 +65,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     security.init_app(app)
     web.init_app(app)
+    template_cache.init_app(app)
 
     from helpdesk.identity import auth
 
