@@ -5,12 +5,13 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install translations lint types check agent agent-windows agent-windows-test clean rehearsal
+.PHONY: run test install translations bytecode lint types check agent agent-windows agent-windows-test clean rehearsal
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt -c constraints.txt
+	$(BIN)/python -OO -m compileall -q -j 0 $(VENV)/lib >/dev/null
 	touch $(STAMP)
 
 # axe-core for the browser tests' page checks, exactly as package-lock.json pins it.
@@ -18,7 +19,13 @@ NODE_MODULES := node_modules/.package-lock.json
 $(NODE_MODULES): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
-install: $(STAMP) $(NODE_MODULES) translations
+install: $(STAMP) $(NODE_MODULES) translations bytecode
+
+# The app servers run with PYTHONOPTIMIZE=2 (docs/deploy.md): their .opt-2.pyc files are made
+# here (the packages' with the venv, above), so that a worker, gunicorn's replacements
+# included, never compiles a module itself (nor, under PYTHONDONTWRITEBYTECODE, every time).
+bytecode: $(STAMP)
+	$(BIN)/python -OO -m compileall -q -j 0 helpdesk config.py wsgi.py >/dev/null
 
 translations: $(STAMP)
 	@for dir in $$(find helpdesk -type d -name translations); do \

@@ -31,6 +31,7 @@ import re
 import sys
 import tempfile
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -90,16 +91,26 @@ def seed(url: str, args: argparse.Namespace) -> tuple[list[str], list[dict[str, 
     return cohorts[0], web
 
 
-def warm_up(base: str, tokens: list[str], web: list[dict[str, str]], args: Any) -> Recorder:
+def warm_up(
+    base: str,
+    tokens: list[str],
+    web: list[dict[str, str]],
+    args: Any,
+    measured: Callable[[str], None] = lambda phase: None,
+) -> Recorder:
     """The requests of an exam day, each kind spread over every worker (keep-alive clients
-    are served by whichever worker accepted their connection: several clients per kind)."""
+    are served by whichever worker accepted their connection: several clients per kind);
+    measured(phase) is called after each kind."""
     recorder = Recorder()
     candidates = [side_by_side.sign_in(base, recorder, identity) for identity in web]
     for client in candidates:
         for path in CANDIDATE_PAGES:
             client.send("GET", path, endpoint="candidate pages")
+    measured("candidate sign-in and pages")
     side_by_side.press_run(base, recorder, 8, tokens, "press")
+    measured("presses of 求助")
     side_by_side.submission_run(candidates, recorder, args.submissions, "ticket form")
+    measured("ticket forms")
     agents = [sign_in(base, recorder, "bench") for _ in range(2 * args.workers)]
     inbox = agents[0].send("GET", "/staff/tickets?status=all", endpoint="inbox").text
     numbers = sorted(set(re.findall(r"/staff/tickets/(T[0-9A-Z-]+)", inbox)))
@@ -108,6 +119,7 @@ def warm_up(base: str, tokens: list[str], web: list[dict[str, str]], args: Any) 
         agent.send("GET", "/staff/tickets?status=new", endpoint="inbox")
         if numbers:
             agent.send("GET", f"/staff/tickets/{numbers[n % len(numbers)]}", endpoint="ticket")
+    measured("staff sign-in, inbox and ticket pages")
     return recorder
 
 
@@ -186,7 +198,13 @@ def main(argv: list[str] | None = None) -> int:
             for _ in range(4 * args.workers):  # every worker has imported the app
                 Client(desk_server.url, timeout=60).send("GET", "/livez", endpoint="livez")
             started = worker_memory(desk_server)
-            recorder = warm_up(desk_server.url, tokens, web, args)
+            phases: list[tuple[str, float]] = []
+
+            def measured(phase: str) -> None:
+                rows = worker_memory(desk_server)
+                phases.append((phase, sum(row[1] for row in rows) / len(rows)))
+
+            recorder = warm_up(desk_server.url, tokens, web, args, measured)
             side_by_side.bare_run(bare_s.url, recorder, 8, args.presses, "bare")
             desk_rows, bare_rows = worker_memory(desk_server), worker_memory(bare_s)
     errors = {s: n for s, n in recorder.statuses().items() if failed(s)}
@@ -196,6 +214,10 @@ def main(argv: list[str] | None = None) -> int:
     }
     print(f"warm-up statuses: {statuses}; server logs in {reports}")
     print_memory("desk (started)", started)
+    before = sum(row[1] for row in started) / len(started)
+    for phase, rss in phases:
+        print(f"  after {phase}: mean RSS {rss:6.1f} MiB ({rss - before:+.1f})")
+        before = rss
     print_memory("desk", desk_rows)
     print_memory("bare", bare_rows)
     print_reports(reports, args.top)
