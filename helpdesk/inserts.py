@@ -37,6 +37,16 @@ def stored_entity(
     return instance
 
 
+def dialect_insert(dialect: str, table: Any) -> Any:
+    """The INSERT of dialect ("postgresql" or "sqlite"), which knows ON CONFLICT; only that
+    dialect's module is imported (a PostgreSQL worker never loads SQLite's)."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)
+
+
 @cache
 def insert_cte(entity: Any, keys: frozenset[str]) -> tuple[Any, list[str]]:
     """PostgreSQL's INSERT ... ON CONFLICT DO NOTHING RETURNING what keys lack, as a CTE
@@ -64,14 +74,11 @@ def _insert_returning(
 ) -> tuple[Any, dict[str, str], list[str]]:
     """The INSERT for entity's table, the column name of each attribute key given, and the
     attribute keys its RETURNING gives back."""
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
     mapper = inspect(entity)
     columns = {key: mapper.column_attrs[key].columns[0].key for key in keys}
     missing = [attr for attr in mapper.column_attrs if attr.key not in keys]
     statement = (
-        insert(mapper.local_table)
+        dialect_insert(dialect, mapper.local_table)
         .on_conflict_do_nothing()
         .returning(*(attr.columns[0] for attr in missing))
     )

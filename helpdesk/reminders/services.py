@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import JSON, Date, Integer, String, cast, literal, select, type_coerce
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,6 +24,7 @@ from helpdesk.db import UTCDateTime, is_postgres
 from helpdesk.errors import DomainError
 from helpdesk.exams.models import ExamSession
 from helpdesk.i18n import lazy_gettext as _l
+from helpdesk.inserts import dialect_insert
 from helpdesk.identity.models import Candidate
 from helpdesk.notify import registry
 from helpdesk.notify.models import OutboundSms, SmsStatus
@@ -239,8 +239,7 @@ def send(
 
 
 def _insert(session: Session, table: Any) -> Any:
-    dialect = postgresql if is_postgres(session) else sqlite
-    return dialect.insert(table)
+    return dialect_insert("postgresql" if is_postgres(session) else "sqlite", table)
 
 
 def _add_recipients(session: Session, reminder: Reminder, ids: list[int], day: date) -> None:
