@@ -24,8 +24,8 @@ from helpdesk.db import UTCDateTime, is_postgres
 from helpdesk.errors import DomainError
 from helpdesk.exams.models import ExamSession
 from helpdesk.i18n import lazy_gettext as _l
-from helpdesk.inserts import dialect_insert
 from helpdesk.identity.models import Candidate
+from helpdesk.inserts import dialect_insert
 from helpdesk.notify import registry
 from helpdesk.notify.models import OutboundSms, SmsStatus
 from helpdesk.reminders import segments
