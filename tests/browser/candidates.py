@@ -75,6 +75,26 @@ def page_width(page) -> int:
     return int(page.evaluate("document.documentElement.scrollWidth"))
 
 
+#: The innermost elements that reach past the right edge of the screen (none of their
+#: children does), for the message of a failed width assertion: what scrolls sideways.
+_OVERFLOWING = """width => {
+  const over = e => e.getBoundingClientRect().right > width + 0.5
+    && !e.parentElement.closest('.scroll, .table-scroll, .chart-box');
+  return [...document.body.querySelectorAll('*')].filter(over)
+  .filter(e => ![...e.children].some(over))
+  .slice(0, 8)
+  .map(e => `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}`
+    + [...e.classList].map(c => '.' + c).join('')
+    + ` right=${Math.round(e.getBoundingClientRect().right)}`
+    + ` "${(e.innerText || '').trim().slice(0, 40)}"`);
+}"""
+
+
+def overflowing(page, width: int) -> list[str]:
+    """The elements wider than width (outside the page's sideways-scrolling boxes)."""
+    return list(page.evaluate(_OVERFLOWING, width))
+
+
 def bottom_in_document(locator) -> float:
     """Where the element ends, measured from the top of the page (not of the scrolled view)."""
     return float(locator.evaluate("e => e.getBoundingClientRect().bottom + window.scrollY"))

@@ -17,6 +17,7 @@ from helpdesk.identity import idnumber
 from helpdesk.identity.models import Candidate, Role
 from helpdesk.tickets import services
 from helpdesk.tickets.canned import services as canned
+from tests.browser.candidates import overflowing, page_width
 from tests.conftest import TEST_ID_HASH_KEY
 
 pytestmark = pytest.mark.browser
@@ -124,7 +125,7 @@ def test_a_supervisor_writes_and_retires_a_canned_reply_in_the_desk(live, new_pa
 
     assert "常用回复已停用" in sup.get_by_role("status").inner_text()
     assert "已停用" in sup.locator("#canned-replies tr", has_text="摄像头被占用").inner_text()
-    assert sup.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert page_width(sup) <= viewport["width"], overflowing(sup, viewport["width"])
     shot(sup, "canned-replies", viewport)
 
 
@@ -180,7 +181,7 @@ def test_an_admin_creates_an_exam_session_in_the_desk(live, new_page, viewport):
 
     assert "考试场次已保存" in admin.get_by_role("status").inner_text()
     assert "正式面试（补考）" in admin.locator("table").inner_text()
-    assert admin.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert page_width(admin) <= viewport["width"], overflowing(admin, viewport["width"])
     shot(admin, "exam-sessions", viewport)
 
 
@@ -227,11 +228,11 @@ def test_supervisors_read_the_charts_of_tickets_and_the_wallboard(live, new_page
     bars = sup.locator("#hourly svg.chart")
     assert bars.count() == 1
     assert "下载安装：每小时工单数" in bars.first.locator("title").text_content()
-    assert sup.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert page_width(sup) <= viewport["width"], overflowing(sup, viewport["width"])
     shot(sup, "ticket-reports", viewport)
     sup.goto(live.url + "/staff/callbacks/wallboard")
     assert sup.locator("#day-charts svg.chart").count() == 2
-    assert sup.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert page_width(sup) <= viewport["width"], overflowing(sup, viewport["width"])
     shot(sup, "wallboard", viewport)
 
 
