@@ -41,10 +41,12 @@ def dialect_insert(dialect: str, table: Any) -> Any:
     """The INSERT of dialect ("postgresql" or "sqlite"), which knows ON CONFLICT; only that
     dialect's module is imported (a PostgreSQL worker never loads SQLite's)."""
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table)
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert(table)
+    from sqlalchemy.dialects import sqlite
+
+    return sqlite.insert(table)
 
 
 @cache

@@ -16,10 +16,12 @@ costs the speed, never a page: the template is compiled in memory and a warning 
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 
 from flask import Flask
+from jinja2 import Environment
 from jinja2.bccache import Bucket, FileSystemBytecodeCache
 
 log = logging.getLogger(__name__)
@@ -27,12 +29,40 @@ log = logging.getLogger(__name__)
 OFF = "off"
 
 
+def compiling_options(environment: Environment) -> str:
+    """What, beside a template's source, decides the code Jinja compiles it to: two apps
+    whose environments differ here (an extension, autoescaping, delimiters) never share a
+    compiled template, even in one folder."""
+    options = (
+        sorted(environment.extensions),
+        getattr(environment.autoescape, "__qualname__", environment.autoescape),
+        environment.block_start_string,
+        environment.variable_start_string,
+        environment.comment_start_string,
+        environment.line_statement_prefix,
+        environment.trim_blocks,
+        environment.lstrip_blocks,
+        environment.newline_sequence,
+        environment.keep_trailing_newline,
+        environment.optimized,
+    )
+    return hashlib.sha1(repr(options).encode(), usedforsecurity=False).hexdigest()[:12]
+
+
 class TemplateCache(FileSystemBytecodeCache):
-    """Jinja's file cache that never fails a render: a write it cannot make is skipped."""
+    """Jinja's file cache that never fails a render: a write it cannot make is skipped.
+    A template's entry is keyed by its name, its file and the environment's compiling
+    options; Jinja adds its own version and Python's, and compares the source's checksum."""
 
     def __init__(self, directory: str | None) -> None:
         super().__init__(directory, pattern="helpdesk-%s.cache")
         self._warned = False
+
+    def get_bucket(
+        self, environment: Environment, name: str, filename: str | None, source: str
+    ) -> Bucket:
+        keyed = f"{filename}|{compiling_options(environment)}"
+        return super().get_bucket(environment, name, keyed, source)
 
     def dump_bytecode(self, bucket: Bucket) -> None:
         try:

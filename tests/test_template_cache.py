@@ -86,3 +86,15 @@ def test_a_folder_that_cannot_be_written_costs_a_warning_not_a_page(worker, tmp_
 
     assert "compiled templates" in caplog.text
     assert caplog.text.count("compiled templates") <= 2  # once per worker, not per template
+
+
+def test_apps_that_compile_differently_never_share_a_compiled_template(worker, tmp_path):
+    folder = tmp_path / "templates"
+    rendered(worker(str(folder)))
+    kept = len(list(folder.glob("helpdesk-*.cache")))
+
+    other = worker(str(folder))
+    other.jinja_env.trim_blocks = not other.jinja_env.trim_blocks
+    other.test_client().get("/signin")
+
+    assert len(list(folder.glob("helpdesk-*.cache"))) > kept
