@@ -135,6 +135,15 @@ def worker_memory(server: desk.AppServer) -> list[tuple[int, float, float, float
     return out
 
 
+def worker_cpu(server: desk.AppServer) -> list[float]:
+    """The CPU seconds each of server's workers has used (at start: importing the desk and
+    creating the app, what a worker gunicorn starts after max_requests costs again)."""
+    import psutil
+
+    master = psutil.Process(server.process.popen.pid)
+    return [sum(child.cpu_times()[:2]) for child in master.children()]
+
+
 def print_memory(name: str, rows: list[tuple[int, float, float, float]]) -> None:
     for pid, rss, uss, pss in rows:
         print(f"{name} worker {pid}: RSS {rss:6.1f} MiB, USS {uss:6.1f} MiB, PSS {pss:6.1f} MiB")
@@ -197,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
         ):
             for _ in range(4 * args.workers):  # every worker has imported the app
                 Client(desk_server.url, timeout=60).send("GET", "/livez", endpoint="livez")
-            started = worker_memory(desk_server)
+            started, start_cpu = worker_memory(desk_server), worker_cpu(desk_server)
             phases: list[tuple[str, float]] = []
 
             def measured(phase: str) -> None:
@@ -214,6 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     print(f"warm-up statuses: {statuses}; server logs in {reports}")
     print_memory("desk (started)", started)
+    print("  CPU to start each worker: " + ", ".join(f"{cpu:.2f} s" for cpu in start_cpu))
     before = sum(row[1] for row in started) / len(started)
     for phase, rss in phases:
         print(f"  after {phase}: mean RSS {rss:6.1f} MiB ({rss - before:+.1f})")
