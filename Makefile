@@ -11,7 +11,6 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt -c constraints.txt
-	$(BIN)/python -OO -m compileall -q -j 0 $(VENV)/lib >/dev/null
 	touch $(STAMP)
 
 # axe-core for the browser tests' page checks, exactly as package-lock.json pins it.
@@ -22,9 +21,14 @@ $(NODE_MODULES): package.json package-lock.json
 install: $(STAMP) $(NODE_MODULES) translations bytecode
 
 # The app servers run with PYTHONOPTIMIZE=2 (docs/deploy.md): their .opt-2.pyc files are made
-# here (the packages' with the venv, above), so that a worker, gunicorn's replacements
+# here (the packages' once per venv), so that a worker, gunicorn's replacements
 # included, never compiles a module itself (nor, under PYTHONDONTWRITEBYTECODE, every time).
-bytecode: $(STAMP)
+BYTECODE := $(VENV)/.bytecode
+$(BYTECODE): $(STAMP)
+	$(BIN)/python -OO -m compileall -q -j 0 $(VENV)/lib >/dev/null
+	touch $(BYTECODE)
+
+bytecode: $(BYTECODE)
 	$(BIN)/python -OO -m compileall -q -j 0 helpdesk config.py wsgi.py >/dev/null
 
 translations: $(STAMP)
