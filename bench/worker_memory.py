@@ -123,13 +123,22 @@ def warm_up(
     return recorder
 
 
-def worker_memory(server: desk.AppServer) -> list[tuple[int, float, float, float]]:
-    """(pid, RSS, USS, PSS) in MiB of each of server's gunicorn workers."""
+def workers(server: desk.AppServer) -> list[Any]:
+    """The psutil processes of server's gunicorn workers."""
     import psutil
 
-    master = psutil.Process(server.process.popen.pid)
+    return list(psutil.Process(server.process.popen.pid).children())
+
+
+def mean_rss(rows: list[tuple[int, float, float, float]]) -> float:
+    """The mean RSS in MiB of worker_memory's rows."""
+    return sum(row[1] for row in rows) / len(rows)
+
+
+def worker_memory(server: desk.AppServer) -> list[tuple[int, float, float, float]]:
+    """(pid, RSS, USS, PSS) in MiB of each of server's gunicorn workers."""
     out = []
-    for child in master.children():
+    for child in workers(server):
         full = child.memory_full_info()
         out.append((child.pid, full.rss / 2**20, full.uss / 2**20, full.pss / 2**20))
     return out
@@ -138,10 +147,7 @@ def worker_memory(server: desk.AppServer) -> list[tuple[int, float, float, float
 def worker_cpu(server: desk.AppServer) -> list[float]:
     """The CPU seconds each of server's workers has used (at start: importing the desk and
     creating the app, what a worker gunicorn starts after max_requests costs again)."""
-    import psutil
-
-    master = psutil.Process(server.process.popen.pid)
-    return [sum(child.cpu_times()[:2]) for child in master.children()]
+    return [sum(child.cpu_times()[:2]) for child in workers(server)]
 
 
 def print_memory(name: str, rows: list[tuple[int, float, float, float]]) -> None:
@@ -210,8 +216,7 @@ def main(argv: list[str] | None = None) -> int:
             phases: list[tuple[str, float]] = []
 
             def measured(phase: str) -> None:
-                rows = worker_memory(desk_server)
-                phases.append((phase, sum(row[1] for row in rows) / len(rows)))
+                phases.append((phase, mean_rss(worker_memory(desk_server))))
 
             recorder = warm_up(desk_server.url, tokens, web, args, measured)
             side_by_side.bare_run(bare_s.url, recorder, 8, args.presses, "bare")
@@ -224,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"warm-up statuses: {statuses}; server logs in {reports}")
     print_memory("desk (started)", started)
     print("  CPU to start each worker: " + ", ".join(f"{cpu:.2f} s" for cpu in start_cpu))
-    before = sum(row[1] for row in started) / len(started)
+    before = mean_rss(started)
     for phase, rss in phases:
         print(f"  after {phase}: mean RSS {rss:6.1f} MiB ({rss - before:+.1f})")
         before = rss
