@@ -98,6 +98,7 @@ def create_help_request(token: str, body: HelpRequestIn) -> tuple[dict[str, Any]
     summary="Where a help request stands",
     tags=["help"],
     responses={200: HelpRequestOut},
+    commit_alone=True,  # a poll only reads: no BEGIN and ROLLBACK round trips around it
 )
 def get_help_request(candidate: Candidate, request_id: str) -> dict[str, Any]:
     session = get_session()

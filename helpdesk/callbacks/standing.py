@@ -19,6 +19,10 @@ from helpdesk.identity import phone as phones
 
 NEVER_CALL_BACK = _l("Answer only these numbers, and never call back.")
 
+#: How often a candidate's open status page asks for news, in seconds (refresh_seconds).
+REFRESH_FASTEST = 3
+REFRESH_SLOWEST = 15
+
 
 def describe(
     session: Session, request: HelpRequest, *, settings: Settings, now: datetime
@@ -55,7 +59,21 @@ def standing(
         "calls": [c for c in _calls(request) if c.outcome is not None],
         "phone_masked": phones.mask(request.phone),
         "on_duty": wait is not None or request.status != HelpStatus.WAITING,
+        "refresh_seconds": refresh_seconds(request.status, place=place, wait=wait),
     }
+
+
+def refresh_seconds(status: str, *, place: int, wait: estimate.WaitRange | None) -> int:
+    """How long the status page waits before it asks again: every 3 s once a technician has
+    the request, for the first three in the queue and when the first call may come within half
+    a minute; slower the further off the call is (a tenth of the soonest wait, or the place
+    in seconds, whichever is sooner), never slower than every 15 s. Far back in a long queue
+    what the page shows changes seldom (only a technician taking a request ahead moves it),
+    and every ask costs the desk as much as a press."""
+    if status != HelpStatus.WAITING:
+        return REFRESH_FASTEST
+    soonest = min(place, wait.low // 10) if wait is not None else place
+    return max(REFRESH_FASTEST, min(REFRESH_SLOWEST, soonest))
 
 
 def minutes(wait: estimate.WaitRange) -> tuple[int, int]:

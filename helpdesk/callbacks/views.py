@@ -12,7 +12,7 @@ from helpdesk import clock, nav
 from helpdesk.callbacks import labels, services, standing
 from helpdesk.callbacks import settings as callbacks_settings
 from helpdesk.callbacks.forms import ButtonForm, HelpForm, PhoneForm
-from helpdesk.db import get_session
+from helpdesk.db import get_session, reads_only
 from helpdesk.errors import DomainError
 from helpdesk.exams.models import Phase
 from helpdesk.forms import form_errors
@@ -108,12 +108,14 @@ def _status_context(request_id: str, phone_error: str | None = None) -> dict[str
 
 
 @bp.get("/help/<request_id>")
+@reads_only
 @candidate_required
 def status(request_id: str) -> ResponseReturnValue:
     return render_template("callbacks/status.html", **_status_context(request_id))
 
 
 @bp.get("/help/<request_id>/fragment")
+@reads_only
 @candidate_required
 def status_fragment(request_id: str) -> ResponseReturnValue:
     return render_template("callbacks/_status.html", **_status_context(request_id))

@@ -8,10 +8,12 @@ from __future__ import annotations
 import random
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from helpdesk import clock, create_app
 from helpdesk.db import database, session_scope
@@ -122,3 +124,25 @@ def count_statements(perf_app) -> Callable[[], Any]:
         return recorded(engine)
 
     return counting
+
+
+@pytest.fixture
+def autocommit_modes(perf_app) -> Callable[[], Any]:
+    """`with autocommit_modes() as modes:` records, for every statement the app sends,
+    whether it ran in autocommit (its own transaction: no BEGIN and COMMIT round trips)."""
+    engine = database(perf_app).engine
+
+    @contextmanager
+    def recording() -> Iterator[list[bool]]:
+        modes: list[bool] = []
+
+        def record(conn: Any, *_args: Any) -> None:
+            modes.append(bool(conn.connection.dbapi_connection.autocommit))
+
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield modes
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+
+    return recording

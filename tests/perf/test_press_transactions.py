@@ -9,7 +9,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from helpdesk.callbacks.models import HelpRequest
 from helpdesk.db import database, session_scope
@@ -24,27 +24,18 @@ postgres_only = pytest.mark.skipif(
 
 @postgres_only
 def test_every_statement_of_a_press_runs_in_autocommit_on_postgresql(
-    perf_app, api_token, formal_exam
+    perf_app, api_token, formal_exam, autocommit_modes
 ):
     client = perf_app.test_client()
     token = api_token()
-    modes: list[bool] = []
-
-    def record(conn, *_args) -> None:
-        modes.append(bool(conn.connection.dbapi_connection.autocommit))
-
-    engine = database(perf_app).engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with autocommit_modes() as modes:
         answer = press(client, token, formal_exam)
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
     assert answer.status_code == 201, answer.text
     assert modes
     assert all(modes), modes
     # the connection goes back to the pool in its usual mode for the next request
-    with engine.connect() as connection:
+    with database(perf_app).engine.connect() as connection:
         assert connection.connection.dbapi_connection.autocommit is False
 
 
@@ -86,27 +77,19 @@ def test_a_replayed_press_returns_the_first_request(perf_app, api_token, formal_
 
 
 @postgres_only
-def test_the_inbox_reads_in_autocommit_and_a_page_that_writes_does_not(perf_app, agent_client):
+def test_the_inbox_reads_in_autocommit_and_a_page_that_writes_does_not(
+    agent_client, autocommit_modes
+):
     """The inbox only reads: its statements (the sign-in's too) are their own transactions,
     no BEGIN or ROLLBACK around them; any page not marked keeps its transaction."""
-    engine = database(perf_app).engine
-    modes: dict[str, list[bool]] = {}
-    page = "inbox"
-
-    def record(conn, *_args) -> None:
-        modes.setdefault(page, []).append(bool(conn.connection.dbapi_connection.autocommit))
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with autocommit_modes() as inbox:
         assert agent_client.get("/staff/tickets?status=all").status_code == 200
-        page = "live"
+    with autocommit_modes() as live:
         assert agent_client.get("/staff/tickets/live").status_code == 200
-        page = "staff home"
+    with autocommit_modes() as home:
         assert agent_client.get("/staff/").status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
-    assert modes["inbox"]
-    assert all(modes["inbox"]), modes
-    assert all(modes["live"]), modes
-    assert not any(modes["staff home"]), modes
+    assert inbox
+    assert all(inbox), inbox
+    assert all(live), live
+    assert not any(home), home
