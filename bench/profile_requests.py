@@ -1,21 +1,22 @@
 """Where the time of one request goes, per request kind (cProfile, in this process).
 
-    .venv/bin/python -m bench.profile_requests [--requests 300] [--kind press|form|inbox|ticket]
+    .venv/bin/python -m bench.profile_requests [--requests 300]
+                                               [--kind press|form|status|inbox|ticket]
                                                [--top 25] [--sort tottime|cumulative]
 
 Seeds a throwaway PostgreSQL database next to --pg-server as bench.side_by_side does (an
 exam in progress, its roster with API tokens, a signed-in candidate and agent), builds the
 desk's app with production settings in this process, warms it up, then profiles --requests
 requests of each kind through Flask's test client: a press of 求助 (POST
-/api/v1/help-requests, a new candidate each), the ticket form (GET + POST /tickets/new), the
-staff inbox (a full page: 30 tickets are filed first), a staff ticket page. Prints, per
-kind, milliseconds per request and this process's CPU per request (first run unprofiled),
-the Python calls per request under the profiler (the same for the same code, whatever else
-the machine does), their split into the parts issue 17 names (SQL on the wire, SQLAlchemy,
-sign-in, translations, templates, forms, validation and serialisation), the statements
-sent, and the functions that cost most (BENCH_CALLERS=file.py:line also prints who called
-one). One thread, no HTTP server: CPU per request, which is what a saturated gunicorn worker
-spends.
+/api/v1/help-requests, a new candidate each), the ticket form (GET + POST /tickets/new), a waiting
+candidate's status poll (GET /help/{id}/fragment), the staff inbox (a full page: 30 tickets
+are filed first), a staff ticket page. Prints, per kind, milliseconds per request and this
+process's CPU per request (first run unprofiled), the Python calls per request under the
+profiler (the same for the same code, whatever else the machine does), their split into the
+parts issue 17 names (SQL on the wire, SQLAlchemy, sign-in, translations, templates, forms,
+validation and serialisation), the statements sent, and the functions that cost most
+(BENCH_CALLERS=file.py:line also prints who called one). One thread, no HTTP server: CPU per
+request, which is what a saturated gunicorn worker spends.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ CODE = "BENCH-FORMAL"
 STAFF_PASSWORD = "bench profile password"  # noqa: S105 - a fictitious bench agent
 _KEY = re.compile(r'name="key" type="hidden" value="([^"]+)"')
 _CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-KINDS = ("press", "form", "inbox", "ticket")
+KINDS = ("press", "form", "status", "inbox", "ticket")
 
 #: The parts of a request: (label, functions whose cumulative time is that part). A
 #: function is named by (file suffix, function name); parts are measured outermost first.
@@ -172,12 +173,15 @@ def requests_of(kind: str, app: Any, tokens: list[str], web: dict[str, str]) -> 
             assert answer.status_code == 201, answer.text
 
         return press
-    if kind == "form":
+    if kind in ("form", "status"):
         browser = app.test_client()
         page = browser.get("/signin").text
         csrf = _CSRF.search(page)
         signed = browser.post("/signin", data={"csrf_token": csrf.group(1) if csrf else "", **web})
         assert signed.status_code == 302, signed.text
+    if kind == "status":
+        return _status_poll(browser)
+    if kind == "form":
 
         def submit() -> None:
             form = browser.get("/tickets/new").text
@@ -213,6 +217,25 @@ def requests_of(kind: str, app: Any, tokens: list[str], web: dict[str, str]) -> 
     number = re.search(r"/staff/tickets/(T[0-9A-Z-]+)", inbox)
     assert number is not None, "no ticket in the inbox to open"
     return lambda: _ok(staff.get(f"/staff/tickets/{number.group(1)}"))
+
+
+def _status_poll(browser: Any) -> Callable[[], None]:
+    """Press 求助 on the web page once, then ask its status fragment (a waiting candidate's
+    page asks it every few seconds)."""
+    page = browser.get("/help").text
+    key, token = _KEY.search(page), _CSRF.search(page)
+    pressed = browser.post(
+        "/help",
+        data={
+            "csrf_token": token.group(1) if token else "",
+            "key": key.group(1) if key else "",
+            "exam_session": CODE,
+            "category": "login",
+        },
+    )
+    assert pressed.status_code == 302, pressed.text
+    fragment = pressed.headers["Location"].rstrip("/") + "/fragment"
+    return lambda: _ok(browser.get(fragment))
 
 
 def _ok(answer: Any) -> None:
