@@ -40,6 +40,8 @@ class Operation:
     headers: dict[str, dict[str, Any]] = field(default_factory=dict)
     raw_response: dict[int, str] = field(default_factory=dict)
     raw_body: str | None = None
+    #: Headers of the successful answers: name -> OpenAPI header object.
+    response_headers: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 OPERATIONS: list[Operation] = []
@@ -144,11 +146,13 @@ def endpoint(
     raw_body: str | None = None,
     commit_alone: bool = False,
     signs_in: bool = False,
+    response_headers: dict[str, dict[str, Any]] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare a JSON endpoint on the API blueprint.
 
     The view receives `body` (a model), `query` (a model) and `candidate` as keyword
-    arguments when declared, and returns (payload, status) or a Response.
+    arguments when declared, and returns (payload, status), (payload, status, headers) with
+    the response_headers it declares, or a Response.
     commit_alone: each statement its own transaction (helpdesk.db.statements_commit_alone).
     signs_in: the view receives the bearer `token` instead of `candidate` and signs the
     candidate in with its own first statement (raising token_invalid() when it is not
@@ -167,6 +171,7 @@ def endpoint(
         headers or {},
         raw_response or {},
         raw_body,
+        response_headers or {},
     )
     OPERATIONS.append(op)
 
@@ -192,11 +197,15 @@ def endpoint(
             result = view(**kwargs)
             if isinstance(result, Response):
                 return result
-            payload, status = result if isinstance(result, tuple) else (result, 200)
+            if not isinstance(result, tuple):
+                result = (result, 200)
+            payload, status, *extra = result
             if isinstance(payload, BaseModel):
                 payload = payload.model_dump(mode="json")
             response = jsonify(payload)
             response.status_code = status
+            if extra:
+                response.headers.update(extra[0])
             return response
 
         flask_path = path.replace("{", "<").replace("}", ">")

@@ -77,6 +77,8 @@ def _operation(op: Operation, components: dict[str, Any]) -> dict[str, Any]:
     responses: dict[str, Any] = {}
     for status, model in op.responses.items():
         entry: dict[str, Any] = {"description": "OK" if status < 300 else "Error"}
+        if status < 300 and op.response_headers:
+            entry["headers"] = op.response_headers
         if model is not None:
             entry["content"] = {"application/json": {"schema": _schema(model, components)}}
         elif status in op.raw_response:

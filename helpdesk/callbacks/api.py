@@ -29,10 +29,25 @@ KEY_HEADER = {
 }
 
 
-def _described(help_request: HelpRequest, now: datetime) -> dict[str, Any]:
-    return standing.describe(
+#: How many seconds a client should wait before it asks again: the pace of the desk's own
+#: status page (standing.refresh_seconds), on every answer about an open request.
+POLL_HEADER = "X-Poll-Interval"
+POLL_HEADERS = {
+    POLL_HEADER: {
+        "description": "Seconds to wait before asking again (3 near the call, up to 15 far "
+        "back in the queue); absent once the request is closed: nothing more changes.",
+        "schema": {"type": "integer", "minimum": 1},
+    }
+}
+
+
+def _described(help_request: HelpRequest, now: datetime) -> tuple[dict[str, Any], dict[str, str]]:
+    """The API.md body and the answer's headers (the pace of the next poll while open)."""
+    shown = standing.standing(
         get_session(), help_request, settings=callbacks_settings.current(), now=now
     )
+    pace = {POLL_HEADER: str(shown["refresh_seconds"])} if help_request.is_open else {}
+    return shown["body"], pace
 
 
 class HelpRequestIn(BaseModel):
@@ -63,8 +78,11 @@ class HelpRequestOut(BaseModel):
     responses={201: HelpRequestOut, 200: HelpRequestOut},
     commit_alone=True,
     signs_in=True,
+    response_headers=POLL_HEADERS,
 )
-def create_help_request(token: str, body: HelpRequestIn) -> tuple[dict[str, Any], int]:
+def create_help_request(
+    token: str, body: HelpRequestIn
+) -> tuple[dict[str, Any], int, dict[str, str]]:
     session, now = get_session(), clock.utcnow()
     data = services.HelpInput(
         exam_session=body.exam_session,
@@ -87,9 +105,9 @@ def create_help_request(token: str, body: HelpRequestIn) -> tuple[dict[str, Any]
     help_request, created = pressed
     # The place in the queue is read in the same transaction as the INSERT (on PostgreSQL
     # by the INSERT itself): one connection checkout and one commit per press.
-    described = _described(help_request, now)
+    described, pace = _described(help_request, now)
     session.commit()
-    return described, 201 if created else 200
+    return described, 201 if created else 200, pace
 
 
 @endpoint(
@@ -99,11 +117,15 @@ def create_help_request(token: str, body: HelpRequestIn) -> tuple[dict[str, Any]
     tags=["help"],
     responses={200: HelpRequestOut},
     commit_alone=True,  # a poll only reads: no BEGIN and ROLLBACK round trips around it
+    response_headers=POLL_HEADERS,
 )
-def get_help_request(candidate: Candidate, request_id: str) -> dict[str, Any]:
+def get_help_request(
+    candidate: Candidate, request_id: str
+) -> tuple[dict[str, Any], int, dict[str, str]]:
     session = get_session()
     help_request = services.get_for_candidate(session, candidate=candidate, public_id=request_id)
-    return _described(help_request, clock.utcnow())
+    described, pace = _described(help_request, clock.utcnow())
+    return described, 200, pace
 
 
 @endpoint(
@@ -117,6 +139,6 @@ def cancel_help_request(candidate: Candidate, request_id: str) -> dict[str, Any]
     session, now = get_session(), clock.utcnow()
     help_request = services.get_for_candidate(session, candidate=candidate, public_id=request_id)
     services.cancel(session, request=help_request, now=now)
-    described = _described(help_request, now)
+    described, _pace = _described(help_request, now)  # closed: no pace
     session.commit()
     return described

@@ -1,5 +1,6 @@
 """Where a help request stands: its place in the queue, the honest wait (estimate.py), every
-call made so far and what the candidate should do now; describe() is the body API.md gives.
+call made so far and what the candidate should do now; standing()["body"] is the body API.md
+gives.
 """
 
 from __future__ import annotations
@@ -22,13 +23,6 @@ NEVER_CALL_BACK = _l("Answer only these numbers, and never call back.")
 #: How often a candidate's open status page asks for news, in seconds (refresh_seconds).
 REFRESH_FASTEST = 3
 REFRESH_SLOWEST = 15
-
-
-def describe(
-    session: Session, request: HelpRequest, *, settings: Settings, now: datetime
-) -> dict[str, object]:
-    """The API.md body of a help request, in the visitor's language."""
-    return standing(session, request, settings=settings, now=now)["body"]
 
 
 def standing(

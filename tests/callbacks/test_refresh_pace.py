@@ -104,3 +104,55 @@ def test_a_closed_request_stops_asking(
 
     assert 'data-final="1"' in fragment.text
     assert next_poll(fragment.text) is None
+
+
+URL = "/api/v1/help-requests"
+
+
+def api_press(client, identity, api_token, exam) -> tuple[dict[str, str], object]:
+    headers = {"Authorization": f"Bearer {api_token(identity)}"}
+    answer = client.post(
+        URL,
+        json={"exam_session": exam.code},
+        headers={**headers, "Idempotency-Key": f"pace-{identity['admission_number']}"},
+    )
+    return headers, answer
+
+
+def test_the_api_tells_an_exam_client_the_same_pace(
+    client, make_candidate, formal, api_token, queue, in_exam
+):
+    front = make_candidate(sessions=[formal])
+    _headers, pressed = api_press(client, front, api_token, formal)
+    assert pressed.status_code == 201
+    assert pressed.headers["X-Poll-Interval"] == "3"
+
+    queue(30)
+    back = make_candidate(sessions=[formal])
+    headers, pressed = api_press(client, back, api_token, formal)
+    polled = client.get(f"{URL}/{pressed.json['id']}", headers=headers)
+
+    assert pressed.json["position"] == 32
+    assert pressed.headers["X-Poll-Interval"] == "15"
+    assert polled.headers["X-Poll-Interval"] == "15"
+
+
+def test_a_closed_request_gives_no_pace(client, make_candidate, formal, api_token, in_exam):
+    identity = make_candidate(sessions=[formal])
+    headers, pressed = api_press(client, identity, api_token, formal)
+    cancelled = client.post(f"{URL}/{pressed.json['id']}/cancel", headers=headers)
+    polled = client.get(f"{URL}/{pressed.json['id']}", headers=headers)
+
+    assert cancelled.json["status"] == polled.json["status"] == "cancelled"
+    assert "X-Poll-Interval" not in cancelled.headers
+    assert "X-Poll-Interval" not in polled.headers
+
+
+def test_the_openapi_document_names_the_pace_header(client):
+    paths = client.get("/api/v1/openapi.json").json["paths"]
+
+    poll = paths["/api/v1/help-requests/{request_id}"]["get"]["responses"]["200"]
+    press = paths["/api/v1/help-requests"]["post"]["responses"]
+    assert "X-Poll-Interval" in poll["headers"]
+    assert "X-Poll-Interval" in press["201"]["headers"]
+    assert "X-Poll-Interval" in press["200"]["headers"]
