@@ -9,8 +9,10 @@ its status page asks again (helpdesk.callbacks.standing.refresh_seconds). Prints
 asks a second the whole queue sends at the old fixed 3 s and at the desk's pace, what one ask
 (the status fragment: sign-in, place, estimate, template) costs this process's CPU and
 PostgreSQL's, measured with signed-in candidates at the front, the middle and the back of
-the queue through Flask's test client, and the share of the machine those asks take.
-Hidden pages (which ask nothing now) are not counted: the figures are for pages in view.
+the queue through Flask's test client, and the share of the machine those asks take; then
+what one poll of an agent's console queue (every 2 s while it is open) costs, and the share
+the --agents consoles take. Hidden pages (which ask nothing now) are not counted: the
+figures are for pages in view.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from bench.harness.html import csrf_token
 CODE = "BENCH-STATUS"
 ID_HASH_KEY = "bench status refresh id hash key"
 OLD_PACE = 3.0  # seconds: every status page before the pace followed the queue
+CONSOLE_PACE = 2.0  # seconds: an agent's open console asks for the queue
 STAFF_PASSWORD = "bench status password"  # noqa: S105 - fictitious technicians
 
 
@@ -132,6 +135,35 @@ def ask_cost(app: Any, identity: dict[str, str], samples: int) -> tuple[float, f
     )
 
 
+def console_cost(app: Any, samples: int) -> tuple[float, float, int]:
+    """(ms of this process's CPU, ms of PostgreSQL's CPU) per poll of an agent's console
+    queue (every 2 s while the console is open), and the rows it lists."""
+    browser = app.test_client()
+    page = browser.get("/staff/signin").text
+    signed = browser.post(
+        "/staff/signin",
+        data={
+            "csrf_token": csrf_token(page) or "",
+            "username": "agent0",
+            "password": STAFF_PASSWORD,
+        },
+    )
+    if signed.status_code != 302:
+        raise SystemExit(f"the agent could not sign in ({signed.status_code})")
+    for _ in range(5):
+        answer = browser.get("/staff/callbacks/queue")
+    rows = answer.text.count("<tr data-request=")
+    cpu, postgres = time.process_time(), postgres_cpu_seconds()
+    for _ in range(samples):
+        if browser.get("/staff/callbacks/queue").status_code != 200:
+            raise SystemExit("the console's queue did not answer 200")
+    return (
+        (time.process_time() - cpu) * 1000 / samples,
+        (postgres_cpu_seconds() - postgres) * 1000 / samples,
+        rows,
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     now = datetime.now(UTC)
@@ -167,6 +199,13 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"the queue's asks take: every {OLD_PACE:.0f} s {old * each:.2f} cores; at the "
             f"desk's pace {new * each:.2f} cores (this machine has {os.cpu_count()})"
+        )
+        worker, postgres, rows = console_cost(app, args.samples)
+        consoles = args.agents / CONSOLE_PACE * (worker + postgres) / 1000
+        print(
+            f"one console poll ({rows} rows): {worker:.2f} ms of this process's CPU, "
+            f"{postgres:.2f} ms of PostgreSQL's; {args.agents} consoles every "
+            f"{CONSOLE_PACE:.0f} s take {consoles:.2f} cores"
         )
         db_of(app).engine.dispose()
     return 0

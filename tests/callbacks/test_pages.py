@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from helpdesk.callbacks.models import HelpRequest, HelpStatus
@@ -255,3 +257,28 @@ def test_a_ticket_escalated_from_a_call_is_owed_an_answer_under_the_desks_own_sl
     ticket = db_session.scalar(select(Ticket).where(Ticket.number == request.ticket_number))
 
     assert ticket.due_at == in_exam + timedelta(minutes=5)  # the desk's 5, not the default 15
+
+
+def test_each_queued_row_claims_its_own_request(
+    app, client, make_candidate, make_staff, sign_in_staff, formal, in_exam, press, monkeypatch
+):
+    """The row's form is built once per fragment and filled in per row: each one still
+    posts to its own request's claim with the CSRF token, and claims that request."""
+    pressed = [
+        press(make_candidate(name=name, sessions=[formal]).candidate, formal)
+        for name in ("李四", "王五", "赵六")
+    ]
+    sign_in_staff(make_staff())
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+
+    fragment = client.get("/staff/callbacks/queue").text
+    row = re.compile(r'<tr data-request="(\w+)">.*?action="([^"]+)".*?value="([^"]+)"', re.S)
+    rows = row.findall(fragment)
+    _id, action, token = rows[1]
+    claimed = client.post(action, data={"csrf_token": token})
+
+    assert [request_id for request_id, _action, _token in rows] == [r.public_id for r in pressed]
+    assert [action for _id, action, _token in rows] == [
+        f"/staff/callbacks/r/{r.public_id}/claim" for r in pressed
+    ]
+    assert claimed.headers["Location"].endswith(f"/staff/callbacks/r/{pressed[1].public_id}")
