@@ -184,17 +184,12 @@ def requests_of(kind: str, app: Any, tokens: list[str], web: dict[str, str]) -> 
     if kind == "form":
 
         def submit() -> None:
-            form = browser.get("/tickets/new").text
-            key, token = _KEY.search(form), _CSRF.search(form)
-            answer = browser.post(
+            answer = _submitted(
+                browser,
                 "/tickets/new",
-                data={
-                    "csrf_token": token.group(1) if token else "",
-                    "key": key.group(1) if key else "",
-                    "category": "login",
-                    "exam_session": CODE,
-                    "description": "登录时提示考生不存在",
-                },
+                category="login",
+                exam_session=CODE,
+                description="登录时提示考生不存在",
             )
             assert answer.status_code == 302, answer.text
 
@@ -219,20 +214,24 @@ def requests_of(kind: str, app: Any, tokens: list[str], web: dict[str, str]) -> 
     return lambda: _ok(staff.get(f"/staff/tickets/{number.group(1)}"))
 
 
-def _status_poll(browser: Any) -> Callable[[], None]:
-    """Press 求助 on the web page once, then ask its status fragment (a waiting candidate's
-    page asks it every few seconds)."""
-    page = browser.get("/help").text
+def _submitted(browser: Any, path: str, **fields: str) -> Any:
+    """GET the form at path and POST it back with its CSRF token and idempotency key."""
+    page = browser.get(path).text
     key, token = _KEY.search(page), _CSRF.search(page)
-    pressed = browser.post(
-        "/help",
+    return browser.post(
+        path,
         data={
             "csrf_token": token.group(1) if token else "",
             "key": key.group(1) if key else "",
-            "exam_session": CODE,
-            "category": "login",
+            **fields,
         },
     )
+
+
+def _status_poll(browser: Any) -> Callable[[], None]:
+    """Press 求助 on the web page once, then ask its status fragment (a waiting candidate's
+    page asks it every few seconds)."""
+    pressed = _submitted(browser, "/help", exam_session=CODE, category="login")
     assert pressed.status_code == 302, pressed.text
     fragment = pressed.headers["Location"].rstrip("/") + "/fragment"
     return lambda: _ok(browser.get(fragment))
