@@ -18,7 +18,9 @@ figures are for pages in view.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
+import re
 import sys
 import time
 import uuid
@@ -105,63 +107,51 @@ def paces(app: Any) -> list[int]:
         ]
 
 
-def ask_cost(app: Any, identity: dict[str, str], samples: int) -> tuple[float, float, int]:
-    """(ms of this process's CPU, ms of PostgreSQL's CPU) per status fragment for one
-    signed-in candidate, and the place their page shows."""
-    import re
-
+def signed_in(app: Any, path: str, fields: dict[str, str]) -> Any:
+    """A test client signed in through the sign-in form at path."""
     browser = app.test_client()
-    page = browser.get("/signin").text
-    signed = browser.post("/signin", data={"csrf_token": csrf_token(page) or "", **identity})
+    page = browser.get(path).text
+    signed = browser.post(path, data={"csrf_token": csrf_token(page) or "", **fields})
     if signed.status_code != 302:
-        raise SystemExit(f"the candidate could not sign in ({signed.status_code})")
-    status = browser.get("/help", follow_redirects=False)
-    found = re.search(r"/help/([A-Za-z0-9_-]+)", status.text)
-    if found is None:
-        raise SystemExit("no help request on the candidate's help page")
-    url = f"/help/{found.group(1)}/fragment"
-    for _ in range(5):  # warm: statements prepared, templates loaded
-        answer = browser.get(url)
-    place = re.search(r'class="position">(\d+)<', answer.text)
+        raise SystemExit(f"{path}: could not sign in ({signed.status_code})")
+    return browser
+
+
+def cost(browser: Any, url: str, samples: int) -> tuple[float, float, str]:
+    """(ms of this process's CPU, ms of PostgreSQL's CPU) per GET of url once warm (statements
+    prepared, templates loaded), and the last page."""
+    for _ in range(5):
+        browser.get(url)
     cpu, postgres = time.process_time(), postgres_cpu_seconds()
     for _ in range(samples):
         answer = browser.get(url)
         if answer.status_code != 200:
-            raise SystemExit(f"the fragment answered {answer.status_code}")
+            raise SystemExit(f"{url} answered {answer.status_code}")
     return (
         (time.process_time() - cpu) * 1000 / samples,
         (postgres_cpu_seconds() - postgres) * 1000 / samples,
-        int(place.group(1)) if place else 0,
+        answer.text,
     )
+
+
+def ask_cost(app: Any, identity: dict[str, str], samples: int) -> tuple[float, float, int]:
+    """What one signed-in candidate's status fragment costs (cost()), and the place it shows."""
+    browser = signed_in(app, "/signin", identity)
+    found = re.search(r"/help/([A-Za-z0-9_-]+)", browser.get("/help").text)
+    if found is None:
+        raise SystemExit("no help request on the candidate's help page")
+    worker, postgres, page = cost(browser, f"/help/{found.group(1)}/fragment", samples)
+    place = re.search(r'class="position">(\d+)<', page)
+    return worker, postgres, int(place.group(1)) if place else 0
 
 
 def console_cost(app: Any, samples: int) -> tuple[float, float, int]:
-    """(ms of this process's CPU, ms of PostgreSQL's CPU) per poll of an agent's console
-    queue (every 2 s while the console is open), and the rows it lists."""
-    browser = app.test_client()
-    page = browser.get("/staff/signin").text
-    signed = browser.post(
-        "/staff/signin",
-        data={
-            "csrf_token": csrf_token(page) or "",
-            "username": "agent0",
-            "password": STAFF_PASSWORD,
-        },
-    )
-    if signed.status_code != 302:
-        raise SystemExit(f"the agent could not sign in ({signed.status_code})")
-    for _ in range(5):
-        answer = browser.get("/staff/callbacks/queue")
-    rows = answer.text.count("<tr data-request=")
-    cpu, postgres = time.process_time(), postgres_cpu_seconds()
-    for _ in range(samples):
-        if browser.get("/staff/callbacks/queue").status_code != 200:
-            raise SystemExit("the console's queue did not answer 200")
-    return (
-        (time.process_time() - cpu) * 1000 / samples,
-        (postgres_cpu_seconds() - postgres) * 1000 / samples,
-        rows,
-    )
+    """What one poll of an agent's console queue costs (cost(); every 2 s while the console
+    is open), and the rows it lists."""
+    agent = {"username": "agent0", "password": STAFF_PASSWORD}
+    browser = signed_in(app, "/staff/signin", agent)
+    worker, postgres, page = cost(browser, "/staff/callbacks/queue", samples)
+    return worker, postgres, page.count("<tr data-request=")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -170,8 +160,6 @@ def main(argv: list[str] | None = None) -> int:
     with database.throwaway("postgresql", label="status", server=args.pg_server) as url:
         identities = seed_queue(url, args, now)
         os.environ.update(desk.desk_environment(url, id_hash_key=ID_HASH_KEY))
-        import logging
-
         from helpdesk import create_app
         from helpdesk.db import database as db_of
 
