@@ -54,13 +54,21 @@ def settings() -> identity_settings.Settings:
     return current_app.extensions["identity_settings"]
 
 
+#: Browser-session key: the kind of the sign-in session whose token Flask-Login keeps, so
+#: the lookup joins only that kind's owner (the cookie is signed: it says what sign_in wrote).
+KIND_KEY = "signin_kind"
+_WEB_KINDS = (SessionKind.STAFF_WEB, SessionKind.CANDIDATE_WEB)
+_KIND_OF = {kind.value: (kind,) for kind in _WEB_KINDS}
+
+
 @login_manager.user_loader
 def _load_principal(token: str) -> Principal | None:
     row = services.resolve_session(
         get_session(),
         token=token,
         now=clock.utcnow(),
-        kinds=(SessionKind.STAFF_WEB, SessionKind.CANDIDATE_WEB),
+        # a cookie from before the kind was kept: either web kind, both owners joined
+        kinds=_KIND_OF.get(flask_session.get(KIND_KEY, ""), _WEB_KINDS),
         staff_idle=settings().session_idle,
         # what staff_required and candidate pages ask next, in the same statement
         with_policy=True,
@@ -110,6 +118,7 @@ def sign_in(
     session.commit()
     logout_user()
     login_user(Principal(token, row))
+    flask_session[KIND_KEY] = kind.value
 
 
 def sign_out(session: Session) -> None:
@@ -118,6 +127,7 @@ def sign_out(session: Session) -> None:
         services.end_session(session, token=current_user.get_id())
         session.commit()
     logout_user()
+    flask_session.pop(KIND_KEY, None)
 
 
 def candidate_required(view: F) -> F:

@@ -131,18 +131,34 @@ def open_session(
     return token, row
 
 
+#: The kinds of session a staff member owns; every other kind belongs to a candidate.
+STAFF_KINDS = frozenset({SessionKind.STAFF_WEB})
+
+
 @cache
-def _session_statement(with_policy: bool, with_enrollments: bool) -> Any:
+def _session_statement(
+    with_staff: bool, with_candidate: bool, with_policy: bool, with_enrollments: bool
+) -> Any:
     """resolve_session's statement, built once per process (building it and its cache key
-    cost more than the query): the token's hash is bound."""
-    candidate = joinedload(AuthSession.candidate)
-    if with_enrollments:
-        # exams sits above identity: reach Enrollment through the relationship
-        enrollment = Candidate.enrollments.property.mapper.class_
-        candidate = candidate.joinedload(Candidate.enrollments).joinedload(enrollment.exam_session)
+    cost more than the query): the token's hash is bound. Only the owners the asked kinds
+    can have are joined: a staff page's lookup carries no candidate, enrollment or exam
+    session columns, a candidate page's no staff or policy (about a third of the lookup's
+    CPU, docs/performance.md round nine)."""
+    options: list[Any] = []
+    if with_staff:
+        options.append(joinedload(AuthSession.staff))
+    if with_candidate:
+        candidate = joinedload(AuthSession.candidate)
+        if with_enrollments:
+            # exams sits above identity: reach Enrollment through the relationship
+            enrollment = Candidate.enrollments.property.mapper.class_
+            candidate = candidate.joinedload(Candidate.enrollments).joinedload(
+                enrollment.exam_session
+            )
+        options.append(candidate)
     statement: Any = (
         select(AuthSession)
-        .options(joinedload(AuthSession.staff), candidate)
+        .options(*options)
         .where(AuthSession.token_hash == bindparam("token_hash"))
     )
     if with_policy:
@@ -162,16 +178,23 @@ def resolve_session(
     with_policy: bool = False,
     with_enrollments: bool = False,
 ) -> AuthSession | None:
-    """The live session for token, or None when unknown, expired, revoked or inactive (a
-    staff session also when idle longer than staff_idle).
+    """The live session of one of kinds for token, or None when unknown, expired, revoked,
+    of another kind or inactive (a staff session also when idle longer than staff_idle).
 
-    One statement: the row with its staff or candidate; with_policy also loads the desk's
-    security policy (into the session's identity map, or notes in session.info that there
-    is none), with_enrollments the candidate's enrollments and their exam sessions.
+    One statement: the row with its staff or candidate (only those kinds can have);
+    with_policy also loads the desk's security policy when a staff kind is asked (into the
+    session's identity map, or notes in session.info that there is none),
+    with_enrollments the candidate's enrollments and their exam sessions when a candidate
+    kind is.
     """
     if not token or len(token) > 200:
         return None
-    statement = _session_statement(with_policy, with_enrollments)
+    with_staff = not STAFF_KINDS.isdisjoint(kinds)
+    with_candidate = not STAFF_KINDS.issuperset(kinds)
+    with_policy = with_policy and with_staff
+    statement = _session_statement(
+        with_staff, with_candidate, with_policy, with_enrollments and with_candidate
+    )
     found = session.execute(statement, {"token_hash": _token_hash(token)}).unique().first()
     if found is None:
         return None

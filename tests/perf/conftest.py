@@ -101,6 +101,19 @@ def api_token(perf_app, new_candidate, in_exam):
 
 
 @pytest.fixture
+def candidate_client(perf_app, new_candidate, in_exam):
+    """Makes a new candidate's browser, signed in."""
+
+    def signed_in():
+        browser = perf_app.test_client()
+        answer = browser.post("/signin", data=new_candidate())
+        assert answer.status_code == 302, answer.text
+        return browser
+
+    return signed_in
+
+
+@pytest.fixture
 def agent_client(perf_app, in_exam):
     """A test client signed in as an agent (no second factor)."""
     username = f"agent-{uuid.uuid4().hex[:6]}"

@@ -30,17 +30,6 @@ def press(client, token: str, exam: str):
     )
 
 
-@pytest.fixture
-def candidate_client(perf_app, new_candidate, in_exam):
-    def signed_in():
-        browser = perf_app.test_client()
-        answer = browser.post("/signin", data=new_candidate())
-        assert answer.status_code == 302, answer.text
-        return browser
-
-    return signed_in
-
-
 def test_a_press_of_help_sends_at_most_three_statements_two_on_postgresql(
     perf_app, api_token, formal_exam, count_statements
 ):
