@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from helpdesk import create_app
@@ -72,3 +74,34 @@ def test_staff_with_the_role_open_the_page(client, make_staff, sign_in_staff, me
     response = client.open(path, method=method)
 
     assert response.status_code in (200, 404)  # 404 only for a made-up object id
+
+
+def _menu(page: str) -> list[str]:
+    """The addresses of the main menu's links, in order."""
+    nav = page.split('id="site-menu"', 1)[1].split("</nav>", 1)[0]
+    return re.findall(r'href="([^"]+)"', nav)
+
+
+def test_each_audience_sees_its_own_menu_from_one_app(
+    app, client, make_staff, make_candidate, sign_in_staff, sign_in_candidate
+):
+    menus = {}
+    for role in ROLES:
+        browser = app.test_client()
+        sign_in_staff(make_staff(role.value), test_client=browser)
+        menus[role] = _menu(browser.get("/staff/account").text)
+    sign_in_candidate(make_candidate())
+    candidate_menu = _menu(client.get("/").text)
+    anonymous_menu = _menu(app.test_client().get("/signin").text)
+
+    assert "/staff/tickets" in menus[Role.AGENT]
+    assert "/staff/callbacks/wallboard" not in menus[Role.AGENT]
+    assert "/staff/callbacks/wallboard" in menus[Role.SUPERVISOR]
+    assert "/admin/staff" not in menus[Role.SUPERVISOR]
+    assert "/admin/staff" in menus[Role.ADMIN]
+    # each role's menu holds everything the one below it has, in the same order
+    assert [url for url in menus[Role.SUPERVISOR] if url in menus[Role.AGENT]] == menus[Role.AGENT]
+    assert set(menus[Role.SUPERVISOR]) <= set(menus[Role.ADMIN])
+    assert "/tickets" in candidate_menu
+    assert not [url for url in candidate_menu if url.startswith(("/staff", "/admin"))]
+    assert anonymous_menu == []

@@ -48,10 +48,13 @@ class Role(enum.StrEnum):
 
     @property
     def rank(self) -> int:
-        return list(Role).index(self)
+        return _ROLE_RANK[self]
 
     def includes(self, other: Role) -> bool:
         return self.rank >= other.rank
+
+
+_ROLE_RANK = {role: rank for rank, role in enumerate(Role)}
 
 
 class Staff(Base):
