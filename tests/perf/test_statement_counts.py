@@ -115,3 +115,19 @@ def test_a_staff_ticket_page_sends_at_most_its_budget(agent_client, filed_ticket
 
     assert page.status_code == 200
     assert len(seen) <= TICKET_VIEW_BUDGET, seen.show()
+
+
+@pytest.mark.parametrize(("query", "reads"), [("", 5), ("?status=new", 5), ("?category=login", 6)])
+def test_a_tabs_page_adds_its_tabs_counts_instead_of_counting_its_rows_again(
+    agent_client, filed_ticket, count_statements, query, reads
+):
+    agent_client.get(f"/staff/tickets{query}")  # a warm process
+
+    with count_statements() as seen:
+        page = agent_client.get(f"/staff/tickets{query}")
+
+    assert page.status_code == 200
+    counts = next(s for s in seen if "count(" in s)
+    # one count of the tickets table per status tab, and one of the page's rows when the
+    # filter is more than a tab
+    assert counts.count("FROM tickets") == reads, counts

@@ -288,3 +288,30 @@ def test_inbox_counts_stop_at_the_cap_and_say_so(
     assert "待处理 (3+)" in page
     last = client.get("/staff/tickets?page=9").text  # past the last page: shows the last
     assert "这里只列出前 3 个工单。请选择筛选条件或搜索，以找到其余的工单。" in last
+
+
+def test_a_tabs_total_is_exact_under_the_cap_and_capped_when_its_statuses_pass_it(
+    client, db_session, owner, open_ticket, make_staff, sign_in_staff, monkeypatch
+):
+    from helpdesk.tickets import inbox
+
+    monkeypatch.setattr(inbox, "COUNT_CAP", 3)
+    statuses = [TicketStatus.NEW, TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.OPEN]
+    statuses += [TicketStatus.CLOSED]
+    for status in statuses:
+        open_ticket(owner).status = status
+    db_session.flush()
+    sign_in_staff(make_staff())
+
+    # two new and two open: each tab under the cap, the default inbox's four over it
+    assert "共 3+ 个工单" in client.get("/staff/tickets").text
+    assert "共 2 个工单" in client.get("/staff/tickets?status=new").text
+    assert "共 1 个工单" in client.get("/staff/tickets?status=closed").text
+    assert "共 0 个工单" in client.get("/staff/tickets?status=resolved").text
+    assert "共 3+ 个工单" in client.get("/staff/tickets?status=all").text
+    # with another condition the page counts its own rows
+    assert "共 0 个工单" in client.get("/staff/tickets?category=install").text
+
+    monkeypatch.setattr(inbox, "COUNT_CAP", 10)
+    assert "共 4 个工单" in client.get("/staff/tickets").text
+    assert "共 5 个工单" in client.get("/staff/tickets?status=all").text
