@@ -13,8 +13,8 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select
 from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -54,6 +54,10 @@ __all__ = [
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 MAX_TEXT = 5000
 _NUMBER = re.compile(r"T-?([0-9A-Z]{4})-?([0-9A-Z]{4})")
+
+
+#: New numbers drawn for a ticket whose number was taken (40 bits: a second draw is rare).
+NUMBER_ATTEMPTS = 5
 
 
 def new_number() -> str:
@@ -161,29 +165,9 @@ def open_ticket(
     """
     if idempotency_key is not None and len(idempotency_key) > 64:
         idempotency_key = hashlib.sha256(idempotency_key.encode("utf-8")).hexdigest()
-    number = new_number()
-    if idempotency_key is not None:
-        # One statement: a ticket already filed under this key, or one holding this number.
-        found = list(
-            session.scalars(
-                select(Ticket).where(
-                    or_(
-                        and_(
-                            Ticket.candidate_id == candidate.id,
-                            Ticket.idempotency_key == idempotency_key,
-                        ),
-                        Ticket.number == number,
-                    )
-                )
-            )
-        )
-        existing = next((t for t in found if t.idempotency_key == idempotency_key), None)
-        if existing is not None and existing.candidate_id == candidate.id:
-            return existing
-        if any(t.number == number for t in found):
-            number = _unused_number(session)
-    else:
-        number = _unused_number(session)
+    # With a key, the INSERT itself finds a retry (or a number already taken): no lookup
+    # before it on the usual path, where the key is new.
+    number = new_number() if idempotency_key is not None else _unused_number(session)
     category = Category(category)
     source_kind = TicketSource(source)
     text = clean_text(description, field="description")
@@ -223,14 +207,19 @@ def open_ticket(
         session.flush()
         textsearch.reindex(session, ticket)
         return ticket
-    stored = _insert_once(session, ticket)
-    if stored is None:
-        # Two app servers filed the same retried request at once: this one's INSERT did
-        # nothing (ON CONFLICT on the unique key), so it returns the winner's ticket.
+    for _attempt in range(NUMBER_ATTEMPTS):
+        stored = _insert_once(session, ticket)
+        if stored is not None:
+            break
+        # The INSERT did nothing (ON CONFLICT): a ticket already holds the key (a retry, or
+        # another app server filing the same retried request at once), whose ticket this
+        # returns, or one holds the number, and another is drawn.
         existing = ticket_by_key(session, candidate=candidate, key=idempotency_key)
-        if existing is None:
-            raise IntegrityError("ticket not stored", None, ValueError(ticket.number))
-        return existing
+        if existing is not None:
+            return existing
+        ticket.number = new_number()
+    else:
+        raise IntegrityError("ticket not stored", None, ValueError(ticket.number))
     # A row this statement created has no messages or attachments but the ones added here.
     set_committed_value(stored, "messages", [])
     set_committed_value(stored, "attachments", [])

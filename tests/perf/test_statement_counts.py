@@ -14,7 +14,8 @@ import pytest
 PRESS_BUDGET = 3
 PRESS_BUDGET_POSTGRESQL = 2
 FORM_GET_BUDGET = 2
-FORM_POST_BUDGET = 6
+#: Was 14; 6 until the INSERT itself found a retried key (no lookup before it).
+FORM_POST_BUDGET = 5
 INBOX_BUDGET = 4
 #: Was 20; the read mark (one UPDATE once the row exists) is a write the page must make.
 TICKET_VIEW_BUDGET = 9
@@ -46,7 +47,7 @@ def test_a_press_of_help_sends_at_most_three_statements_two_on_postgresql(
     assert len(seen) <= (PRESS_BUDGET_POSTGRESQL if postgresql else PRESS_BUDGET), seen.show()
 
 
-def test_the_ticket_form_sends_at_most_two_statements_and_its_submission_six(
+def test_the_ticket_form_sends_at_most_two_statements_and_its_submission_five(
     candidate_client, count_statements, formal_exam
 ):
     candidate_client().get("/tickets/new")  # a warm process

@@ -141,3 +141,36 @@ def test_a_long_idempotency_key_from_another_capability_still_dedupes(
     )
 
     assert again.id == first.id
+
+
+def test_a_keyed_ticket_whose_number_is_taken_is_filed_under_a_new_one(
+    db_session, make_candidate, now, monkeypatch
+):
+    one, other = make_candidate().candidate, make_candidate().candidate
+    first = services.open_ticket(
+        db_session,
+        candidate=one,
+        exam_session=None,
+        category=Category.OTHER,
+        description="第一个",
+        now=now,
+        idempotency_key="form-key-1",
+    )
+    drawn = iter([first.number, "T-2345-6789"])
+    monkeypatch.setattr(services, "new_number", lambda: next(drawn))
+
+    # the same key from another candidate is another ticket, and its first number is taken
+    second = services.open_ticket(
+        db_session,
+        candidate=other,
+        exam_session=None,
+        category=Category.OTHER,
+        description="第二个",
+        now=now,
+        idempotency_key="form-key-1",
+    )
+
+    assert second.id != first.id
+    assert second.number == "T-2345-6789"
+    assert second.candidate_id == other.id
+    assert [m.body for m in second.messages] == ["第二个"]
