@@ -217,11 +217,12 @@ def inbox(
     summed = _tabs_summed(shape, searching, f.status)
     counts = _counts_statement(shape, COUNT_CAP, _tab_cap(), searching, summed is None)
     row = session.execute(counts, params).one()
-    per_status = row if summed is not None else row[1:]
-    if summed is not None:
-        total = sum(int(n) for s, n in zip(statuses, per_status, strict=True) if s in summed)
+    if summed is None:
+        total, *per_status = row
+        total = int(total or 0)
     else:
-        total = int(row[0] or 0)
+        per_status = list(row)
+        total = sum(int(n) for s, n in zip(statuses, per_status, strict=True) if s in summed)
     pages = max(1, math.ceil(min(total, COUNT_CAP) / PAGE_SIZE))
     page = min(max(1, f.page), pages)
     rows = session.execute(
