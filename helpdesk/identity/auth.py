@@ -126,6 +126,11 @@ def sign_out(session: Session) -> None:
     if current_user.is_authenticated:
         services.end_session(session, token=current_user.get_id())
         session.commit()
+    forget_sign_in()
+
+
+def forget_sign_in() -> None:
+    """Take the sign-in out of this browser's cookie (its token and its kind)."""
     logout_user()
     flask_session.pop(KIND_KEY, None)
 

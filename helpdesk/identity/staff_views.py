@@ -8,7 +8,6 @@ from typing import Any
 
 from flask import Blueprint, flash, make_response, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import logout_user
 from markupsafe import Markup
 
 from helpdesk import clock, nav
@@ -23,6 +22,7 @@ from helpdesk.identity import accounts, forms, services, twofactor
 from helpdesk.identity.auth import (
     current_auth_session,
     current_staff,
+    forget_sign_in,
     settings,
     staff_required,
     throttle,
@@ -103,7 +103,7 @@ def sign_out_everywhere() -> ResponseReturnValue:
         ended = accounts.sign_out_everywhere(
             get_session(), staff=me, password=form.password.data or "", now=clock.utcnow()
         )
-        logout_user()
+        forget_sign_in()
         flash(_("Signed out everywhere: %(n)d sessions ended.", n=ended), "success")
         return redirect(url_for("identity.staff_sign_in"))
 
